@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+/**
+ * Every BullMQ queue and job name, in one place. Call sites use these
+ * constants, never string literals, and every payload has a schema that the
+ * consuming worker checks with safeParse when it dequeues.
+ */
+export const QUEUES = {
+  /** Jobs waiting for the router-worker to run the pipeline. */
+  pipeline: 'pipeline',
+  /** Completed responses to store in the semantic cache (cache-service). */
+  cacheStore: 'cache-store',
+  /** Requests deferred to provider batch APIs (batch-submitter). */
+  batch: 'batch',
+  /** Outbound client webhooks. */
+  webhooks: 'webhooks',
+} as const;
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+export const JOB_NAMES = {
+  runPipeline: 'run-pipeline',
+  storeInCache: 'store-in-cache',
+  sweepCache: 'sweep-cache',
+  deferToBatch: 'defer-to-batch',
+  deliverWebhook: 'deliver-webhook',
+} as const;
+
+/** Queue payloads carry ids only; bodies live in the job record. */
+export const RunPipelinePayload = z.object({ jobId: z.string().min(1), tenant: z.string().min(1) }).strict();
+export type RunPipelinePayload = z.infer<typeof RunPipelinePayload>;
+
+export const PAYLOAD_SCHEMAS = {
+  [JOB_NAMES.runPipeline]: RunPipelinePayload,
+} as const;
