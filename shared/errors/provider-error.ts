@@ -20,9 +20,14 @@ export class ProviderError extends Error {
   }
 
   /** The `{ type, message }` kept on a failed job. */
-  toJobError(): { type: string; message: string } {
-    const kind = this.status === 0 ? 'connection' : String(this.status);
-    return { type: 'provider_error', message: `${this.provider} ${kind}: ${this.message}` };
+  toJobError(): { type: string; message: string; provider_status: number; retry_after_seconds?: number } {
+    const kind = this.status === 0 ? 'connection failure' : String(this.status);
+    return {
+      type: 'provider_error',
+      message: `${this.provider} ${kind}: ${this.message}`,
+      provider_status: this.status,
+      ...(this.retryAfterMs !== undefined ? { retry_after_seconds: Math.ceil(this.retryAfterMs / 1000) } : {}),
+    };
   }
 }
 

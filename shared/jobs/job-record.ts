@@ -55,6 +55,10 @@ export interface JobCost {
 export interface JobError {
   type: string;
   message: string;
+  /** HTTP status the provider answered with, when a provider call failed. */
+  provider_status?: number;
+  /** The provider's requested wait, when it rate-limited us. */
+  retry_after_seconds?: number;
 }
 
 /**
@@ -79,8 +83,10 @@ export interface JobRecord {
   cost?: JobCost;
   /** Number of times a worker started this job (at-least-once delivery shows here). */
   attempts: number;
-  /** Which stage ended the pipeline and how (e.g. "execute", "cache"). */
+  /** Which stage ended the pipeline (e.g. "execute", "cache"). */
   delivered_by?: string;
+  /** Facts the levers recorded (e.g. `cache`, `context`, `batch`), shown on the public job. */
+  annotations?: Record<string, unknown>;
 }
 
 /** The public view returned by GET /v1/jobs/:id. */
@@ -101,6 +107,8 @@ export function toPublicJob(job: JobRecord) {
     usage: job.usage ?? null,
     cost: job.cost ?? null,
     attempts: job.attempts,
+    delivered_by: job.delivered_by ?? null,
+    ...job.annotations,
   };
 }
 export type PublicJob = ReturnType<typeof toPublicJob>;

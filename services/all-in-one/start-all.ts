@@ -1,0 +1,71 @@
+import type { Worker } from 'bullmq';
+import type pino from 'pino';
+import { CommonEnvSchema, ProducerEnvSchema, WorkerEnvSchema, parseEnv } from '../../shared/config/env';
+import { createLogger } from '../../shared/logging/logger';
+import { Platform } from '../../shared/runtime/platform';
+import { startSimulator, type Simulator } from '../../infra/simulator/server';
+import { startProducer, type RunningProducer } from '../producer/start-producer';
+import { startRouterWorker } from '../router-worker/router-worker';
+
+export interface RunningParsimony {
+  url: string;
+  producer: RunningProducer;
+  /** The in-process simulator, when no provider key was configured. */
+  simulator?: Simulator;
+  httpPlatform: Platform;
+  workerPlatform: Platform;
+  close(): Promise<void>;
+}
+
+export interface StartAllOptions {
+  env: Record<string, string | undefined>;
+  logDestination?: pino.DestinationStream;
+}
+
+/**
+ * All four services in one process, the embedded default for a laptop:
+ * producer (HTTP), router-worker, and later cache-service and batch-submitter,
+ * against one Redis. With no provider key set, providers are simulated.
+ */
+export async function startAll({ env, logDestination }: StartAllOptions): Promise<RunningParsimony> {
+  const common = parseEnv(CommonEnvSchema, env);
+  const producerEnv = parseEnv(ProducerEnvSchema, env);
+  const workerEnv = parseEnv(WorkerEnvSchema, env);
+  const providerEnv = { ...env };
+
+  let simulator: Simulator | undefined;
+  if (!env.OPENAI_API_KEY && !env.ANTHROPIC_API_KEY) {
+    const log = createLogger({ service: 'simulator', level: common.LOG_LEVEL, destination: logDestination });
+    simulator = await startSimulator({ port: 0, logger: log });
+    Object.assign(providerEnv, {
+      OPENAI_API_KEY: 'sk-simulated',
+      OPENAI_BASE_URL: `${simulator.url}/v1`,
+      ANTHROPIC_API_KEY: 'sk-ant-simulated',
+      ANTHROPIC_BASE_URL: simulator.url,
+    });
+    log.warn(
+      { simulator: simulator.url },
+      'NO PROVIDER KEY SET (OPENAI_API_KEY / ANTHROPIC_API_KEY): every answer comes from the built-in provider SIMULATOR, not a real model',
+    );
+  }
+
+  const workerPlatform = Platform.create({ env: common, service: 'router-worker', role: 'worker', providerEnv, logDestination });
+  const httpPlatform = Platform.create({ env: common, service: 'producer', role: 'http', providerEnv, logDestination });
+  const workers: Worker[] = [startRouterWorker(workerPlatform, workerEnv)];
+  const producer = await startProducer(httpPlatform, producerEnv, () => workers.some((w) => w.isRunning()));
+
+  return {
+    url: producer.url,
+    producer,
+    simulator,
+    httpPlatform,
+    workerPlatform,
+    close: async () => {
+      await producer.close();
+      await Promise.all(workers.map((w) => w.close()));
+      await httpPlatform.close();
+      await workerPlatform.close();
+      await simulator?.close();
+    },
+  };
+}

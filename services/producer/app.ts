@@ -1,0 +1,40 @@
+import express, { type Express } from 'express';
+import type { ApiKeyRing } from '../../shared/config/api-keys';
+import type { ProducerEnv } from '../../shared/config/env';
+import { JobRunner } from '../../shared/pipeline/job-runner';
+import type { Platform } from '../../shared/runtime/platform';
+import { JobIntake } from './fast-path';
+import { authenticate } from './http/authenticate';
+import { errorHandler, notFoundHandler } from './http/error-handler';
+import { JobEnqueuer } from './job-enqueuer';
+import { chatCompletionsRouter } from './routes/chat-completions';
+import { healthRouter } from './routes/health';
+import { jobsRouter } from './routes/jobs';
+
+export interface ProducerDeps {
+  platform: Platform;
+  env: ProducerEnv;
+  keys: ApiKeyRing;
+  /** Whether workers run in this process (for /readyz in the one-process mode). */
+  localWorkers?: () => boolean;
+}
+
+/** The producer's HTTP API. */
+export function createProducerApp({ platform, env, keys, localWorkers }: ProducerDeps): Express {
+  const log = platform.log.child({ component: 'producer' });
+  const { pipeline, validate } = platform.pipeline(env.PARSIMONY_SYNC_ATTEMPTS);
+  const intake = new JobIntake(platform.store, validate, new JobRunner(platform.store, pipeline, log), log);
+  const enqueuer = new JobEnqueuer(platform.pipelineQueue, platform.store, platform.env.PARSIMONY_JOB_ATTEMPTS, log);
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(healthRouter(platform, localWorkers));
+  app.use('/v1', authenticate(keys));
+  app.use(express.json({ limit: env.PARSIMONY_BODY_LIMIT, type: () => true }));
+  app.use(chatCompletionsRouter(intake));
+  app.use(jobsRouter(intake, platform.store, enqueuer));
+  app.use(notFoundHandler);
+  app.use(errorHandler(log));
+  return app;
+}

@@ -1,0 +1,44 @@
+import type { Logger } from 'pino';
+import type { JobOptions, JobRecord } from '../../shared/jobs/job-record';
+import { JobStore } from '../../shared/jobs/job-store';
+import type { ChatRequest, StreamEvent } from '../../shared/messages/chat-model';
+import type { JobRunner, RunResult } from '../../shared/pipeline/job-runner';
+import type { ValidateStage } from '../../shared/pipeline/stages/validate-stage';
+
+/**
+ * Creates job records and, for synchronous requests, runs them through the
+ * pipeline in this process: no queue hop. The job record is kept like any
+ * other, so GET /v1/jobs/:id shows fast-path jobs too.
+ */
+export class JobIntake {
+  constructor(
+    private readonly store: JobStore,
+    private readonly validate: ValidateStage,
+    private readonly runner: JobRunner,
+    private readonly log: Logger,
+  ) {}
+
+  /** Validates against the catalog (400 on failure) and stores a queued job. */
+  async create(tenant: string, request: ChatRequest, options: JobOptions): Promise<{ job: JobRecord; created: boolean }> {
+    this.validate.check(options.requested_model, request);
+    const job: JobRecord = {
+      id: JobStore.newId(),
+      tenant,
+      status: 'queued',
+      created_at: new Date().toISOString(),
+      options,
+      request,
+      attempts: 0,
+    };
+    return this.store.create(job, options.idempotency_key);
+  }
+
+  /** Runs a stored job now, in this process, with the fast path's own retries. */
+  runNow(jobId: string, onStreamEvent?: (event: StreamEvent) => void, signal?: AbortSignal): Promise<RunResult> {
+    return this.runner.run(jobId, { onStreamEvent, signal, finalAttempt: true });
+  }
+
+  get logger(): Logger {
+    return this.log;
+  }
+}

@@ -1,0 +1,57 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { ZodError } from 'zod';
+import { ApiError } from '../../../shared/errors/api-error';
+import { IdempotencyConflictError } from '../../../shared/jobs/job-store';
+
+/**
+ * The one place errors become HTTP responses. Every error body has the shape
+ * `{ error: { type, message } }`; unknown errors are logged and answered
+ * with a generic 500 that leaks nothing.
+ */
+export function toApiError(err: unknown): ApiError | undefined {
+  if (err instanceof ApiError) return err;
+  if (err instanceof ZodError) return ApiError.invalid(formatZodError(err));
+  if (err instanceof IdempotencyConflictError) return ApiError.conflict(`${err.message} (job ${err.existingJobId}); use a new key for a new request`);
+  const bodyParserType = (err as { type?: string } | null)?.type;
+  if (bodyParserType === 'entity.too.large') return ApiError.tooLarge('request body is larger than this server accepts (PARSIMONY_BODY_LIMIT)');
+  if (bodyParserType === 'entity.parse.failed') return ApiError.invalid('request body is not valid JSON');
+  if (bodyParserType === 'encoding.unsupported' || bodyParserType === 'charset.unsupported') return ApiError.invalid('request body encoding is not supported; send UTF-8 JSON');
+  if (bodyParserType === 'request.aborted') return new ApiError(400, 'invalid_request_error', 'request aborted by the client');
+  if (isRedisUnavailable(err)) return ApiError.unavailable('Parsimony cannot reach its Redis right now; retry shortly');
+  return undefined;
+}
+
+export function errorHandler(log: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    const apiError = toApiError(err) ?? new ApiError(500, 'internal_error', 'internal error; it has been logged');
+    if (apiError.status >= 500 && apiError.status !== 503) log.error({ err, method: req.method, path: req.path }, 'request failed');
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    if (apiError.retryAfterSeconds !== undefined) res.setHeader('retry-after', String(apiError.retryAfterSeconds));
+    res.status(apiError.status).json(apiError.toBody());
+  };
+}
+
+export const notFoundHandler: RequestHandler = (req, _res, next) => {
+  next(new ApiError(404, 'not_found_error', `no route for ${req.method} ${req.path}`));
+};
+
+export function formatZodError(error: ZodError): string {
+  const issue = error.issues[0];
+  const path = issue.path.length ? issue.path.join('.') : 'body';
+  let message = issue.message;
+  if (issue.code === 'invalid_union') message = 'has an unexpected shape (check role, content and field names against the OpenAI chat format)';
+  const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more problem${error.issues.length > 2 ? 's' : ''})` : '';
+  return `${path}: ${message}${more}`;
+}
+
+function isRedisUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  return (
+    /enableOfflineQueue|Connection is closed|ECONNREFUSED|Stream isn't writeable|max retries per request|Reached the max retries/i.test(err.message) ||
+    err.name === 'MaxRetriesPerRequestError'
+  );
+}

@@ -1,0 +1,52 @@
+import type { Queue } from 'bullmq';
+import type { Logger } from 'pino';
+import { ApiError } from '../../shared/errors/api-error';
+import type { JobRecord } from '../../shared/jobs/job-record';
+import type { JobStore } from '../../shared/jobs/job-store';
+import { JOB_NAMES, type RunPipelinePayload } from '../../shared/queues/queue-catalog';
+import { PIPELINE_BACKOFF_TYPE } from '../router-worker/pipeline-backoff';
+
+/**
+ * Hands stored jobs to the router-worker through the pipeline queue. The
+ * BullMQ job id is the Parsimony job id, so enqueueing twice is a no-op.
+ */
+export class JobEnqueuer {
+  constructor(
+    private readonly queue: Queue,
+    private readonly store: JobStore,
+    private readonly attempts: number,
+    private readonly log: Logger,
+  ) {}
+
+  async enqueue(job: JobRecord): Promise<void> {
+    const payload: RunPipelinePayload = { jobId: job.id, tenant: job.tenant };
+    try {
+      await this.queue.add(JOB_NAMES.runPipeline, payload, {
+        jobId: job.id,
+        attempts: this.attempts,
+        backoff: { type: PIPELINE_BACKOFF_TYPE },
+        removeOnComplete: true,
+        removeOnFail: { age: 7 * 24 * 3600 },
+      });
+    } catch (err) {
+      // The record exists but no worker will see it: fail it rather than leave it queued forever.
+      this.log.error({ err, jobId: job.id }, 'could not enqueue job');
+      await this.store
+        .transition(job.id, ['queued'], 'failed', (record) => {
+          record.error = { type: 'service_unavailable', message: 'the job could not be queued; submit it again' };
+          record.completed_at = new Date().toISOString();
+        })
+        .catch(() => undefined);
+      throw ApiError.unavailable('Parsimony could not queue the job right now; retry shortly');
+    }
+  }
+
+  async remove(jobId: string): Promise<void> {
+    try {
+      await this.queue.remove(jobId);
+    } catch (err) {
+      // A locked (running) job cannot be removed; the worker sees the cancelled record and skips it.
+      this.log.debug({ err, jobId }, 'queue entry not removed');
+    }
+  }
+}

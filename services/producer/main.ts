@@ -1,0 +1,18 @@
+import { CommonEnvSchema, ProducerEnvSchema, parseEnv } from '../../shared/config/env';
+import { Platform } from '../../shared/runtime/platform';
+import { runService } from '../lifecycle';
+import { startProducer } from './start-producer';
+
+void runService('producer', async () => {
+  const common = parseEnv(CommonEnvSchema, process.env);
+  const env = parseEnv(ProducerEnvSchema, process.env);
+  const platform = Platform.create({ env: common, service: 'producer', role: 'http', providerEnv: process.env });
+  const producer = await startProducer(platform, env);
+  return {
+    log: platform.log,
+    stop: async () => {
+      await producer.close();
+      await platform.close();
+    },
+  };
+});

@@ -1,0 +1,102 @@
+import { Router, type Response } from 'express';
+import { ApiError } from '../../../shared/errors/api-error';
+import type { JobError, JobRecord } from '../../../shared/jobs/job-record';
+import { ChatCompletionBodySchema } from '../../../shared/messages/openai/request-schema';
+import { openAIBodyToChatRequest } from '../../../shared/messages/openai/to-internal';
+import { OpenAIChunkEncoder } from '../../../shared/messages/openai/from-internal';
+import { completionId } from '../../../shared/pipeline/job-runner';
+import type { ChatResponse, StreamEvent } from '../../../shared/messages/chat-model';
+import { responseToStreamEvents } from '../../../shared/messages/stream-replay';
+import { tenantOf } from '../http/authenticate';
+import type { JobIntake } from '../fast-path';
+import { parsimonyHeaders } from './parsimony-headers';
+
+/**
+ * POST /v1/chat/completions: the OpenAI-compatible fast path. The request
+ * runs through the same pipeline stages as queued jobs, in this process.
+ */
+export function chatCompletionsRouter(intake: JobIntake): Router {
+  const router = Router();
+  router.post('/v1/chat/completions', async (req, res) => {
+    const body = ChatCompletionBodySchema.parse(req.body ?? undefined);
+    const request = openAIBodyToChatRequest(body);
+    const stream = body.stream === true;
+    const { job } = await intake.create(tenantOf(req), request, {
+      requested_model: body.model,
+      latency: 'sync',
+      stream,
+      task: headerValue(req.headers['x-parsimony-task']),
+      metadata: body.metadata,
+    });
+    res.setHeader('x-parsimony-job-id', job.id);
+    const abort = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) abort.abort();
+    });
+
+    if (!stream) {
+      const result = await intake.runNow(job.id, undefined, abort.signal);
+      if (result.kind !== 'finished') throw new Error('fast path cannot defer a retry');
+      return sendFinished(res, result.job);
+    }
+
+    let encoder: OpenAIChunkEncoder | undefined;
+    const write = (event: StreamEvent) => {
+      if (!encoder) {
+        // Headers go out with the first event, so failures before it still get a proper error status.
+        encoder = new OpenAIChunkEncoder(completionId(job.id), event.type === 'done' ? event.response.model : request.model, Math.floor(Date.now() / 1000), body.stream_options?.include_usage === true);
+        res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
+      }
+      for (const chunk of encoder.encode(event)) res.write(`data: ${JSON.stringify(chunk)}\n\n`);
+    };
+    const result = await intake.runNow(job.id, write, abort.signal);
+    if (result.kind !== 'finished') throw new Error('fast path cannot defer a retry');
+    const finished = result.job;
+    if (!res.headersSent) {
+      if (finished.status !== 'completed') return sendFinished(res, finished);
+      // Served without a provider stream (e.g. a stored answer): replay it as one.
+      for (const event of responseToStreamEvents(toDoneResponse(finished))) write(event);
+    } else if (finished.status !== 'completed') {
+      res.write(`data: ${JSON.stringify(jobErrorToApiError(finished.error).toBody())}\n\n`);
+    }
+    res.end('data: [DONE]\n\n');
+  });
+  return router;
+}
+
+function sendFinished(res: Response, job: JobRecord): void {
+  if (job.status === 'completed' && job.response) {
+    for (const [name, value] of Object.entries(parsimonyHeaders(job))) res.setHeader(name, value);
+    res.status(200).json(job.response);
+    return;
+  }
+  throw jobErrorToApiError(job.error);
+}
+
+/** Maps a failed job's error to the HTTP error the fast-path caller gets. */
+export function jobErrorToApiError(error: JobError | undefined): ApiError {
+  if (!error) return new ApiError(500, 'internal_error', 'job ended without a result');
+  if (error.type !== 'provider_error') return new ApiError(error.type === 'invalid_request_error' ? 400 : 500, error.type as never, error.message);
+  const status = error.provider_status ?? 0;
+  if (status === 429) return ApiError.rateLimited(error.message, error.retry_after_seconds ?? 1);
+  if (status >= 400 && status < 500 && status !== 408 && status !== 409) return new ApiError(400, 'invalid_request_error', error.message);
+  return new ApiError(502, 'provider_error', error.message);
+}
+
+function toDoneResponse(job: JobRecord): ChatResponse {
+  const completion = job.response!;
+  const choice = completion.choices[0];
+  return {
+    id: completion.id,
+    model: completion.model,
+    created: completion.created,
+    content: choice.message.content,
+    tool_calls: (choice.message.tool_calls ?? []).map((c) => ({ id: c.id, name: c.function.name, arguments: c.function.arguments })),
+    finish_reason: choice.finish_reason,
+    usage: job.usage!,
+  };
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}

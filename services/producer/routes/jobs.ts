@@ -1,0 +1,80 @@
+import { Router } from 'express';
+import { ApiError } from '../../../shared/errors/api-error';
+import { parseDeadline } from '../../../shared/jobs/deadline';
+import { toPublicJob } from '../../../shared/jobs/job-record';
+import type { JobStore } from '../../../shared/jobs/job-store';
+import { ChatCompletionBodySchema } from '../../../shared/messages/openai/request-schema';
+import { openAIBodyToChatRequest } from '../../../shared/messages/openai/to-internal';
+import type { JobEnqueuer } from '../job-enqueuer';
+import type { JobIntake } from '../fast-path';
+import { tenantOf } from '../http/authenticate';
+import { JobEnvelopeSchema } from '../jobs-envelope';
+
+/** POST /v1/jobs, GET /v1/jobs/:id, DELETE /v1/jobs/:id. */
+export function jobsRouter(intake: JobIntake, store: JobStore, enqueuer: JobEnqueuer): Router {
+  const router = Router();
+
+  router.post('/v1/jobs', async (req, res) => {
+    const envelope = JobEnvelopeSchema.parse(req.body ?? undefined);
+    const headerKey = req.get('idempotency-key');
+    if (headerKey && envelope.idempotency_key && headerKey !== envelope.idempotency_key)
+      throw ApiError.invalid('Idempotency-Key header and idempotency_key field differ; send one of them');
+    const idempotencyKey = envelope.idempotency_key ?? headerKey;
+    const requestedModel = envelope.model ?? (typeof envelope.request.model === 'string' ? envelope.request.model : 'auto');
+    const body = prefixIssues(() => ChatCompletionBodySchema.parse({ ...envelope.request, model: requestedModel }));
+    if (body.stream) throw ApiError.invalid('request.stream: jobs cannot stream; use POST /v1/chat/completions for a streamed answer');
+
+    const { job, created } = await intake.create(tenantOf(req), openAIBodyToChatRequest(body), {
+      requested_model: requestedModel,
+      task: envelope.task,
+      latency: envelope.latency,
+      deadline: envelope.deadline ? (parseDeadline(envelope.deadline) as { at: Date }).at.toISOString() : undefined,
+      callback_url: envelope.callback_url,
+      metadata: envelope.metadata,
+      idempotency_key: idempotencyKey,
+    });
+
+    if (envelope.latency === 'sync') {
+      const finished = created ? await intake.runNow(job.id) : undefined;
+      const current = finished?.kind === 'finished' ? finished.job : ((await store.get(job.tenant, job.id)) ?? job);
+      res.setHeader('x-parsimony-job-id', current.id);
+      res.status(200).json(toPublicJob(current));
+      return;
+    }
+    if (created) await enqueuer.enqueue(job);
+    res.setHeader('x-parsimony-job-id', job.id);
+    res.status(created ? 202 : 200).json({ id: job.id, object: 'job', status: created ? job.status : (await store.get(job.tenant, job.id))?.status ?? job.status });
+  });
+
+  router.get('/v1/jobs/:id', async (req, res) => {
+    const job = await store.get(tenantOf(req), String(req.params.id));
+    if (!job) throw ApiError.notFound(`job ${req.params.id}`);
+    res.json(toPublicJob(job));
+  });
+
+  router.delete('/v1/jobs/:id', async (req, res) => {
+    const tenant = tenantOf(req);
+    const id = String(req.params.id);
+    // Ownership first: another tenant's job must look exactly like a missing one.
+    if (!(await store.get(tenant, id))) throw ApiError.notFound(`job ${id}`);
+    const result = await store.transition(id, ['queued'], 'cancelled', (job) => {
+      job.completed_at = new Date().toISOString();
+    });
+    if (!result.job) throw ApiError.notFound(`job ${id}`);
+    if (!result.ok) throw ApiError.conflict(`job ${id} is ${result.job.status}; only queued jobs can be cancelled`);
+    await enqueuer.remove(id);
+    res.json(toPublicJob(result.job));
+  });
+
+  return router;
+}
+
+/** Re-labels schema errors of the embedded chat body as `request.<path>`. */
+function prefixIssues<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    if (err && typeof err === 'object' && 'issues' in err) for (const issue of (err as { issues: { path: PropertyKey[] }[] }).issues) issue.path.unshift('request');
+    throw err;
+  }
+}

@@ -1,0 +1,20 @@
+import type { JobRecord } from '../../../shared/jobs/job-record';
+
+/** Response headers that tell a fast-path caller what Parsimony did. */
+export function parsimonyHeaders(job: JobRecord): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (job.route) {
+    headers['x-parsimony-model'] = job.route.model;
+    headers['x-parsimony-tier'] = job.route.tier;
+  }
+  const cache = job.annotations?.cache as { hit?: boolean; bypass?: boolean; similarity?: number } | undefined;
+  if (cache) {
+    headers['x-parsimony-cache'] = cache.bypass ? 'bypass' : cache.hit ? 'hit' : 'miss';
+    if (cache.similarity !== undefined) headers['x-parsimony-cache-similarity'] = cache.similarity.toFixed(4);
+  }
+  if (job.cost) {
+    headers['x-parsimony-cost-usd'] = String(job.cost.actual_usd);
+    headers['x-parsimony-saved-usd'] = String(job.cost.saved_usd);
+  }
+  return headers;
+}

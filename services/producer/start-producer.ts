@@ -1,0 +1,37 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApiKeyRing } from '../../shared/config/api-keys';
+import type { ProducerEnv } from '../../shared/config/env';
+import type { Platform } from '../../shared/runtime/platform';
+import { createProducerApp } from './app';
+
+export interface RunningProducer {
+  server: Server;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts the producer's HTTP server on env.HOST:env.PORT (0 = any free port). */
+export async function startProducer(platform: Platform, env: ProducerEnv, localWorkers?: () => boolean): Promise<RunningProducer> {
+  const keys = new ApiKeyRing(env.PARSIMONY_API_KEYS);
+  const app = createProducerApp({ platform, env, keys, localWorkers });
+  const server = createServer(app);
+  // Keep-alive longer than typical load balancers' idle timeout, so they close first.
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(env.PORT, env.HOST, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${port}`;
+  platform.log.info({ url, tenants: keys.tenants }, 'producer listening');
+  return {
+    server,
+    url,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}

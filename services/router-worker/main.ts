@@ -1,0 +1,19 @@
+import { CommonEnvSchema, WorkerEnvSchema, parseEnv } from '../../shared/config/env';
+import { Platform } from '../../shared/runtime/platform';
+import { runService } from '../lifecycle';
+import { startRouterWorker } from './router-worker';
+
+void runService('router-worker', async () => {
+  const common = parseEnv(CommonEnvSchema, process.env);
+  const env = parseEnv(WorkerEnvSchema, process.env);
+  const platform = Platform.create({ env: common, service: 'router-worker', role: 'worker', providerEnv: process.env });
+  const worker = startRouterWorker(platform, env);
+  platform.log.info({ concurrency: env.PARSIMONY_WORKER_CONCURRENCY }, 'router-worker running');
+  return {
+    log: platform.log,
+    stop: async () => {
+      await worker.close();
+      await platform.close();
+    },
+  };
+});

@@ -1,0 +1,43 @@
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { WorkerEnv } from '../../shared/config/env';
+import { JobRunner } from '../../shared/pipeline/job-runner';
+import { QUEUES, RunPipelinePayload } from '../../shared/queues/queue-catalog';
+import type { Platform } from '../../shared/runtime/platform';
+import { pipelineBackoff } from './pipeline-backoff';
+
+/**
+ * The router-worker: takes jobs off the pipeline queue and runs them through
+ * the pipeline. Provider calls are made once per attempt; BullMQ retries
+ * retryable failures with backoff, and re-delivers jobs whose worker died.
+ */
+export function startRouterWorker(platform: Platform, env: WorkerEnv): Worker {
+  const log = platform.log.child({ component: 'router-worker' });
+  const { pipeline } = platform.pipeline(1);
+  const runner = new JobRunner(platform.store, pipeline, log);
+
+  const worker = new Worker(
+    QUEUES.pipeline,
+    async (job: Job) => {
+      const payload = RunPipelinePayload.safeParse(job.data);
+      if (!payload.success) throw new UnrecoverableError(`malformed pipeline payload: ${payload.error.message}`);
+      const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      const result = await runner.run(payload.data.jobId, { finalAttempt });
+      if (result.kind === 'retry') throw result.error;
+      return { status: result.job.status };
+    },
+    {
+      connection: platform.redis,
+      prefix: platform.bullPrefix,
+      concurrency: env.PARSIMONY_WORKER_CONCURRENCY,
+      stalledInterval: env.PARSIMONY_STALLED_INTERVAL_MS,
+      // A job whose worker keeps dying is re-delivered a few times before it fails.
+      maxStalledCount: 3,
+      settings: { backoffStrategy: pipelineBackoff },
+    },
+  );
+  worker.on('error', (err) => log.warn({ err: { message: err.message } }, 'worker error'));
+  worker.on('failed', (job, err) => {
+    if (job) log.warn({ jobId: job.data?.jobId, attemptsMade: job.attemptsMade, err: { message: err.message } }, 'pipeline attempt failed');
+  });
+  return worker;
+}

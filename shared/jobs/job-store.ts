@@ -1,0 +1,141 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { JobRecord, JobStatus } from './job-record';
+import { TERMINAL_STATUSES } from './job-record';
+
+/**
+ * Job records in Redis. A record is one hash: `tenant`, `status` and the
+ * whole record as JSON. Status changes go through one Lua script that checks
+ * the current status first, so two workers racing on one job can never both
+ * complete it (exactly one result per job id).
+ */
+
+const CREATE_SCRIPT = `
+-- KEYS[1] job key, KEYS[2] idempotency key ('' when none)
+-- ARGV[1] tenant, ARGV[2] status, ARGV[3] record json, ARGV[4] idempotency value, ARGV[5] ttl seconds
+if KEYS[2] ~= '' then
+  local existing = redis.call('GET', KEYS[2])
+  if existing then return {0, existing} end
+  redis.call('SET', KEYS[2], ARGV[4], 'EX', ARGV[5])
+end
+redis.call('HSET', KEYS[1], 'tenant', ARGV[1], 'status', ARGV[2], 'record', ARGV[3])
+redis.call('EXPIRE', KEYS[1], ARGV[5])
+return {1, ARGV[4]}
+`;
+
+const TRANSITION_SCRIPT = `
+-- KEYS[1] job key; ARGV[1] allowed statuses joined by ',' (with leading and trailing ','),
+-- ARGV[2] new status, ARGV[3] record json, ARGV[4] ttl seconds (0 = keep)
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status then return '' end
+if not string.find(ARGV[1], ',' .. status .. ',', 1, true) then return status end
+redis.call('HSET', KEYS[1], 'status', ARGV[2], 'record', ARGV[3])
+if tonumber(ARGV[4]) > 0 then redis.call('EXPIRE', KEYS[1], ARGV[4]) end
+return 'OK'
+`;
+
+interface JobStoreRedis {
+  hget(key: string, field: string): Promise<string | null>;
+  parsimonyCreateJob(jobKey: string, idemKey: string, tenant: string, status: string, record: string, idemValue: string, ttl: number): Promise<[number, string]>;
+  parsimonyTransitionJob(jobKey: string, allowed: string, status: string, record: string, ttl: number): Promise<string>;
+}
+
+export type TransitionResult = { ok: true; job: JobRecord } | { ok: false; job: JobRecord | undefined };
+
+export interface JobStoreOptions {
+  /** Key prefix, e.g. "parsimony". */
+  prefix: string;
+  /** Seconds a record (and its idempotency key) lives. */
+  retentionSeconds: number;
+}
+
+export class IdempotencyConflictError extends Error {
+  constructor(readonly existingJobId: string) {
+    super('this idempotency key was already used with a different request');
+  }
+}
+
+export class JobStore {
+  private readonly redis: JobStoreRedis;
+
+  constructor(redis: Redis, private readonly options: JobStoreOptions) {
+    if (!('parsimonyCreateJob' in redis)) {
+      redis.defineCommand('parsimonyCreateJob', { numberOfKeys: 2, lua: CREATE_SCRIPT });
+      redis.defineCommand('parsimonyTransitionJob', { numberOfKeys: 1, lua: TRANSITION_SCRIPT });
+    }
+    this.redis = redis as unknown as JobStoreRedis;
+  }
+
+  static newId(): string {
+    return `job_${randomBytes(12).toString('base64url')}`;
+  }
+
+  /**
+   * Stores a new job. With an idempotency key, a second call from the same
+   * tenant returns the first job (or throws IdempotencyConflictError when the
+   * request differs) and stores nothing.
+   */
+  async create(job: JobRecord, idempotencyKey?: string): Promise<{ job: JobRecord; created: boolean }> {
+    const fingerprint = idempotencyKey ? requestFingerprint(job) : '';
+    const idemKey = idempotencyKey ? `${this.options.prefix}:idem:${job.tenant}:${sha256(idempotencyKey)}` : '';
+    const [created, value] = await this.redis.parsimonyCreateJob(
+      this.jobKey(job.id),
+      idemKey,
+      job.tenant,
+      job.status,
+      JSON.stringify(job),
+      `${job.id}|${fingerprint}`,
+      this.options.retentionSeconds,
+    );
+    if (created === 1) return { job, created: true };
+    const [existingId, existingFingerprint] = value.split('|');
+    if (existingFingerprint !== fingerprint) throw new IdempotencyConflictError(existingId);
+    const existing = await this.get(job.tenant, existingId);
+    if (!existing) throw new Error(`idempotency key points at missing job ${existingId}`);
+    return { job: existing, created: false };
+  }
+
+  /** The job, or undefined when it does not exist or belongs to another tenant. */
+  async get(tenant: string, id: string): Promise<JobRecord | undefined> {
+    const job = await this.load(id);
+    return job && job.tenant === tenant ? job : undefined;
+  }
+
+  /** The job regardless of tenant: for workers, which hold the id from a trusted queue. */
+  async load(id: string): Promise<JobRecord | undefined> {
+    const raw = await this.redis.hget(this.jobKey(id), 'record');
+    return raw ? (JSON.parse(raw) as JobRecord) : undefined;
+  }
+
+  /**
+   * Moves a job to `to` if its current status is one of `from`, applying
+   * `mutate` to the record. Returns the stored record either way.
+   */
+  async transition(id: string, from: readonly JobStatus[], to: JobStatus, mutate: (job: JobRecord) => void = () => {}): Promise<TransitionResult> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const job = await this.load(id);
+      if (!job || !from.includes(job.status)) return { ok: false, job };
+      mutate(job);
+      job.status = to;
+      const ttl = TERMINAL_STATUSES.includes(to) ? this.options.retentionSeconds : 0;
+      const result = await this.redis.parsimonyTransitionJob(this.jobKey(id), `,${from.join(',')},`, to, JSON.stringify(job), ttl);
+      if (result === 'OK') return { ok: true, job };
+      // The status moved under us (another worker, a cancel): re-read and re-check.
+    }
+    return { ok: false, job: await this.load(id) };
+  }
+
+  private jobKey(id: string): string {
+    return `${this.options.prefix}:job:${id}`;
+  }
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** What makes two submissions "the same request" for idempotency. */
+function requestFingerprint(job: JobRecord): string {
+  const { idempotency_key: _ignored, ...options } = job.options;
+  return sha256(JSON.stringify({ request: job.request, options }));
+}

@@ -1,0 +1,110 @@
+import type { Logger } from 'pino';
+import { ApiError } from '../errors/api-error';
+import { ProviderError } from '../errors/provider-error';
+import { CostLedger } from '../cost/cost-ledger';
+import type { StreamEvent } from '../messages/chat-model';
+import { chatResponseToCompletion } from '../messages/openai/from-internal';
+import type { JobError, JobRecord } from '../jobs/job-record';
+import type { JobStore } from '../jobs/job-store';
+import type { Pipeline } from './pipeline';
+import type { PipelineContext } from './stage';
+
+export interface RunOptions {
+  /** Fast-path streaming sink. */
+  onStreamEvent?: (event: StreamEvent) => void;
+  signal?: AbortSignal;
+  /** When false, a retryable failure leaves the job queued for another attempt instead of failing it. */
+  finalAttempt: boolean;
+}
+
+export type RunResult =
+  | { kind: 'finished'; job: JobRecord; ctx?: PipelineContext }
+  /** A retryable failure on a non-final attempt: the caller (BullMQ) retries. */
+  | { kind: 'retry'; error: ProviderError };
+
+/**
+ * Runs one stored job through the pipeline and records the outcome. Used by
+ * both the fast path and the router-worker. Every status change is a
+ * compare-and-set on the record, so a job delivered twice (a worker died, a
+ * stalled job was re-queued) still ends with exactly one result.
+ */
+export class JobRunner {
+  constructor(
+    private readonly store: JobStore,
+    private readonly pipeline: Pipeline,
+    private readonly log: Logger,
+  ) {}
+
+  async run(jobId: string, options: RunOptions): Promise<RunResult> {
+    const started = await this.store.transition(jobId, ['queued', 'running'], 'running', (job) => {
+      job.attempts += 1;
+      job.started_at ??= new Date().toISOString();
+    });
+    if (!started.ok) {
+      if (!started.job) throw new Error(`job ${jobId} not found (expired or never stored)`);
+      // Already finished, cancelled or deferred: nothing to do, and no second provider call.
+      return { kind: 'finished', job: started.job };
+    }
+    const job = started.job;
+    const ctx: PipelineContext = {
+      job,
+      request: job.request,
+      ledger: new CostLedger(),
+      annotations: {},
+      onStreamEvent: options.onStreamEvent,
+      log: this.log.child({ jobId: job.id, tenant: job.tenant }),
+      signal: options.signal,
+    };
+    try {
+      const result = await this.pipeline.run(ctx);
+      if (result.kind === 'defer') {
+        const deferred = await this.store.transition(job.id, ['running'], 'deferred', (record) => {
+          record.route = ctx.route;
+          record.annotations = { ...record.annotations, ...ctx.annotations };
+        });
+        return { kind: 'finished', job: deferred.job ?? job, ctx };
+      }
+      const completed = await this.store.transition(job.id, ['running'], 'completed', (record) => {
+        record.route = ctx.route;
+        record.response = chatResponseToCompletion(result.response, completionId(record.id), ctx.route?.model ?? result.response.model);
+        record.usage = result.response.usage;
+        record.cost = result.cost;
+        record.delivered_by = result.deliveredBy;
+        record.annotations = { ...record.annotations, ...ctx.annotations };
+        record.completed_at = new Date().toISOString();
+      });
+      if (completed.ok) ctx.log.info({ model: ctx.route?.model, deliveredBy: result.deliveredBy, cost: result.cost.actual_usd }, 'job completed');
+      else ctx.log.warn({ status: completed.job?.status }, 'job finished elsewhere first; keeping the stored result');
+      const finishedJob = completed.job ?? job;
+      if (completed.ok) void this.pipeline.settle(ctx, result.response);
+      return { kind: 'finished', job: finishedJob, ctx };
+    } catch (err) {
+      const retryable = err instanceof ProviderError && err.retryable;
+      if (retryable && !options.finalAttempt) {
+        await this.store.transition(job.id, ['running'], 'queued');
+        ctx.log.warn({ status: err.status }, 'provider call failed; job will be retried');
+        return { kind: 'retry', error: err };
+      }
+      const error = toJobError(err);
+      if (!(err instanceof ApiError) && !(err instanceof ProviderError)) ctx.log.error({ err }, 'job failed unexpectedly');
+      else ctx.log.warn({ error }, 'job failed');
+      const failed = await this.store.transition(job.id, ['running'], 'failed', (record) => {
+        record.route = ctx.route ?? record.route;
+        record.error = error;
+        record.completed_at = new Date().toISOString();
+      });
+      return { kind: 'finished', job: failed.job ?? job, ctx };
+    }
+  }
+}
+
+/** The OpenAI completion id of a job's response. */
+export function completionId(jobId: string): string {
+  return `chatcmpl-${jobId.replace(/^job_/, '')}`;
+}
+
+function toJobError(err: unknown): JobError {
+  if (err instanceof ProviderError) return err.toJobError();
+  if (err instanceof ApiError) return { type: err.type, message: err.message };
+  return { type: 'internal_error', message: err instanceof Error ? err.message : String(err) };
+}

@@ -1,0 +1,55 @@
+import type { Catalog } from '../catalog/catalog';
+import type { ChatResponse } from '../messages/chat-model';
+import type { JobCost } from '../jobs/job-record';
+import type { PipelineContext, Stage } from './stage';
+
+export type PipelineResult =
+  | { kind: 'complete'; response: ChatResponse; deliveredBy: string; cost: JobCost }
+  | { kind: 'defer'; reason: string };
+
+/** Receives each stage's duration; metrics hook in here. */
+export type StageObserver = (stage: string, durationMs: number, outcome: string) => void;
+
+/**
+ * Runs the stages in order until one completes or defers the job, then prices
+ * the result. The same instance serves the fast path (in-process) and the
+ * router-worker (from the queue), so every lever has one implementation.
+ */
+export class Pipeline {
+  constructor(
+    readonly stages: readonly Stage[],
+    private readonly catalog: Catalog,
+    private readonly observe: StageObserver = () => {},
+  ) {}
+
+  async run(ctx: PipelineContext): Promise<PipelineResult> {
+    for (const stage of this.stages) {
+      const started = performance.now();
+      let outcomeKind = 'error';
+      try {
+        const outcome = await stage.run(ctx);
+        outcomeKind = outcome.kind;
+        if (outcome.kind === 'complete') {
+          const model = ctx.model ?? this.catalog.get(outcome.response.model);
+          return { kind: 'complete', response: outcome.response, deliveredBy: outcome.deliveredBy, cost: ctx.ledger.price(this.catalog, model, outcome.response.usage) };
+        }
+        if (outcome.kind === 'defer') return { kind: 'defer', reason: outcome.reason };
+      } finally {
+        this.observe(stage.name, performance.now() - started, outcomeKind);
+      }
+    }
+    throw new Error(`pipeline ended without a result: the last stage (${this.stages.at(-1)?.name}) must complete or defer`);
+  }
+
+  /** Runs every stage's afterComplete hook; failures are logged, never thrown. */
+  async settle(ctx: PipelineContext, response: ChatResponse): Promise<void> {
+    for (const stage of this.stages) {
+      if (!stage.afterComplete) continue;
+      try {
+        await stage.afterComplete(ctx, response);
+      } catch (err) {
+        ctx.log.warn({ err, stage: stage.name }, 'after-complete hook failed');
+      }
+    }
+  }
+}

@@ -1,0 +1,94 @@
+import { Queue, type QueueOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { Catalog } from '../catalog/catalog';
+import type { CommonEnv } from '../config/env';
+import { JobStore } from '../jobs/job-store';
+import { createLogger } from '../logging/logger';
+import { buildPipeline } from '../pipeline/build-pipeline';
+import type { ModelRouter } from '../pipeline/stages/route-stage';
+import { ProviderRegistry } from '../providers/registry';
+import { backoffDelayMs } from '../providers/retry-policy';
+import { QUEUES, type QueueName } from '../queues/queue-catalog';
+import { closeRedis, createRedis, type ConnectionRole } from '../redis/connections';
+import type pino from 'pino';
+
+export interface PlatformOptions {
+  env: CommonEnv;
+  /** Service name for logs. */
+  service: string;
+  /** http: fail fast when Redis is down (producer); worker: wait for Redis. */
+  role: ConnectionRole;
+  /** Log sink; default stdout. */
+  logDestination?: pino.DestinationStream;
+  /** Environment the provider registry reads keys and base URLs from. Default: `env`. */
+  providerEnv?: Record<string, string | undefined>;
+  router?: ModelRouter;
+}
+
+/**
+ * What every service process is built from: config, logger, catalog,
+ * providers, Redis, job store and queues. Services add only their bindings.
+ */
+export class Platform {
+  private readonly queues = new Map<QueueName, Queue>();
+
+  private constructor(
+    readonly env: CommonEnv,
+    readonly log: Logger,
+    readonly catalog: Catalog,
+    readonly providers: ProviderRegistry,
+    readonly redis: Redis,
+    readonly store: JobStore,
+    private readonly role: ConnectionRole,
+    private readonly router?: ModelRouter,
+  ) {}
+
+  static create(options: PlatformOptions): Platform {
+    const { env } = options;
+    const log = createLogger({ service: options.service, level: env.LOG_LEVEL, destination: options.logDestination });
+    const catalog = Catalog.load(env.PARSIMONY_CATALOG);
+    const providers = ProviderRegistry.fromEnv(options.providerEnv ?? env, log);
+    const redis = createRedis(env.REDIS_URL, options.role, log, `parsimony-${options.service}`);
+    const store = new JobStore(redis, { prefix: env.PARSIMONY_QUEUE_PREFIX, retentionSeconds: env.PARSIMONY_JOB_RETENTION_SECONDS });
+    return new Platform(env, log, catalog, providers, redis, store, options.role, options.router);
+  }
+
+  /** BullMQ options shared by every queue and worker of this deployment. */
+  get bullPrefix(): string {
+    return `${this.env.PARSIMONY_QUEUE_PREFIX}:q`;
+  }
+
+  queue(name: QueueName): Queue {
+    let queue = this.queues.get(name);
+    if (!queue) {
+      const options: QueueOptions = { connection: this.redis, prefix: this.bullPrefix };
+      queue = new Queue(name, options);
+      queue.on('error', (err) => this.log.warn({ err: { message: err.message }, queue: name }, 'queue error'));
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  /** The pipeline with `attempts` provider attempts per call (fast path > 1; queued path 1, BullMQ retries). */
+  pipeline(attempts: number) {
+    return buildPipeline({
+      catalog: this.catalog,
+      adapterFor: (provider) => this.providers.get(provider),
+      isProviderConfigured: (provider) => this.providers.has(provider),
+      attempts,
+      timeoutMs: this.env.PARSIMONY_PROVIDER_TIMEOUT_MS,
+      backoffMs: backoffDelayMs,
+      router: this.router,
+    });
+  }
+
+  get pipelineQueue(): Queue {
+    return this.queue(QUEUES.pipeline);
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
+    await closeRedis(this.redis);
+  }
+}
