@@ -1,5 +1,6 @@
 import type { ChatRequest, ChatResponse, StreamEvent } from '../messages/chat-model';
 import type { ModelEntry } from '../catalog/catalog';
+import type { Logger } from '../logging/logger';
 
 /** Per-call options every adapter honours. */
 export interface CallOptions {
@@ -27,4 +28,26 @@ export interface ProviderAdapter {
 export interface ProviderConnection {
   apiKey: string;
   baseURL?: string;
+  /**
+   * Default per-attempt timeout in milliseconds (until the response headers
+   * arrive, as the SDKs measure it); `CallOptions.timeoutMs` overrides it per
+   * call. Default DEFAULT_PROVIDER_TIMEOUT_MS.
+   */
+  timeoutMs?: number;
+}
+
+/** Default per-attempt provider timeout: 10 minutes, the SDKs' own default. */
+export const DEFAULT_PROVIDER_TIMEOUT_MS = 600_000;
+
+/**
+ * What each shared/providers/<name>/index.ts exports: the provider's name,
+ * the environment variables that configure it, and its adapter factory.
+ * Adding a provider is one folder plus one line in registry.ts.
+ */
+export interface ProviderDefinition {
+  /** Catalog `provider` value, e.g. "openai". */
+  readonly name: string;
+  /** Environment variable names: the API key (required) and an optional base URL. */
+  readonly envKeys: { readonly apiKey: string; readonly baseURL: string };
+  create(connection: ProviderConnection, logger: Logger): ProviderAdapter;
 }
