@@ -1,0 +1,207 @@
+import { createHash } from 'node:crypto';
+import type { ModelEntry } from '../catalog/catalog';
+import type { ChatMessage, ChatRequest, Usage } from '../messages/chat-model';
+import { compactionBoundary, type CompactionPolicy } from './context-config';
+import { buildFactsLedger, toolOutputFacts } from './facts-ledger';
+import { SUMMARY_INSTRUCTIONS, SUMMARY_INSTRUCTIONS_VERSION, type Summarizer } from './summarizer';
+import type { StoredSummary, SummaryStore } from './summary-store';
+import { anthropicAlternationProblems, scanToolCycles, toolPairingProblems, type ToolCycle } from './tool-cycles';
+import { estimateMessagesTokens, estimateRequestTokens, estimateTokens } from './token-estimate';
+
+/** What one compaction did; becomes `ctx.annotations.context`. */
+export interface CompactionStats {
+  strategy: CompactionPolicy['strategy'];
+  /** Complete tool cycles in the request. */
+  cycles: number;
+  /** Cycles replaced (summary) or masked. */
+  compacted_cycles: number;
+  tokens_before: number;
+  tokens_after: number;
+  /** A stored summary of the same prefix was reused (no summariser call). */
+  summary_reused: boolean;
+  /** Messages at the start of the compacted request that are stable until the next compaction step. */
+  stable_prefix_messages: number;
+  /** Set when summarising failed and the stage fell back to masking, or when compaction was skipped. */
+  fallback?: string;
+}
+
+export interface CompactionOutcome {
+  /** The compacted request (a new object), or the input itself when nothing changed. */
+  request: ChatRequest;
+  stats: CompactionStats;
+  /** Usage of the summariser call made for this request, if one was made. */
+  summarizerUsage?: { usage: Usage; model: ModelEntry };
+}
+
+export interface CompactorDeps {
+  /** Needed for `summarize` and `mask+summarize`; without it those fall back to `mask`. */
+  summarizer?: Summarizer;
+  /** Needed to reuse summaries across calls; without it every call summarises again. */
+  store?: SummaryStore;
+}
+
+export interface CompactScope {
+  tenant: string;
+  signal?: AbortSignal;
+}
+
+/**
+ * Rolling compaction of agent tool cycles (see docs in compaction-stage.ts).
+ * Stateless for the client: every call recomputes the same boundary from the
+ * full history; the summary of a prefix is stored under a hash of that prefix
+ * and reused verbatim by every later call that shares it.
+ */
+export class ContextCompactor {
+  constructor(private readonly deps: CompactorDeps = {}) {}
+
+  async compact(request: ChatRequest, policy: CompactionPolicy, scope: CompactScope): Promise<CompactionOutcome> {
+    const messages = request.messages;
+    const headEnd = messages.findIndex((m) => m.role === 'user') + 1;
+    const scan = headEnd > 0 ? scanToolCycles(messages, headEnd) : { cycles: [] as ToolCycle[], brokenAt: -1 };
+    const n = scan.cycles.length;
+    const boundary = policy.enabled ? compactionBoundary(n, policy.window, policy.keep) : 0;
+    const base: CompactionStats = {
+      strategy: policy.strategy,
+      cycles: n,
+      compacted_cycles: 0,
+      tokens_before: 0,
+      tokens_after: 0,
+      summary_reused: false,
+      stable_prefix_messages: 0,
+    };
+    if (boundary === 0) {
+      const tokens = estimateRequestTokens(request);
+      return { request, stats: { ...base, tokens_before: tokens, tokens_after: tokens } };
+    }
+    const spanEnd = scan.cycles[boundary - 1].end;
+    const head = messages.slice(0, headEnd);
+    const span = messages.slice(headEnd, spanEnd);
+    const tail = messages.slice(spanEnd);
+    const tokensBefore = estimateRequestTokens(request);
+
+    let compacted: ChatMessage[];
+    let stablePrefix: number;
+    let reused = false;
+    let fallback: string | undefined;
+    let summarizerUsage: CompactionOutcome['summarizerUsage'];
+    if (policy.strategy === 'mask' || !this.deps.summarizer) {
+      if (policy.strategy !== 'mask') fallback = 'mask: no summarizer configured';
+      compacted = [...head, ...maskSpan(span, policy), ...tail];
+      stablePrefix = spanEnd;
+    } else {
+      try {
+        const got = await this.summaryBlock(messages, scan.cycles, boundary, headEnd, policy, scope);
+        reused = got.reused;
+        summarizerUsage = got.usage;
+        compacted = placeBlock(head, got.stored.block, tail);
+        stablePrefix = compacted.length - tail.length;
+      } catch (err) {
+        fallback = `mask: summary unavailable (${(err as Error).message})`;
+        compacted = [...head, ...maskSpan(span, policy), ...tail];
+        stablePrefix = spanEnd;
+      }
+    }
+
+    // Never hand a provider a conversation the original would not have passed.
+    if (
+      (toolPairingProblems(compacted).length > 0 && toolPairingProblems(messages).length === 0) ||
+      (anthropicAlternationProblems(compacted).length > 0 && anthropicAlternationProblems(messages).length === 0)
+    ) {
+      const tokens = tokensBefore;
+      return { request, stats: { ...base, tokens_before: tokens, tokens_after: tokens, fallback: 'skipped: compaction would break tool pairing or alternation' }, summarizerUsage };
+    }
+    const out: ChatRequest = { ...request, messages: compacted };
+    const tokensAfter = estimateRequestTokens(out);
+    return {
+      request: out,
+      stats: { ...base, compacted_cycles: boundary, tokens_before: tokensBefore, tokens_after: tokensAfter, summary_reused: reused, stable_prefix_messages: stablePrefix, ...(fallback ? { fallback } : {}) },
+      summarizerUsage,
+    };
+  }
+
+  /** The stored block for this boundary, or a new one (incremental on the previous step's summary when stored). */
+  private async summaryBlock(
+    messages: ChatMessage[],
+    cycles: ToolCycle[],
+    boundary: number,
+    headEnd: number,
+    policy: CompactionPolicy,
+    scope: CompactScope,
+  ): Promise<{ stored: StoredSummary; reused: boolean; usage?: CompactionOutcome['summarizerUsage'] }> {
+    const store = this.deps.store;
+    const keyFor = (b: number) => prefixKey(scope.tenant, policy, messages, cycles[b - 1].end);
+    const key = keyFor(boundary);
+    if (store) {
+      const [hit] = await store.getMany([key]);
+      if (hit) return { stored: hit, reused: true };
+    }
+    const step = Math.max(1, policy.window - policy.keep);
+    const earlier: number[] = [];
+    for (let b = boundary - step; b > 0 && earlier.length < 3; b -= step) earlier.push(b);
+    let previous: { boundary: number; stored: StoredSummary } | undefined;
+    if (store && earlier.length) {
+      const found = await store.getMany(earlier.map(keyFor));
+      const i = found.findIndex((s) => s !== undefined);
+      if (i >= 0) previous = { boundary: earlier[i], stored: found[i]! };
+    }
+
+    const spanEnd = cycles[boundary - 1].end;
+    const head = messages.slice(0, headEnd);
+    const fresh = messages.slice(previous ? cycles[previous.boundary - 1].end : headEnd, spanEnd);
+    const input: ChatMessage[] = [...head];
+    if (previous) input.push({ role: 'user', content: [{ type: 'text', text: `Summary so far:\n${previous.stored.summary}` }] });
+    input.push(...(policy.strategy === 'mask+summarize' ? maskSpan(fresh, policy) : fresh));
+    const result = await this.deps.summarizer!.summarize({ messages: input, instructions: SUMMARY_INSTRUCTIONS, signal: scope.signal });
+
+    const span = messages.slice(headEnd, spanEnd);
+    const replaced = estimateMessagesTokens(span);
+    const facts = policy.facts === 'none' ? [] : buildFactsLedger(span, { detail: policy.facts });
+    const block = renderBlock(result.text, facts, boundary, span.length, replaced);
+    const candidate: StoredSummary = { block, summary: result.text, cycles: boundary, replaced_tokens: replaced, model: result.model.id, created_at: new Date().toISOString() };
+    const stored = store ? await store.putIfAbsent(key, candidate) : candidate;
+    return { stored, reused: false, usage: { usage: result.usage, model: result.model } };
+  }
+}
+
+/** Hash of everything the block replaces and how it was made; tenant-scoped. */
+function prefixKey(tenant: string, policy: CompactionPolicy, messages: ChatMessage[], end: number): string {
+  return createHash('sha256')
+    .update(`${tenant}\u0000${policy.strategy}\u0000${policy.facts}\u0000${policy.minMaskTokens}\u0000${SUMMARY_INSTRUCTIONS_VERSION}\u0000`)
+    .update(JSON.stringify(messages.slice(0, end)))
+    .digest('hex');
+}
+
+export function renderBlock(summary: string, facts: string[], cycles: number, messageCount: number, tokens: number): string {
+  const lines = [`[Parsimony context note: the first ${cycles} tool cycles of this conversation (${messageCount} messages, ~${tokens} tokens) were compacted into this note.]`];
+  if (summary) lines.push(`Summary: ${summary}`);
+  if (facts.length) lines.push('Facts (exact values from the compacted messages):', ...facts);
+  return lines.join('\n');
+}
+
+/**
+ * Puts the block where it keeps role alternation: as an assistant turn when
+ * the kept tail starts with a user turn, else as an extra text part of the
+ * task message (whose own text stays verbatim). Never as the last message.
+ */
+function placeBlock(head: ChatMessage[], block: string, tail: ChatMessage[]): ChatMessage[] {
+  if (tail[0]?.role === 'user') return [...head, { role: 'assistant', content: [{ type: 'text', text: block }] }, ...tail];
+  const task = head[head.length - 1] as Extract<ChatMessage, { role: 'user' }>;
+  const merged: ChatMessage = { ...task, content: [...task.content, { type: 'text', text: block }] };
+  return [...head.slice(0, -1), merged, ...tail];
+}
+
+/** Replaces tool outputs in a span by a placeholder with their size and facts. */
+export function maskSpan(span: ChatMessage[], policy: Pick<CompactionPolicy, 'facts' | 'minMaskTokens'>): ChatMessage[] {
+  const names = new Map<string, string>();
+  for (const m of span) if (m.role === 'assistant') for (const c of m.tool_calls ?? []) names.set(c.id, c.name);
+  return span.map((m) => {
+    if (m.role !== 'tool') return m;
+    const tokens = estimateTokens(m.content);
+    if (tokens < policy.minMaskTokens) return m;
+    const facts = policy.facts === 'none' ? '' : toolOutputFacts(m.content, { detail: policy.facts });
+    const text = `[${names.get(m.tool_call_id) ?? 'tool'} output masked by Parsimony: ${m.content.length} chars${facts ? `; facts: ${facts}` : ''}]`;
+    // A placeholder nearly as long as the output saves little and loses the rest of it.
+    if (estimateTokens(text) > tokens * 0.85) return m;
+    return { ...m, content: text };
+  });
+}

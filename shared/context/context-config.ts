@@ -1,0 +1,86 @@
+import { z } from 'zod';
+
+export const COMPACTION_STRATEGIES = ['mask', 'summarize', 'mask+summarize'] as const;
+export type CompactionStrategy = (typeof COMPACTION_STRATEGIES)[number];
+
+/** Settings that can be overridden per tenant and per agent (`metadata.agent`). */
+export const CompactionPolicySchema = z
+  .object({
+    /** Whether the stage compacts at all; default true. */
+    enabled: z.boolean().optional(),
+    /** Default `mask+summarize`. */
+    strategy: z.enum(COMPACTION_STRATEGIES).optional(),
+    /** Uncompacted tool cycles that trigger a compaction; default 4. */
+    window: z.number().int().min(1).max(1000).optional(),
+    /** Most recent tool cycles always kept raw; default 2 (must be < window). */
+    keep: z.number().int().min(0).max(999).optional(),
+    /** Facts ledger detail; default `ids` (see FactsOptions). */
+    facts: z.enum(['ids', 'values', 'none']).optional(),
+    /** Tool outputs shorter than this (estimated tokens) are never masked; default 24. */
+    minMaskTokens: z.number().int().min(0).optional(),
+  })
+  .strict();
+export type CompactionPolicyInput = z.infer<typeof CompactionPolicySchema>;
+
+/** Stage configuration: defaults, then per-tenant overrides, then per-agent overrides inside a tenant. */
+export const ContextConfigSchema = CompactionPolicySchema.extend({
+  tenants: z
+    .record(
+      z.string(),
+      CompactionPolicySchema.extend({ agents: z.record(z.string(), CompactionPolicySchema).optional() }).strict(),
+    )
+    .optional(),
+}).strict();
+export type ContextConfig = z.infer<typeof ContextConfigSchema>;
+
+export interface CompactionPolicy {
+  enabled: boolean;
+  strategy: CompactionStrategy;
+  window: number;
+  keep: number;
+  facts: 'ids' | 'values' | 'none';
+  minMaskTokens: number;
+}
+
+export const DEFAULT_POLICY: CompactionPolicy = Object.freeze({
+  enabled: true,
+  strategy: 'mask+summarize',
+  window: 4,
+  keep: 2,
+  facts: 'ids',
+  minMaskTokens: 24,
+}) as CompactionPolicy;
+
+/** The effective policy for one job: defaults ← config ← tenant ← tenant's agent. */
+export function resolvePolicy(config: ContextConfig | undefined, tenant: string, agent?: string): CompactionPolicy {
+  const layers: CompactionPolicyInput[] = [];
+  if (config) {
+    const { tenants, ...base } = config;
+    layers.push(base);
+    const t = tenants?.[tenant];
+    if (t) {
+      const { agents, ...tenantBase } = t;
+      layers.push(tenantBase);
+      if (agent && agents?.[agent]) layers.push(agents[agent]);
+    }
+  }
+  const policy: CompactionPolicy = { ...DEFAULT_POLICY };
+  for (const layer of layers) for (const [k, v] of Object.entries(layer)) if (v !== undefined) (policy as unknown as Record<string, unknown>)[k] = v;
+  // keep must leave at least one cycle to compact per step.
+  if (policy.keep >= policy.window) policy.keep = policy.window - 1;
+  return policy;
+}
+
+/**
+ * Compaction boundary, in cycles, for a conversation with `n` complete tool
+ * cycles. It only moves in steps of `window − keep`: when the uncompacted
+ * cycles reach `window`, all but the last `keep` are compacted, and the
+ * boundary then stays put until `window` uncompacted cycles have piled up
+ * again. Between steps the compacted prefix is therefore byte-identical
+ * across calls, which keeps provider prompt caches warm.
+ */
+export function compactionBoundary(n: number, window: number, keep: number): number {
+  if (n < window) return 0;
+  const step = Math.max(1, window - keep);
+  return n - keep - ((n - window) % step);
+}
