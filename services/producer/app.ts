@@ -10,6 +10,7 @@ import { JobEnqueuer } from './job-enqueuer';
 import { chatCompletionsRouter } from './routes/chat-completions';
 import { healthRouter } from './routes/health';
 import { jobsRouter } from './routes/jobs';
+import { savingsRouter } from './routes/savings';
 
 export interface ProducerDeps {
   platform: Platform;
@@ -23,7 +24,7 @@ export interface ProducerDeps {
 export function createProducerApp({ platform, env, keys, localWorkers }: ProducerDeps): Express {
   const log = platform.log.child({ component: 'producer' });
   const { pipeline, validate } = platform.pipeline(env.PARSIMONY_SYNC_ATTEMPTS);
-  const intake = new JobIntake(platform.store, validate, new JobRunner(platform.store, pipeline, log), log);
+  const intake = new JobIntake(platform.store, validate, new JobRunner(platform.store, pipeline, log, platform.env.PARSIMONY_QUEUE_PREFIX), log);
   const enqueuer = new JobEnqueuer(platform.pipelineQueue, platform.store, platform.env.PARSIMONY_JOB_ATTEMPTS, log);
 
   const app = express();
@@ -34,6 +35,7 @@ export function createProducerApp({ platform, env, keys, localWorkers }: Produce
   app.use(express.json({ limit: env.PARSIMONY_BODY_LIMIT, type: () => true }));
   app.use(chatCompletionsRouter(intake));
   app.use(jobsRouter(intake, platform.store, enqueuer));
+  app.use(savingsRouter(platform));
   app.use(notFoundHandler);
   app.use(errorHandler(log));
   return app;

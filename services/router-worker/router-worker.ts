@@ -13,7 +13,7 @@ import { pipelineBackoff } from './pipeline-backoff';
 export function startRouterWorker(platform: Platform, env: WorkerEnv): Worker {
   const log = platform.log.child({ component: 'router-worker' });
   const { pipeline } = platform.pipeline(1);
-  const runner = new JobRunner(platform.store, pipeline, log);
+  const runner = new JobRunner(platform.store, pipeline, log, platform.env.PARSIMONY_QUEUE_PREFIX);
 
   const worker = new Worker(
     QUEUES.pipeline,

@@ -24,21 +24,43 @@ return {1, ARGV[4]}
 `;
 
 const TRANSITION_SCRIPT = `
--- KEYS[1] job key; ARGV[1] allowed statuses joined by ',' (with leading and trailing ','),
--- ARGV[2] new status, ARGV[3] record json, ARGV[4] ttl seconds (0 = keep)
+-- KEYS[1] job key, KEYS[2..] hashes to increment with the transition (aggregates)
+-- ARGV[1] allowed statuses joined by ',' (with leading and trailing ','),
+-- ARGV[2] new status, ARGV[3] record json, ARGV[4] ttl seconds (0 = keep),
+-- ARGV[5] ttl of the incremented hashes, then per increment: field, amount (KEYS[1 + i])
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return '' end
 if not string.find(ARGV[1], ',' .. status .. ',', 1, true) then return status end
 redis.call('HSET', KEYS[1], 'status', ARGV[2], 'record', ARGV[3])
 if tonumber(ARGV[4]) > 0 then redis.call('EXPIRE', KEYS[1], ARGV[4]) end
+for i = 2, #KEYS do
+  local field = ARGV[6 + (i - 2) * 2]
+  local amount = ARGV[7 + (i - 2) * 2]
+  redis.call('HINCRBYFLOAT', KEYS[i], field, amount)
+  redis.call('EXPIRE', KEYS[i], ARGV[5])
+end
 return 'OK'
 `;
 
 interface JobStoreRedis {
   hget(key: string, field: string): Promise<string | null>;
   parsimonyCreateJob(jobKey: string, idemKey: string, tenant: string, status: string, record: string, idemValue: string, ttl: number): Promise<[number, string]>;
-  parsimonyTransitionJob(jobKey: string, allowed: string, status: string, record: string, ttl: number): Promise<string>;
+  parsimonyTransitionJob(numKeys: number, ...args: (string | number)[]): Promise<string>;
 }
+
+/**
+ * Counters incremented in the same atomic step as a status change, so an
+ * aggregate counts each job exactly once however often the job is retried,
+ * polled or re-delivered.
+ */
+export interface AtomicIncrement {
+  key: string;
+  field: string;
+  by: number;
+}
+
+/** How long aggregate hashes live (400 days covers a year of reports). */
+const AGGREGATE_TTL_SECONDS = 400 * 24 * 3600;
 
 export type TransitionResult = { ok: true; job: JobRecord } | { ok: false; job: JobRecord | undefined };
 
@@ -61,7 +83,8 @@ export class JobStore {
   constructor(redis: Redis, private readonly options: JobStoreOptions) {
     if (!('parsimonyCreateJob' in redis)) {
       redis.defineCommand('parsimonyCreateJob', { numberOfKeys: 2, lua: CREATE_SCRIPT });
-      redis.defineCommand('parsimonyTransitionJob', { numberOfKeys: 1, lua: TRANSITION_SCRIPT });
+      // Key count varies with the number of aggregate increments, so it is passed per call.
+      redis.defineCommand('parsimonyTransitionJob', { lua: TRANSITION_SCRIPT });
     }
     this.redis = redis as unknown as JobStoreRedis;
   }
@@ -111,14 +134,31 @@ export class JobStore {
    * Moves a job to `to` if its current status is one of `from`, applying
    * `mutate` to the record. Returns the stored record either way.
    */
-  async transition(id: string, from: readonly JobStatus[], to: JobStatus, mutate: (job: JobRecord) => void = () => {}): Promise<TransitionResult> {
+  async transition(
+    id: string,
+    from: readonly JobStatus[],
+    to: JobStatus,
+    mutate: (job: JobRecord) => void = () => {},
+    increments: (job: JobRecord) => AtomicIncrement[] = () => [],
+  ): Promise<TransitionResult> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const job = await this.load(id);
       if (!job || !from.includes(job.status)) return { ok: false, job };
       mutate(job);
       job.status = to;
       const ttl = TERMINAL_STATUSES.includes(to) ? this.options.retentionSeconds : 0;
-      const result = await this.redis.parsimonyTransitionJob(this.jobKey(id), `,${from.join(',')},`, to, JSON.stringify(job), ttl);
+      const extra = increments(job).filter((inc) => inc.by !== 0 && Number.isFinite(inc.by));
+      const result = await this.redis.parsimonyTransitionJob(
+        1 + extra.length,
+        this.jobKey(id),
+        ...extra.map((inc) => inc.key),
+        `,${from.join(',')},`,
+        to,
+        JSON.stringify(job),
+        ttl,
+        AGGREGATE_TTL_SECONDS,
+        ...extra.flatMap((inc) => [inc.field, String(inc.by)]),
+      );
       if (result === 'OK') return { ok: true, job };
       // The status moved under us (another worker, a cancel): re-read and re-check.
     }

@@ -6,6 +6,7 @@ import type { StreamEvent } from '../messages/chat-model';
 import { chatResponseToCompletion } from '../messages/openai/from-internal';
 import type { JobError, JobRecord } from '../jobs/job-record';
 import type { JobStore } from '../jobs/job-store';
+import { savingsIncrements } from '../ledger/savings-ledger';
 import type { Pipeline } from './pipeline';
 import type { PipelineContext } from './stage';
 
@@ -33,6 +34,8 @@ export class JobRunner {
     private readonly store: JobStore,
     private readonly pipeline: Pipeline,
     private readonly log: Logger,
+    /** Redis key prefix of the savings aggregates. */
+    private readonly prefix: string,
   ) {}
 
   async run(jobId: string, options: RunOptions): Promise<RunResult> {
@@ -72,7 +75,7 @@ export class JobRunner {
         record.delivered_by = result.deliveredBy;
         record.annotations = { ...record.annotations, ...ctx.annotations };
         record.completed_at = new Date().toISOString();
-      });
+      }, (record) => savingsIncrements(this.prefix, record));
       if (completed.ok) ctx.log.info({ model: ctx.route?.model, deliveredBy: result.deliveredBy, cost: result.cost.actual_usd }, 'job completed');
       else ctx.log.warn({ status: completed.job?.status }, 'job finished elsewhere first; keeping the stored result');
       const finishedJob = completed.job ?? job;

@@ -1,0 +1,51 @@
+import type { AtomicIncrement } from '../jobs/job-store';
+import type { JobRecord, LeverSavings } from '../jobs/job-record';
+
+/**
+ * Per-tenant, per-day savings aggregates, kept in Redis so reports never scan
+ * jobs. A completed job's increments are applied in the same atomic step as
+ * its status change (JobStore.transition), so each job counts exactly once.
+ *
+ * One hash per tenant and UTC day; fields are `<group>|<measure>` where group
+ * is `all`, `model:<id>` or `task:<task>`.
+ */
+export const LEVERS: readonly (keyof LeverSavings)[] = ['routing', 'cache', 'context', 'compression', 'prompt_cache', 'batch'];
+
+/** Upper bounds of the similarity histogram buckets for semantic cache hits. */
+export const SIMILARITY_BUCKETS = [0.8, 0.85, 0.9, 0.92, 0.94, 0.96, 0.98, 1.0];
+
+export function savingsKey(prefix: string, tenant: string, day: string): string {
+  return `${prefix}:savings:${tenant}:${day}`;
+}
+
+export function dayOf(iso: string): string {
+  return iso.slice(0, 10);
+}
+
+/** The increments one completed job adds to its tenant's day. */
+export function savingsIncrements(prefix: string, job: JobRecord): AtomicIncrement[] {
+  if (!job.cost || !job.completed_at) return [];
+  const key = savingsKey(prefix, job.tenant, dayOf(job.completed_at));
+  const groups = ['all', `model:${job.route?.model ?? 'unknown'}`, `task:${job.options.task ?? 'unspecified'}`];
+  const cache = job.annotations?.cache as { hit?: boolean; similarity?: number; kind?: string } | undefined;
+  const batched = job.delivered_by === 'batch';
+  const measures: [string, number][] = [
+    ['requests', 1],
+    ['baseline_usd', job.cost.baseline_usd],
+    ['actual_usd', job.cost.actual_usd],
+    ['overhead_usd', job.cost.overhead_usd],
+    ['input_tokens', job.usage?.input_tokens ?? 0],
+    ['output_tokens', job.usage?.output_tokens ?? 0],
+    ['cache_hits', cache?.hit ? 1 : 0],
+    ['batched', batched ? 1 : 0],
+    [`tier:${job.route?.tier ?? 'unknown'}`, 1],
+    ...LEVERS.map((lever): [string, number] => [`lever:${lever}`, job.cost!.by_lever[lever]]),
+  ];
+  const increments: AtomicIncrement[] = [];
+  for (const group of groups) for (const [measure, by] of measures) increments.push({ key, field: `${group}|${measure}`, by });
+  if (cache?.hit && cache.kind === 'semantic' && typeof cache.similarity === 'number') {
+    const bucket = SIMILARITY_BUCKETS.find((upper) => cache.similarity! <= upper) ?? 1.0;
+    increments.push({ key, field: `all|sim:${bucket}`, by: 1 });
+  }
+  return increments;
+}
