@@ -1,0 +1,100 @@
+import type { Redis } from 'ioredis';
+import { CacheEntrySchema, type CacheEntry } from './cache-entry';
+import { CacheKeys } from './cache-keys';
+
+/** Records outlive their expiry by this long so the sweep can still read their indexes; never served (expires_at is checked on every read). */
+const RECORD_GRACE_MS = 24 * 3600 * 1000;
+
+const DEL_IF_EQUALS = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
+
+/** Cache entries and the exact tier in Redis. */
+export class EntryRepository {
+  readonly keys: CacheKeys;
+
+  constructor(
+    readonly redis: Redis,
+    prefix: string,
+  ) {
+    this.keys = new CacheKeys(prefix);
+  }
+
+  async put(entry: CacheEntry, options: { replaceExact: boolean }): Promise<void> {
+    const k = this.keys;
+    const m = this.redis.multi();
+    m.set(k.entry(entry.tenant, entry.id), JSON.stringify(entry), 'PXAT', entry.expires_at + RECORD_GRACE_MS);
+    if (options.replaceExact) m.set(k.exact(entry.tenant, entry.request_hash), entry.id, 'PXAT', entry.expires_at);
+    else m.set(k.exact(entry.tenant, entry.request_hash), entry.id, 'PXAT', entry.expires_at, 'NX');
+    m.zadd(k.created(entry.tenant), entry.created_at, entry.id);
+    m.sadd(k.scope(entry.tenant, entry.scope), entry.id);
+    for (const tag of entry.tags) m.sadd(k.tag(entry.tenant, tag), entry.id);
+    m.zadd(k.expiry(), entry.expires_at, `${entry.tenant}\n${entry.id}`);
+    await m.exec();
+  }
+
+  /** The live entry the exact tier holds for this request, or null. */
+  async getExact(tenant: string, hash: string, now: number): Promise<CacheEntry | null> {
+    const id = await this.redis.get(this.keys.exact(tenant, hash));
+    if (!id) return null;
+    const entry = await this.get(tenant, id);
+    return entry && entry.request_hash === hash && entry.expires_at > now ? entry : null;
+  }
+
+  async get(tenant: string, id: string): Promise<CacheEntry | null> {
+    const raw = await this.redis.get(this.keys.entry(tenant, id));
+    return parseEntry(raw, tenant);
+  }
+
+  /** Entries by id (null where missing); one round trip. */
+  async getMany(tenant: string, ids: string[]): Promise<(CacheEntry | null)[]> {
+    if (ids.length === 0) return [];
+    const raws = await this.redis.mget(...ids.map((id) => this.keys.entry(tenant, id)));
+    return raws.map((raw) => parseEntry(raw, tenant));
+  }
+
+  /** Removes an entry and every index that points at it. */
+  async remove(entry: Pick<CacheEntry, 'tenant' | 'id' | 'scope' | 'tags' | 'request_hash'>): Promise<void> {
+    const k = this.keys;
+    const m = this.redis.multi();
+    m.del(k.entry(entry.tenant, entry.id));
+    m.eval(DEL_IF_EQUALS, 1, k.exact(entry.tenant, entry.request_hash), entry.id);
+    m.zrem(k.created(entry.tenant), entry.id);
+    m.srem(k.scope(entry.tenant, entry.scope), entry.id);
+    for (const tag of entry.tags) m.srem(k.tag(entry.tenant, tag), entry.id);
+    m.zrem(k.expiry(), `${entry.tenant}\n${entry.id}`);
+    await m.exec();
+  }
+
+  /** Drops index references to an id whose record is already gone. */
+  async forget(tenant: string, id: string): Promise<void> {
+    await this.redis.multi().zrem(this.keys.created(tenant), id).zrem(this.keys.expiry(), `${tenant}\n${id}`).exec();
+  }
+
+  /** Up to `limit` (tenant, id) pairs whose expiry is at or before now. */
+  async expiredBatch(now: number, limit: number): Promise<{ tenant: string; id: string }[]> {
+    const members = await this.redis.zrangebyscore(this.keys.expiry(), '-inf', now, 'LIMIT', 0, limit);
+    return members.map((m) => {
+      const at = m.lastIndexOf('\n');
+      return { tenant: m.slice(0, at), id: m.slice(at + 1) };
+    });
+  }
+
+  async idsByScope(tenant: string, scope: string): Promise<string[]> {
+    return this.redis.smembers(this.keys.scope(tenant, scope));
+  }
+
+  async idsByTag(tenant: string, tag: string): Promise<string[]> {
+    return this.redis.smembers(this.keys.tag(tenant, tag));
+  }
+
+  /** Ids created before `before` (epoch ms), or all when undefined. */
+  async idsCreatedBefore(tenant: string, before?: number): Promise<string[]> {
+    return this.redis.zrangebyscore(this.keys.created(tenant), '-inf', before === undefined ? '+inf' : `(${before}`);
+  }
+}
+
+function parseEntry(raw: string | null, tenant: string): CacheEntry | null {
+  if (!raw) return null;
+  const parsed = CacheEntrySchema.safeParse(JSON.parse(raw));
+  // A record that is not this tenant's is never returned, whatever key it was read from.
+  return parsed.success && parsed.data.tenant === tenant ? parsed.data : null;
+}

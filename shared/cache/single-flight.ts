@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { ChatResponse } from '../messages/chat-model';
+import { ChatResponseSchema } from './cache-entry';
+import type { CacheKeys } from './cache-keys';
+
+export interface SingleFlightOptions {
+  /** How long a leader holds the lock before others may call the provider themselves; default 60,000 ms. */
+  lockTtlMs?: number;
+  /** Longest a waiter waits for the leader's answer; default 30,000 ms. */
+  waitTimeoutMs?: number;
+  /** Poll interval while waiting; default 20 ms. */
+  pollMs?: number;
+  /** How long a published answer stays readable for late waiters; default 30,000 ms. */
+  resultTtlMs?: number;
+}
+
+export type FlightTicket = { leader: true; token: string } | { leader: false };
+
+const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
+
+/**
+ * Redis single-flight for identical requests (same exact hash) in flight at
+ * once, across processes: the first to `acquire` is the leader and calls the
+ * provider; the others `wait` and are answered with the leader's response as
+ * soon as it `publish`es it. If the leader fails (or its answer may not be
+ * cached) the lock is released — or expires — and waiters go ahead alone.
+ */
+export class SingleFlight {
+  private readonly o: Required<SingleFlightOptions>;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: CacheKeys,
+    options: SingleFlightOptions = {},
+  ) {
+    this.o = { lockTtlMs: 60_000, waitTimeoutMs: 30_000, pollMs: 20, resultTtlMs: 30_000, ...options };
+  }
+
+  async acquire(tenant: string, hash: string): Promise<FlightTicket> {
+    const token = randomUUID();
+    const ok = await this.redis.set(this.keys.flightLock(tenant, hash), token, 'PX', this.o.lockTtlMs, 'NX');
+    return ok === 'OK' ? { leader: true, token } : { leader: false };
+  }
+
+  /** The leader's response, or null when the leader gave up / timed out / the caller aborted. */
+  async wait(tenant: string, hash: string, signal?: AbortSignal): Promise<ChatResponse | null> {
+    const deadline = Date.now() + this.o.waitTimeoutMs;
+    const resultKey = this.keys.flightResult(tenant, hash);
+    const lockKey = this.keys.flightLock(tenant, hash);
+    while (Date.now() < deadline && !signal?.aborted) {
+      const [[, raw], [, lock]] = (await this.redis.multi().get(resultKey).exists(lockKey).exec()) as [[null, string | null], [null, number]];
+      if (raw) {
+        const parsed = ChatResponseSchema.safeParse(JSON.parse(raw));
+        return parsed.success ? parsed.data : null;
+      }
+      if (lock === 0) return null;
+      await new Promise((r) => setTimeout(r, this.o.pollMs));
+    }
+    return null;
+  }
+
+  /** Leader: hands the answer to the waiters (for at most `maxAgeMs`, the entry's own TTL) and releases the lock. */
+  async publish(tenant: string, hash: string, token: string, response: ChatResponse, maxAgeMs = Infinity): Promise<void> {
+    const ttl = Math.max(1, Math.min(this.o.resultTtlMs, maxAgeMs));
+    await this.redis.set(this.keys.flightResult(tenant, hash), JSON.stringify(response), 'PX', ttl);
+    await this.release(tenant, hash, token);
+  }
+
+  /** Leader: gives up without an answer (failure, uncacheable response); waiters go ahead. */
+  async release(tenant: string, hash: string, token: string): Promise<void> {
+    await this.redis.eval(RELEASE, 1, this.keys.flightLock(tenant, hash), token);
+  }
+}
