@@ -95,7 +95,7 @@ function renderValue(value: unknown, ctx: Ctx): string {
 }
 
 /** `key=value` pairs of one object; nested scalar objects as `parent.key`, arrays inline. */
-function renderRecord(record: Record<string, unknown>, ctx: Ctx, prefix = ''): string {
+function renderRecord(record: Record<string, unknown>, ctx: Ctx, prefix = '', ownerId?: string): string {
   const parts: string[] = [];
   for (const [key, v] of Object.entries(record)) {
     const name = prefix + key;
@@ -103,10 +103,17 @@ function renderRecord(record: Record<string, unknown>, ctx: Ctx, prefix = ''): s
       const inner = renderArray(v, ctx);
       if (inner) parts.push(`${name}=[${inner}]`);
     } else if (v && typeof v === 'object') {
-      const inner = renderRecord(v as Record<string, unknown>, ctx, `${name}.`);
-      // A map keyed by ids (payment_methods: { gift_card_1: {...} }) already names its entries.
-      if (inner) parts.push(inner);
+      if (isIdentifierLike(key)) {
+        // An entry of a map keyed by ids (payment_methods: { gift_card_1: {...} }): `gift_card_1(amount=280)`.
+        const inner = renderRecord(v as Record<string, unknown>, ctx, '', key);
+        parts.push(inner ? `${key}(${inner})` : key);
+      } else {
+        const inner = renderRecord(v as Record<string, unknown>, ctx, `${name}.`);
+        if (inner) parts.push(inner);
+      }
     } else {
+      // The entry's own id repeated inside it adds nothing.
+      if (v === ownerId) continue;
       const s = scalar(v, ctx);
       if (s !== undefined) parts.push(`${name}=${s}`);
     }
