@@ -1,0 +1,106 @@
+import { createHash } from 'node:crypto';
+import { generateAnswer, type SimAnswer } from '../answer';
+import type { RequestContext, SimState } from '../context';
+import { sendJson } from '../http';
+import { openAICachedTokens } from '../prompt-cache';
+import { nowSeconds, randomId } from '../prng';
+import { openAIPrompt } from './chat-prompt';
+import { checkContextWindow, validateChatBody, type ChatBody } from './chat-validate';
+import { streamCompletion } from './chat-stream';
+import { openAIHeaders } from './headers';
+
+/**
+ * POST /v1/chat/completions: validation, usage (with prompt caching), the
+ * simulated answer, and the `chat.completion` object — or its SSE stream.
+ */
+
+const DAY_MS = 24 * 60 * 60_000;
+
+export interface ChatUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  prompt_tokens_details: { cached_tokens: number; audio_tokens: number };
+  completion_tokens_details: { reasoning_tokens: number; audio_tokens: number; accepted_prediction_tokens: number; rejected_prediction_tokens: number };
+}
+
+export interface ChatCompletion {
+  id: string;
+  object: 'chat.completion';
+  created: number;
+  model: string;
+  choices: {
+    index: number;
+    message: { role: 'assistant'; content: string | null; refusal: null; annotations: unknown[]; tool_calls?: { id: string; type: 'function'; function: { name: string; arguments: string } }[] };
+    logprobs: null;
+    finish_reason: 'stop' | 'length' | 'tool_calls';
+  }[];
+  usage: ChatUsage;
+  service_tier: string;
+  system_fingerprint: string;
+}
+
+/** Runs one chat completion (validation errors throw SimError). Shared by the endpoint and batches. */
+export function runChat(sim: SimState, raw: unknown, batch: boolean): { body: ChatBody; completion: ChatCompletion } {
+  const body = validateChatBody(raw);
+  const { prompt, promptTokens, segments } = openAIPrompt(body);
+  checkContextWindow(body.model, promptTokens, prompt.maxTokens);
+  const cached = openAICachedTokens(sim.promptCache, {
+    model: body.model,
+    cacheKey: body.prompt_cache_key,
+    segments,
+    promptTokens,
+    ttlMs: body.prompt_cache_retention === '24h' ? DAY_MS : undefined,
+  });
+  const n = body.n ?? 1;
+  const forced = typeof body.tool_choice === 'object' && body.tool_choice !== null;
+  const choices = Array.from({ length: n }, (_, index) => toChoice(generateAnswer({ ...prompt, variant: (prompt.variant ?? 0) + index }), index, forced));
+  const completionTokens = choices.reduce((sum, c) => sum + c.tokens, 0);
+  const completion: ChatCompletion = {
+    id: randomId('chatcmpl-', 29),
+    object: 'chat.completion',
+    created: nowSeconds(),
+    model: body.model,
+    choices: choices.map((c) => c.choice),
+    usage: {
+      prompt_tokens: promptTokens,
+      completion_tokens: completionTokens,
+      total_tokens: promptTokens + completionTokens,
+      prompt_tokens_details: { cached_tokens: cached, audio_tokens: 0 },
+      completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+    },
+    service_tier: batch ? 'batch' : 'default',
+    system_fingerprint: fingerprint(body.model),
+  };
+  sim.stats.call('chat', body.model, { input: promptTokens, output: completionTokens, cachedRead: cached, cacheWrite: 0 }, batch);
+  return { body, completion };
+}
+
+function toChoice(answer: SimAnswer, index: number, forcedTool: boolean): { choice: ChatCompletion['choices'][number]; tokens: number } {
+  if (answer.kind === 'tool') {
+    const call = { id: randomId('call_', 24), type: 'function' as const, function: { name: answer.name, arguments: answer.arguments } };
+    // Quirk of the real API: a tool forced by tool_choice ends with "stop", not "tool_calls".
+    const finish = answer.finish === 'length' ? 'length' : forcedTool ? 'stop' : 'tool_calls';
+    return {
+      choice: { index, message: { role: 'assistant', content: null, tool_calls: [call], refusal: null, annotations: [] }, logprobs: null, finish_reason: finish },
+      tokens: answer.outputTokens,
+    };
+  }
+  const finish = answer.finish === 'length' ? 'length' : 'stop';
+  return { choice: { index, message: { role: 'assistant', content: answer.text, refusal: null, annotations: [] }, logprobs: null, finish_reason: finish }, tokens: answer.outputTokens };
+}
+
+function fingerprint(model: string): string {
+  return `fp_${createHash('sha1').update(model).digest('hex').slice(0, 10)}`;
+}
+
+export async function handleChat(ctx: RequestContext): Promise<void> {
+  const started = Date.now();
+  const { body, completion } = runChat(ctx.sim, ctx.body, false);
+  const headers = openAIHeaders(ctx.requestId, started);
+  if (body.stream) {
+    await streamCompletion(ctx, completion, body.stream_options?.include_usage === true, headers);
+    return;
+  }
+  sendJson(ctx.res, 200, completion, headers);
+}

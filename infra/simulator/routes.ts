@@ -1,0 +1,48 @@
+import type { Provider } from './errors';
+import type { RequestContext } from './context';
+import { handleChat } from './openai/chat';
+import { handleEmbeddings } from './openai/embeddings';
+import { handleDeleteFile, handleFileContent, handleListFiles, handleRetrieveFile, handleUpload } from './openai/files';
+import { handleCancelBatch, handleCreateBatch, handleListBatches, handleRetrieveBatch } from './openai/batch-handlers';
+import { handleCountTokens, handleMessages } from './anthropic/messages';
+import {
+  handleCancelMessageBatch,
+  handleCreateMessageBatch,
+  handleDeleteMessageBatch,
+  handleListMessageBatches,
+  handleMessageBatchResults,
+  handleRetrieveMessageBatch,
+} from './anthropic/batch-handlers';
+
+export interface Route {
+  method: 'GET' | 'POST' | 'DELETE';
+  /** Path pattern; `:name` segments become params. Also the stats key. */
+  path: string;
+  provider: Provider;
+  /** The handler reads the (multipart) body itself. */
+  multipart?: boolean;
+  handler: (ctx: RequestContext) => void | Promise<void>;
+}
+
+/** Every provider endpoint the simulator serves. */
+export const ROUTES: Route[] = [
+  { method: 'POST', path: '/v1/chat/completions', provider: 'openai', handler: handleChat },
+  { method: 'POST', path: '/v1/embeddings', provider: 'openai', handler: handleEmbeddings },
+  { method: 'POST', path: '/v1/files', provider: 'openai', multipart: true, handler: handleUpload },
+  { method: 'GET', path: '/v1/files', provider: 'openai', handler: handleListFiles },
+  { method: 'GET', path: '/v1/files/:id', provider: 'openai', handler: handleRetrieveFile },
+  { method: 'DELETE', path: '/v1/files/:id', provider: 'openai', handler: handleDeleteFile },
+  { method: 'GET', path: '/v1/files/:id/content', provider: 'openai', handler: handleFileContent },
+  { method: 'POST', path: '/v1/batches', provider: 'openai', handler: handleCreateBatch },
+  { method: 'GET', path: '/v1/batches', provider: 'openai', handler: handleListBatches },
+  { method: 'GET', path: '/v1/batches/:id', provider: 'openai', handler: handleRetrieveBatch },
+  { method: 'POST', path: '/v1/batches/:id/cancel', provider: 'openai', handler: handleCancelBatch },
+  { method: 'POST', path: '/v1/messages', provider: 'anthropic', handler: handleMessages },
+  { method: 'POST', path: '/v1/messages/count_tokens', provider: 'anthropic', handler: handleCountTokens },
+  { method: 'POST', path: '/v1/messages/batches', provider: 'anthropic', handler: handleCreateMessageBatch },
+  { method: 'GET', path: '/v1/messages/batches', provider: 'anthropic', handler: handleListMessageBatches },
+  { method: 'GET', path: '/v1/messages/batches/:id', provider: 'anthropic', handler: handleRetrieveMessageBatch },
+  { method: 'DELETE', path: '/v1/messages/batches/:id', provider: 'anthropic', handler: handleDeleteMessageBatch },
+  { method: 'POST', path: '/v1/messages/batches/:id/cancel', provider: 'anthropic', handler: handleCancelMessageBatch },
+  { method: 'GET', path: '/v1/messages/batches/:id/results', provider: 'anthropic', handler: handleMessageBatchResults },
+];
