@@ -10,7 +10,7 @@ import { safeCompress } from './safe-compress';
 export interface AuditOptions {
   /** Instruction units with at least this many words are compared; default 4. */
   minWords?: number;
-  /** Word-set Jaccard from which two instructions are near-duplicates; default 0.8. */
+  /** Word-set Jaccard from which two instructions are near-duplicates; default 0.7. */
   nearThreshold?: number;
   /** Examples over this many tokens are reported as over-long; default 250. */
   longExampleTokens?: number;
@@ -72,7 +72,7 @@ function jaccard(a: Set<string>, b: Set<string>): number {
 
 export function auditPrompt(text: string, options: AuditOptions = {}): PromptAudit {
   const minWords = options.minWords ?? 4;
-  const near = options.nearThreshold ?? 0.8;
+  const near = options.nearThreshold ?? 0.7;
   const longTokens = options.longExampleTokens ?? 250;
   const lines = text.split('\n');
   const total = estimateTokens(text);

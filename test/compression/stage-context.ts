@@ -1,0 +1,19 @@
+import { CostLedger } from '../../shared/cost/cost-ledger';
+import type { JobRecord } from '../../shared/jobs/job-record';
+import { createLogger } from '../../shared/logging/logger';
+import type { ChatRequest } from '../../shared/messages/chat-model';
+import type { PipelineContext } from '../../shared/pipeline/stage';
+
+/** A real PipelineContext for one job, as the pipeline runner builds it. */
+export function stageContext(request: ChatRequest, tenant = 'acme', metadata?: Record<string, unknown>): PipelineContext {
+  const job: JobRecord = {
+    id: `job-${Math.random().toString(36).slice(2)}`,
+    tenant,
+    status: 'running',
+    created_at: new Date().toISOString(),
+    options: { requested_model: request.model, latency: 'sync', ...(metadata ? { metadata } : {}) },
+    request,
+    attempts: 1,
+  };
+  return { job, request, ledger: new CostLedger(), annotations: {}, log: createLogger({ service: 'test', level: 'silent' }) };
+}
