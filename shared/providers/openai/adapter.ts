@@ -1,12 +1,13 @@
 import OpenAI from 'openai';
 import type { ChatCompletionCreateParamsNonStreaming, ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions/completions';
 import type { ModelEntry } from '../../catalog/catalog';
+import { ProviderError } from '../../errors/provider-error';
 import type { Logger } from '../../logging/logger';
 import type { ChatRequest, ChatResponse, StreamEvent } from '../../messages/chat-model';
 import { chatRequestToOpenAIBody } from '../../messages/openai/from-internal';
 import { openAICompletionToResponse } from '../../messages/openai/completion-to-internal';
-import { DEFAULT_PROVIDER_TIMEOUT_MS, type CallOptions, type ProviderAdapter, type ProviderConnection } from '../provider-adapter';
-import { requestOptions, sdkLogger } from '../sdk-support';
+import type { CallOptions, ProviderAdapter, ProviderConnection } from '../provider-adapter';
+import { AttemptDeadline, attemptTimeoutMs, sdkLogger } from '../sdk-support';
 import { PROVIDER_NAME, openAIErrorToProviderError } from './errors';
 import { openAIStreamEvents } from './stream';
 
@@ -14,41 +15,53 @@ import { openAIStreamEvents } from './stream';
  * OpenAI chat completions through the official SDK. One attempt per call
  * (`maxRetries: 0`: the pipeline's retry policy decides), every failure a
  * ProviderError. Works with any OpenAI-compatible server via `baseURL`.
+ *
+ * Timeout: `complete` is bounded until the whole completion is read; `stream`
+ * until the response starts (a long generation is not cut off).
  */
 export class OpenAIAdapter implements ProviderAdapter {
   readonly name = PROVIDER_NAME;
   private readonly client: OpenAI;
 
-  constructor(connection: ProviderConnection, private readonly log: Logger) {
-    this.client = new OpenAI({
-      apiKey: connection.apiKey,
-      baseURL: connection.baseURL,
-      maxRetries: 0,
-      timeout: connection.timeoutMs ?? DEFAULT_PROVIDER_TIMEOUT_MS,
-      logger: sdkLogger(log),
-    });
+  constructor(
+    private readonly connection: ProviderConnection,
+    private readonly log: Logger,
+  ) {
+    this.client = new OpenAI({ apiKey: connection.apiKey, baseURL: connection.baseURL, maxRetries: 0, logger: sdkLogger(log) });
   }
 
   async complete(request: ChatRequest, model: ModelEntry, options?: CallOptions): Promise<ChatResponse> {
     const body = chatRequestToOpenAIBody(request, model.provider_model ?? model.id);
-    this.log.debug({ model: body.model, stream: false }, 'provider call');
+    const deadline = new AttemptDeadline(attemptTimeoutMs(options, this.connection), options?.signal);
+    this.log.debug({ model: body.model, stream: false, timeoutMs: deadline.timeoutMs }, 'provider call');
     try {
       const params = { ...body, stream: false } as unknown as ChatCompletionCreateParamsNonStreaming;
-      return openAICompletionToResponse(await this.client.chat.completions.create(params, requestOptions(options)));
+      return openAICompletionToResponse(await this.client.chat.completions.create(params, deadline.requestOptions()));
     } catch (err) {
-      throw openAIErrorToProviderError(err);
+      throw this.failure(err, deadline);
+    } finally {
+      deadline.dispose();
     }
   }
 
   async *stream(request: ChatRequest, model: ModelEntry, options?: CallOptions): AsyncGenerator<StreamEvent> {
     const body = chatRequestToOpenAIBody(request, model.provider_model ?? model.id);
-    this.log.debug({ model: body.model, stream: true }, 'provider call');
+    const deadline = new AttemptDeadline(attemptTimeoutMs(options, this.connection), options?.signal);
+    this.log.debug({ model: body.model, stream: true, timeoutMs: deadline.timeoutMs }, 'provider call');
     try {
       const params = { ...body, stream: true, stream_options: { include_usage: true } } as unknown as ChatCompletionCreateParamsStreaming;
-      const chunks = await this.client.chat.completions.create(params, requestOptions(options));
+      const chunks = await this.client.chat.completions.create(params, deadline.requestOptions());
+      deadline.stopClock();
       yield* openAIStreamEvents(chunks);
     } catch (err) {
-      throw openAIErrorToProviderError(err);
+      throw this.failure(err, deadline);
+    } finally {
+      deadline.dispose();
     }
+  }
+
+  private failure(err: unknown, deadline: AttemptDeadline): ProviderError {
+    if (deadline.timedOut) return new ProviderError(PROVIDER_NAME, 0, 'request timed out');
+    return openAIErrorToProviderError(err);
   }
 }
