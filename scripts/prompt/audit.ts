@@ -1,7 +1,7 @@
 /**
  * Offline prompt audit.
  *
- *   npm run prompt:audit -- FILE [--out PROPOSED.txt] [--near 0.8] [--long-example 250]
+ *   npm run prompt:audit -- FILE [--out PROPOSED.txt] [--near 0.7] [--long-example 250]
  *
  * Prints one JSON line: tokens per section, exact and near-duplicate
  * instructions with line numbers, over-long examples, formatting overhead,
