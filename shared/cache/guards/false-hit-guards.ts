@@ -1,5 +1,5 @@
 import type { AnalysedText } from './text-analysis';
-import { findMatch, type RankOf } from './word-match';
+import { findMatch, stem, type RankOf } from './word-match';
 
 /**
  * Cheap checks run on a semantic candidate before it is served. Each one
@@ -20,12 +20,21 @@ export type GuardName = (typeof GUARD_NAMES)[number];
 
 const sameList = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 const sameSet = (a: Set<string>, b: Set<string>) => a.size === b.size && [...a].every((x) => b.has(x));
-/** "how" alone (method) is interchangeable with no question word ("What is the way to…"). */
-const strictTypes = (s: Set<string>) => new Set([...s].filter((t) => t !== 'how'));
+/** "how" alone (method) is interchangeable with no question word ("What is the way to…"); with another one it is not. */
+const strictTypes = (s: Set<string>) => (s.size === 1 && s.has('how') ? new Set<string>() : s);
 
 /** Content words of `a` that have no counterpart in `b`. */
 export function unmatchedWords(a: string[], b: string[], rankOf?: RankOf): string[] {
   return a.filter((w) => findMatch(w, b, rankOf) < 0);
+}
+
+/** Both texts use each shared word equally often ("science and philosophy of science" ≠ "science and philosophy"). */
+export function sameCounts(a: string[], b: string[]): boolean {
+  const count = (ws: string[]) => ws.reduce((m, w) => m.set(stem(w), (m.get(stem(w)) ?? 0) + 1), new Map<string, number>());
+  const ca = count(a);
+  const cb = count(b);
+  for (const [w, n] of ca) if (cb.has(w) && cb.get(w) !== n) return false;
+  return true;
 }
 
 /** Number of out-of-order pairs among the words of `a` that `b` also has. */
@@ -70,7 +79,8 @@ export const GUARDS: readonly FalseHitGuard[] = [
   {
     name: 'content',
     catches: 'substituted or added names, places, units, words the word vectors cannot tell apart or do not know',
-    pass: (q, c, rankOf) => unmatchedWords(q.content, c.content, rankOf).length === 0 && unmatchedWords(c.content, q.content, rankOf).length === 0,
+    pass: (q, c, rankOf) =>
+      unmatchedWords(q.content, c.content, rankOf).length === 0 && unmatchedWords(c.content, q.content, rankOf).length === 0 && sameCounts(q.content, c.content),
   },
   {
     name: 'order',

@@ -52,6 +52,7 @@ const SYMBOLS = new Set(['#', '+', '^', '<', '>', '$', '%', '@', '&', '*', '=', 
 const PAST = new Set(['was', 'were', 'did', 'had']);
 const FUTURE = new Set(['will', 'shall', "'ll"]);
 const DEICTIC = new Set(['following', 'attached', 'pictured', 'above', 'below', 'these']);
+const TIME_WORDS = new Set(['year', 'month', 'week', 'day', 'time', 'summer', 'winter', 'spring', 'fall', 'autumn', 'season', 'weekend', 'morning', 'evening', 'night', 'century', 'decade', 'semester', 'quarter', 'election', 'world', 'life', 'country']);
 const AUXILIARIES = new Set(['is', 'are', 'was', 'were', 'do', 'does', 'did', 'can', 'could', 'should', 'would', 'will', 'shall', 'may', 'might', 'must', 'has', 'have', 'had', 'am']);
 const QUANTITY_AFTER_HOW = new Set(['many', 'much', 'long', 'old', 'far', 'often', 'big', 'large', 'tall', 'fast']);
 
@@ -64,7 +65,8 @@ export function analyseText(text: string): AnalysedText {
     if (PAST.has(t)) tenses.add('past');
     else if (FUTURE.has(t)) tenses.add('future');
   }
-  const deictic = tokens.some((t, i) => DEICTIC.has(t) || (t === 'this' && (i === tokens.length - 1 || FUNCTION_WORDS.has(tokens[i + 1]))));
+  // "this" pointing at something shown ("this cat", "is this scabies?") — but "this year" is answerable.
+  const deictic = tokens.some((t, i) => DEICTIC.has(t) || (t === 'this' && !TIME_WORDS.has(tokens[i + 1] ?? '')));
   const acronyms = new Set(
     tokenizeCased(text)
       .filter((t) => t.length >= 2 && t.length <= 5 && /^\p{Lu}+$/u.test(t))
