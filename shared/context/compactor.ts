@@ -6,7 +6,7 @@ import { buildFactsLedger, toolOutputFacts } from './facts-ledger';
 import { SUMMARY_INSTRUCTIONS, SUMMARY_INSTRUCTIONS_VERSION, type Summarizer } from './summarizer';
 import type { StoredSummary, SummaryStore } from './summary-store';
 import { anthropicAlternationProblems, scanToolCycles, toolPairingProblems, type ToolCycle } from './tool-cycles';
-import { estimateMessagesTokens, estimateRequestTokens, estimateTokens } from './token-estimate';
+import { estimateMessagesTokens, estimateSystemTokens, estimateTokens, estimateToolsTokens, MESSAGE_OVERHEAD_TOKENS, REQUEST_OVERHEAD_TOKENS } from './token-estimate';
 
 /** What one compaction did; becomes `ctx.annotations.context`. */
 export interface CompactionStats {
@@ -52,6 +52,8 @@ export interface CompactScope {
  * and reused verbatim by every later call that shares it.
  */
 export class ContextCompactor {
+  private readonly systemTokens = new Map<string, number>();
+
   constructor(private readonly deps: CompactorDeps = {}) {}
 
   async compact(request: ChatRequest, policy: CompactionPolicy, scope: CompactScope): Promise<CompactionOutcome> {
@@ -70,24 +72,34 @@ export class ContextCompactor {
       stable_prefix_messages: 0,
     };
     if (boundary === 0) {
-      const tokens = estimateRequestTokens(request);
+      const tokens = this.fixedTokens(request) + estimateMessagesTokens(messages);
       return { request, stats: { ...base, tokens_before: tokens, tokens_after: tokens } };
     }
     const spanEnd = scan.cycles[boundary - 1].end;
     const head = messages.slice(0, headEnd);
     const span = messages.slice(headEnd, spanEnd);
     const tail = messages.slice(spanEnd);
-    const tokensBefore = estimateRequestTokens(request);
+    // Token accounting is additive per message, so the span (often most of the
+    // request) is estimated only when it is not known from the stored summary.
+    const keptTokens = this.fixedTokens(request) + estimateMessagesTokens(head) + estimateMessagesTokens(tail);
 
     let compacted: ChatMessage[];
     let stablePrefix: number;
+    let spanTokens: number;
+    let replacementTokens: number;
     let reused = false;
     let fallback: string | undefined;
     let summarizerUsage: CompactionOutcome['summarizerUsage'];
+    const masked = (): ChatMessage[] => {
+      const m = maskSpan(span, policy);
+      spanTokens = estimateMessagesTokens(span);
+      replacementTokens = estimateMessagesTokens(m);
+      stablePrefix = spanEnd;
+      return [...head, ...m, ...tail];
+    };
     if (policy.strategy === 'mask' || !this.deps.summarizer) {
       if (policy.strategy !== 'mask') fallback = 'mask: no summarizer configured';
-      compacted = [...head, ...maskSpan(span, policy), ...tail];
-      stablePrefix = spanEnd;
+      compacted = masked();
     } else {
       try {
         const got = await this.summaryBlock(messages, scan.cycles, boundary, headEnd, policy, scope);
@@ -95,28 +107,42 @@ export class ContextCompactor {
         summarizerUsage = got.usage;
         compacted = placeBlock(head, got.stored.block, tail);
         stablePrefix = compacted.length - tail.length;
+        spanTokens = got.stored.replaced_tokens;
+        // As an extra part of the task message, or as its own assistant message.
+        replacementTokens = got.stored.block_tokens + (compacted.length === head.length + 1 + tail.length ? MESSAGE_OVERHEAD_TOKENS : 0);
       } catch (err) {
         fallback = `mask: summary unavailable (${(err as Error).message})`;
-        compacted = [...head, ...maskSpan(span, policy), ...tail];
-        stablePrefix = spanEnd;
+        compacted = masked();
       }
     }
+    const tokensBefore = keptTokens + spanTokens!;
+    const tokensAfter = keptTokens + replacementTokens!;
 
     // Never hand a provider a conversation the original would not have passed.
     if (
       (toolPairingProblems(compacted).length > 0 && toolPairingProblems(messages).length === 0) ||
       (anthropicAlternationProblems(compacted).length > 0 && anthropicAlternationProblems(messages).length === 0)
     ) {
-      const tokens = tokensBefore;
-      return { request, stats: { ...base, tokens_before: tokens, tokens_after: tokens, fallback: 'skipped: compaction would break tool pairing or alternation' }, summarizerUsage };
+      return { request, stats: { ...base, tokens_before: tokensBefore, tokens_after: tokensBefore, fallback: 'skipped: compaction would break tool pairing or alternation' }, summarizerUsage };
     }
     const out: ChatRequest = { ...request, messages: compacted };
-    const tokensAfter = estimateRequestTokens(out);
     return {
       request: out,
-      stats: { ...base, compacted_cycles: boundary, tokens_before: tokensBefore, tokens_after: tokensAfter, summary_reused: reused, stable_prefix_messages: stablePrefix, ...(fallback ? { fallback } : {}) },
+      stats: { ...base, compacted_cycles: boundary, tokens_before: tokensBefore, tokens_after: tokensAfter, summary_reused: reused, stable_prefix_messages: stablePrefix!, ...(fallback ? { fallback } : {}) },
       summarizerUsage,
     };
+  }
+
+  /** Request priming + tools + system; the system estimate is memoised (it repeats on every call of an agent). */
+  private fixedTokens(request: ChatRequest): number {
+    const key = request.system.length === 1 ? request.system[0].text : request.system.map((p) => p.text).join('\u0000');
+    let system = this.systemTokens.get(key);
+    if (system === undefined) {
+      system = estimateSystemTokens(request);
+      if (this.systemTokens.size >= 512) this.systemTokens.delete(this.systemTokens.keys().next().value as string);
+      this.systemTokens.set(key, system);
+    }
+    return REQUEST_OVERHEAD_TOKENS + estimateToolsTokens(request.tools) + system;
   }
 
   /** The stored block for this boundary, or a new one (incremental on the previous step's summary when stored). */
@@ -157,7 +183,7 @@ export class ContextCompactor {
     const replaced = estimateMessagesTokens(span);
     const facts = policy.facts === 'none' ? [] : buildFactsLedger(span, { detail: policy.facts });
     const block = renderBlock(result.text, facts, boundary, span.length, replaced);
-    const candidate: StoredSummary = { block, summary: result.text, cycles: boundary, replaced_tokens: replaced, model: result.model.id, created_at: new Date().toISOString() };
+    const candidate: StoredSummary = { block, block_tokens: estimateTokens(block), summary: result.text, cycles: boundary, replaced_tokens: replaced, model: result.model.id, created_at: new Date().toISOString() };
     const stored = store ? await store.putIfAbsent(key, candidate) : candidate;
     return { stored, reused: false, usage: { usage: result.usage, model: result.model } };
   }
@@ -190,18 +216,37 @@ function placeBlock(head: ChatMessage[], block: string, tail: ChatMessage[]): Ch
   return [...head.slice(0, -1), merged, ...tail];
 }
 
+/**
+ * Placeholders are a pure function of (tool name, output, policy) and every
+ * call of an agent resends the same outputs, so they are memoised (bounded).
+ */
+const placeholders = new Map<string, string | null>();
+const PLACEHOLDER_CACHE_ENTRIES = 1024;
+
 /** Replaces tool outputs in a span by a placeholder with their size and facts. */
 export function maskSpan(span: ChatMessage[], policy: Pick<CompactionPolicy, 'facts' | 'minMaskTokens'>): ChatMessage[] {
   const names = new Map<string, string>();
   for (const m of span) if (m.role === 'assistant') for (const c of m.tool_calls ?? []) names.set(c.id, c.name);
   return span.map((m) => {
     if (m.role !== 'tool') return m;
-    const tokens = estimateTokens(m.content);
-    if (tokens < policy.minMaskTokens) return m;
-    const facts = policy.facts === 'none' ? '' : toolOutputFacts(m.content, { detail: policy.facts });
-    const text = `[${names.get(m.tool_call_id) ?? 'tool'} output masked by Parsimony: ${m.content.length} chars${facts ? `; facts: ${facts}` : ''}]`;
-    // A placeholder nearly as long as the output saves little and loses the rest of it.
-    if (estimateTokens(text) > tokens * 0.85) return m;
-    return { ...m, content: text };
+    const name = names.get(m.tool_call_id) ?? 'tool';
+    const key = `${policy.facts}\u0000${policy.minMaskTokens}\u0000${name}\u0000${m.content}`;
+    let text = placeholders.get(key);
+    if (text === undefined) {
+      text = placeholderFor(name, m.content, policy);
+      if (placeholders.size >= PLACEHOLDER_CACHE_ENTRIES) placeholders.delete(placeholders.keys().next().value as string);
+      placeholders.set(key, text);
+    }
+    return text === null ? m : { ...m, content: text };
   });
+}
+
+/** The placeholder text, or null when the output should stay (short, or facts nearly as long). */
+function placeholderFor(name: string, content: string, policy: Pick<CompactionPolicy, 'facts' | 'minMaskTokens'>): string | null {
+  const tokens = estimateTokens(content);
+  if (tokens < policy.minMaskTokens) return null;
+  const facts = policy.facts === 'none' ? '' : toolOutputFacts(content, { detail: policy.facts });
+  const text = `[${name} output masked by Parsimony: ${content.length} chars${facts ? `; facts: ${facts}` : ''}]`;
+  // A placeholder nearly as long as the output saves little and loses the rest of it.
+  return estimateTokens(text) > tokens * 0.85 ? null : text;
 }

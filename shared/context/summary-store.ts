@@ -4,6 +4,8 @@ import type Redis from 'ioredis';
 export interface StoredSummary {
   /** The compacted block exactly as inserted into the request (byte-stable reuse). */
   block: string;
+  /** Estimated tokens of `block`. */
+  block_tokens: number;
   /** The model's prose summary (input to the next incremental summary). */
   summary: string;
   /** Tool cycles the block replaces. */

@@ -21,7 +21,7 @@ function conversation(turns: number): ChatMessage[] {
 
 function request(over: Partial<ChatRequest> = {}): ChatRequest {
   return {
-    model: 'claude-sonnet-4-5',
+    model: 'claude-sonnet-4-6',
     system: [{ type: 'text', text: 'You are an airline agent.' }, { type: 'text', text: LONG_POLICY }],
     messages: conversation(3),
     tools: [
@@ -47,7 +47,7 @@ describe('placeAnthropicBreakpoints', () => {
     const last = plan.request.messages[plan.request.messages.length - 1];
     expect(last.role === 'user' && last.content[0].type === 'text' && last.content[0].cache_control).toEqual({ type: 'ephemeral' });
     // Survives the real Anthropic mapping.
-    const params = chatRequestToAnthropicParams(plan.request, catalog.get('claude-sonnet-4-5'));
+    const params = chatRequestToAnthropicParams(plan.request, catalog.get('claude-sonnet-4-6'));
     expect(JSON.stringify(params).match(/cache_control/g)).toHaveLength(3);
   });
 
@@ -88,7 +88,8 @@ describe('placeAnthropicBreakpoints', () => {
 describe('OpenAI prompt_cache_key', () => {
   it('is stable per tenant + system + tools and differs across tenants and prefixes', () => {
     const r = request({ model: 'gpt-4.1' });
-    expect(openAIPromptCacheKey('acme', r)).toBe(openAIPromptCacheKey('acme', { ...r, messages: conversation(5) }));
+    const longer: ChatRequest = { ...r, messages: conversation(5) };
+    expect(openAIPromptCacheKey('acme', r)).toBe(openAIPromptCacheKey('acme', longer));
     expect(openAIPromptCacheKey('acme', r)).not.toBe(openAIPromptCacheKey('globex', r));
     expect(openAIPromptCacheKey('acme', r)).not.toBe(openAIPromptCacheKey('acme', { ...r, system: [{ type: 'text', text: 'other' }] }));
     expect(openAIPromptCacheKey('acme', r).length).toBeLessThanOrEqual(64);
@@ -107,7 +108,7 @@ describe('PromptCacheStage', () => {
 
   it("places Anthropic breakpoints with the routed model's minimum and the context stage's stable prefix", async () => {
     const ctx = stageContext(request({ messages: conversation(6) }), 'acme');
-    Object.assign(ctx, { model: catalog.get('claude-sonnet-4-5') });
+    Object.assign(ctx, { model: catalog.get('claude-sonnet-4-6') });
     ctx.annotations.context = { stable_prefix_messages: 3 };
     await new PromptCacheStage().run(ctx);
     expect((ctx.annotations.prompt_cache as { breakpoints: { site: string }[] }).breakpoints.map((b) => b.site)).toEqual(['tools', 'system', 'stable_history', 'latest_turn']);

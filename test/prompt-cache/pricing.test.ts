@@ -15,7 +15,7 @@ describe('cached-token pricing', () => {
   });
 
   it('charges cache writes at the cache_write price (Anthropic: 1.25x) and reads at 0.1x', () => {
-    const m = catalog.get('claude-sonnet-4-5');
+    const m = catalog.get('claude-sonnet-4-6');
     const write = priceUsage(m, usage({ input_tokens: 5_000, cache_write_tokens: 4_000 }));
     expect(write).toBeCloseTo((1_000 * 3 + 4_000 * 3.75) / 1e6, 12);
     const read = priceUsage(m, usage({ input_tokens: 5_000, cached_input_tokens: 4_000 }));
