@@ -27,8 +27,8 @@ export async function openSummarizerBackend(model: ModelEntry, baseURL?: string,
   }
   const serverPath = join(__dirname, '../../infra/simulator/server.ts');
   if (existsSync(serverPath)) {
-    const { startSimulator } = (await import(serverPath)) as { startSimulator(o: { port: number }): Promise<{ url: string; close(): Promise<void> | void }> };
-    const sim = await startSimulator({ port: 0 });
+    const { startSimulator } = (await import(serverPath)) as { startSimulator(o: { port: number; logger?: unknown }): Promise<{ url: string; close(): Promise<void> | void }> };
+    const sim = await startSimulator({ port: 0, logger: createLogger({ service: 'simulator', level: 'silent' }) });
     const adapter = new OpenAIAdapter({ apiKey: 'sk-simulator', baseURL: `${sim.url}/v1` }, log);
     return { summarizer: new AdapterSummarizer(adapter, model, { maxTokens }), kind: 'simulator', close: async () => void (await sim.close()) };
   }

@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import OpenAI from 'openai';
 import { compareAnswers } from '../../shared/compression/agreement';
 import { sha256Hex } from '../../shared/compression/prompt-hash';
+import { createLogger } from '../../shared/logging/logger';
 
 type Message = { role: 'user' | 'assistant'; content: string };
 
@@ -36,8 +37,8 @@ function readCases(path: string): Message[][] {
 async function startDefaultSimulator(): Promise<{ url: string; close(): Promise<void> | void }> {
   const path = join(__dirname, '../../infra/simulator/server.ts');
   if (!existsSync(path)) throw new Error('no --base-url given and infra/simulator/server.ts is not in this tree');
-  const { startSimulator } = (await import(path)) as { startSimulator(o: { port: number }): Promise<{ url: string; close(): Promise<void> | void }> };
-  return startSimulator({ port: 0 });
+  const { startSimulator } = (await import(path)) as { startSimulator(o: { port: number; logger?: unknown }): Promise<{ url: string; close(): Promise<void> | void }> };
+  return startSimulator({ port: 0, logger: createLogger({ service: 'simulator', level: 'silent' }) });
 }
 
 async function main() {

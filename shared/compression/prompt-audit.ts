@@ -27,7 +27,7 @@ export interface PromptAudit {
   lines: number;
   sections: { title: string; start_line: number; end_line: number; tokens: number; share: number }[];
   exact_duplicates: { text: string; lines: number[]; tokens_wasted: number }[];
-  near_duplicates: { lines: [number, number]; similarity: number; a: string; b: string }[];
+  near_duplicates: { lines: [number, number]; similarity: number; a: string; b: string; /** The two differ in their numbers: likely distinct rules (e.g. tiers), not a repeat. */ numbers_differ: boolean }[];
   long_examples: { start_line: number; end_line: number; tokens: number; first_line: string }[];
   formatting_overhead: { markdown_emphasis_tokens: number; heading_marker_tokens: number; trailing_whitespace_lines: number; extra_blank_lines: number; rule_lines: number; total_tokens: number };
   proposed: { text: string; tokens: number; saved_tokens: number; saved_pct: number; removed_duplicate_instructions: number };
@@ -115,7 +115,8 @@ export function auditPrompt(text: string, options: AuditOptions = {}): PromptAud
   for (let i = 0; i < distinct.length; i++)
     for (let j = i + 1; j < distinct.length; j++) {
       const s = jaccard(sets[i], sets[j]);
-      if (s >= near) nearDuplicates.push({ lines: [distinct[i].line, distinct[j].line], similarity: round(s), a: distinct[i].text, b: distinct[j].text });
+      if (s >= near)
+        nearDuplicates.push({ lines: [distinct[i].line, distinct[j].line], similarity: round(s), a: distinct[i].text, b: distinct[j].text, numbers_differ: numbersOf(distinct[i].text) !== numbersOf(distinct[j].text) });
     }
 
   // Over-long examples: fenced blocks, <example> blocks, and paragraphs that start with "Example".
@@ -204,6 +205,10 @@ function proposeCompressed(text: string, minWords: number): { text: string; remo
     out.push((marker + kept.join(' ')).replace(/\*\*(\S(?:.*?\S)?)\*\*/g, '$1'));
   }
   return { text: safeCompress(out.join('\n')).text, removed };
+}
+
+function numbersOf(text: string): string {
+  return (text.match(/\d+(?:\.\d+)?/g) ?? []).join(',');
 }
 
 function round(x: number): number {
