@@ -39,7 +39,8 @@ export function sameCounts(a: string[], b: string[]): boolean {
 
 /** Number of out-of-order pairs among the words of `a` that `b` also has. */
 export function inversions(a: string[], b: string[], rankOf?: RankOf): number {
-  const pos = a.map((w) => findMatch(w, b, rankOf)).filter((p) => p >= 0);
+  // Adverbs move freely ("quickly learn" = "learn quickly"); roles do not.
+  const pos = a.filter((w) => !w.endsWith('ly')).map((w) => findMatch(w, b.filter((x) => !x.endsWith('ly')), rankOf)).filter((p) => p >= 0);
   let count = 0;
   for (let i = 0; i < pos.length; i++) for (let j = i + 1; j < pos.length; j++) if (pos[i] > pos[j]) count++;
   return count;
@@ -64,11 +65,12 @@ export const GUARDS: readonly FalseHitGuard[] = [
   {
     name: 'persons',
     catches: 'a different subject ("help me" vs "help you", "my boss" vs "his boss")',
+    // Generic subjects ("How do I/you …") are not counted (see text-analysis); any other pronoun difference is.
     pass: (q, c) => sameSet(q.persons, c.persons),
   },
   {
     name: 'symbols',
-    catches: 'technical symbols the tokeniser drops from words ("C#" vs "C", "a < b" vs "a > b")',
+    catches: 'technical symbols and quoted literals ("C#" vs "C", "a < b" vs "a > b", what "X" means vs what "Y" means)',
     pass: (q, c) => sameList(q.symbols, c.symbols),
   },
   {

@@ -17,7 +17,7 @@ export interface AnalysedText {
   questionTypes: Set<string>;
   /** Grammatical persons of the pronouns used (1, 2, 3, 3p). */
   persons: Set<string>;
-  /** Symbols that change meaning in technical text (#, +, ^, <, >, $, %, …), sorted. */
+  /** Symbols that change meaning in technical text (#, +, ^, <, >, $, %, …) and quoted literals, sorted. */
   symbols: string[];
   /** Tense markers present: past, future. */
   tenses: Set<string>;
@@ -30,6 +30,7 @@ export const FUNCTION_WORDS = new Set(
   about as and or but if then than so that this these those there here it its 's i me my mine myself we us our ours ourselves you your
   yours yourself yourselves he him his himself she her hers herself they them their theirs themselves one what which who whom whose how
   why when where can could should would will shall may might must any some such very just also too really actually exactly please ever
+  explain tell describe define
   anyone someone somebody something anything thing things else own same way ways possible best good better top most much many more`.split(/\s+/),
 );
 
@@ -53,13 +54,17 @@ const PAST = new Set(['was', 'were', 'did', 'had']);
 const FUTURE = new Set(['will', 'shall', "'ll"]);
 const DEICTIC = new Set(['following', 'attached', 'pictured', 'above', 'below', 'these']);
 const TIME_WORDS = new Set(['year', 'month', 'week', 'day', 'time', 'summer', 'winter', 'spring', 'fall', 'autumn', 'season', 'weekend', 'morning', 'evening', 'night', 'century', 'decade', 'semester', 'quarter', 'election', 'world', 'life', 'country']);
+const QUESTION_WORDS = new Set(['how', 'what', 'where', 'when', 'why', 'which', 'who']);
+const REQUEST_VERBS = new Set(['explain', 'tell', 'describe', 'define', 'give', 'show', 'help', 'list', 'summarize', 'summarise']);
 const AUXILIARIES = new Set(['is', 'are', 'was', 'were', 'do', 'does', 'did', 'can', 'could', 'should', 'would', 'will', 'shall', 'may', 'might', 'must', 'has', 'have', 'had', 'am']);
 const QUANTITY_AFTER_HOW = new Set(['many', 'much', 'long', 'old', 'far', 'often', 'big', 'large', 'tall', 'fast']);
 
 export function analyseText(text: string): AnalysedText {
   const all = tokenize(text);
   const tokens = all.filter(isWordToken);
-  const symbols = all.filter((t) => SYMBOLS.has(t)).sort();
+  // Quoted spans are literals the question is about ("what does "foo" mean"): they must match as written.
+  const quoted = [...text.matchAll(/["“”]+([^"“”]{1,80})["“”]+/g)].map((m) => `"${m[1].trim().toLowerCase()}"`);
+  const symbols = [...all.filter((t) => SYMBOLS.has(t)), ...quoted].sort();
   const tenses = new Set<string>();
   for (const t of tokens) {
     if (PAST.has(t)) tenses.add('past');
@@ -88,7 +93,9 @@ export function analyseText(text: string): AnalysedText {
     else if (t === 'how') questionTypes.add(QUANTITY_AFTER_HOW.has(tokens[i + 1]) ? 'qty' : 'how');
     else if (t === 'if' && tokens[i - 1] === 'what') questionTypes.add('whatif');
   }
-  if (tokens.length > 0 && AUXILIARIES.has(tokens[0])) questionTypes.add('yesno');
+  // "Can you explain …" is a request, not a yes/no question.
+  const request = (tokens[1] === 'you' && REQUEST_VERBS.has(tokens[2])) || (tokens[1] === 'you' && tokens[2] === 'please');
+  if (tokens.length > 0 && AUXILIARIES.has(tokens[0]) && !request) questionTypes.add('yesno');
   // "What does X do?" asks for a function, "What is X?" for a definition.
   if (tokens[0] === 'what' && tokens.length > 2 && (tokens[tokens.length - 1] === 'do' || tokens[tokens.length - 1] === 'does')) questionTypes.add('function');
   return { tokens, content, numbers: numbers.sort(), negations: negations.sort(), questionTypes, persons, symbols, tenses, deictic };

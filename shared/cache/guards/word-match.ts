@@ -17,7 +17,7 @@ const RARE_RANK = 30_000;
 export function stem(word: string): string {
   let w = word;
   for (const suffix of ['ies', 'es', 's', 'ing', 'ed', 'ly']) {
-    if (w.length > suffix.length + 3 && w.endsWith(suffix)) {
+    if (w.length > suffix.length + (suffix === 's' ? 2 : 3) && w.endsWith(suffix) && !w.endsWith('ss')) {
       w = w.slice(0, -suffix.length);
       if (suffix === 'ies') w += 'y';
       break;
