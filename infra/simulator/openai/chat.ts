@@ -90,8 +90,16 @@ function toChoice(answer: SimAnswer, index: number, forcedTool: boolean): { choi
   return { choice: { index, message: { role: 'assistant', content: answer.text, refusal: null, annotations: [] }, logprobs: null, finish_reason: finish }, tokens: answer.outputTokens };
 }
 
+const fingerprints = new Map<string, string>();
+
+/** A stable system_fingerprint per model, like a deployment's. */
 function fingerprint(model: string): string {
-  return `fp_${createHash('sha1').update(model).digest('hex').slice(0, 10)}`;
+  let fp = fingerprints.get(model);
+  if (!fp) {
+    fp = `fp_${createHash('sha1').update(model).digest('hex').slice(0, 10)}`;
+    if (fingerprints.size < 1000) fingerprints.set(model, fp);
+  }
+  return fp;
 }
 
 export async function handleChat(ctx: RequestContext): Promise<void> {

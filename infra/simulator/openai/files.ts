@@ -1,7 +1,7 @@
 import busboy from 'busboy';
 import type { RequestContext } from '../context';
 import { SimError, invalidParam } from '../errors';
-import { intParam, sendJson } from '../http';
+import { intParam, sendJson, writeChunk } from '../http';
 import { nowSeconds } from '../prng';
 import { fileObject, type StoredFile } from './file-store';
 import { openAIHeaders } from './headers';
@@ -103,9 +103,6 @@ export async function handleFileContent(ctx: RequestContext): Promise<void> {
   const file = getFile(ctx);
   const { res } = ctx;
   res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(file.bytes), ...openAIHeaders(ctx.requestId, Date.now()) });
-  for (const chunk of file.chunks) {
-    if (res.destroyed) return;
-    if (!res.write(chunk)) await new Promise<void>((resolve) => res.once('drain', resolve).once('close', resolve));
-  }
+  for (const chunk of file.chunks) if (!(await writeChunk(res, chunk))) return;
   res.end();
 }

@@ -1,0 +1,10 @@
+import pino from 'pino';
+import { runChat } from './openai/chat';
+import { StatsRecorder } from './stats';
+import { PromptCacheStore } from './prompt-cache';
+const sim: any = { stats: new StatsRecorder(), promptCache: new PromptCacheStore(), log: pino({ level: 'silent' }) };
+const body = { model: 'gpt-4o-mini', messages: [{ role: 'system', content: 'You are helpful. '.repeat(50) }, { role: 'user', content: 'What is the refund policy for order ORD-123?' }] };
+for (let i = 0; i < 500; i++) runChat(sim, body, false);
+const t = process.hrtime.bigint();
+for (let i = 0; i < 5000; i++) runChat(sim, body, false);
+console.log('µs per runChat', Number(process.hrtime.bigint() - t) / 5000 / 1000);
