@@ -75,3 +75,23 @@ export class AdapterSummarizer implements Summarizer {
     return { text: (response.content ?? '').trim(), usage: response.usage, model: this.model };
   }
 }
+
+/**
+ * The summariser the stage should use: the cheapest small-tier model of the
+ * first configured provider (`preferred` first; default openai, then the rest
+ * of the catalog's providers). Undefined when no small model can be called.
+ */
+export function smallTierSummarizer(
+  catalog: { byTier(tier: 'small', provider?: string): ModelEntry[] },
+  adapterFor: (provider: string) => ProviderAdapter,
+  isProviderConfigured: (provider: string) => boolean,
+  options: AdapterSummarizerOptions & { preferred?: string[] } = {},
+): AdapterSummarizer | undefined {
+  const candidates = catalog.byTier('small');
+  const order = [...(options.preferred ?? ['openai']), ...candidates.map((m) => m.provider)];
+  for (const provider of order) {
+    const model = candidates.find((m) => m.provider === provider);
+    if (model && isProviderConfigured(provider)) return new AdapterSummarizer(adapterFor(provider), model, options);
+  }
+  return undefined;
+}
