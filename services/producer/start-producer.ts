@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { ApiKeyRing } from '../../shared/config/api-keys';
 import type { ProducerEnv } from '../../shared/config/env';
 import type { Platform } from '../../shared/runtime/platform';
+import { waitForRedis } from '../../shared/redis/connections';
 import { createProducerApp } from './app';
 
 export interface RunningProducer {
@@ -15,6 +16,9 @@ export interface RunningProducer {
 export async function startProducer(platform: Platform, env: ProducerEnv, localWorkers?: () => boolean): Promise<RunningProducer> {
   const keys = new ApiKeyRing(env.PARSIMONY_API_KEYS);
   const app = createProducerApp({ platform, env, keys, localWorkers });
+  // Give Redis a moment to connect so the first requests are not 503s; if it is down, start anyway
+  // (requests answer 503 and /readyz says why) and recover when it returns.
+  await waitForRedis(platform.redis, 5_000).catch(() => platform.log.warn('Redis not reachable yet; answering 503 until it is'));
   const server = createServer(app);
   // Keep-alive longer than typical load balancers' idle timeout, so they close first.
   server.keepAliveTimeout = 65_000;

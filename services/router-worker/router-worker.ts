@@ -30,6 +30,7 @@ export function startRouterWorker(platform: Platform, env: WorkerEnv): Worker {
       prefix: platform.bullPrefix,
       concurrency: env.PARSIMONY_WORKER_CONCURRENCY,
       stalledInterval: env.PARSIMONY_STALLED_INTERVAL_MS,
+      lockDuration: env.PARSIMONY_JOB_LOCK_MS,
       // A job whose worker keeps dying is re-delivered a few times before it fails.
       maxStalledCount: 3,
       settings: { backoffStrategy: pipelineBackoff },

@@ -54,6 +54,8 @@ export const WorkerEnvSchema = z.object({
   PARSIMONY_WORKER_CONCURRENCY: positiveInt.default(32),
   /** How often BullMQ checks for jobs whose worker died, in ms. Default 30000. */
   PARSIMONY_STALLED_INTERVAL_MS: positiveInt.default(30_000),
+  /** How long a worker's lock on a job lasts without renewal; a dead worker's job is re-delivered after it. Default 30000. */
+  PARSIMONY_JOB_LOCK_MS: positiveInt.default(30_000),
 });
 
 export type CommonEnv = z.infer<typeof CommonEnvSchema>;

@@ -27,7 +27,7 @@ function newStore(localEntries = 0) {
 
 /** Anthropic-side invariants after the real mapping: alternation, tool_result answers the previous tool_use. */
 function anthropicProblems(request: ChatRequest): string[] {
-  const params = chatRequestToAnthropicParams(request, { id: 'claude-sonnet-4-5', max_output_tokens: 1000 });
+  const params = chatRequestToAnthropicParams(request, { id: 'claude-sonnet-4-6', max_output_tokens: 1000 });
   const problems: string[] = [];
   params.messages.forEach((m, i) => {
     if (i === 0 && m.role !== 'user') problems.push('first turn is not user');

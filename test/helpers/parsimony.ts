@@ -50,6 +50,7 @@ export async function startTestParsimony(name: string, env: Record<string, strin
     ANTHROPIC_API_KEY: 'sk-ant-test-provider-key',
     ANTHROPIC_BASE_URL: sim.url,
     PARSIMONY_STALLED_INTERVAL_MS: '1000',
+    PARSIMONY_JOB_LOCK_MS: '5000',
     ...env,
   };
   const app = await startAll({ env: fullEnv, logDestination: destination });

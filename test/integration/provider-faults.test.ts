@@ -11,7 +11,8 @@ afterEach(() => {
   p.sim.faults.clear();
 });
 
-const chatCalls = () => p.sim.stats().chat_calls;
+/** Every HTTP request the provider saw on its chat endpoint, failed ones included. */
+const chatCalls = () => p.sim.stats().requests['/v1/chat/completions'] ?? 0;
 
 describe('provider faults', () => {
   test('fast path retries a 429 (honouring retry-after) and a 500, then answers', async () => {

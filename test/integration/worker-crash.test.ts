@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { startSimulator, type Simulator } from '../../infra/simulator/server';
 import { CommonEnvSchema, ProducerEnvSchema, parseEnv } from '../../shared/config/env';
 import { createLogger } from '../../shared/logging/logger';
@@ -34,8 +35,9 @@ beforeAll(async () => {
     OPENAI_API_KEY: 'sk-test',
     OPENAI_BASE_URL: `${sim.url}/v1`,
     PARSIMONY_STALLED_INTERVAL_MS: '500',
+    PARSIMONY_JOB_LOCK_MS: '1500',
   };
-  platform = Platform.create({ env: parseEnv(CommonEnvSchema, env), service: 'producer', role: 'http', providerEnv: env, logDestination: createLogger({ service: 'x', level: 'silent' }) as never });
+  platform = Platform.create({ env: parseEnv(CommonEnvSchema, env), service: 'producer', role: 'http', providerEnv: env, logDestination: new Writable({ write: (_chunk, _enc, done) => done() }) });
   producer = await startProducer(platform, parseEnv(ProducerEnvSchema, env));
 });
 
@@ -70,7 +72,7 @@ async function waitFor(id: string, check: (job: any) => boolean, timeoutMs: numb
 
 test('a worker killed mid-job: the job is picked up again and completes exactly once', async () => {
   // Slow the provider so the kill lands while the call is in flight.
-  sim.faults.add({ latency_ms: 2_000, status: 200, times: 1, match: { contains: 'crash-me' } } as never);
+  sim.faults.add({ latency_ms: 2_000, times: 1, match: { contains: 'crash-me' } });
   const res = await fetch(`${producer.url}/v1/jobs`, {
     method: 'POST',
     headers: { authorization: 'Bearer k-crash', 'content-type': 'application/json' },

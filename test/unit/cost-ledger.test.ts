@@ -15,7 +15,7 @@ describe('pricing', () => {
   });
 
   test('cached reads and cache writes at their own prices', () => {
-    const sonnet = catalog.get('claude-sonnet-4-5');
+    const sonnet = catalog.get('claude-sonnet-4-6');
     // 1M input of which 600k read from cache and 200k written: 200k*3 + 600k*0.3 + 200k*3.75 per million.
     expect(priceUsage(sonnet, usage(1_000_000, 0, 600_000, 200_000))).toBeCloseTo(0.6 + 0.18 + 0.75, 10);
   });
@@ -64,7 +64,7 @@ describe('cost waterfall', () => {
 });
 
 test('a caller who pins a model dearer than the baseline sees a negative routing saving, honestly', () => {
-  const cost = new CostLedger().price(catalog, catalog.get('claude-sonnet-4-5'), usage(1000, 1000));
+  const cost = new CostLedger().price(catalog, catalog.get('claude-sonnet-4-6'), usage(1000, 1000));
   expect(cost.by_lever.routing).toBeLessThan(0);
   expect(cost.actual_usd).toBeGreaterThan(cost.baseline_usd);
 });
