@@ -102,6 +102,7 @@ function checkAuth(provider: Provider, req: IncomingMessage): void {
   }
   const key = req.headers['x-api-key'];
   if (!(typeof key === 'string' && key.trim()) && !bearer) throw new SimError(401, 'x-api-key header is required');
+  if (!req.headers['anthropic-version']) throw new SimError(400, 'anthropic-version: header is required');
 }
 
 function parseJson(provider: Provider, raw: string): unknown {

@@ -75,7 +75,7 @@ const IDENTIFIER = /"[^"\n]{1,40}"|\b[A-Za-z]+[-_]?\d[\w-]*\b|\b[A-Z]{2,}[A-Z0-9
 export function extractEchoes(text: string, max = 5): string[] {
   const out: string[] = [];
   const seen = new Set<string>();
-  for (const m of text.slice(0, 20_000).matchAll(IDENTIFIER)) {
+  for (const m of sample(text).matchAll(IDENTIFIER)) {
     const v = m[0].startsWith('"') ? m[0].slice(1, -1) : m[0];
     if (seen.has(v)) continue;
     seen.add(v);
@@ -88,9 +88,14 @@ export function extractEchoes(text: string, max = 5): string[] {
 /** Capitalised words that do not start a sentence (names, cities, products), in order. */
 export function extractProperNouns(text: string, max = 5): string[] {
   const out: string[] = [];
-  for (const m of text.slice(0, 20_000).matchAll(/(?<![.!?]\s|^)(?<=\s|\()([A-Z][a-z]{2,})\b/g)) {
+  for (const m of sample(text).matchAll(/(?<![.!?]\s|^)(?<=\s|\()([A-Z][a-z]{2,})\b/g)) {
     if (!out.includes(m[1])) out.push(m[1]);
     if (out.length >= max) break;
   }
   return out;
+}
+
+/** The start and end of a long message: where the question and its identifiers usually are. */
+function sample(text: string): string {
+  return text.length <= 4000 ? text : `${text.slice(0, 1000)}\n${text.slice(-3000)}`;
 }

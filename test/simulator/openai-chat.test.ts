@@ -185,6 +185,11 @@ describe('OpenAI chat completions through the official SDK', () => {
     await expect400({ model: GPT, messages: [{ role: 'user', content: 'hi' }], temperature: 3 }, 'temperature', /Expected a value <= 2/);
     await expect400({ model: GPT, messages: [{ role: 'user', content: 'hi' }], response_format: { type: 'json_object' } }, 'messages', /must contain the word 'json'/);
     await expect400({ model: GPT, messages: [{ role: 'user', content: 'hi' }], max_tokens: 100_000 }, 'max_tokens', /at most 16384 completion tokens/);
+    await expect400(
+      { model: GPT, messages: [{ role: 'user', content: [{ type: 'text', text: 'hi', cache_control: { type: 'ephemeral' } }] }] },
+      'messages[0].content[0]',
+      /'cache_control' was unexpected/,
+    );
   });
 
   it('requires an API key: 401 in OpenAI shape', async () => {

@@ -14,6 +14,10 @@ const KNOWN_PARAMS = new Set([
   'stream', 'stream_options', 'temperature', 'tool_choice', 'tools', 'top_logprobs', 'top_p', 'user', 'verbosity', 'web_search_options',
 ]);
 const ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool', 'function']);
+// 'annotations' is accepted because clients push the returned message object back unchanged.
+const MESSAGE_KEYS = new Set(['role', 'content', 'name', 'tool_calls', 'tool_call_id', 'refusal', 'audio', 'function_call', 'annotations']);
+const PART_KEYS = new Set(['type', 'text', 'image_url', 'input_audio', 'file', 'refusal']);
+const TOOL_KEYS = new Set(['type', 'function', 'custom']);
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw JSON from the wire
 export type ChatBody = Record<string, any>;
@@ -75,6 +79,8 @@ function validateMessages(messages: unknown[]): void {
   messages.forEach((raw, i) => {
     if (typeof raw !== 'object' || raw === null) throw invalidParam(`Invalid type for 'messages[${i}]': expected an object, but got ${typeName(raw)} instead.`, `messages[${i}]`, 'invalid_type');
     const m = raw as ChatBody;
+    unexpectedKeys(m, MESSAGE_KEYS, `messages.${i}`);
+    if (Array.isArray(m.content)) m.content.forEach((part: ChatBody, j: number) => part && typeof part === 'object' && unexpectedKeys(part, PART_KEYS, `messages.${i}.content.${j}`));
     if (m.role === undefined) throw invalidParam(`Missing required parameter: 'messages[${i}].role'.`, `messages[${i}].role`, 'missing_required_parameter');
     if (!ROLES.has(m.role))
       throw invalidParam(
@@ -118,6 +124,7 @@ function validateTools(b: ChatBody): void {
   if (b.tools != null) {
     if (!Array.isArray(b.tools)) throw invalidParam(`Invalid type for 'tools': expected an array of objects, but got ${typeName(b.tools)} instead.`, 'tools', 'invalid_type');
     b.tools.forEach((t: ChatBody, i: number) => {
+      if (t && typeof t === 'object') unexpectedKeys(t, TOOL_KEYS, `tools.${i}`);
       if (t?.type !== 'function' && t?.type !== 'custom') throw invalidParam(`Missing required parameter: 'tools[${i}].type'.`, `tools[${i}].type`, 'missing_required_parameter');
       const name = t.type === 'function' ? t.function?.name : t.custom?.name;
       if (typeof name !== 'string') throw invalidParam(`Missing required parameter: 'tools[${i}].function.name'.`, `tools[${i}].function.name`, 'missing_required_parameter');
@@ -160,6 +167,12 @@ function range(b: ChatBody, name: string, min: number, max: number, integer = fa
   const kind = integer ? 'integer' : 'decimal';
   if (v < min) throw invalidParam(`Invalid '${name}': ${kind} below minimum value. Expected a value >= ${min}, but got ${v} instead.`, name, `${kind}_below_min_value`);
   if (v > max) throw invalidParam(`Invalid '${name}': ${kind} above maximum value. Expected a value <= ${max}, but got ${v} instead.`, name, `${kind}_above_max_value`);
+}
+
+/** OpenAI validates nested objects strictly too (e.g. an Anthropic-style cache_control on a content part). */
+function unexpectedKeys(value: ChatBody, allowed: Set<string>, path: string): void {
+  for (const key of Object.keys(value))
+    if (!allowed.has(key)) throw invalidParam(`Additional properties are not allowed ('${key}' was unexpected) - '${path}'`, path.replace(/\.(\d+)/g, '[$1]'));
 }
 
 function typeName(v: unknown): string {
