@@ -1,5 +1,5 @@
 import type { ChatMessage } from '../messages/chat-model';
-import { extractIdentifiers, isIdentifierLike } from './identifiers';
+import { collectIdentifiers, extractIdentifiers, isIdentifierLike } from './identifiers';
 
 /**
  * A deterministic "facts ledger" of compacted messages: the tool calls made
@@ -60,17 +60,28 @@ export function toolCallFacts(name: string, args: string): string {
 export function buildFactsLedger(messages: readonly ChatMessage[], options: FactsOptions = {}): string[] {
   const lines: string[] = [];
   const seenResults = new Map<string, number>();
-  const results = new Map<string, string>();
-  for (const m of messages) if (m.role === 'tool') results.set(m.tool_call_id, m.content);
-  for (const m of messages) {
+  // Ids already in the ledger: a text turn that merely mentions them again adds nothing.
+  const mentioned = new Set<string>();
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i];
     if (m.role === 'tool') continue;
     const text = m.content
       .filter((p) => p.type === 'text')
       .map((p) => (p as { text: string }).text)
       .join('\n');
-    const ids = extractIdentifiers(text);
-    if (ids.length) lines.push(`${m.role}: ${ids.join(' ')}`);
+    const ids = extractIdentifiers(text).filter((id) => !mentioned.has(id));
+    if (ids.length) {
+      lines.push(`${m.role}: ${ids.join(' ')}`);
+      for (const id of ids) mentioned.add(id);
+    }
     if (m.role !== 'assistant' || !m.tool_calls) continue;
+    // Results are paired with their call by position in the run that follows it: some clients reuse call ids across turns.
+    const results = new Map<string, string>();
+    for (let j = i + 1; j < messages.length; j++) {
+      const r = messages[j];
+      if (r.role !== 'tool') break;
+      if (!results.has(r.tool_call_id)) results.set(r.tool_call_id, r.content);
+    }
     for (const call of m.tool_calls) {
       const output = results.get(call.id);
       let line = toolCallFacts(call.name, call.arguments);
@@ -79,10 +90,14 @@ export function buildFactsLedger(messages: readonly ChatMessage[], options: Fact
         const earlier = facts.length > 40 ? seenResults.get(facts) : undefined;
         if (earlier !== undefined) line += ` → same as #${earlier}`;
         else if (facts) line += ` → ${facts}`;
-        else line += output.trim() ? ` → ${output.length} chars, no ids` : ' → (empty)';
+        else if (output.trim()) line += ` → ${output.length} chars, no ids`;
+        // A call with no ids in or out (an empty "think") tells the next step nothing.
+        else if (extractIdentifiers(line).length === 0) continue;
+        else line += ' → (empty)';
         if (earlier === undefined && facts.length > 40) seenResults.set(facts, lines.length + 1);
       }
       lines.push(line);
+      collectIdentifiers(line, mentioned);
     }
   }
   return lines.map((l, i) => `#${i + 1} ${l}`);
