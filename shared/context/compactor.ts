@@ -189,11 +189,17 @@ export class ContextCompactor {
   }
 }
 
-/** Hash of everything the block replaces and how it was made; tenant-scoped. */
+/**
+ * Hash of everything the block replaces and how it was made; tenant-scoped.
+ * Cache markers are left out: clients that move a rolling cache_control
+ * breakpoint every call would otherwise never match their own prefix.
+ */
 function prefixKey(tenant: string, policy: CompactionPolicy, messages: ChatMessage[], end: number): string {
+  const prefix = messages.slice(0, end);
+  const json = JSON.stringify(prefix);
   return createHash('sha256')
     .update(`${tenant}\u0000${policy.strategy}\u0000${policy.facts}\u0000${policy.minMaskTokens}\u0000${SUMMARY_INSTRUCTIONS_VERSION}\u0000`)
-    .update(JSON.stringify(messages.slice(0, end)))
+    .update(json.includes('"cache_control"') ? JSON.stringify(prefix, (k, v) => (k === 'cache_control' ? undefined : v)) : json)
     .digest('hex');
 }
 

@@ -151,6 +151,22 @@ describe('ContextCompactor', () => {
     expect(JSON.stringify(next.request.messages.slice(0, next.stats.stable_prefix_messages))).not.toBe(prefixes[0]);
   });
 
+  it('reuses the summary when the client moves a cache_control marker between calls', async () => {
+    const summarizer = new CountingSummarizer();
+    const compactor = new ContextCompactor({ summarizer, store: newStore() });
+    const policy = resolvePolicy({ strategy: 'summarize' }, 't');
+    const first = agentRequest(steps(5, { chat: true }));
+    const second = agentRequest(steps(5, { chat: true }));
+    // The client marked an early message in one call and not in the other.
+    const early = second.messages.findIndex((m) => m.role === 'assistant' && m.content.length > 0);
+    const m = second.messages[early] as Extract<ChatRequest['messages'][number], { role: 'assistant' }>;
+    second.messages[early] = { ...m, content: [{ ...(m.content[0] as { type: 'text'; text: string }), cache_control: { type: 'ephemeral' } }] };
+    await compactor.compact(first, policy, { tenant: 't' });
+    const out = await compactor.compact(second, policy, { tenant: 't' });
+    expect(out.stats.summary_reused).toBe(true);
+    expect(summarizer.calls).toBe(1);
+  });
+
   it('falls back to masking when the summariser fails, still valid', async () => {
     const out = await new ContextCompactor({ summarizer: new CountingSummarizer(true), store: newStore() }).compact(
       agentRequest(steps(8)),
