@@ -1,0 +1,125 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { Catalog } from '../../shared/catalog/catalog';
+import { dot } from '../../shared/cache/embedders/embedder';
+import { OpenAIEmbedder } from '../../shared/cache/embedders/openai-embedder';
+import { WordVectorEmbedder } from '../../shared/cache/embedders/word-vector-embedder';
+import { convertWinkJson, readWordVectorFile } from '../../shared/cache/embedders/word-vector-file';
+import { cacheFixture } from './cache-stage-fixture';
+import { answer, chat, pipelineContext, tempDir, testEmbedder, testRedis } from './cache-test-helpers';
+
+describe('word-vector file conversion', () => {
+  const tmp = tempDir();
+  afterAll(() => tmp.remove());
+
+  test('converts the package JSON format (escapes, exponents) into the compact file, in frequency order', () => {
+    const src = `${tmp.dir}/mini.json`;
+    const vec = (seed: number, rank: number) => [...Array.from({ length: 4 }, (_, d) => (seed + d) / 10), 1, rank];
+    writeFileSync(
+      src,
+      JSON.stringify({ precision: 8, l2NormIndex: 4, wordIndex: 5, size: 3, dimensions: 4, words: ['the', 'say "hi"', 'tiny'], vectors: { 'say "hi"': vec(1, 1), the: vec(2, 0), tiny: [1e-5, -2.5e-3, 0.5, -0.25, 1, 2] }, unkVector: [0, 0, 0, 0, 0, -1] }),
+    );
+    convertWinkJson(src, `${tmp.dir}/mini.bin`);
+    const wv = readWordVectorFile(`${tmp.dir}/mini.bin`);
+    expect(wv.dims).toBe(4);
+    expect(wv.words).toEqual(['the', 'say "hi"', 'tiny']);
+    const value = (w: string, d: number) => wv.vectors[wv.index.get(w)! * 4 + d] * wv.scales[wv.index.get(w)!];
+    expect(value('the', 3)).toBeCloseTo(0.5, 2);
+    expect(value('tiny', 2)).toBeCloseTo(0.5, 2);
+    expect(value('tiny', 1)).toBeCloseTo(-2.5e-3, 2);
+    convertWinkJson(src, `${tmp.dir}/top2.bin`, 2);
+    expect(readWordVectorFile(`${tmp.dir}/top2.bin`).words).toEqual(['the', 'say "hi"']);
+  });
+});
+
+describe('embedded word-vector embedder', () => {
+  const e = testEmbedder();
+  const sim = (a: string, b: string) => dot(e.embedSync(a), e.embedSync(b));
+
+  test('paraphrases are closer than unrelated questions; vectors are unit length and deterministic', () => {
+    expect(sim('How do I lose weight fast?', 'How can I lose weight quickly?')).toBeGreaterThan(sim('How do I lose weight fast?', 'What is the capital of Peru?') + 0.2);
+    const v = e.embedSync('hello world');
+    expect(dot(v, v)).toBeCloseTo(1, 5);
+    expect(Array.from(e.embedSync('hello world'))).toEqual(Array.from(v));
+  });
+
+  test('out-of-vocabulary words still count (character n-grams), and spelling variants stay close', () => {
+    expect(e.rankOf('zorblaxian')).toBeUndefined();
+    expect(sim('Is Zorblaxian better than Qwertonic?', 'Is Zorblaxian better than Plimbusk?')).toBeLessThan(0.99);
+    expect(sim('Qwertonic', 'Qwertonik')).toBeGreaterThan(sim('Qwertonic', 'Plimbusk'));
+  });
+
+  test('the fingerprint carries model, recipe and dimension; embedding is free', async () => {
+    expect(e.fingerprint).toBe('wink-sg-100d-sif1-100d');
+    expect((await e.embed(['a'])).costUsd).toBe(0);
+    expect(e.paid).toBe(false);
+  });
+
+  test('loads a small vocabulary when asked (converted once per data dir)', () => {
+    const small = WordVectorEmbedder.load({ dataDir: `${tmpdir()}/parsimony-test-embeddings`, maxWords: 20_000 });
+    expect(small.vectors.count).toBe(20_000);
+    expect(small.rankOf('the')).toBe(0);
+  });
+});
+
+describe('OpenAI-compatible embedder (real HTTP, official SDK)', () => {
+  let server: Server;
+  let baseURL = '';
+  let calls = 0;
+  const dims = 6;
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        calls++;
+        const input = JSON.parse(body).input as string[];
+        const data = input.map((text, index) => ({
+          object: 'embedding',
+          index,
+          // A bag-of-letters vector: deterministic, similar texts get similar vectors.
+          embedding: Array.from({ length: dims }, (_, d) => 1 + [...text.toLowerCase()].filter((ch) => ch.charCodeAt(0) % dims === d).length),
+        }));
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ object: 'list', data, model: 'test-embed', usage: { prompt_tokens: 1000 * input.length, total_tokens: 1000 * input.length } }));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  test('returns unit vectors and prices the call from usage', async () => {
+    const e = new OpenAIEmbedder({ model: 'test-embed', dimensions: dims, baseURL, apiKey: 'k', pricePerMillionTokens: 0.02 });
+    const res = await e.embed(['hello', 'world']);
+    expect(res.vectors).toHaveLength(2);
+    expect(dot(res.vectors[0], res.vectors[0])).toBeCloseTo(1, 5);
+    expect(res.costUsd).toBeCloseTo((2000 * 0.02) / 1e6, 12);
+    expect(e.fingerprint).toBe('test-embed-6d');
+  });
+
+  test('a dimension mismatch is an error, never silently mixed', async () => {
+    const e = new OpenAIEmbedder({ model: 'test-embed', dimensions: 12, baseURL, apiKey: 'k' });
+    await expect(e.embed(['x'])).rejects.toThrow(/12/);
+  });
+
+  test('a paid embedder’s lookup spend goes on the job ledger, and the writer reuses the paid vector', async () => {
+    const r = testRedis('openai-embedder');
+    try {
+      const e = new OpenAIEmbedder({ model: 'test-embed', dimensions: dims, baseURL, apiKey: 'k', pricePerMillionTokens: 0.02, threshold: 0.5 });
+      const f = cacheFixture(r.redis, r.prefix, { embedder: e });
+      const ctx = pipelineContext('paid', chat('What is the refund policy?'));
+      const before = calls;
+      await f.serve(ctx, answer('30 days'));
+      expect(calls - before).toBe(1); // lookup embedded once; the writer took the parked vector
+      expect(f.enqueued[0].vector_key).toBeDefined();
+      const catalog = Catalog.load();
+      const priced = ctx.ledger.price(catalog, catalog.get('gpt-4.1-mini'), answer('').usage);
+      expect(priced.overhead_usd).toBeCloseTo((1000 * 0.02) / 1e6, 10);
+    } finally {
+      await r.cleanup();
+    }
+  });
+});
