@@ -40,6 +40,7 @@ class Totals {
   before = 0;
   after = 0;
   system = 0;
+  replaced = 0;
   summarizer = 0;
   summarizerCalls = 0;
   factsTotal = 0;
@@ -59,6 +60,9 @@ class Totals {
       net_reduction: round(net / Math.max(1, this.before)),
       // The system prompt is kept verbatim (and served from the provider's prompt cache); this is the share of the rest.
       net_reduction_excl_system: round(net / Math.max(1, this.before - this.system)),
+      // What a free compaction (the compacted messages cost nothing) would reach with this window/keep and a verbatim system prompt.
+      ceiling_reduction: round(this.replaced / Math.max(1, this.before)),
+      ceiling_reduction_excl_system: round(this.replaced / Math.max(1, this.before - this.system)),
       fact_retention: this.factsTotal ? round(this.factsKept / this.factsTotal) : 1,
       facts_checked: this.factsTotal,
     };
@@ -142,11 +146,12 @@ async function main() {
         const job = { id: randomUUID(), tenant: 'eval', status: 'running', created_at: new Date().toISOString(), options: { requested_model: 'gpt-4.1', latency: 'sync' }, request, attempts: 1 } as JobRecord;
         const ctx: PipelineContext = { job, request, ledger: new CostLedger(), annotations: {}, log };
         await stage.run(ctx);
-        const ann = ctx.annotations.context as { tokens_before: number; tokens_after: number; summarizer?: { input_tokens: number; output_tokens: number } };
+        const ann = ctx.annotations.context as { tokens_before: number; tokens_after: number; replaced_tokens: number; summarizer?: { input_tokens: number; output_tokens: number } };
         totals.calls++;
         totals.before += ann.tokens_before;
         totals.after += ann.tokens_after;
         totals.system += estimateSystemTokens(request);
+        totals.replaced += ann.replaced_tokens;
         if (ann.summarizer) {
           totals.summarizer += ann.summarizer.input_tokens + ann.summarizer.output_tokens;
           totals.summarizerCalls++;

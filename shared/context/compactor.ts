@@ -19,6 +19,9 @@ export interface CompactionStats {
   tokens_after: number;
   /** A stored summary of the same prefix was reused (no summariser call). */
   summary_reused: boolean;
+  /** Estimated tokens of the compacted messages (before) and of what replaced them (note / placeholders). */
+  replaced_tokens: number;
+  replacement_tokens: number;
   /** Messages at the start of the compacted request that are stable until the next compaction step. */
   stable_prefix_messages: number;
   /** Set when summarising failed and the stage fell back to masking, or when compaction was skipped. */
@@ -69,6 +72,8 @@ export class ContextCompactor {
       tokens_before: 0,
       tokens_after: 0,
       summary_reused: false,
+      replaced_tokens: 0,
+      replacement_tokens: 0,
       stable_prefix_messages: 0,
     };
     if (boundary === 0) {
@@ -128,7 +133,17 @@ export class ContextCompactor {
     const out: ChatRequest = { ...request, messages: compacted };
     return {
       request: out,
-      stats: { ...base, compacted_cycles: boundary, tokens_before: tokensBefore, tokens_after: tokensAfter, summary_reused: reused, stable_prefix_messages: stablePrefix!, ...(fallback ? { fallback } : {}) },
+      stats: {
+        ...base,
+        compacted_cycles: boundary,
+        tokens_before: tokensBefore,
+        tokens_after: tokensAfter,
+        summary_reused: reused,
+        replaced_tokens: spanTokens!,
+        replacement_tokens: replacementTokens!,
+        stable_prefix_messages: stablePrefix!,
+        ...(fallback ? { fallback } : {}),
+      },
       summarizerUsage,
     };
   }
