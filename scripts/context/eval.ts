@@ -41,6 +41,7 @@ class Totals {
   after = 0;
   system = 0;
   replaced = 0;
+  fallbacks = 0;
   summarizer = 0;
   summarizerCalls = 0;
   factsTotal = 0;
@@ -57,6 +58,7 @@ class Totals {
       input_tokens_after: this.after,
       summarizer_tokens: this.summarizer,
       summarizer_calls: this.summarizerCalls,
+      fallbacks: this.fallbacks,
       net_reduction: round(net / Math.max(1, this.before)),
       // The system prompt is kept verbatim (and served from the provider's prompt cache); this is the share of the rest.
       net_reduction_excl_system: round(net / Math.max(1, this.before - this.system)),
@@ -152,6 +154,7 @@ async function main() {
         totals.after += ann.tokens_after;
         totals.system += estimateSystemTokens(request);
         totals.replaced += ann.replaced_tokens;
+        if ((ann as { fallback?: string }).fallback) totals.fallbacks++;
         if (ann.summarizer) {
           totals.summarizer += ann.summarizer.input_tokens + ann.summarizer.output_tokens;
           totals.summarizerCalls++;
