@@ -41,6 +41,7 @@ export type SimAnswer =
 
 // Answers are pure functions of the prompt; benchmarks repeat prompts, so a small memo saves the work.
 const MEMO_SIZE = 512;
+const MEMO_MAX_KEY_CHARS = 32_768;
 const memo = new Map<string, SimAnswer>();
 
 export function generateAnswer(prompt: SimPrompt): SimAnswer {
@@ -50,6 +51,7 @@ export function generateAnswer(prompt: SimPrompt): SimAnswer {
   const hit = memo.get(key);
   if (hit) return hit;
   const answer = computeAnswer(prompt);
+  if (key.length > MEMO_MAX_KEY_CHARS) return answer; // huge prompts would make the memo hold hundreds of MB
   if (memo.size >= MEMO_SIZE) memo.delete(memo.keys().next().value as string);
   memo.set(key, answer);
   return answer;
