@@ -206,16 +206,30 @@ export class ContextCompactor {
 
 /**
  * Hash of everything the block replaces and how it was made; tenant-scoped.
- * Cache markers are left out: clients that move a rolling cache_control
- * breakpoint every call would otherwise never match their own prefix.
+ * Fed piece by piece (length-prefixed) rather than as one JSON string, which
+ * keeps a 20-KB allocation per call off the hot path. Cache markers are left
+ * out: clients that move a rolling cache_control breakpoint every call would
+ * otherwise never match their own prefix.
  */
 function prefixKey(tenant: string, policy: CompactionPolicy, messages: ChatMessage[], end: number): string {
-  const prefix = messages.slice(0, end);
-  const json = JSON.stringify(prefix);
-  return createHash('sha256')
-    .update(`${tenant}\u0000${policy.strategy}\u0000${policy.facts}\u0000${policy.minMaskTokens}\u0000${SUMMARY_INSTRUCTIONS_VERSION}\u0000`)
-    .update(json.includes('"cache_control"') ? JSON.stringify(prefix, (k, v) => (k === 'cache_control' ? undefined : v)) : json)
-    .digest('hex');
+  const h = createHash('sha256');
+  const put = (s: string) => h.update(`${s.length}:`).update(s);
+  put(`${tenant}\u0000${policy.strategy}\u0000${policy.facts}\u0000${policy.minMaskTokens}\u0000${SUMMARY_INSTRUCTIONS_VERSION}`);
+  for (let i = 0; i < end; i++) {
+    const m = messages[i];
+    if (m.role === 'tool') {
+      put(m.is_error ? 'tool!' : 'tool');
+      put(m.tool_call_id);
+      put(m.content);
+      continue;
+    }
+    put(m.role);
+    put(m.name ?? '');
+    for (const p of m.content) put(p.type === 'text' ? `t${p.text}` : `i${p.url}`);
+    if (m.role === 'assistant') for (const c of m.tool_calls ?? []) put(`c${c.id}\u0000${c.name}\u0000${c.arguments}`);
+    put('.');
+  }
+  return h.digest('hex');
 }
 
 export function renderBlock(summary: string, facts: string[], cycles: number, messageCount: number, tokens: number): string {
