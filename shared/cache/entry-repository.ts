@@ -1,5 +1,8 @@
 import type { Redis } from 'ioredis';
-import { CacheEntrySchema, type CacheEntry } from './cache-entry';
+import { CacheEntrySchema, ChatResponseSchema, type CacheEntry } from './cache-entry';
+
+/** An entry without its response: what a semantic candidate check needs (small, cheap to parse). */
+export type EntryMeta = Omit<CacheEntry, 'response'>;
 import { CacheKeys } from './cache-keys';
 
 /** Records outlive their expiry by this long so the sweep can still read their indexes; never served (expires_at is checked on every read). */
@@ -21,7 +24,10 @@ export class EntryRepository {
   async put(entry: CacheEntry, options: { replaceExact: boolean }): Promise<void> {
     const k = this.keys;
     const m = this.redis.multi();
-    m.set(k.entry(entry.tenant, entry.id), JSON.stringify(entry), 'PXAT', entry.expires_at + RECORD_GRACE_MS);
+    const { response, ...meta } = entry;
+    // Meta and response apart: candidate checks parse only the small meta; the response is read for the one served.
+    m.hset(k.entry(entry.tenant, entry.id), 'm', JSON.stringify(meta), 'r', JSON.stringify(response));
+    m.pexpireat(k.entry(entry.tenant, entry.id), entry.expires_at + RECORD_GRACE_MS);
     if (options.replaceExact) m.set(k.exact(entry.tenant, entry.request_hash), entry.id, 'PXAT', entry.expires_at);
     else m.set(k.exact(entry.tenant, entry.request_hash), entry.id, 'PXAT', entry.expires_at, 'NX');
     m.zadd(k.created(entry.tenant), entry.created_at, entry.id);
@@ -40,15 +46,36 @@ export class EntryRepository {
   }
 
   async get(tenant: string, id: string): Promise<CacheEntry | null> {
-    const raw = await this.redis.get(this.keys.entry(tenant, id));
-    return parseEntry(raw, tenant);
+    const [meta, response] = await this.redis.hmget(this.keys.entry(tenant, id), 'm', 'r');
+    return parseEntry(meta, response, tenant);
   }
 
   /** Entries by id (null where missing); one round trip. */
   async getMany(tenant: string, ids: string[]): Promise<(CacheEntry | null)[]> {
     if (ids.length === 0) return [];
-    const raws = await this.redis.mget(...ids.map((id) => this.keys.entry(tenant, id)));
-    return raws.map((raw) => parseEntry(raw, tenant));
+    const p = this.redis.pipeline();
+    for (const id of ids) p.hmget(this.keys.entry(tenant, id), 'm', 'r');
+    const res = (await p.exec()) ?? [];
+    return res.map(([, v]) => {
+      const [meta, response] = (v as (string | null)[] | null) ?? [null, null];
+      return parseEntry(meta, response, tenant);
+    });
+  }
+
+  /** Metas by id (null where missing); one round trip, responses left in Redis. */
+  async getMetas(tenant: string, ids: string[]): Promise<(EntryMeta | null)[]> {
+    if (ids.length === 0) return [];
+    const p = this.redis.pipeline();
+    for (const id of ids) p.hget(this.keys.entry(tenant, id), 'm');
+    const res = (await p.exec()) ?? [];
+    return res.map(([, v]) => parseMeta(v as string | null, tenant));
+  }
+
+  async getResponse(tenant: string, id: string): Promise<CacheEntry['response'] | null> {
+    const raw = await this.redis.hget(this.keys.entry(tenant, id), 'r');
+    if (!raw) return null;
+    const parsed = ChatResponseSchema.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : null;
   }
 
   /** Removes an entry and every index that points at it. */
@@ -92,9 +119,18 @@ export class EntryRepository {
   }
 }
 
-function parseEntry(raw: string | null, tenant: string): CacheEntry | null {
+const MetaSchema = CacheEntrySchema.omit({ response: true });
+
+function parseMeta(raw: string | null, tenant: string): EntryMeta | null {
   if (!raw) return null;
-  const parsed = CacheEntrySchema.safeParse(JSON.parse(raw));
+  const parsed = MetaSchema.safeParse(JSON.parse(raw));
   // A record that is not this tenant's is never returned, whatever key it was read from.
   return parsed.success && parsed.data.tenant === tenant ? parsed.data : null;
+}
+
+function parseEntry(meta: string | null, response: string | null, tenant: string): CacheEntry | null {
+  const m = parseMeta(meta, tenant);
+  if (!m || !response) return null;
+  const r = ChatResponseSchema.safeParse(JSON.parse(response));
+  return r.success ? { ...m, response: r.data } : null;
 }

@@ -124,18 +124,20 @@ export class SemanticCache {
     });
     if (matches.length === 0) return result;
     result.bestSimilarity = matches[0].similarity;
-    const entries = await this.repo.getMany(tenant, matches.map((m) => m.id));
+    const metas = await this.repo.getMetas(tenant, matches.map((m) => m.id));
     const query = analyseText(key.text);
     for (let i = 0; i < matches.length; i++) {
-      const entry = entries[i];
+      const meta = metas[i];
       // Defence in depth: the store filtered already, the record must agree.
-      if (!entry || entry.tenant !== tenant || entry.scope !== key.scope || entry.expires_at <= now || !entry.semantic) continue;
-      const failed = firstFailingGuard(query, analyseText(entry.text), { disabled: options.disabledGuards, rankOf: this.rankOf });
+      if (!meta || meta.tenant !== tenant || meta.scope !== key.scope || meta.expires_at <= now || !meta.semantic) continue;
+      const failed = firstFailingGuard(query, analyseText(meta.text), { disabled: options.disabledGuards, rankOf: this.rankOf });
       if (failed) {
         result.rejected[failed] = (result.rejected[failed] ?? 0) + 1;
         continue;
       }
-      return { ...result, status: 'hit', kind: 'semantic', entry, similarity: matches[i].similarity };
+      const response = await this.repo.getResponse(tenant, meta.id);
+      if (!response) continue;
+      return { ...result, status: 'hit', kind: 'semantic', entry: { ...meta, response }, similarity: matches[i].similarity };
     }
     return result;
   }
