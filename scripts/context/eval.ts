@@ -2,7 +2,7 @@
  * Context-compaction eval over recorded agent runs.
  *
  *   npm run context:eval -- --traces FILE [--strategy mask|summarize|mask+summarize]
- *                           [--window 4 --keep 2] [--facts ids|values|none] [--base-url URL]
+ *                           [--window 4 --keep 2] [--facts ids|values|compact|none] [--base-url URL]
  *
  * FILE: JSON array of { task_id, messages } in OpenAI chat format. For every
  * assistant turn the request the agent sent at that point is rebuilt and run
@@ -110,7 +110,7 @@ async function main() {
       strategy: { type: 'string', default: 'mask+summarize' },
       window: { type: 'string', default: '4' },
       keep: { type: 'string', default: '2' },
-      facts: { type: 'string', default: 'ids' },
+      facts: { type: 'string', default: 'compact' },
       'base-url': { type: 'string' },
       'summary-max-tokens': { type: 'string', default: '400' },
       'redis-url': { type: 'string', default: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
@@ -121,7 +121,7 @@ async function main() {
   if (!COMPACTION_STRATEGIES.includes(strategy)) throw new Error(`--strategy must be one of ${COMPACTION_STRATEGIES.join(', ')}`);
   const window = Number(values.window);
   const keep = Number(values.keep);
-  const facts = values.facts as 'ids' | 'values' | 'none';
+  const facts = values.facts as 'ids' | 'values' | 'compact' | 'none';
   const runs = JSON.parse(readFileSync(values.traces, 'utf8')) as Run[];
 
   const catalog = Catalog.load();

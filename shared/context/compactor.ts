@@ -191,7 +191,8 @@ export class ContextCompactor {
     const fresh = messages.slice(previous ? cycles[previous.boundary - 1].end : headEnd, spanEnd);
     const input: ChatMessage[] = [...head];
     if (previous) input.push({ role: 'user', content: [{ type: 'text', text: `Summary so far:\n${previous.stored.summary}` }] });
-    input.push(...(policy.strategy === 'mask+summarize' ? maskSpan(fresh, policy) : fresh));
+    // The summariser of `mask+summarize` reads outputs as short previews: exact values are the ledger's job.
+    input.push(...(policy.strategy === 'mask+summarize' ? previewSpan(fresh, SUMMARIZER_PREVIEW_CHARS) : fresh));
     const result = await this.deps.summarizer!.summarize({ messages: input, instructions: SUMMARY_INSTRUCTIONS, signal: scope.signal });
 
     const span = messages.slice(headEnd, spanEnd);
@@ -257,6 +258,16 @@ function placeBlock(head: ChatMessage[], block: string, tail: ChatMessage[]): Ch
  */
 const placeholders = new Map<string, string | null>();
 const PLACEHOLDER_CACHE_ENTRIES = 1024;
+
+/** Characters of each tool output the `mask+summarize` summariser sees. */
+export const SUMMARIZER_PREVIEW_CHARS = 240;
+
+/** Tool outputs cut to their first `chars` characters, with the size of the rest. */
+export function previewSpan(span: ChatMessage[], chars: number): ChatMessage[] {
+  return span.map((m) =>
+    m.role === 'tool' && m.content.length > chars + 40 ? { ...m, content: `${m.content.slice(0, chars)}… [${m.content.length - chars} more chars]` } : m,
+  );
+}
 
 /** Replaces tool outputs in a span by a placeholder with their size and facts. */
 export function maskSpan(span: ChatMessage[], policy: Pick<CompactionPolicy, 'facts' | 'minMaskTokens'>): ChatMessage[] {

@@ -14,8 +14,8 @@ export const CompactionPolicySchema = z
     window: z.number().int().min(1).max(1000).optional(),
     /** Most recent tool cycles always kept raw; default 2 (must be < window). */
     keep: z.number().int().min(0).max(999).optional(),
-    /** Facts ledger detail; default `ids` (see FactsOptions). */
-    facts: z.enum(['ids', 'values', 'none']).optional(),
+    /** Facts ledger detail; default `compact` (see FactsOptions: `ids` keeps keys and structure at ~3x the tokens). */
+    facts: z.enum(['ids', 'values', 'compact', 'none']).optional(),
     /** Tool outputs shorter than this (estimated tokens) are never masked; default 24. */
     minMaskTokens: z.number().int().min(0).optional(),
   })
@@ -38,7 +38,7 @@ export interface CompactionPolicy {
   strategy: CompactionStrategy;
   window: number;
   keep: number;
-  facts: 'ids' | 'values' | 'none';
+  facts: 'ids' | 'values' | 'compact' | 'none';
   minMaskTokens: number;
 }
 
@@ -47,7 +47,7 @@ export const DEFAULT_POLICY: CompactionPolicy = Object.freeze({
   strategy: 'mask+summarize',
   window: 4,
   keep: 2,
-  facts: 'ids',
+  facts: 'compact',
   minMaskTokens: 24,
 }) as CompactionPolicy;
 

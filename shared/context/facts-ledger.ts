@@ -14,15 +14,17 @@ export interface FactsOptions {
   /**
    * `ids`: keep only identifier-like values (and all numbers) with their keys.
    * `values`: also keep short plain strings (names, statuses, cabin classes).
+   * `compact`: only the identifier-like values, in order, each once per
+   * ledger, without keys — about a third of `ids`, but a bag of values.
    * Default `ids`.
    */
-  detail?: 'ids' | 'values';
+  detail?: 'ids' | 'values' | 'compact';
   /** Strings up to this length are kept whole in `values` mode; default 32. */
   maxStringLength?: number;
 }
 
 interface Ctx {
-  detail: 'ids' | 'values';
+  detail: 'ids' | 'values' | 'compact';
   maxString: number;
 }
 
@@ -30,6 +32,7 @@ interface Ctx {
 export function toolOutputFacts(content: string, options: FactsOptions = {}): string {
   const ctx: Ctx = { detail: options.detail ?? 'ids', maxString: options.maxStringLength ?? 32 };
   const trimmed = content.trim();
+  if (ctx.detail === 'compact') return extractIdentifiers(content).join(' ');
   if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
     try {
       return renderValue(JSON.parse(trimmed), ctx);
@@ -86,11 +89,15 @@ export function buildFactsLedger(messages: readonly ChatMessage[], options: Fact
       const output = results.get(call.id);
       let line = toolCallFacts(call.name, call.arguments);
       if (output !== undefined) {
-        const facts = toolOutputFacts(output, options);
+        let facts = toolOutputFacts(output, options);
+        if (options.detail === 'compact') {
+          const own = new Set(extractIdentifiers(line));
+          facts = facts.split(' ').filter((id) => id && !mentioned.has(id) && !own.has(id)).join(' ');
+        }
         const earlier = facts.length > 40 ? seenResults.get(facts) : undefined;
         if (earlier !== undefined) line += ` → same as #${earlier}`;
         else if (facts) line += ` → ${facts}`;
-        else if (output.trim()) line += ` → ${output.length} chars, no ids`;
+        else if (output.trim()) line += ` → ${output.length} chars, no ${options.detail === 'compact' ? 'new ' : ''}ids`;
         // A call with no ids in or out (an empty "think") tells the next step nothing.
         else if (extractIdentifiers(line).length === 0) continue;
         else line += ' → (empty)';

@@ -2,6 +2,9 @@ import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { ContextCompactor } from '../../shared/context/compactor';
 import { compactionBoundary, resolvePolicy, type CompactionStrategy } from '../../shared/context/context-config';
+import { buildFactsLedger } from '../../shared/context/facts-ledger';
+import { collectIdentifiers } from '../../shared/context/identifiers';
+import { estimateTokens } from '../../shared/context/token-estimate';
 import { RedisSummaryStore } from '../../shared/context/summary-store';
 import { anthropicAlternationProblems, toolPairingProblems } from '../../shared/context/tool-cycles';
 import { chatRequestToAnthropicParams } from '../../shared/messages/anthropic/to-anthropic';
@@ -98,6 +101,21 @@ describe('ContextCompactor', () => {
     const text = JSON.stringify(out.request.messages);
     for (const fact of ['HAT200', 'HAT303', '2024-06-04', '121', 'R2X0', 'gift_card_7001']) expect(text).toContain(fact);
     expect(text).toContain('Summary 1');
+  });
+
+  it('compact facts keep every identifier of the span at a fraction of the labelled ledger', () => {
+    const span = agentRequest(steps(6)).messages.slice(1);
+    const labelled = buildFactsLedger(span, { detail: 'ids' }).join('\n');
+    const compact = buildFactsLedger(span, { detail: 'compact' }).join('\n');
+    const ids = new Set<string>();
+    for (const m of span) collectIdentifiers(m.role === 'tool' ? m.content : JSON.stringify(m), ids);
+    const inCompact = new Set<string>();
+    collectIdentifiers(compact, inCompact);
+    for (const id of ids) if (!id.startsWith('call_')) expect(inCompact.has(id)).toBe(true);
+    expect(compact).toContain('flight_number=HAT200'.replace('flight_number=', ''));
+    expect(labelled).toContain('flight_number');
+    expect(compact).not.toContain('flight_number');
+    expect(estimateTokens(compact)).toBeLessThan(estimateTokens(labelled));
   });
 
   it('does nothing below the window', async () => {
