@@ -1,11 +1,10 @@
-import type { Worker } from 'bullmq';
 import type pino from 'pino';
 import { CommonEnvSchema, ProducerEnvSchema, WorkerEnvSchema, parseEnv } from '../../shared/config/env';
 import { createLogger } from '../../shared/logging/logger';
 import { Platform } from '../../shared/runtime/platform';
 import { startSimulator, type Simulator } from '../../infra/simulator/server';
 import { startProducer, type RunningProducer } from '../producer/start-producer';
-import { startRouterWorker } from '../router-worker/router-worker';
+import { startRouterWorker, type RunningRouterWorker } from '../router-worker/router-worker';
 
 export interface RunningParsimony {
   url: string;
@@ -51,7 +50,7 @@ export async function startAll({ env, logDestination }: StartAllOptions): Promis
 
   const workerPlatform = Platform.create({ env: common, service: 'router-worker', role: 'worker', providerEnv, logDestination });
   const httpPlatform = Platform.create({ env: common, service: 'producer', role: 'http', providerEnv, logDestination });
-  const workers: Worker[] = [startRouterWorker(workerPlatform, workerEnv)];
+  const workers: RunningRouterWorker[] = [startRouterWorker(workerPlatform, workerEnv)];
   const producer = await startProducer(httpPlatform, producerEnv, () => workers.some((w) => w.isRunning()));
 
   return {

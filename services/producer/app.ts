@@ -24,8 +24,8 @@ export interface ProducerDeps {
 export function createProducerApp({ platform, env, keys, localWorkers }: ProducerDeps): Express {
   const log = platform.log.child({ component: 'producer' });
   const { pipeline, validate } = platform.pipeline(env.PARSIMONY_SYNC_ATTEMPTS);
-  const intake = new JobIntake(platform.store, validate, new JobRunner(platform.store, pipeline, log, platform.env.PARSIMONY_QUEUE_PREFIX), log);
-  const enqueuer = new JobEnqueuer(platform.pipelineQueue, platform.store, platform.env.PARSIMONY_JOB_ATTEMPTS, log);
+  const intake = new JobIntake(platform.store, validate, new JobRunner(platform.store, pipeline, platform.outcomes, log), log);
+  const enqueuer = new JobEnqueuer(platform.pipelineQueue, platform.outcomes, platform.env.PARSIMONY_JOB_ATTEMPTS, log);
 
   const app = express();
   app.disable('x-powered-by');
@@ -34,7 +34,7 @@ export function createProducerApp({ platform, env, keys, localWorkers }: Produce
   app.use('/v1', authenticate(keys));
   app.use(express.json({ limit: env.PARSIMONY_BODY_LIMIT, type: () => true }));
   app.use(chatCompletionsRouter(intake));
-  app.use(jobsRouter(intake, platform.store, enqueuer));
+  app.use(jobsRouter(intake, platform.store, platform.outcomes, enqueuer));
   app.use(savingsRouter(platform));
   app.use(notFoundHandler);
   app.use(errorHandler(log));

@@ -2,7 +2,7 @@ import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import { ApiError } from '../../shared/errors/api-error';
 import type { JobRecord } from '../../shared/jobs/job-record';
-import type { JobStore } from '../../shared/jobs/job-store';
+import type { JobOutcomes } from '../../shared/jobs/job-outcomes';
 import { JOB_NAMES, type RunPipelinePayload } from '../../shared/queues/queue-catalog';
 import { PIPELINE_BACKOFF_TYPE } from '../router-worker/pipeline-backoff';
 
@@ -13,7 +13,7 @@ import { PIPELINE_BACKOFF_TYPE } from '../router-worker/pipeline-backoff';
 export class JobEnqueuer {
   constructor(
     private readonly queue: Queue,
-    private readonly store: JobStore,
+    private readonly outcomes: JobOutcomes,
     private readonly attempts: number,
     private readonly log: Logger,
   ) {}
@@ -31,12 +31,7 @@ export class JobEnqueuer {
     } catch (err) {
       // The record exists but no worker will see it: fail it rather than leave it queued forever.
       this.log.error({ err, jobId: job.id }, 'could not enqueue job');
-      await this.store
-        .transition(job.id, ['queued'], 'failed', (record) => {
-          record.error = { type: 'service_unavailable', message: 'the job could not be queued; submit it again' };
-          record.completed_at = new Date().toISOString();
-        })
-        .catch(() => undefined);
+      await this.outcomes.fail(job.id, ['queued'], { type: 'service_unavailable', message: 'the job could not be queued; submit it again' }).catch(() => undefined);
       throw ApiError.unavailable('Parsimony could not queue the job right now; retry shortly');
     }
   }

@@ -1,5 +1,6 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { WorkerEnv } from '../../shared/config/env';
+import { JobOutboxPump } from '../../shared/jobs/job-outbox';
 import { JobRunner } from '../../shared/pipeline/job-runner';
 import { QUEUES, RunPipelinePayload } from '../../shared/queues/queue-catalog';
 import type { Platform } from '../../shared/runtime/platform';
@@ -10,10 +11,17 @@ import { pipelineBackoff } from './pipeline-backoff';
  * the pipeline. Provider calls are made once per attempt; BullMQ retries
  * retryable failures with backoff, and re-delivers jobs whose worker died.
  */
-export function startRouterWorker(platform: Platform, env: WorkerEnv): Worker {
+export interface RunningRouterWorker {
+  worker: Worker;
+  isRunning(): boolean;
+  /** Stops taking jobs, lets in-flight ones finish, stops the outbox pump. */
+  close(): Promise<void>;
+}
+
+export function startRouterWorker(platform: Platform, env: WorkerEnv): RunningRouterWorker {
   const log = platform.log.child({ component: 'router-worker' });
   const { pipeline } = platform.pipeline(1);
-  const runner = new JobRunner(platform.store, pipeline, log, platform.env.PARSIMONY_QUEUE_PREFIX);
+  const runner = new JobRunner(platform.store, pipeline, platform.outcomes, log);
 
   const worker = new Worker(
     QUEUES.pipeline,
@@ -40,5 +48,18 @@ export function startRouterWorker(platform: Platform, env: WorkerEnv): Worker {
   worker.on('failed', (job, err) => {
     if (job) log.warn({ jobId: job.data?.jobId, attemptsMade: job.attemptsMade, err: { message: err.message } }, 'pipeline attempt failed');
   });
-  return worker;
+  // Finished-job events (callbacks, Parsimony batches) leave the outbox from here.
+  const pumpConnection = platform.redis.duplicate();
+  pumpConnection.on('error', () => undefined);
+  const pump = new JobOutboxPump(pumpConnection, platform.env.PARSIMONY_QUEUE_PREFIX, platform.queue(QUEUES.jobEvents), log);
+  pump.start();
+  return {
+    worker,
+    isRunning: () => worker.isRunning(),
+    close: async () => {
+      await worker.close();
+      await pump.stop();
+      pumpConnection.disconnect();
+    },
+  };
 }

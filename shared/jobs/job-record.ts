@@ -21,6 +21,10 @@ export interface JobOptions {
   idempotency_key?: string;
   /** The caller asked for a streamed answer (fast path only). */
   stream?: boolean;
+  /** The Parsimony batch (OpenAI-compatible Batch API) this job is a line of. */
+  batch_id?: string;
+  /** The line's custom_id within that batch. */
+  custom_id?: string;
 }
 
 export interface RouteDecision {

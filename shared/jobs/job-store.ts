@@ -24,20 +24,25 @@ return {1, ARGV[4]}
 `;
 
 const TRANSITION_SCRIPT = `
--- KEYS[1] job key, KEYS[2..] hashes to increment with the transition (aggregates)
+-- KEYS[1] job key, KEYS[2..] keys touched by the side effects
 -- ARGV[1] allowed statuses joined by ',' (with leading and trailing ','),
 -- ARGV[2] new status, ARGV[3] record json, ARGV[4] ttl seconds (0 = keep),
--- ARGV[5] ttl of the incremented hashes, then per increment: field, amount (KEYS[1 + i])
+-- ARGV[5] ttl of the touched keys, then per effect (KEYS[1 + i]): kind, a, b
+--   kind 'h': HINCRBYFLOAT key a b      kind 'l': LPUSH key a (b unused)
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return '' end
 if not string.find(ARGV[1], ',' .. status .. ',', 1, true) then return status end
 redis.call('HSET', KEYS[1], 'status', ARGV[2], 'record', ARGV[3])
 if tonumber(ARGV[4]) > 0 then redis.call('EXPIRE', KEYS[1], ARGV[4]) end
 for i = 2, #KEYS do
-  local field = ARGV[6 + (i - 2) * 2]
-  local amount = ARGV[7 + (i - 2) * 2]
-  redis.call('HINCRBYFLOAT', KEYS[i], field, amount)
-  redis.call('EXPIRE', KEYS[i], ARGV[5])
+  local base = 6 + (i - 2) * 3
+  local kind = ARGV[base]
+  if kind == 'h' then
+    redis.call('HINCRBYFLOAT', KEYS[i], ARGV[base + 1], ARGV[base + 2])
+    redis.call('EXPIRE', KEYS[i], ARGV[5])
+  elseif kind == 'l' then
+    redis.call('LPUSH', KEYS[i], ARGV[base + 1])
+  end
 end
 return 'OK'
 `;
@@ -49,15 +54,12 @@ interface JobStoreRedis {
 }
 
 /**
- * Counters incremented in the same atomic step as a status change, so an
- * aggregate counts each job exactly once however often the job is retried,
- * polled or re-delivered.
+ * Side effects applied in the same atomic step as a status change: counters
+ * (so an aggregate counts each job exactly once however often the job is
+ * retried, polled or re-delivered) and outbox pushes (so an event about the
+ * change, e.g. a webhook, can never be lost between two writes).
  */
-export interface AtomicIncrement {
-  key: string;
-  field: string;
-  by: number;
-}
+export type AtomicEffect = { key: string; field: string; by: number } | { key: string; push: string };
 
 /** How long aggregate hashes live (400 days covers a year of reports). */
 const AGGREGATE_TTL_SECONDS = 400 * 24 * 3600;
@@ -139,7 +141,7 @@ export class JobStore {
     from: readonly JobStatus[],
     to: JobStatus,
     mutate: (job: JobRecord) => void = () => {},
-    increments: (job: JobRecord) => AtomicIncrement[] = () => [],
+    effects: (job: JobRecord) => AtomicEffect[] = () => [],
   ): Promise<TransitionResult> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const job = await this.load(id);
@@ -147,17 +149,17 @@ export class JobStore {
       mutate(job);
       job.status = to;
       const ttl = TERMINAL_STATUSES.includes(to) ? this.options.retentionSeconds : 0;
-      const extra = increments(job).filter((inc) => inc.by !== 0 && Number.isFinite(inc.by));
+      const extra = effects(job).filter((e) => !('by' in e) || (e.by !== 0 && Number.isFinite(e.by)));
       const result = await this.redis.parsimonyTransitionJob(
         1 + extra.length,
         this.jobKey(id),
-        ...extra.map((inc) => inc.key),
+        ...extra.map((e) => e.key),
         `,${from.join(',')},`,
         to,
         JSON.stringify(job),
         ttl,
         AGGREGATE_TTL_SECONDS,
-        ...extra.flatMap((inc) => [inc.field, String(inc.by)]),
+        ...extra.flatMap((e) => ('by' in e ? ['h', e.field, String(e.by)] : ['l', e.push, ''])),
       );
       if (result === 'OK') return { ok: true, job };
       // The status moved under us (another worker, a cancel): re-read and re-check.

@@ -1,4 +1,4 @@
-import type { AtomicIncrement } from '../jobs/job-store';
+import type { AtomicEffect } from '../jobs/job-store';
 import type { JobRecord, LeverSavings } from '../jobs/job-record';
 
 /**
@@ -23,7 +23,7 @@ export function dayOf(iso: string): string {
 }
 
 /** The increments one completed job adds to its tenant's day. */
-export function savingsIncrements(prefix: string, job: JobRecord): AtomicIncrement[] {
+export function savingsIncrements(prefix: string, job: JobRecord): AtomicEffect[] {
   if (!job.cost || !job.completed_at) return [];
   const key = savingsKey(prefix, job.tenant, dayOf(job.completed_at));
   const groups = ['all', `model:${job.route?.model ?? 'unknown'}`, `task:${job.options.task ?? 'unspecified'}`];
@@ -41,7 +41,7 @@ export function savingsIncrements(prefix: string, job: JobRecord): AtomicIncreme
     [`tier:${job.route?.tier ?? 'unknown'}`, 1],
     ...LEVERS.map((lever): [string, number] => [`lever:${lever}`, job.cost!.by_lever[lever]]),
   ];
-  const increments: AtomicIncrement[] = [];
+  const increments: AtomicEffect[] = [];
   for (const group of groups) for (const [measure, by] of measures) increments.push({ key, field: `${group}|${measure}`, by });
   if (cache?.hit && cache.kind === 'semantic' && typeof cache.similarity === 'number') {
     const bucket = SIMILARITY_BUCKETS.find((upper) => cache.similarity! <= upper) ?? 1.0;

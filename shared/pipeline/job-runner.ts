@@ -3,10 +3,9 @@ import { ApiError } from '../errors/api-error';
 import { ProviderError } from '../errors/provider-error';
 import { CostLedger } from '../cost/cost-ledger';
 import type { StreamEvent } from '../messages/chat-model';
-import { chatResponseToCompletion } from '../messages/openai/from-internal';
 import type { JobError, JobRecord } from '../jobs/job-record';
 import type { JobStore } from '../jobs/job-store';
-import { savingsIncrements } from '../ledger/savings-ledger';
+import type { JobOutcomes } from '../jobs/job-outcomes';
 import type { Pipeline } from './pipeline';
 import type { PipelineContext } from './stage';
 
@@ -33,9 +32,8 @@ export class JobRunner {
   constructor(
     private readonly store: JobStore,
     private readonly pipeline: Pipeline,
+    private readonly outcomes: JobOutcomes,
     private readonly log: Logger,
-    /** Redis key prefix of the savings aggregates. */
-    private readonly prefix: string,
   ) {}
 
   async run(jobId: string, options: RunOptions): Promise<RunResult> {
@@ -67,15 +65,13 @@ export class JobRunner {
         });
         return { kind: 'finished', job: deferred.job ?? job, ctx };
       }
-      const completed = await this.store.transition(job.id, ['running'], 'completed', (record) => {
-        record.route = ctx.route;
-        record.response = chatResponseToCompletion(result.response, completionId(record.id), ctx.route?.model ?? result.response.model);
-        record.usage = result.response.usage;
-        record.cost = result.cost;
-        record.delivered_by = result.deliveredBy;
-        record.annotations = { ...record.annotations, ...ctx.annotations };
-        record.completed_at = new Date().toISOString();
-      }, (record) => savingsIncrements(this.prefix, record));
+      const completed = await this.outcomes.complete(job.id, ['running'], {
+        response: result.response,
+        cost: result.cost,
+        deliveredBy: result.deliveredBy,
+        route: ctx.route,
+        annotations: ctx.annotations,
+      });
       if (completed.ok) ctx.log.info({ model: ctx.route?.model, deliveredBy: result.deliveredBy, cost: result.cost.actual_usd }, 'job completed');
       else ctx.log.warn({ status: completed.job?.status }, 'job finished elsewhere first; keeping the stored result');
       const finishedJob = completed.job ?? job;
@@ -91,19 +87,10 @@ export class JobRunner {
       const error = toJobError(err);
       if (!(err instanceof ApiError) && !(err instanceof ProviderError)) ctx.log.error({ err }, 'job failed unexpectedly');
       else ctx.log.warn({ error }, 'job failed');
-      const failed = await this.store.transition(job.id, ['running'], 'failed', (record) => {
-        record.route = ctx.route ?? record.route;
-        record.error = error;
-        record.completed_at = new Date().toISOString();
-      });
+      const failed = await this.outcomes.fail(job.id, ['running'], error, ctx.route);
       return { kind: 'finished', job: failed.job ?? job, ctx };
     }
   }
-}
-
-/** The OpenAI completion id of a job's response. */
-export function completionId(jobId: string): string {
-  return `chatcmpl-${jobId.replace(/^job_/, '')}`;
 }
 
 function toJobError(err: unknown): JobError {

@@ -14,6 +14,8 @@ export const QUEUES = {
   batch: 'batch',
   /** Outbound client webhooks. */
   webhooks: 'webhooks',
+  /** Jobs that reached a final status and someone waits for (callback_url, a Parsimony batch). */
+  jobEvents: 'job-events',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -23,12 +25,17 @@ export const JOB_NAMES = {
   sweepCache: 'sweep-cache',
   deferToBatch: 'defer-to-batch',
   deliverWebhook: 'deliver-webhook',
+  jobFinished: 'job-finished',
 } as const;
 
 /** Queue payloads carry ids only; bodies live in the job record. */
 export const RunPipelinePayload = z.object({ jobId: z.string().min(1), tenant: z.string().min(1) }).strict();
 export type RunPipelinePayload = z.infer<typeof RunPipelinePayload>;
 
+export const JobFinishedPayload = z.object({ jobId: z.string().min(1) }).strict();
+export type JobFinishedPayload = z.infer<typeof JobFinishedPayload>;
+
 export const PAYLOAD_SCHEMAS = {
   [JOB_NAMES.runPipeline]: RunPipelinePayload,
+  [JOB_NAMES.jobFinished]: JobFinishedPayload,
 } as const;

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { Catalog } from '../catalog/catalog';
 import type { CommonEnv } from '../config/env';
 import { JobStore } from '../jobs/job-store';
+import { JobOutcomes } from '../jobs/job-outcomes';
 import { createLogger } from '../logging/logger';
 import { buildPipeline } from '../pipeline/build-pipeline';
 import type { ModelRouter } from '../pipeline/stages/route-stage';
@@ -40,6 +41,7 @@ export class Platform {
     readonly providers: ProviderRegistry,
     readonly redis: Redis,
     readonly store: JobStore,
+    readonly outcomes: JobOutcomes,
     private readonly role: ConnectionRole,
     private readonly router?: ModelRouter,
   ) {}
@@ -51,7 +53,8 @@ export class Platform {
     const providers = ProviderRegistry.fromEnv(options.providerEnv ?? env, log);
     const redis = createRedis(env.REDIS_URL, options.role, log, `parsimony-${options.service}`);
     const store = new JobStore(redis, { prefix: env.PARSIMONY_QUEUE_PREFIX, retentionSeconds: env.PARSIMONY_JOB_RETENTION_SECONDS });
-    return new Platform(env, log, catalog, providers, redis, store, options.role, options.router);
+    const outcomes = new JobOutcomes(store, env.PARSIMONY_QUEUE_PREFIX);
+    return new Platform(env, log, catalog, providers, redis, store, outcomes, options.role, options.router);
   }
 
   /** BullMQ options shared by every queue and worker of this deployment. */

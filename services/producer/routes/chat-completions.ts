@@ -4,7 +4,7 @@ import type { JobError, JobRecord } from '../../../shared/jobs/job-record';
 import { ChatCompletionBodySchema } from '../../../shared/messages/openai/request-schema';
 import { openAIBodyToChatRequest } from '../../../shared/messages/openai/to-internal';
 import { OpenAIChunkEncoder } from '../../../shared/messages/openai/from-internal';
-import { completionId } from '../../../shared/pipeline/job-runner';
+import { completionId } from '../../../shared/jobs/job-outcomes';
 import type { ChatResponse, StreamEvent } from '../../../shared/messages/chat-model';
 import { responseToStreamEvents } from '../../../shared/messages/stream-replay';
 import { tenantOf } from '../http/authenticate';

@@ -3,6 +3,7 @@ import { ApiError } from '../../../shared/errors/api-error';
 import { parseDeadline } from '../../../shared/jobs/deadline';
 import { toPublicJob } from '../../../shared/jobs/job-record';
 import type { JobStore } from '../../../shared/jobs/job-store';
+import type { JobOutcomes } from '../../../shared/jobs/job-outcomes';
 import { ChatCompletionBodySchema } from '../../../shared/messages/openai/request-schema';
 import { openAIBodyToChatRequest } from '../../../shared/messages/openai/to-internal';
 import type { JobEnqueuer } from '../job-enqueuer';
@@ -11,7 +12,7 @@ import { tenantOf } from '../http/authenticate';
 import { JobEnvelopeSchema } from '../jobs-envelope';
 
 /** POST /v1/jobs, GET /v1/jobs/:id, DELETE /v1/jobs/:id. */
-export function jobsRouter(intake: JobIntake, store: JobStore, enqueuer: JobEnqueuer): Router {
+export function jobsRouter(intake: JobIntake, store: JobStore, outcomes: JobOutcomes, enqueuer: JobEnqueuer): Router {
   const router = Router();
 
   router.post('/v1/jobs', async (req, res) => {
@@ -57,9 +58,7 @@ export function jobsRouter(intake: JobIntake, store: JobStore, enqueuer: JobEnqu
     const id = String(req.params.id);
     // Ownership first: another tenant's job must look exactly like a missing one.
     if (!(await store.get(tenant, id))) throw ApiError.notFound(`job ${id}`);
-    const result = await store.transition(id, ['queued'], 'cancelled', (job) => {
-      job.completed_at = new Date().toISOString();
-    });
+    const result = await outcomes.cancel(id, ['queued']);
     if (!result.job) throw ApiError.notFound(`job ${id}`);
     if (!result.ok) throw ApiError.conflict(`job ${id} is ${result.job.status}; only queued jobs can be cancelled`);
     await enqueuer.remove(id);
