@@ -34,6 +34,55 @@ export const CommonEnvSchema = z.object({
   PARSIMONY_JOB_ATTEMPTS: positiveInt.default(5),
 });
 
+/** Outbound webhooks: hosts exempt from the private-address (SSRF) guard. Read by the producer and by notifications. */
+export const WebhookGuardEnvSchema = z.object({
+  /** Comma-separated host names or IPs that callback URLs may target even though they are loopback/private (e.g. "127.0.0.1" in tests). Default none. */
+  PARSIMONY_WEBHOOK_ALLOW_HOSTS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((h) => h.trim().toLowerCase().replace(/^\[|\]$/g, '')).filter(Boolean)),
+});
+
+/** The OpenAI-compatible Batch API (files and batches) in the producer. */
+export const BatchApiEnvSchema = z.object({
+  ...WebhookGuardEnvSchema.shape,
+  /** Largest uploaded file, in bytes. Default 200 MB. */
+  PARSIMONY_FILE_MAX_BYTES: positiveInt.default(200 * 1024 * 1024),
+  /** How long uploaded files, batch output/error files and finished batches are kept, in seconds. Default 30 days. */
+  PARSIMONY_FILE_RETENTION_SECONDS: positiveInt.default(30 * 24 * 3600),
+  /** Largest accepted line of a batch input file, in bytes. Default 10 MB. */
+  PARSIMONY_BATCH_LINE_MAX_BYTES: positiveInt.default(10 * 1024 * 1024),
+});
+
+/** The notifications worker (batch progress and outbound webhooks), run by the batch-submitter. */
+export const NotificationsEnvSchema = z.object({
+  ...WebhookGuardEnvSchema.shape,
+  /** Per-tenant Standard Webhooks signing secrets, "tenant:whsec_…" pairs separated by commas. A tenant without one gets a generated secret (logged once, kept in Redis). */
+  PARSIMONY_WEBHOOK_SECRETS: z
+    .string()
+    .default('')
+    .superRefine((v, ctx) => {
+      for (const pair of v.split(',').map((p) => p.trim()).filter(Boolean))
+        if (!/^[a-zA-Z0-9_-]{1,64}:whsec_[A-Za-z0-9+/=]{16,}$/.test(pair)) ctx.addIssue({ code: 'custom', message: 'must be tenant:whsec_<base64> pairs separated by commas' });
+    }),
+  /** Delivery attempts per webhook event. Default 8. */
+  PARSIMONY_WEBHOOK_ATTEMPTS: positiveInt.default(8),
+  /** First retry delay in ms, doubling on each retry. Default 30000. */
+  PARSIMONY_WEBHOOK_BACKOFF_MS: positiveInt.default(30_000),
+  /** Longest retry delay in ms. Default 1800000 (30 min). */
+  PARSIMONY_WEBHOOK_BACKOFF_MAX_MS: positiveInt.default(30 * 60_000),
+  /** Per-attempt timeout of a webhook POST in ms. Default 10000. */
+  PARSIMONY_WEBHOOK_TIMEOUT_MS: positiveInt.default(10_000),
+  /** Webhook deliveries and job events handled at once. Default 16. */
+  PARSIMONY_NOTIFICATIONS_CONCURRENCY: positiveInt.default(16),
+  /** How often open batches are checked for expiry and interrupted work, in ms. Default 5000. */
+  PARSIMONY_BATCH_SWEEP_MS: positiveInt.default(5_000),
+  /** How long output/error files and finished batches are kept, in seconds. Default 30 days. */
+  PARSIMONY_FILE_RETENTION_SECONDS: positiveInt.default(30 * 24 * 3600),
+  /** Optional: tenants listed here get their webhook secret generated (and logged) at start-up rather than on first use. */
+  PARSIMONY_API_KEYS: optionalString,
+});
+
 export const ProducerEnvSchema = z.object({
   /** HTTP port of the producer. Default 8080. */
   PORT: port.default(8080),
@@ -47,6 +96,7 @@ export const ProducerEnvSchema = z.object({
   PARSIMONY_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'a size like 512kb or 10mb').default('10mb'),
   /** Attempts the synchronous fast path makes on retryable provider errors. Default 3. */
   PARSIMONY_SYNC_ATTEMPTS: positiveInt.default(3),
+  ...BatchApiEnvSchema.shape,
 });
 
 export const WorkerEnvSchema = z.object({
@@ -61,6 +111,8 @@ export const WorkerEnvSchema = z.object({
 export type CommonEnv = z.infer<typeof CommonEnvSchema>;
 export type ProducerEnv = z.infer<typeof ProducerEnvSchema>;
 export type WorkerEnv = z.infer<typeof WorkerEnvSchema>;
+export type BatchApiEnv = z.infer<typeof BatchApiEnvSchema>;
+export type NotificationsEnv = z.infer<typeof NotificationsEnvSchema>;
 
 /** Thrown when the environment is invalid; its message is the one line to print. */
 export class ConfigError extends Error {
