@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { ApiError } from '../../shared/errors/api-error';
 import type { JobOptions, JobRecord } from '../../shared/jobs/job-record';
 import { JobStore } from '../../shared/jobs/job-store';
 import type { ChatRequest, StreamEvent } from '../../shared/messages/chat-model';
@@ -31,6 +32,23 @@ export class JobIntake {
       attempts: 0,
     };
     return this.store.create(job, options.idempotency_key);
+  }
+
+  /**
+   * The fast path proper: stores the job as already 'running' (the write
+   * overlaps the provider call instead of preceding it) and runs it here.
+   * Resolves once both the result and the record are stored.
+   */
+  async runFast(tenant: string, request: ChatRequest, options: JobOptions, onStart: (job: JobRecord) => void, onStreamEvent?: (event: StreamEvent) => void, signal?: AbortSignal): Promise<JobRecord> {
+    this.validate.check(options.requested_model, request);
+    if (!this.store.isReady()) throw ApiError.unavailable('Parsimony cannot reach its Redis right now; retry shortly');
+    const now = new Date().toISOString();
+    const job: JobRecord = { id: JobStore.newId(), tenant, status: 'running', created_at: now, started_at: now, options, request, attempts: 1 };
+    onStart(job);
+    const stored = this.store.create(job);
+    const [, result] = await Promise.all([stored, this.runner.run(job.id, { onStreamEvent, signal, finalAttempt: true }, job)]);
+    if (result.kind !== 'finished') throw new Error('the fast path cannot leave a job for retry');
+    return result.job;
   }
 
   /** Runs a stored job now, in this process, with the fast path's own retries. */

@@ -26,7 +26,8 @@ export class JobOutcomes {
     private readonly prefix: string,
   ) {}
 
-  complete(jobId: string, from: readonly JobStatus[], completion: Completion): Promise<TransitionResult> {
+  /** `known`: the caller's copy of the record, to save a read (see JobStore.transition). */
+  complete(jobId: string, from: readonly JobStatus[], completion: Completion, known?: JobRecord): Promise<TransitionResult> {
     return this.store.transition(
       jobId,
       from,
@@ -41,6 +42,7 @@ export class JobOutcomes {
         job.completed_at = new Date().toISOString();
       },
       (job) => [...savingsIncrements(this.prefix, job), ...this.outbox(job)],
+      known,
     );
   }
 

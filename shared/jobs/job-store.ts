@@ -82,13 +82,22 @@ export class IdempotencyConflictError extends Error {
 export class JobStore {
   private readonly redis: JobStoreRedis;
 
-  constructor(redis: Redis, private readonly options: JobStoreOptions) {
+  constructor(
+    private readonly connection: Redis,
+    private readonly options: JobStoreOptions,
+  ) {
+    const redis = connection;
     if (!('parsimonyCreateJob' in redis)) {
       redis.defineCommand('parsimonyCreateJob', { numberOfKeys: 2, lua: CREATE_SCRIPT });
       // Key count varies with the number of aggregate increments, so it is passed per call.
       redis.defineCommand('parsimonyTransitionJob', { lua: TRANSITION_SCRIPT });
     }
     this.redis = redis as unknown as JobStoreRedis;
+  }
+
+  /** Whether Redis answers right now (the producer's connection fails fast instead of queueing). */
+  isReady(): boolean {
+    return this.connection.status === 'ready';
   }
 
   static newId(): string {
@@ -142,9 +151,15 @@ export class JobStore {
     to: JobStatus,
     mutate: (job: JobRecord) => void = () => {},
     effects: (job: JobRecord) => AtomicEffect[] = () => [],
+    /**
+     * The record as the caller already holds it, to save a read. Only for a
+     * record no one else changes but through a status change (the fast path's
+     * own job): the status check in Redis still guards the write.
+     */
+    known?: JobRecord,
   ): Promise<TransitionResult> {
     for (let attempt = 0; attempt < 5; attempt++) {
-      const job = await this.load(id);
+      const job = attempt === 0 && known ? (structuredClone(known) as JobRecord) : await this.load(id);
       if (!job || !from.includes(job.status)) return { ok: false, job };
       mutate(job);
       job.status = to;

@@ -36,11 +36,18 @@ export class JobRunner {
     private readonly log: Logger,
   ) {}
 
-  async run(jobId: string, options: RunOptions): Promise<RunResult> {
-    const started = await this.store.transition(jobId, ['queued', 'running'], 'running', (job) => {
-      job.attempts += 1;
-      job.started_at ??= new Date().toISOString();
-    });
+  /**
+   * Runs a job. `fastPathJob` is a record the fast path has just stored as
+   * 'running' itself: it skips the start transition and the reads, which is
+   * most of the fast path's own latency.
+   */
+  async run(jobId: string, options: RunOptions, fastPathJob?: JobRecord): Promise<RunResult> {
+    const started = fastPathJob
+      ? { ok: true as const, job: fastPathJob }
+      : await this.store.transition(jobId, ['queued', 'running'], 'running', (job) => {
+          job.attempts += 1;
+          job.started_at ??= new Date().toISOString();
+        });
     if (!started.ok) {
       if (!started.job) throw new Error(`job ${jobId} not found (expired or never stored)`);
       // Already finished, cancelled or deferred: nothing to do, and no second provider call.
@@ -71,7 +78,7 @@ export class JobRunner {
         deliveredBy: result.deliveredBy,
         route: ctx.route,
         annotations: ctx.annotations,
-      });
+      }, fastPathJob);
       if (completed.ok) ctx.log.info({ model: ctx.route?.model, deliveredBy: result.deliveredBy, cost: result.cost.actual_usd }, 'job completed');
       else ctx.log.warn({ status: completed.job?.status }, 'job finished elsewhere first; keeping the stored result');
       const finishedJob = completed.job ?? job;

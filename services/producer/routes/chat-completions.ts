@@ -21,37 +21,38 @@ export function chatCompletionsRouter(intake: JobIntake): Router {
     const body = ChatCompletionBodySchema.parse(req.body ?? undefined);
     const request = openAIBodyToChatRequest(body);
     const stream = body.stream === true;
-    const { job } = await intake.create(tenantOf(req), request, {
+    const options = {
       requested_model: body.model,
-      latency: 'sync',
+      latency: 'sync' as const,
       stream,
       task: headerValue(req.headers['x-parsimony-task']),
       metadata: body.metadata,
-    });
-    res.setHeader('x-parsimony-job-id', job.id);
+    };
     const abort = new AbortController();
     res.on('close', () => {
       if (!res.writableFinished) abort.abort();
     });
+    let jobId = '';
+    const onStart = (job: JobRecord) => {
+      jobId = job.id;
+      res.setHeader('x-parsimony-job-id', job.id);
+    };
 
     if (!stream) {
-      const result = await intake.runNow(job.id, undefined, abort.signal);
-      if (result.kind !== 'finished') throw new Error('fast path cannot defer a retry');
-      return sendFinished(res, result.job);
+      const finished = await intake.runFast(tenantOf(req), request, options, onStart, undefined, abort.signal);
+      return sendFinished(res, finished);
     }
 
     let encoder: OpenAIChunkEncoder | undefined;
     const write = (event: StreamEvent) => {
       if (!encoder) {
         // Headers go out with the first event, so failures before it still get a proper error status.
-        encoder = new OpenAIChunkEncoder(completionId(job.id), event.type === 'done' ? event.response.model : request.model, Math.floor(Date.now() / 1000), body.stream_options?.include_usage === true);
+        encoder = new OpenAIChunkEncoder(completionId(jobId), event.type === 'done' ? event.response.model : request.model, Math.floor(Date.now() / 1000), body.stream_options?.include_usage === true);
         res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
       }
       for (const chunk of encoder.encode(event)) res.write(`data: ${JSON.stringify(chunk)}\n\n`);
     };
-    const result = await intake.runNow(job.id, write, abort.signal);
-    if (result.kind !== 'finished') throw new Error('fast path cannot defer a retry');
-    const finished = result.job;
+    const finished = await intake.runFast(tenantOf(req), request, options, onStart, write, abort.signal);
     if (!res.headersSent) {
       if (finished.status !== 'completed') return sendFinished(res, finished);
       // Served without a provider stream (e.g. a stored answer): replay it as one.
