@@ -26,6 +26,10 @@ export const JOB_NAMES = {
   deferToBatch: 'defer-to-batch',
   deliverWebhook: 'deliver-webhook',
   jobFinished: 'job-finished',
+  /** On job-events: write a Parsimony batch's output/error files and end it. */
+  finalizeBatch: 'finalize-batch',
+  /** On job-events: cancel the unfinished lines of a Parsimony batch. */
+  cancelBatch: 'cancel-batch',
 } as const;
 
 /** Queue payloads carry ids only; bodies live in the job record. */
@@ -35,7 +39,17 @@ export type RunPipelinePayload = z.infer<typeof RunPipelinePayload>;
 export const JobFinishedPayload = z.object({ jobId: z.string().min(1) }).strict();
 export type JobFinishedPayload = z.infer<typeof JobFinishedPayload>;
 
+export const DeliverWebhookPayload = z.object({ deliveryId: z.string().min(1) }).strict();
+export type DeliverWebhookPayload = z.infer<typeof DeliverWebhookPayload>;
+
+/** finalize-batch and cancel-batch (job-events queue). */
+export const BatchTaskPayload = z.object({ batchId: z.string().min(1) }).strict();
+export type BatchTaskPayload = z.infer<typeof BatchTaskPayload>;
+
 export const PAYLOAD_SCHEMAS = {
   [JOB_NAMES.runPipeline]: RunPipelinePayload,
   [JOB_NAMES.jobFinished]: JobFinishedPayload,
+  [JOB_NAMES.deliverWebhook]: DeliverWebhookPayload,
+  [JOB_NAMES.finalizeBatch]: BatchTaskPayload,
+  [JOB_NAMES.cancelBatch]: BatchTaskPayload,
 } as const;
