@@ -83,6 +83,20 @@ export const NotificationsEnvSchema = z.object({
   PARSIMONY_API_KEYS: optionalString,
 });
 
+/** Operations surface of the producer: admin tools, metrics, tenant budgets and rate limits. */
+export const OpsEnvSchema = z.object({
+  /** Key for /admin/* (bull-board at /admin/queues), at least 16 characters. Unset (default): /admin answers 404. */
+  PARSIMONY_ADMIN_KEY: z
+    .string()
+    .optional()
+    .transform((v) => v || undefined)
+    .pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  /** When set, GET /metrics needs "Authorization: Bearer <key>". Default: unset, /metrics is open. */
+  PARSIMONY_METRICS_KEY: optionalString,
+  /** Per-tenant limits as JSON or the path of a JSON file, e.g. {"*": {"requests_per_minute": 600}, "acme": {"usd_per_day": 50}}. Default: no limits. */
+  PARSIMONY_TENANT_LIMITS: optionalString,
+});
+
 export const ProducerEnvSchema = z.object({
   /** HTTP port of the producer. Default 8080. */
   PORT: port.default(8080),
@@ -96,6 +110,7 @@ export const ProducerEnvSchema = z.object({
   PARSIMONY_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'a size like 512kb or 10mb').default('10mb'),
   /** Attempts the synchronous fast path makes on retryable provider errors. Default 3. */
   PARSIMONY_SYNC_ATTEMPTS: positiveInt.default(3),
+  ...OpsEnvSchema.shape,
   ...BatchApiEnvSchema.shape,
 });
 
