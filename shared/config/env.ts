@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ContextConfigSchema } from '../context/context-config';
 
 /**
  * Environment schemas, one per concern, validated once at start-up. A bad
@@ -9,6 +10,29 @@ import { z } from 'zod';
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
 const optionalUrl = z.url().optional().or(z.literal('').transform(() => undefined));
+/** An optional environment variable holding JSON that must match `schema`. */
+function jsonOf<S extends z.ZodType>(schema: S) {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx): z.infer<S> | undefined => {
+      if (!raw) return undefined;
+      let value: unknown;
+      try {
+        value = JSON.parse(raw);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'is not valid JSON' });
+        return z.NEVER;
+      }
+      const parsed = schema.safeParse(value);
+      if (!parsed.success) {
+        ctx.addIssue({ code: 'custom', message: `is invalid: ${parsed.error.issues[0].path.join('.')} ${parsed.error.issues[0].message}` });
+        return z.NEVER;
+      }
+      return parsed.data;
+    });
+}
+
 const optionalString = z.string().optional().or(z.literal('').transform(() => undefined));
 
 export const CommonEnvSchema = z.object({
@@ -32,6 +56,11 @@ export const CommonEnvSchema = z.object({
   PARSIMONY_JOB_RETENTION_SECONDS: positiveInt.default(7 * 24 * 3600),
   /** Attempts per job before it fails (provider 408/409/429/5xx are retried). Default 5. */
   PARSIMONY_JOB_ATTEMPTS: positiveInt.default(5),
+  /**
+   * Context-hygiene policy as JSON, e.g. {"strategy":"mask","window":4,"keep":2,"tenants":{"acme":{"agents":{"support":{"window":6}}}}}.
+   * Default: mask+summarize, window 4, keep 2.
+   */
+  PARSIMONY_CONTEXT_POLICY: jsonOf(ContextConfigSchema),
 });
 
 /** Outbound webhooks: hosts exempt from the private-address (SSRF) guard. Read by the producer and by notifications. */

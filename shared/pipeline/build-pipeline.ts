@@ -6,6 +6,13 @@ import type { Stage } from './stage';
 import { ValidateStage } from './stages/validate-stage';
 import { RouteStage, type ModelRouter } from './stages/route-stage';
 import { ExecuteStage } from './stages/execute-stage';
+import type { Redis } from 'ioredis';
+import { ContextCompactionStage } from '../context/compaction-stage';
+import type { ContextConfig } from '../context/context-config';
+import { smallTierSummarizer } from '../context/summarizer';
+import { PromptCompressionStage } from '../compression/compression-stage';
+import { VariantRegistry } from '../compression/variant-registry';
+import { PromptCacheStage } from '../prompt-cache/prompt-cache-stage';
 
 export interface PipelineDeps {
   catalog: Catalog;
@@ -17,6 +24,12 @@ export interface PipelineDeps {
   backoffMs: (attempt: number, error: ProviderError) => number;
   router?: ModelRouter;
   observe?: StageObserver;
+  /** Redis for the levers' own state (summaries, approved prompt variants). */
+  redis: Redis;
+  /** Prefix of the levers' Redis keys, e.g. "parsimony". */
+  keyPrefix: string;
+  /** Context-hygiene policy (window, keep, strategy; per tenant and agent). Default: window 4, keep 2, mask+summarize. */
+  context?: ContextConfig;
 }
 
 /**
@@ -32,7 +45,14 @@ export function buildPipeline(deps: PipelineDeps): { pipeline: Pipeline; validat
     validate,
     new RouteStage(deps.catalog, deps.router),
     // cache (semantic cache lever) slots in here
-    // compact (context hygiene), compress (prompt compression), prompt-cache marks slot in here
+    new ContextCompactionStage({
+      summarizer: smallTierSummarizer(deps.catalog, deps.adapterFor, deps.isProviderConfigured),
+      redis: deps.redis,
+      keyPrefix: `${deps.keyPrefix}:`,
+      config: deps.context,
+    }),
+    new PromptCompressionStage({ registry: new VariantRegistry(deps.redis, { keyPrefix: `${deps.keyPrefix}:` }) }),
+    new PromptCacheStage({ catalog: deps.catalog }),
     // defer-to-batch (batch lever) slots in here, before execute
     new ExecuteStage({ adapterFor: deps.adapterFor, attempts: deps.attempts, timeoutMs: deps.timeoutMs, backoffMs: deps.backoffMs }),
   ];

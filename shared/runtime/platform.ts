@@ -6,6 +6,8 @@ import type { CommonEnv } from '../config/env';
 import { JobStore } from '../jobs/job-store';
 import { JobOutcomes } from '../jobs/job-outcomes';
 import { createLogger } from '../logging/logger';
+import { parsimonyMetrics, type ParsimonyMetrics } from '../metrics/parsimony-metrics';
+import { stageLatencyObserver } from '../metrics/stage-metrics';
 import { buildPipeline } from '../pipeline/build-pipeline';
 import type { ModelRouter } from '../pipeline/stages/route-stage';
 import { ProviderRegistry } from '../providers/registry';
@@ -83,7 +85,16 @@ export class Platform {
       timeoutMs: this.env.PARSIMONY_PROVIDER_TIMEOUT_MS,
       backoffMs: backoffDelayMs,
       router: this.router,
+      observe: stageLatencyObserver(),
+      redis: this.redis,
+      keyPrefix: this.env.PARSIMONY_QUEUE_PREFIX,
+      context: this.env.PARSIMONY_CONTEXT_POLICY,
     });
+  }
+
+  /** This process's Prometheus metrics (served by the producer at /metrics). */
+  get metrics(): ParsimonyMetrics {
+    return parsimonyMetrics();
   }
 
   get pipelineQueue(): Queue {
