@@ -4,6 +4,7 @@ import { savingsIncrements } from '../ledger/savings-ledger';
 import type { JobCost, JobError, JobRecord, JobStatus, RouteDecision } from './job-record';
 import type { AtomicEffect, JobStore, TransitionResult } from './job-store';
 import { finishedOutboxKey } from './job-outbox';
+import { observeJobOutcome } from '../metrics/job-metrics';
 
 export interface Completion {
   response: ChatResponse;
@@ -43,7 +44,7 @@ export class JobOutcomes {
       },
       (job) => [...savingsIncrements(this.prefix, job), ...this.outbox(job)],
       known,
-    );
+    ).then(observeJobOutcome);
   }
 
   fail(jobId: string, from: readonly JobStatus[], error: JobError, route?: RouteDecision): Promise<TransitionResult> {
@@ -57,7 +58,7 @@ export class JobOutcomes {
         job.completed_at = new Date().toISOString();
       },
       (job) => this.outbox(job),
-    );
+    ).then(observeJobOutcome);
   }
 
   cancel(jobId: string, from: readonly JobStatus[]): Promise<TransitionResult> {
