@@ -62,20 +62,19 @@ export class EntryRepository {
     });
   }
 
-  /** Metas by id (null where missing); one round trip, responses left in Redis. */
-  async getMetas(tenant: string, ids: string[]): Promise<(EntryMeta | null)[]> {
-    if (ids.length === 0) return [];
+  /** Metas by id (null where missing) and the first id's response, in one round trip; other responses stay in Redis. */
+  async getMetas(tenant: string, ids: string[]): Promise<{ metas: (EntryMeta | null)[]; first: CacheEntry['response'] | null }> {
+    if (ids.length === 0) return { metas: [], first: null };
     const p = this.redis.pipeline();
     for (const id of ids) p.hget(this.keys.entry(tenant, id), 'm');
+    p.hget(this.keys.entry(tenant, ids[0]), 'r');
     const res = (await p.exec()) ?? [];
-    return res.map(([, v]) => parseMeta(v as string | null, tenant));
+    const metas = res.slice(0, ids.length).map(([, v]) => parseMeta(v as string | null, tenant));
+    return { metas, first: parseResponse(res[ids.length]?.[1] as string | null) };
   }
 
   async getResponse(tenant: string, id: string): Promise<CacheEntry['response'] | null> {
-    const raw = await this.redis.hget(this.keys.entry(tenant, id), 'r');
-    if (!raw) return null;
-    const parsed = ChatResponseSchema.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : null;
+    return parseResponse(await this.redis.hget(this.keys.entry(tenant, id), 'r'));
   }
 
   /** Removes an entry and every index that points at it. */
@@ -126,6 +125,12 @@ function parseMeta(raw: string | null, tenant: string): EntryMeta | null {
   const parsed = MetaSchema.safeParse(JSON.parse(raw));
   // A record that is not this tenant's is never returned, whatever key it was read from.
   return parsed.success && parsed.data.tenant === tenant ? parsed.data : null;
+}
+
+function parseResponse(raw: string | null): CacheEntry['response'] | null {
+  if (!raw) return null;
+  const parsed = ChatResponseSchema.safeParse(JSON.parse(raw));
+  return parsed.success ? parsed.data : null;
 }
 
 function parseEntry(meta: string | null, response: string | null, tenant: string): CacheEntry | null {

@@ -106,25 +106,23 @@ export class SemanticCache {
     if (options.mode === 'off' || options.mode === 'refresh') return { ...result, status: options.mode === 'off' ? 'bypass' : 'miss' };
 
     const now = this.now();
-    const exact = await this.repo.getExact(tenant, key.exactHash, now);
+    const exactLookup = this.repo.getExact(tenant, key.exactHash, now);
+    // A free embedder's work overlaps the exact tier's round trip (thrown away on an exact hit);
+    // a paid one is only called once the exact tier has missed.
+    const overlap = semanticEligible && !this.embedder.paid;
+    const early = overlap ? this.semanticCandidates(key, tenant, now, options, input.signal) : undefined;
+    early?.catch(() => undefined); // handled below when it is awaited; never an unhandled rejection on an exact hit
+    const exact = await exactLookup;
     if (exact && exact.scope === key.scope) return { ...result, status: 'hit', kind: 'exact', entry: exact, similarity: 1 };
     if (!semanticEligible) return result;
 
-    const embedded = await this.embedder.embed([key.text], input.signal);
-    const vector = embedded.vectors[0];
+    const { vector, costUsd, matches } = await (early ?? this.semanticCandidates(key, tenant, now, options, input.signal));
     result.vector = vector;
-    result.costUsd = embedded.costUsd;
-    const matches = await this.store.search({
-      vector,
-      tenant,
-      scope: key.scope,
-      now,
-      limit: this.o.candidates ?? 4,
-      minSimilarity: options.threshold,
-    });
+    result.costUsd = costUsd;
     if (matches.length === 0) return result;
     result.bestSimilarity = matches[0].similarity;
-    const metas = await this.repo.getMetas(tenant, matches.map((m) => m.id));
+    // The best candidate's response comes in the same round trip: it is the one usually served.
+    const { metas, first } = await this.repo.getMetas(tenant, matches.map((m) => m.id));
     const query = analyseText(key.text);
     for (let i = 0; i < matches.length; i++) {
       const meta = metas[i];
@@ -135,11 +133,18 @@ export class SemanticCache {
         result.rejected[failed] = (result.rejected[failed] ?? 0) + 1;
         continue;
       }
-      const response = await this.repo.getResponse(tenant, meta.id);
+      const response = i === 0 && first ? first : await this.repo.getResponse(tenant, meta.id);
       if (!response) continue;
       return { ...result, status: 'hit', kind: 'semantic', entry: { ...meta, response }, similarity: matches[i].similarity };
     }
     return result;
+  }
+
+  private async semanticCandidates(key: RequestKey, tenant: string, now: number, options: ResolvedCacheOptions, signal?: AbortSignal) {
+    const embedded = await this.embedder.embed([key.text], signal);
+    const vector = embedded.vectors[0];
+    const matches = await this.store.search({ vector, tenant, scope: key.scope, now, limit: this.o.candidates ?? 4, minSimilarity: options.threshold });
+    return { vector, costUsd: embedded.costUsd, matches };
   }
 
   /** The writer's job: validate, embed, upsert the vector, write the entry and the exact tier. */
