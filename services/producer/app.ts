@@ -11,6 +11,13 @@ import { chatCompletionsRouter } from './routes/chat-completions';
 import { healthRouter } from './routes/health';
 import { jobsRouter } from './routes/jobs';
 import { savingsRouter } from './routes/savings';
+import { TenantLimitsPolicy } from '../../shared/limits/tenant-limits';
+import { rateLimit } from './http/rate-limit';
+import { requestMetrics } from './http/request-metrics';
+import { adminRouter } from './routes/admin';
+import { dashboardRouter } from './routes/dashboard';
+import { metricsRouter } from './routes/metrics';
+import { promptsRouter } from './routes/prompts';
 
 export interface ProducerDeps {
   platform: Platform;
@@ -27,15 +34,22 @@ export function createProducerApp({ platform, env, keys, localWorkers }: Produce
   const intake = new JobIntake(platform.store, validate, new JobRunner(platform.store, pipeline, platform.outcomes, log), log);
   const enqueuer = new JobEnqueuer(platform.pipelineQueue, platform.outcomes, platform.env.PARSIMONY_JOB_ATTEMPTS, log);
 
+  const limits = TenantLimitsPolicy.fromSpec(env.PARSIMONY_TENANT_LIMITS);
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.use(requestMetrics());
   app.use(healthRouter(platform, localWorkers));
   app.use('/v1', authenticate(keys));
   app.use(express.json({ limit: env.PARSIMONY_BODY_LIMIT, type: () => true }));
+  if (limits) app.use('/v1', rateLimit(platform.redis, platform.env.PARSIMONY_QUEUE_PREFIX, limits));
   app.use(chatCompletionsRouter(intake));
   app.use(jobsRouter(intake, platform.store, platform.outcomes, enqueuer));
   app.use(savingsRouter(platform));
+  app.use(metricsRouter(platform, env.PARSIMONY_METRICS_KEY));
+  app.use(adminRouter(platform, env.PARSIMONY_ADMIN_KEY));
+  app.use(dashboardRouter());
+  app.use(promptsRouter(platform));
   app.use(notFoundHandler);
   app.use(errorHandler(log));
   return app;
