@@ -3,6 +3,9 @@ import type { Usage } from '../messages/chat-model';
 import type { JobCost, LeverSavings } from '../jobs/job-record';
 import { priceUsage, roundUsd } from './pricing';
 
+/** A CostLedger serialised with toJSON (own fields: token counts, flags, overhead). */
+export type CostLedgerState = Record<string, number | boolean | string>;
+
 /**
  * Collects what each lever did to one job, then prices the job against its
  * counterfactual baseline, lever by lever, in the fixed waterfall order:
@@ -28,6 +31,29 @@ export class CostLedger {
 
   addOverhead(usd: number): void {
     this.overheadUsd += usd;
+  }
+
+  /**
+   * The ledger as plain JSON, stored on a deferred job so the levers' savings
+   * survive until its provider batch result arrives (see fromJSON).
+   */
+  toJSON(): CostLedgerState {
+    return { ...this } as unknown as CostLedgerState;
+  }
+
+  /**
+   * A ledger restored from toJSON. Only fields a fresh ledger has, with the
+   * same type, are taken: a state written by an older or newer version never
+   * injects anything else.
+   */
+  static fromJSON(state: unknown): CostLedger {
+    const ledger = new CostLedger();
+    if (!state || typeof state !== 'object') return ledger;
+    const target = ledger as unknown as Record<string, unknown>;
+    for (const [key, value] of Object.entries(state)) {
+      if (Object.hasOwn(target, key) && typeof target[key] === typeof value) target[key] = value;
+    }
+    return ledger;
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { Tier } from '../catalog/catalog';
+import type { CostLedgerState } from '../cost/cost-ledger';
 import type { ChatRequest, Usage } from '../messages/chat-model';
 import type { ChatCompletionObject } from '../messages/openai/from-internal';
 
@@ -91,6 +92,20 @@ export interface JobRecord {
   delivered_by?: string;
   /** Facts the levers recorded (e.g. `cache`, `context`, `batch`), shown on the public job. */
   annotations?: Record<string, unknown>;
+  /** Set when the batch lever defers the job: what finishing it later needs. Internal, never shown publicly. */
+  deferred?: DeferredWork;
+}
+
+/** A deferred job's pending work, written by the defer stage and read by the batch-submitter. */
+export interface DeferredWork {
+  /** The request as the levers shaped it (routed model, compacted, compressed): what the provider batch sends. */
+  request: ChatRequest;
+  /** The cost ledger at deferral, so the levers' savings are priced when the batch result arrives. */
+  ledger: CostLedgerState;
+  /** Why the job was deferred. */
+  reason: string;
+  /** When it was deferred, ISO-8601. */
+  at: string;
 }
 
 /** The public view returned by GET /v1/jobs/:id. */
