@@ -2,7 +2,7 @@ import type { Queue } from 'bullmq';
 import { QUEUES, type QueueName } from '../queues/queue-catalog';
 
 /** The BullMQ states worth watching: work waiting, running, parked, and finished ones still kept. */
-export const QUEUE_STATES = ['waiting', 'prioritized', 'active', 'delayed', 'waiting-children', 'paused', 'failed', 'completed'] as const;
+export const QUEUE_STATES = ['waiting', 'prioritized', 'active', 'delayed', 'waiting-children', 'failed', 'completed'] as const;
 export type QueueState = (typeof QUEUE_STATES)[number];
 
 export type QueueDepths = Record<QueueName, Record<QueueState, number>>;
