@@ -139,6 +139,8 @@ export const ProducerEnvSchema = z.object({
   PARSIMONY_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'a size like 512kb or 10mb').default('10mb'),
   /** Attempts the synchronous fast path makes on retryable provider errors. Default 3. */
   PARSIMONY_SYNC_ATTEMPTS: positiveInt.default(3),
+  /** Signing secret (whsec_…) of OpenAI's batch webhooks received at POST /webhooks/openai. Unset (default): that route answers 404. */
+  OPENAI_WEBHOOK_SECRET: optionalString,
   ...OpsEnvSchema.shape,
   ...BatchApiEnvSchema.shape,
 });
@@ -152,7 +154,34 @@ export const WorkerEnvSchema = z.object({
   PARSIMONY_JOB_LOCK_MS: positiveInt.default(30_000),
 });
 
+/** Empty strings (e.g. docker compose `${X:-}`) count as unset. */
+const optionalPositiveInt = z.preprocess((v) => (v === '' ? undefined : v), positiveInt.optional());
+const seconds = z.coerce.number().nonnegative();
+
+/** The batch lever's batch-submitter: packing deferred jobs into provider batches, polling them, deadlines. */
+export const BatchEnvSchema = z.object({
+  /** Longest a deferred job waits for its provider batch to fill before the batch is sent anyway, in seconds. Default 60. */
+  PARSIMONY_BATCH_MAX_WAIT_SECONDS: seconds.default(60),
+  /** Cap on requests per provider batch, below the provider's own limit (OpenAI 50,000, Anthropic 100,000). Default: the provider's. */
+  PARSIMONY_PROVIDER_BATCH_MAX_REQUESTS: optionalPositiveInt,
+  /** Cap on bytes per provider batch, below the provider's own limit (OpenAI 200 MB, Anthropic 256 MB). Default: the provider's. */
+  PARSIMONY_PROVIDER_BATCH_MAX_BYTES: optionalPositiveInt,
+  /** How often pending groups are checked for a flush and deferred jobs for their deadline, in ms. Default 1000. */
+  PARSIMONY_BATCH_FLUSH_INTERVAL_MS: positiveInt.default(1_000),
+  /** First check of a submitted provider batch and the base of its polling backoff, in seconds. Default 30. */
+  PARSIMONY_BATCH_POLL_SECONDS: z.coerce.number().positive().default(30),
+  /** Longest wait between two checks of one provider batch, in seconds. Default 300. */
+  PARSIMONY_BATCH_POLL_MAX_SECONDS: z.coerce.number().positive().default(300),
+  /** A job still waiting on a provider batch this long before its deadline runs synchronously instead, in seconds. Default 300. */
+  PARSIMONY_BATCH_DEADLINE_MARGIN_SECONDS: seconds.default(300),
+  /** How long a provider batch is expected to take: a group is sent early enough for its tightest deadline, in seconds. Default 1800. */
+  PARSIMONY_BATCH_TURNAROUND_SECONDS: seconds.default(1_800),
+  /** How long a submitter's claim on a batch in progress lasts unrenewed; a dead submitter's work is taken over after it, in seconds. Default 60. */
+  PARSIMONY_BATCH_LEASE_SECONDS: z.coerce.number().positive().default(60),
+});
+
 export type CommonEnv = z.infer<typeof CommonEnvSchema>;
+export type BatchEnv = z.infer<typeof BatchEnvSchema>;
 export type ProducerEnv = z.infer<typeof ProducerEnvSchema>;
 export type WorkerEnv = z.infer<typeof WorkerEnvSchema>;
 export type BatchApiEnv = z.infer<typeof BatchApiEnvSchema>;

@@ -30,6 +30,10 @@ export const JOB_NAMES = {
   finalizeBatch: 'finalize-batch',
   /** On job-events: cancel the unfinished lines of a Parsimony batch. */
   cancelBatch: 'cancel-batch',
+  /** On batch: repeatable; submit, check and collect the provider batches that are due (batch-submitter). */
+  pollProviderBatches: 'poll-provider-batches',
+  /** On batch: check one provider batch now (its OpenAI webhook arrived). */
+  checkProviderBatch: 'check-provider-batch',
 } as const;
 
 /** Queue payloads carry ids only; bodies live in the job record. */
@@ -46,10 +50,22 @@ export type DeliverWebhookPayload = z.infer<typeof DeliverWebhookPayload>;
 export const BatchTaskPayload = z.object({ batchId: z.string().min(1) }).strict();
 export type BatchTaskPayload = z.infer<typeof BatchTaskPayload>;
 
+/** poll-provider-batches: no data, the due work is in Redis. */
+export const PollProviderBatchesPayload = z.object({}).strict();
+export type PollProviderBatchesPayload = z.infer<typeof PollProviderBatchesPayload>;
+
+/** check-provider-batch: the provider's batch id; `event_id` is the webhook event that asked. */
+export const CheckProviderBatchPayload = z
+  .object({ provider: z.string().min(1), provider_batch_id: z.string().min(1), event_id: z.string().min(1).optional() })
+  .strict();
+export type CheckProviderBatchPayload = z.infer<typeof CheckProviderBatchPayload>;
+
 export const PAYLOAD_SCHEMAS = {
   [JOB_NAMES.runPipeline]: RunPipelinePayload,
   [JOB_NAMES.jobFinished]: JobFinishedPayload,
   [JOB_NAMES.deliverWebhook]: DeliverWebhookPayload,
   [JOB_NAMES.finalizeBatch]: BatchTaskPayload,
   [JOB_NAMES.cancelBatch]: BatchTaskPayload,
+  [JOB_NAMES.pollProviderBatches]: PollProviderBatchesPayload,
+  [JOB_NAMES.checkProviderBatch]: CheckProviderBatchPayload,
 } as const;
