@@ -19,6 +19,7 @@ const { values } = parseArgs({
     'block-factor': { type: 'string' },
     label: { type: 'string' },
     bits: { type: 'string' },
+    validation: { type: 'boolean', default: false },
   },
 });
 const config: TrainConfig = {
@@ -29,7 +30,16 @@ const config: TrainConfig = {
   ...(values.label ? { label: values.label as MmluLabel } : {}),
   ...(values.bits ? { bits: Number(values.bits) } : {}),
 };
-const rows = readJsonl(values.mmlu!, ReplayRowSchema).filter((r) => !isValidationDomain(r.domain));
+const all = readJsonl(values.mmlu!, ReplayRowSchema);
+const rows = all.filter((r) => !isValidationDomain(r.domain));
+const toRow = (r: (typeof rows)[number]) => ({ request: requestFromPrompt(r.prompt), y: mmluTarget(config.label, r.weak_correct, r.strong_correct), pool: 'mmlu' as const });
+if (values.validation) {
+  // Train on the training domains, score the validation domains (what route:eval --split validation reports).
+  const model = LinearModel.fromArray(config.bits, trainWeights(rows.map(toRow), config));
+  const out = all.filter((r) => isValidationDomain(r.domain)).map((r) => ({ score: model.score(summarizeRequest(requestFromPrompt(r.prompt))).score, weak: r.weak_correct, strong: r.strong_correct }));
+  process.stdout.write(`${JSON.stringify({ config, validation: replayMetrics(out) })}\n`);
+  process.exit(0);
+}
 const domains = [...new Set(rows.map((r) => r.domain!))].sort();
 const k = Number(values.folds);
 const foldOf = new Map(domains.map((d, i) => [d, i % k]));

@@ -1,6 +1,10 @@
-import { extractFeatures } from '../../shared/routing/features';
+import { computeQuantiles } from '../../shared/routing/calibration';
+import { extractFeatures, FEATURE_VERSION } from '../../shared/routing/features';
+import { LinearModel } from '../../shared/routing/model';
+import type { WeightsFile } from '../../shared/routing/weights-file';
 import { summarizeRequest } from '../../shared/routing/request-summary';
 import type { ChatRequest } from '../../shared/messages/chat-model';
+import { requestFromPrompt } from './datasets';
 import { fitLogistic, type Example } from './logistic';
 
 /** How MMLU rows become targets. RouteLLM trains on "weak fails where strong succeeds". */
@@ -65,4 +69,61 @@ export function trainWeights(rows: LabelledRequest[], config: TrainConfig): Floa
   });
   const theta = fitLogistic(data, { dim, l2, maxIter: config.maxIter });
   return Float32Array.from(theta);
+}
+
+export interface Packed {
+  bits: number;
+  scale: number;
+  idx: number[];
+  w: number[];
+  quantiles: number[];
+  referenceRows: number;
+}
+
+/**
+ * Quantises weights to integers (dropping those below `minWeight`, which
+ * keeps the JSON small) and computes the score quantiles of the reference
+ * prompts with the quantised model, so calibration matches inference.
+ */
+export function packWeights(theta: Float32Array, bits: number, referencePrompts: string[], minWeight = 5e-4, scale = 1e-4): Packed {
+  const minInt = Math.max(1, Math.round(minWeight / scale));
+  const idx: number[] = [];
+  const w: number[] = [];
+  theta.forEach((x, i) => {
+    const q = Math.round(x / scale);
+    if (Math.abs(q) >= minInt) {
+      idx.push(i);
+      w.push(q);
+    }
+  });
+  const quantised = new Float32Array(theta.length);
+  idx.forEach((i, k) => (quantised[i] = w[k] * scale));
+  const model = LinearModel.fromArray(bits, quantised);
+  const scores = referencePrompts.map((p) => model.score(summarizeRequest(requestFromPrompt(p))).score);
+  return { bits, scale, idx, w, quantiles: computeQuantiles(scores).map((q) => Math.round(q * 1e6) / 1e6), referenceRows: scores.length };
+}
+
+/** A weights file around packed weights; train.ts fills the header, experiments use the placeholder. */
+export function weightsFile(packed: Packed, header: Partial<WeightsFile['header']> = {}, reference = 'experiment'): WeightsFile {
+  return {
+    header: {
+      name: 'parsimony-complexity-router',
+      format: 1,
+      feature_version: FEATURE_VERSION,
+      created: new Date().toISOString().slice(0, 10),
+      script: 'scripts/routing/train.ts',
+      command: 'experiment',
+      label: 'experiment',
+      data: [{ path: 'experiment', rows: 0, sha256: '0'.repeat(64), use: 'experiment' }],
+      validation_domains: [],
+      training: {},
+      metrics: {},
+      ...header,
+    },
+    bits: packed.bits,
+    scale: packed.scale,
+    idx: packed.idx,
+    w: packed.w,
+    calibration: { reference, rows: Math.max(1, packed.referenceRows), quantiles: packed.quantiles },
+  };
 }

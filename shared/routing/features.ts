@@ -1,0 +1,201 @@
+import { fnv1a, mixBlock } from './hashing';
+import { CUE_FAMILY_NAMES, CUE_INDEX, type CueFamily } from './lexicons';
+import type { RequestSummary } from './request-summary';
+
+/** Bumped whenever the meaning of a feature changes; weights.json records the version it was trained with. */
+export const FEATURE_VERSION = 3;
+
+/** The prompt's shape. Every feature is emitted twice: once shared, once in its shape's block (domain adaptation by feature augmentation). */
+export type PromptFormat = 'mc' | 'open';
+const BLOCK: Record<PromptFormat, number> = { mc: 1, open: 2 };
+
+export interface SparseFeatures {
+  idx: number[];
+  val: number[];
+  format: PromptFormat;
+  /** Feature names, only when asked for (training diagnostics). */
+  names?: string[];
+}
+
+const OPTION_LINE = /^\s*\(?([A-Ja-j])[).:]\s*(.*)$/;
+const WORD = /[a-z][a-z'+#]*|\d+(?:[.,]\d+)*/g;
+const MATH_CHARS = /[=+*/^<>%√π∑∫≤≥±×÷]/g;
+const CODE_MARKERS = /```|\bdef |\bfunction\b|\breturn\b|=>|\bconsole\.|#include|\bpublic static\b|\bimport |\bSELECT\b|[{};]\s*$/gm;
+const SENTENCE_END = /[.!?](\s|$)/g;
+const NUMBERED_ITEM = /^\s*(\d+[.)]|[a-z][.)]|[-*•])\s+/gm;
+const PHRASES: Array<[string, RegExp]> = [
+  ['which_of', /\bwhich of (the|these)\b/],
+  ['step_by_step', /\bstep[- ]by[- ]step\b/],
+  ['how_many', /\bhow (many|much)\b/],
+  ['json', /\bjson\b|\bcsv\b|\byaml\b/],
+  ['yes_no', /\byes or no\b|\btrue or false\b/],
+  ['one_word', /\bone word\b|\bonly the (label|name|number|answer)\b|\bjust the\b/],
+  ['length_limit', /\b(fewer|less) than \d+|\bin \d+ words\b|\bunder \d+ words\b/],
+  ['most_likely', /\bmost likely\b|\bbest (describes|explains)\b|\bmost (appropriate|accurate)\b/],
+  ['if_then', /\bif\b[^.?!]{3,80}\b(then|what|how)\b/],
+  ['previous', /\b(previous|above|earlier) (response|answer|reply|question)\b/],
+  ['statement_pair', /statement 1\s*\|/],
+  ['scenario_pair', /scenario 1\s*\|/],
+  ['roman', /\b(i|ii|iii|iv) (and|only)\b/],
+  ['all_none', /\b(all|none) of the above\b|\bboth\b/],
+  ['persona', /\b(act as|pretend|role of|you are a|imagine you|as if you)\b/],
+  ['detail', /\b(in detail|detailed|comprehensive|thorough|in depth)\b/],
+];
+
+const log1 = (x: number, scale: number) => Math.min(2, Math.log1p(x) / Math.log1p(scale));
+
+class Sink {
+  readonly idx: number[] = [];
+  readonly val: number[] = [];
+  readonly names?: string[];
+  constructor(
+    private readonly mask: number,
+    private readonly block: number,
+    withNames: boolean,
+  ) {
+    if (withNames) this.names = [];
+  }
+  add(name: string, value: number): void {
+    if (value === 0 || !Number.isFinite(value)) return;
+    const h = fnv1a(name);
+    this.idx.push(mixBlock(h, 0) & this.mask, mixBlock(h, this.block) & this.mask);
+    this.val.push(value, value);
+    this.names?.push(name, `${this.block === 1 ? 'mc' : 'open'}|${name}`);
+  }
+}
+
+interface Options {
+  stem: string;
+  options: string[];
+}
+
+/** Splits a multiple-choice prompt into its stem and lettered options (A., B), (C) …), consecutive from A. */
+export function parseOptions(text: string): Options {
+  const lines = text.split('\n');
+  const options: string[] = [];
+  let first = -1;
+  for (let i = 0; i < lines.length; i++) {
+    const m = OPTION_LINE.exec(lines[i]);
+    if (!m) continue;
+    const expected = String.fromCharCode(65 + options.length);
+    if (m[1].toUpperCase() !== expected) {
+      if (m[1].toUpperCase() === 'A') {
+        options.length = 0;
+        first = i;
+        options.push(m[2]);
+      }
+      continue;
+    }
+    if (options.length === 0) first = i;
+    options.push(m[2]);
+  }
+  if (options.length < 2) return { stem: text, options: [] };
+  return { stem: lines.slice(0, first).join('\n'), options };
+}
+
+function words(text: string): string[] {
+  return text.toLowerCase().match(WORD) ?? [];
+}
+
+function countMatches(text: string, re: RegExp): number {
+  re.lastIndex = 0;
+  let n = 0;
+  while (re.exec(text)) n++;
+  return n;
+}
+
+function addCues(sink: Sink, prefix: string, tokens: string[]): Record<CueFamily, number> {
+  const counts = Object.fromEntries(CUE_FAMILY_NAMES.map((f) => [f, 0])) as Record<CueFamily, number>;
+  for (const t of tokens) {
+    const fams = CUE_INDEX.get(t);
+    if (fams) for (const f of fams) counts[f]++;
+  }
+  for (const f of CUE_FAMILY_NAMES) if (counts[f]) sink.add(`${prefix}${f}`, Math.min(counts[f], 4) / 4);
+  return counts;
+}
+
+function addTokens(sink: Sink, tokens: string[]): void {
+  const seen = new Set<string>();
+  const norm = tokens.map((t) => (t.charCodeAt(0) <= 57 ? '#' : t));
+  for (let i = 0; i < norm.length; i++) {
+    seen.add(`u:${norm[i]}`);
+    if (i > 0) seen.add(`b:${norm[i - 1]}_${norm[i]}`);
+  }
+  const scale = 1 / Math.sqrt(seen.size || 1);
+  for (const name of seen) sink.add(name, scale);
+}
+
+/**
+ * Features of a request: hashed word unigrams and bigrams of the last user
+ * turn plus domain-general structure (length, answer-option layout, numbers
+ * and maths density, code markers, cue-word families, multi-part layout,
+ * tools and response format, conversation shape).
+ */
+export function extractFeatures(s: RequestSummary, bits: number, withNames = false): SparseFeatures {
+  const text = s.lastUser;
+  const { stem, options } = parseOptions(text);
+  const format: PromptFormat = options.length >= 2 ? 'mc' : 'open';
+  const sink = new Sink((1 << bits) - 1, BLOCK[format], withNames);
+  const lower = text.toLowerCase();
+  const stemWords = words(stem);
+  const allWords = options.length ? words(text) : stemWords;
+
+  sink.add('bias', 1);
+  sink.add('len', log1(s.lastUserChars, 4000));
+  sink.add('stem_len', log1(stem.length, 2000));
+  sink.add('words', log1(stemWords.length, 500));
+  sink.add('lines', log1(countMatches(stem, /\n/g), 40));
+  sink.add('sentences', log1(countMatches(stem, SENTENCE_END), 20));
+  sink.add('qmarks', Math.min(countMatches(stem, /\?/g), 5) / 5);
+  const digits = countMatches(text, /\d/g);
+  sink.add('digit_ratio', Math.min(1, (digits / Math.max(1, text.length)) * 10));
+  sink.add('numbers', log1(countMatches(stem, /\d+(?:[.,]\d+)*/g), 20));
+  sink.add('math_ops', log1(countMatches(text, MATH_CHARS), 20));
+  sink.add('latex', /\$[^$]+\$|\\frac|\\sqrt|\\sum|\\int/.test(text) ? 1 : 0);
+  sink.add('code', log1(countMatches(text, CODE_MARKERS), 10));
+  sink.add('code_fence', text.includes('```') ? 1 : 0);
+  const avgLen = stemWords.reduce((a, w) => a + w.length, 0) / Math.max(1, stemWords.length);
+  sink.add('avg_word_len', Math.max(-1, Math.min(1, (avgLen - 4.5) / 2)));
+  sink.add('long_words', stemWords.filter((w) => w.length >= 10).length / Math.max(1, stemWords.length));
+  sink.add('numbered_items', log1(countMatches(stem, NUMBERED_ITEM), 10));
+  sink.add('quotes', Math.min(countMatches(stem, /["“”]/g), 6) / 6);
+  sink.add('ends_question', /\?\s*$/.test(stem.trim()) ? 1 : 0);
+  for (const [name, re] of PHRASES) if (re.test(lower)) sink.add(`p:${name}`, 1);
+
+  if (format === 'mc') {
+    const lens = options.map((o) => o.length);
+    const mean = lens.reduce((a, b) => a + b, 0) / lens.length;
+    const sd = Math.sqrt(lens.reduce((a, b) => a + (b - mean) ** 2, 0) / lens.length);
+    sink.add('opt_n', options.length / 4);
+    sink.add('opt_avg_len', log1(mean, 200));
+    sink.add('opt_max_len', log1(Math.max(...lens), 300));
+    sink.add('opt_len_cv', Math.min(2, sd / Math.max(1, mean)));
+    sink.add('opt_numeric', options.filter((o) => /^[\s$-]*\d/.test(o)).length / options.length);
+    sink.add('opt_math', log1(options.reduce((a, o) => a + countMatches(o, MATH_CHARS), 0), 10));
+    sink.add('opt_words', log1(words(options.join(' ')).length / options.length, 40));
+    sink.add('opt_true_false', options.some((o) => /^(true|false|wrong|not wrong)\b/i.test(o)) ? 1 : 0);
+    sink.add('stem_blank', /[?:]\s*$/.test(stem.trim()) ? 0 : 1);
+  }
+
+  const leadWords = stemWords.slice(0, 2);
+  if (leadWords[0]) sink.add(`lead:${leadWords[0]}`, 1);
+  if (leadWords[1]) sink.add(`lead2:${leadWords[0]}_${leadWords[1]}`, 1);
+  const cues = addCues(sink, 'cue:', allWords);
+  const leadCues = addCues(sink, 'leadcue:', stemWords.slice(0, 4));
+  void cues;
+  void leadCues;
+  addTokens(sink, allWords.length > 1200 ? allWords.slice(0, 1200) : allWords);
+
+  sink.add('has_system', s.system ? 1 : 0);
+  sink.add('system_len', log1(s.system.length, 4000));
+  if (s.system) addCues(sink, 'syscue:', words(s.system));
+  sink.add('turns', log1(s.userTurns - 1 + s.assistantTurns, 20));
+  sink.add('earlier_len', log1(s.earlierChars, 20000));
+  if (s.earlierUser) addCues(sink, 'prevcue:', words(s.earlierUser));
+  sink.add('tool_msgs', log1(s.toolMessages, 10));
+  sink.add('tools', log1(s.tools, 20));
+  sink.add('tool_forced', s.toolChoiceForced ? 1 : 0);
+  if (s.responseFormat !== 'text') sink.add(`rf:${s.responseFormat}`, 1);
+  if (s.maxTokens !== undefined) sink.add('max_tokens', log1(s.maxTokens, 8000));
+  return { idx: sink.idx, val: sink.val, format, names: sink.names };
+}

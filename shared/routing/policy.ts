@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { TIERS } from '../catalog/catalog';
+
+const share = z.number().min(0).max(1);
+
+/**
+ * A tenant's routing policy. Every field is optional; what is missing comes
+ * from the router's defaults (env or load options).
+ */
+export const RoutingPolicySchema = z
+  .object({
+    /** Target share of traffic sent to the frontier tier (RouteLLM-style calibration). */
+    frontierShare: share.optional(),
+    /** Target share of traffic sent to the small tier; the rest goes to mid. */
+    smallShare: share.optional(),
+    minTier: z.enum(TIERS).optional(),
+    maxTier: z.enum(TIERS).optional(),
+    /** A catalog model per tier, used instead of the cheapest of the tier. */
+    pinned: z.partialRecord(z.enum(TIERS), z.string().min(1)).optional(),
+    /** Provider to prefer when the request does not name one (default: the provider of the catalog's auto model). */
+    provider: z.string().min(1).optional(),
+    /** false = never route: "auto" resolves to the catalog's auto model. Default true. */
+    enabled: z.boolean().optional(),
+  })
+  .strict();
+export type RoutingPolicy = z.infer<typeof RoutingPolicySchema>;
+
+/** Defaults when neither the request nor the tenant says otherwise. */
+export const DEFAULT_FRONTIER_SHARE = 0.5;
+export const DEFAULT_SMALL_SHARE = 0.2;
+
+const envShare = z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().min(0).max(1).optional());
+
+/** The router's environment variables (the service passes its env; library code never reads process.env). */
+export const RouterEnvSchema = z.object({
+  /** Target frontier share when the tenant has no policy. Default 0.5. */
+  PARSIMONY_ROUTER_FRONTIER_SHARE: envShare,
+  /** Target small-tier share when the tenant has no policy. Default 0.2. */
+  PARSIMONY_ROUTER_SMALL_SHARE: envShare,
+  /** Path of a weights file replacing shared/routing/weights.json. */
+  PARSIMONY_ROUTER_WEIGHTS: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
+});
+
+export interface RouterDefaults {
+  frontierShare: number;
+  smallShare: number;
+  weightsPath?: string;
+}
+
+export function routerDefaultsFromEnv(env: Record<string, string | undefined>): RouterDefaults {
+  const parsed = RouterEnvSchema.safeParse(env);
+  if (!parsed.success) throw new Error(`router environment is invalid: ${z.prettifyError(parsed.error)}`);
+  return {
+    frontierShare: parsed.data.PARSIMONY_ROUTER_FRONTIER_SHARE ?? DEFAULT_FRONTIER_SHARE,
+    smallShare: parsed.data.PARSIMONY_ROUTER_SMALL_SHARE ?? DEFAULT_SMALL_SHARE,
+    weightsPath: parsed.data.PARSIMONY_ROUTER_WEIGHTS,
+  };
+}
