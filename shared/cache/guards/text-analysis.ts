@@ -19,8 +19,6 @@ export interface AnalysedText {
   persons: Set<string>;
   /** Symbols that change meaning in technical text (#, +, ^, <, >, $, %, …) and quoted literals, sorted. */
   symbols: string[];
-  /** Tense markers present: past, future. */
-  tenses: Set<string>;
   /** Refers to something outside the text ("this", "the following", "attached"), so the answer depends on context. */
   deictic: boolean;
 }
@@ -50,8 +48,6 @@ const PERSON: Record<string, string> = {
 };
 
 const SYMBOLS = new Set(['#', '+', '^', '<', '>', '$', '%', '@', '&', '*', '=', '~', '|', '\\', '€', '£', '¥', '°']);
-const PAST = new Set(['was', 'were', 'did', 'had']);
-const FUTURE = new Set(['will', 'shall', "'ll"]);
 const DEICTIC = new Set(['following', 'attached', 'pictured', 'above', 'below', 'these']);
 const TIME_WORDS = new Set(['year', 'month', 'week', 'day', 'time', 'summer', 'winter', 'spring', 'fall', 'autumn', 'season', 'weekend', 'morning', 'evening', 'night', 'century', 'decade', 'semester', 'quarter', 'election', 'world', 'life', 'country']);
 const QUESTION_WORDS = new Set(['how', 'what', 'where', 'when', 'why', 'which', 'who']);
@@ -65,11 +61,6 @@ export function analyseText(text: string): AnalysedText {
   // Quoted spans are literals the question is about ("what does "foo" mean"): they must match as written.
   const quoted = [...text.matchAll(/["“”]+([^"“”]{1,80})["“”]+/g)].map((m) => `"${m[1].trim().toLowerCase()}"`);
   const symbols = [...all.filter((t) => SYMBOLS.has(t)), ...quoted].sort();
-  const tenses = new Set<string>();
-  for (const t of tokens) {
-    if (PAST.has(t)) tenses.add('past');
-    else if (FUTURE.has(t)) tenses.add('future');
-  }
   // "this" pointing at something shown ("this cat", "is this scabies?") — but "this year" is answerable.
   const deictic = tokens.some((t, i) => DEICTIC.has(t) || (t === 'this' && !TIME_WORDS.has(tokens[i + 1] ?? '')));
   const acronyms = new Set(
@@ -98,7 +89,7 @@ export function analyseText(text: string): AnalysedText {
   if (tokens.length > 0 && AUXILIARIES.has(tokens[0]) && !request) questionTypes.add('yesno');
   // "What does X do?" asks for a function, "What is X?" for a definition.
   if (tokens[0] === 'what' && tokens.length > 2 && (tokens[tokens.length - 1] === 'do' || tokens[tokens.length - 1] === 'does')) questionTypes.add('function');
-  return { tokens, content, numbers: numbers.sort(), negations: negations.sort(), questionTypes, persons, symbols, tenses, deictic };
+  return { tokens, content, numbers: numbers.sort(), negations: negations.sort(), questionTypes, persons, symbols, deictic };
 }
 
 function nextContent(tokens: string[], i: number): string {

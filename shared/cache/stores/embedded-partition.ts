@@ -29,6 +29,8 @@ export class Partition {
   /** HNSW mode: labels of deleted slots, reused first. */
   free: number[] = [];
   readonly labels = new Map<string, number>();
+  /** Changed since its HNSW file was last written. */
+  dirty = true;
 
   constructor(
     readonly key: string,
@@ -42,8 +44,9 @@ export class Partition {
     return this.labels.size;
   }
 
-  /** Inserts or replaces; returns the id evicted by a slot move (scan mode) so the caller can re-point it — none here. */
+  /** Inserts or replaces a vector. */
   upsert(id: string, vector: Float32Array, expiresAt: number): void {
+    this.dirty = true;
     const existing = this.labels.get(id);
     if (existing !== undefined) {
       this.write(existing, vector);
@@ -63,6 +66,7 @@ export class Partition {
   delete(id: string): boolean {
     const label = this.labels.get(id);
     if (label === undefined) return false;
+    this.dirty = true;
     this.labels.delete(id);
     if (this.hnsw) {
       this.hnsw.markDelete(label);

@@ -10,7 +10,7 @@ export interface EmbeddedVectorStoreOptions {
   dims: number;
   /** Directory the index is persisted to (one per collection); default none = memory only. */
   dir?: string;
-  /** Snapshot interval when there are changes, ms; default 5,000 (0 = only on flush/close). */
+  /** Snapshot interval when there are changes, ms; default 30,000 (0 = only on flush/close). */
   autosaveMs?: number;
   tuning?: Partial<PartitionTuning>;
   log?: Logger;
@@ -23,9 +23,11 @@ const DEFAULT_TUNING: PartitionTuning = { hnswThreshold: 2048, m: 16, efConstruc
  * The one-process default vector store: every (tenant, scope) is its own
  * partition in memory (exact scan, or HNSW when large), so a query can never
  * see another tenant's or scope's vectors. Persisted under the data dir as a
- * snapshot (+ one hnswlib file per large partition), written atomically on a
- * timer when dirty and on close, and reloaded on start. A crash loses at most
- * the last autosave interval of writes — acceptable for a cache.
+ * snapshot (+ one hnswlib file per large partition, rewritten only when it
+ * changed), written atomically on a timer when dirty and on close, and
+ * reloaded on start. A crash loses at most the last autosave interval of
+ * writes — acceptable for a cache. Snapshots are synchronous: with millions
+ * of entries in one process prefer Qdrant.
  */
 export class EmbeddedVectorStore implements VectorStore {
   readonly kind = 'embedded';
@@ -43,7 +45,7 @@ export class EmbeddedVectorStore implements VectorStore {
     if (this.options.dir) {
       mkdirSync(this.options.dir, { recursive: true });
       this.load();
-      const every = this.options.autosaveMs ?? 5000;
+      const every = this.options.autosaveMs ?? 30_000;
       if (every > 0 && !this.timer) {
         this.timer = setInterval(() => this.flushSafely(), every);
         this.timer.unref();
@@ -139,8 +141,11 @@ export class EmbeddedVectorStore implements VectorStore {
       parts.push(rec);
       if (part.hnsw) {
         const file = `hnsw-${createHash('sha1').update(part.key).digest('hex')}.bin`;
-        part.hnsw.writeIndexSync(join(dir, `${file}.tmp`));
-        renameSync(join(dir, `${file}.tmp`), join(dir, file));
+        // Large indexes are rewritten only when they changed since the last snapshot.
+        if (part.dirty || !existsSync(join(dir, file))) {
+          part.hnsw.writeIndexSync(join(dir, `${file}.tmp`));
+          renameSync(join(dir, `${file}.tmp`), join(dir, file));
+        }
         keep.add(file);
         const name = Buffer.from(file, 'utf8');
         const nb = Buffer.alloc(2);
@@ -154,6 +159,7 @@ export class EmbeddedVectorStore implements VectorStore {
     const tmp = join(dir, 'snapshot.bin.tmp');
     writeFileSync(tmp, Buffer.concat(parts));
     renameSync(tmp, join(dir, 'snapshot.bin'));
+    for (const part of this.partitions.values()) part.dirty = false;
     for (const f of readdirSync(dir)) if (f.startsWith('hnsw-') && f.endsWith('.bin') && !keep.has(f)) rmSync(join(dir, f), { force: true });
     this.dirty = false;
   }
@@ -215,6 +221,7 @@ export class EmbeddedVectorStore implements VectorStore {
         part.flat = flat;
       }
       part.adopt(ids, expires);
+      part.dirty = false;
       if (part.size === 0) continue;
       this.partitions.set(key, part);
       for (const id of part.labels.keys()) this.where.set(id, part);
