@@ -18,6 +18,10 @@ import { adminRouter } from './routes/admin';
 import { dashboardRouter } from './routes/dashboard';
 import { metricsRouter } from './routes/metrics';
 import { promptsRouter } from './routes/prompts';
+import { assertCallbackAllowed } from '../../shared/webhooks/ssrf-guard';
+import { batchesRouter } from './routes/batches';
+import { filesRouter } from './routes/files';
+import { webhookDeliveriesRouter } from './routes/webhook-deliveries';
 
 export interface ProducerDeps {
   platform: Platform;
@@ -41,10 +45,14 @@ export function createProducerApp({ platform, env, keys, localWorkers }: Produce
   app.use(requestMetrics());
   app.use(healthRouter(platform, localWorkers));
   app.use('/v1', authenticate(keys));
-  app.use(express.json({ limit: env.PARSIMONY_BODY_LIMIT, type: () => true }));
+  // Multipart uploads (POST /v1/files) are streamed by their route, never parsed as JSON.
+  app.use(express.json({ limit: env.PARSIMONY_BODY_LIMIT, type: (req) => !/^multipart\//i.test(req.headers['content-type'] ?? '') }));
   if (limits) app.use('/v1', rateLimit(platform.redis, platform.env.PARSIMONY_QUEUE_PREFIX, limits));
   app.use(chatCompletionsRouter(intake));
-  app.use(jobsRouter(intake, platform.store, platform.outcomes, enqueuer));
+  app.use(jobsRouter(intake, platform.store, platform.outcomes, enqueuer, (url) => assertCallbackAllowed(url, { allowHosts: env.PARSIMONY_WEBHOOK_ALLOW_HOSTS })));
+  app.use(filesRouter(platform, env));
+  app.use(batchesRouter(platform, env, validate));
+  app.use(webhookDeliveriesRouter(platform, env));
   app.use(savingsRouter(platform));
   app.use(metricsRouter(platform, env.PARSIMONY_METRICS_KEY));
   app.use(adminRouter(platform, env.PARSIMONY_ADMIN_KEY));

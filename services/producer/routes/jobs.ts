@@ -6,13 +6,23 @@ import type { JobStore } from '../../../shared/jobs/job-store';
 import type { JobOutcomes } from '../../../shared/jobs/job-outcomes';
 import { ChatCompletionBodySchema } from '../../../shared/messages/openai/request-schema';
 import { openAIBodyToChatRequest } from '../../../shared/messages/openai/to-internal';
+import { CallbackRefusedError } from '../../../shared/webhooks/ssrf-guard';
 import type { JobEnqueuer } from '../job-enqueuer';
 import type { JobIntake } from '../fast-path';
 import { tenantOf } from '../http/authenticate';
 import { JobEnvelopeSchema } from '../jobs-envelope';
 
-/** POST /v1/jobs, GET /v1/jobs/:id, DELETE /v1/jobs/:id. */
-export function jobsRouter(intake: JobIntake, store: JobStore, outcomes: JobOutcomes, enqueuer: JobEnqueuer): Router {
+/**
+ * POST /v1/jobs, GET /v1/jobs/:id, DELETE /v1/jobs/:id. `checkCallback`
+ * vets callback_url (the SSRF guard); it throws CallbackRefusedError.
+ */
+export function jobsRouter(
+  intake: JobIntake,
+  store: JobStore,
+  outcomes: JobOutcomes,
+  enqueuer: JobEnqueuer,
+  checkCallback: (url: string) => Promise<void> = async () => {},
+): Router {
   const router = Router();
 
   router.post('/v1/jobs', async (req, res) => {
@@ -24,6 +34,10 @@ export function jobsRouter(intake: JobIntake, store: JobStore, outcomes: JobOutc
     const requestedModel = envelope.model ?? (typeof envelope.request.model === 'string' ? envelope.request.model : 'auto');
     const body = prefixIssues(() => ChatCompletionBodySchema.parse({ ...envelope.request, model: requestedModel }));
     if (body.stream) throw ApiError.invalid('request.stream: jobs cannot stream; use POST /v1/chat/completions for a streamed answer');
+    if (envelope.callback_url)
+      await checkCallback(envelope.callback_url).catch((err: unknown) => {
+        throw err instanceof CallbackRefusedError ? ApiError.invalid(`callback_url ${err.message}`) : err;
+      });
 
     const { job, created } = await intake.create(tenantOf(req), openAIBodyToChatRequest(body), {
       requested_model: requestedModel,

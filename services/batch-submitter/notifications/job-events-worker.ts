@@ -1,0 +1,89 @@
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Logger } from 'pino';
+import type { BatchFinalizer } from '../../../shared/batch-api/batch-finalizer';
+import type { BatchStore } from '../../../shared/batch-api/batch-store';
+import type { BatchTasks } from '../../../shared/batch-api/batch-tasks';
+import { cancelLines } from '../../../shared/batch-api/cancel-lines';
+import { toPublicJob, type JobRecord } from '../../../shared/jobs/job-record';
+import { BatchTaskPayload, JOB_NAMES, JobFinishedPayload, QUEUES } from '../../../shared/queues/queue-catalog';
+import type { Platform } from '../../../shared/runtime/platform';
+import type { WebhookDispatcher } from '../../../shared/webhooks/webhook-dispatcher';
+import { JOB_EVENT_TYPES } from '../../../shared/webhooks/webhook-events';
+
+export interface JobEventsDeps {
+  platform: Platform;
+  batches: BatchStore;
+  finalizer: BatchFinalizer;
+  tasks: BatchTasks;
+  dispatcher: WebhookDispatcher;
+  /** How long a batch's "lines counted" set may live, seconds. */
+  countTtlSeconds: number;
+  concurrency: number;
+  log: Logger;
+}
+
+/**
+ * Consumes the job-events queue: finished jobs (from the outbox), and the
+ * batch tasks (finalize, cancel). A finished job fires its callback webhook
+ * and, for a batch line, is counted into its batch (once, however often the
+ * event arrives); the last line queues the batch's finalization.
+ */
+export function startJobEventsWorker(deps: JobEventsDeps): Worker {
+  const { platform, log } = deps;
+  const worker = new Worker(
+    QUEUES.jobEvents,
+    async (job: Job) => {
+      if (job.name === JOB_NAMES.jobFinished) {
+        const payload = JobFinishedPayload.safeParse(job.data);
+        if (!payload.success) throw new UnrecoverableError(`malformed job-events payload: ${payload.error.message}`);
+        return onJobFinished(deps, payload.data.jobId);
+      }
+      const task = BatchTaskPayload.safeParse(job.data);
+      if (!task.success) throw new UnrecoverableError(`malformed batch task payload: ${task.error.message}`);
+      if (job.name === JOB_NAMES.finalizeBatch) return deps.finalizer.run(task.data.batchId);
+      if (job.name === JOB_NAMES.cancelBatch) return onCancelBatch(deps, task.data.batchId);
+      throw new UnrecoverableError(`unknown job-events job ${job.name}`);
+    },
+    { connection: platform.redis, prefix: platform.bullPrefix, concurrency: deps.concurrency },
+  );
+  worker.on('error', (err) => log.warn({ err: { message: err.message } }, 'job-events worker error'));
+  worker.on('failed', (job, err) => {
+    if (job) log.warn({ name: job.name, data: job.data, attemptsMade: job.attemptsMade, err: { message: err.message } }, 'job-events task failed');
+  });
+  return worker;
+}
+
+async function onJobFinished(deps: JobEventsDeps, jobId: string): Promise<string> {
+  const job = await deps.platform.store.load(jobId);
+  if (!job) return 'gone';
+  const outcome = job.status;
+  if (outcome !== 'completed' && outcome !== 'failed' && outcome !== 'cancelled') return 'not_final';
+  if (job.options.callback_url) await emitJobEvent(deps, job, outcome);
+  const batchId = job.options.batch_id;
+  if (batchId) {
+    const progress = await deps.batches.recordLine(batchId, job.id, outcome, deps.countTtlSeconds);
+    if (progress.opened && (progress.status === 'in_progress' || progress.status === 'cancelling') && progress.completed + progress.failed >= progress.total)
+      await deps.tasks.finalize(batchId);
+  }
+  return outcome;
+}
+
+function emitJobEvent(deps: JobEventsDeps, job: JobRecord, outcome: 'completed' | 'failed' | 'cancelled'): Promise<string> {
+  return deps.dispatcher.emit({
+    tenant: job.tenant,
+    url: job.options.callback_url!,
+    type: JOB_EVENT_TYPES[outcome],
+    subject: { object: 'job', id: job.id },
+    data: toPublicJob(job),
+  });
+}
+
+/** Cancels the lines that have not run; their events then settle the batch as cancelled. */
+async function onCancelBatch(deps: JobEventsDeps, batchId: string): Promise<number | string> {
+  const batch = await deps.batches.load(batchId);
+  if (!batch || batch.status !== 'cancelling') return 'not_cancelling';
+  const cancelled = await cancelLines(deps.batches, deps.platform.outcomes, batchId, ['queued', 'deferred']);
+  // Nothing left to settle (every line had finished already): end it now.
+  await deps.tasks.finalize(batchId);
+  return cancelled;
+}

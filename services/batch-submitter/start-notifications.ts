@@ -1,0 +1,77 @@
+import { ApiKeyRing } from '../../shared/config/api-keys';
+import { NotificationsEnvSchema, parseEnv } from '../../shared/config/env';
+import { BatchFinalizer } from '../../shared/batch-api/batch-finalizer';
+import { BatchStore } from '../../shared/batch-api/batch-store';
+import { BatchSweeper } from '../../shared/batch-api/batch-sweeper';
+import { BatchTasks } from '../../shared/batch-api/batch-tasks';
+import { FileStore } from '../../shared/batch-api/file-store';
+import { toOpenAIBatch, type StoredBatch } from '../../shared/batch-api/batch-record';
+import { QUEUES } from '../../shared/queues/queue-catalog';
+import type { Platform } from '../../shared/runtime/platform';
+import { DeliveryLog } from '../../shared/webhooks/delivery-log';
+import { BATCH_EVENT_TYPES } from '../../shared/webhooks/webhook-events';
+import { WebhookDispatcher } from '../../shared/webhooks/webhook-dispatcher';
+import { parseWebhookSecrets, WebhookSecrets } from '../../shared/webhooks/webhook-secrets';
+import { startJobEventsWorker } from './notifications/job-events-worker';
+import { startWebhookWorker } from './notifications/webhook-worker';
+
+export interface RunningNotifications {
+  close(): Promise<void>;
+}
+
+/**
+ * Notifications: batch progress and outbound webhooks. Consumes job-events
+ * (finished jobs from the outbox; batch finalize/cancel tasks) and webhooks
+ * (signed deliveries with retries), and sweeps open batches (expiry,
+ * interrupted intakes and finalizations). Started by the batch-submitter;
+ * any number of instances may run against one Redis.
+ *
+ * `env` is the raw process environment (it reads PARSIMONY_WEBHOOK_*,
+ * PARSIMONY_BATCH_SWEEP_MS, … with their defaults).
+ */
+export async function startNotifications(platform: Platform, env: Record<string, unknown>): Promise<RunningNotifications> {
+  const config = parseEnv(NotificationsEnvSchema, env as Record<string, string | undefined>);
+  const log = platform.log.child({ component: 'notifications' });
+  const prefix = platform.env.PARSIMONY_QUEUE_PREFIX;
+  const retention = config.PARSIMONY_FILE_RETENTION_SECONDS;
+
+  const deliveries = new DeliveryLog(platform.redis, prefix, retention);
+  const dispatcher = new WebhookDispatcher(deliveries, platform.queue(QUEUES.webhooks));
+  const secrets = new WebhookSecrets(platform.redis, prefix, parseWebhookSecrets(config.PARSIMONY_WEBHOOK_SECRETS), log);
+  const batches = new BatchStore(platform.redis, prefix);
+  const files = new FileStore(platform.redis, prefix, retention);
+  const tasks = new BatchTasks(platform.queue(QUEUES.jobEvents));
+
+  const onFinal = async (batch: StoredBatch) => {
+    const url = batch.meta.callback_url;
+    if (!url || !(batch.status in BATCH_EVENT_TYPES)) return;
+    await dispatcher.emit({
+      tenant: batch.meta.tenant,
+      url,
+      type: BATCH_EVENT_TYPES[batch.status as keyof typeof BATCH_EVENT_TYPES],
+      subject: { object: 'batch', id: batch.meta.id },
+      data: toOpenAIBatch(batch),
+    });
+  };
+  const finalizer = new BatchFinalizer({ batches, files, store: platform.store, outcomes: platform.outcomes, retentionSeconds: retention, onFinal, log });
+
+  // Tenants known from the API keys get their secret now, so it is logged at start-up rather than at the first event.
+  if (config.PARSIMONY_API_KEYS) {
+    const tenants = new ApiKeyRing(config.PARSIMONY_API_KEYS).tenants;
+    await Promise.all(tenants.map((t) => secrets.get(t))).catch((err) => log.warn({ err: { message: (err as Error).message } }, 'webhook secrets not prepared yet'));
+  }
+
+  const concurrency = config.PARSIMONY_NOTIFICATIONS_CONCURRENCY;
+  const jobEvents = startJobEventsWorker({ platform, batches, finalizer, tasks, dispatcher, countTtlSeconds: retention, concurrency, log });
+  const webhooks = startWebhookWorker({ platform, deliveries, secrets, env: config, log });
+  const sweeper = new BatchSweeper({ batches, outcomes: platform.outcomes, tasks, log });
+  sweeper.start(config.PARSIMONY_BATCH_SWEEP_MS);
+  log.info({ sweepMs: config.PARSIMONY_BATCH_SWEEP_MS, webhookAttempts: config.PARSIMONY_WEBHOOK_ATTEMPTS }, 'notifications running');
+
+  return {
+    close: async () => {
+      await sweeper.stop();
+      await Promise.all([jobEvents.close(), webhooks.close()]);
+    },
+  };
+}

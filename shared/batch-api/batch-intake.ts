@@ -1,0 +1,219 @@
+import type { Logger } from 'pino';
+import { ApiError } from '../errors/api-error';
+import type { JobRecord } from '../jobs/job-record';
+import { JobStore } from '../jobs/job-store';
+import type { JobOutcomes } from '../jobs/job-outcomes';
+import type { ChatRequest } from '../messages/chat-model';
+import { assertCallbackAllowed, CallbackRefusedError } from '../webhooks/ssrf-guard';
+import { BATCH_ENDPOINT, isLineError, parseBatchLine, type LineError, type ValidLine } from './batch-line';
+import { invalidLine } from './batch-output';
+import { newBatchId, parseCompletionWindow, type BatchMeta, type StoredBatch } from './batch-record';
+import type { BatchStore } from './batch-store';
+import type { BatchTasks } from './batch-tasks';
+import { cancelLines } from './cancel-lines';
+import type { FileStore } from './file-store';
+import { jsonlLines } from './jsonl-lines';
+
+/** Lines handled per Redis round trip. */
+const CHUNK = 1000;
+/** The intake renews this lease per chunk; a batch whose lease lapsed in `validating` was abandoned. */
+export const INTAKE_LEASE_MS = 30_000;
+
+export interface CreateBatchParams {
+  input_file_id: string;
+  endpoint: string;
+  completion_window: string;
+  metadata?: Record<string, string> | null;
+}
+
+export interface BatchIntakeDeps {
+  files: FileStore;
+  batches: BatchStore;
+  store: JobStore;
+  outcomes: JobOutcomes;
+  tasks: BatchTasks;
+  /** The producer's catalog check of a request (throws ApiError 400). */
+  checkModel: (model: string, request: ChatRequest) => void;
+  /** Hands stored line jobs to the router-worker. */
+  enqueueLines: (jobs: { id: string; tenant: string }[]) => Promise<void>;
+  /** Hosts exempt from the callback SSRF check. */
+  allowHosts: readonly string[];
+  /** Largest input line, bytes. */
+  lineMaxBytes: number;
+  /** How long the batch's working lists may live (window + this). */
+  retentionSeconds: number;
+  log: Logger;
+}
+
+/**
+ * Turns an uploaded JSONL file into a Parsimony batch: every good line
+ * becomes a job (latency "batch", the batch's deadline, its custom_id) that
+ * runs through the whole pipeline, every bad line an error-file entry with
+ * its line number. The file is streamed and jobs are written in chunks, so
+ * memory does not grow with the file. Lines are queued only once all of
+ * them are stored; if anything fails before that, the created jobs are
+ * cancelled and the batch removed, so nothing is half-created (and if this
+ * process dies, the sweeper sees the lapsed lease and does the same).
+ */
+export class BatchIntake {
+  constructor(private readonly deps: BatchIntakeDeps) {}
+
+  async create(tenant: string, params: CreateBatchParams, signal?: AbortSignal): Promise<StoredBatch> {
+    const { files, batches } = this.deps;
+    if (params.endpoint !== BATCH_ENDPOINT) throw ApiError.invalid(`endpoint: Parsimony batches run "${BATCH_ENDPOINT}" only (got "${params.endpoint}")`);
+    const window = parseCompletionWindow(params.completion_window);
+    if ('error' in window) throw ApiError.invalid(window.error);
+    const callbackUrl = params.metadata?.callback_url;
+    if (callbackUrl !== undefined) {
+      try {
+        await assertCallbackAllowed(callbackUrl, { allowHosts: this.deps.allowHosts });
+      } catch (err) {
+        if (err instanceof CallbackRefusedError) throw ApiError.invalid(`metadata.callback_url ${err.message}`);
+        throw err;
+      }
+    }
+    const file = await files.get(tenant, params.input_file_id);
+    if (!file) throw ApiError.notFound(`file ${params.input_file_id}`);
+    if (file.purpose !== 'batch') throw ApiError.invalid(`input_file_id: file ${file.id} has purpose "${file.purpose}"; upload it with purpose "batch"`);
+
+    const now = Math.floor(Date.now() / 1000);
+    const meta: BatchMeta = {
+      id: newBatchId(),
+      tenant,
+      endpoint: params.endpoint,
+      input_file_id: file.id,
+      completion_window: params.completion_window,
+      created_at: now,
+      expires_at: now + window.seconds,
+      metadata: params.metadata ?? null,
+      ...(callbackUrl ? { callback_url: callbackUrl } : {}),
+    };
+    await batches.create(meta, INTAKE_LEASE_MS);
+    const log = this.deps.log.child({ batchId: meta.id, tenant });
+    try {
+      const { valid, invalid, firstErrors } = await this.storeLines(meta, signal);
+      if (valid === 0) {
+        const shown = firstErrors.map((e) => e.message).join('; ');
+        throw ApiError.invalid(
+          invalid === 0 ? `input file ${file.id} has no request lines` : `input file ${file.id} has no valid request lines (${invalid} invalid): ${shown}${invalid > firstErrors.length ? '; …' : ''}`,
+        );
+      }
+      await this.queueLines(meta, valid);
+      const status = await batches.open(meta.id, valid + invalid, invalid);
+      if (status === 'cancelling') await this.deps.tasks.cancel(meta.id);
+      const opened = await batches.load(meta.id);
+      if (opened && opened.completed + opened.failed >= opened.total) await this.deps.tasks.finalize(meta.id);
+      await batches.releaseLease(meta.id, 'intake');
+      log.info({ lines: valid, invalid }, 'batch accepted');
+      return opened ?? (await batches.load(meta.id))!;
+    } catch (err) {
+      await this.rollback(meta, log);
+      throw err;
+    }
+  }
+
+  /** Pass 1: validate every line, store the good ones as queued (not yet runnable) jobs. */
+  private async storeLines(meta: BatchMeta, signal?: AbortSignal) {
+    let valid = 0;
+    let invalid = 0;
+    const firstErrors: LineError[] = [];
+    let good: ValidLine[] = [];
+    let bad: LineError[] = [];
+    const flush = async () => {
+      const stored = await this.storeChunk(meta, good, bad);
+      valid += stored.valid;
+      invalid += stored.invalid.length;
+      for (const e of stored.invalid) if (firstErrors.length < 5) firstErrors.push(e);
+      good = [];
+      bad = [];
+      if (signal?.aborted) throw ApiError.invalid('request aborted by the client; the batch was not created');
+    };
+    const check = (model: string, request: ChatRequest) => this.deps.checkModel(model, request);
+    for await (const line of jsonlLines(this.deps.files.chunks(meta.input_file_id), this.deps.lineMaxBytes)) {
+      if (line.tooLong) bad.push({ line: line.number, code: 'line_too_large', message: `line ${line.number} is ${line.bytes} bytes, over the ${this.deps.lineMaxBytes}-byte limit`, custom_id: null });
+      else {
+        const parsed = parseBatchLine(line.number, line.text, check);
+        if (isLineError(parsed)) bad.push(parsed);
+        else good.push(parsed);
+      }
+      if (good.length + bad.length >= CHUNK) await flush();
+    }
+    await flush();
+    return { valid, invalid, firstErrors };
+  }
+
+  /** One chunk: dedupe custom_ids, record line ids and errors, then create the job records. */
+  private async storeChunk(meta: BatchMeta, good: ValidLine[], bad: LineError[]): Promise<{ valid: number; invalid: LineError[] }> {
+    const { batches, store } = this.deps;
+    const redis = batches.redis;
+    const ttl = meta.expires_at - Math.floor(Date.now() / 1000) + this.deps.retentionSeconds;
+    if (good.length) {
+      const seen = redis.pipeline();
+      for (const l of good) seen.hsetnx(batches.customIdsKey(meta.id), l.custom_id, String(l.line)).hget(batches.customIdsKey(meta.id), l.custom_id);
+      seen.expire(batches.customIdsKey(meta.id), ttl);
+      const results = (await seen.exec()) ?? [];
+      const unique: ValidLine[] = [];
+      good.forEach((l, i) => {
+        const [err, fresh] = results[2 * i];
+        if (err) throw err;
+        if (fresh === 1) unique.push(l);
+        else {
+          const first = results[2 * i + 1][1] as string;
+          bad.push({ line: l.line, code: 'duplicate_custom_id', message: `line ${l.line}: custom_id "${l.custom_id}" is already used on line ${first}`, custom_id: l.custom_id });
+        }
+      });
+      good = unique;
+    }
+    // Errors go to the list in line order (the finalizer merges it with the results by line number).
+    bad.sort((a, b) => a.line - b.line);
+    const createdAt = new Date().toISOString();
+    const deadline = new Date(meta.expires_at * 1000).toISOString();
+    const jobs: JobRecord[] = good.map((l) => ({
+      id: JobStore.newId(),
+      tenant: meta.tenant,
+      status: 'queued',
+      created_at: createdAt,
+      options: {
+        requested_model: l.body.model,
+        latency: 'batch',
+        deadline,
+        batch_id: meta.id,
+        custom_id: l.custom_id,
+        ...(l.body.metadata ? { metadata: l.body.metadata } : {}),
+      },
+      request: l.request,
+      attempts: 0,
+    }));
+    // Line ids are recorded before the jobs exist, so a rollback can always find every job.
+    const record = redis.pipeline();
+    if (jobs.length) record.rpush(batches.linesKey(meta.id), ...jobs.map((j, i) => `${good[i].line}:${j.id}`)).hincrby(batches.key(meta.id), 'lines', jobs.length);
+    if (bad.length) record.rpush(batches.invalidKey(meta.id), ...bad.map((e) => invalidLine(meta.id, e)));
+    record.expire(batches.linesKey(meta.id), ttl).expire(batches.invalidKey(meta.id), ttl).set(batches.leaseKey(meta.id, 'intake'), '1', 'PX', INTAKE_LEASE_MS);
+    const recorded = (await record.exec()) ?? [];
+    const failed = recorded.find(([err]) => err);
+    if (failed) throw failed[0];
+    // Redis pipelines the creates: every command of the chunk is sent before the first reply is read.
+    await Promise.all(jobs.map((job) => store.create(job)));
+    return { valid: jobs.length, invalid: bad };
+  }
+
+  /** Pass 2: every line is stored, so they may run now. */
+  private async queueLines(meta: BatchMeta, count: number): Promise<void> {
+    const { batches } = this.deps;
+    for (let start = 0; start < count; start += CHUNK) {
+      const lines = await batches.lines(meta.id, start, CHUNK);
+      await this.deps.enqueueLines(lines.map((l) => ({ id: l.jobId, tenant: meta.tenant })));
+      await batches.renewLease(meta.id, 'intake', INTAKE_LEASE_MS);
+    }
+  }
+
+  private async rollback(meta: BatchMeta, log: Logger): Promise<void> {
+    try {
+      await cancelLines(this.deps.batches, this.deps.outcomes, meta.id, ['queued', 'deferred']);
+      await this.deps.batches.remove(meta.id, meta.tenant);
+    } catch (err) {
+      // Redis is likely down; the sweeper finishes the job once the lease lapses.
+      log.warn({ err: { message: (err as Error).message } }, 'batch rollback incomplete; the sweeper will finish it');
+    }
+  }
+}
