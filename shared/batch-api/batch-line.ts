@@ -1,4 +1,4 @@
-import { z, ZodError } from 'zod';
+import { ZodError } from 'zod';
 import { ApiError } from '../errors/api-error';
 import type { ChatRequest } from '../messages/chat-model';
 import { ChatCompletionBodySchema, type ChatCompletionBody } from '../messages/openai/request-schema';
@@ -31,13 +31,6 @@ export interface ValidLine {
   request: ChatRequest;
 }
 
-const LineEnvelope = z.object({
-  custom_id: z.unknown(),
-  method: z.unknown(),
-  url: z.unknown(),
-  body: z.unknown(),
-});
-
 /**
  * Validates one JSONL line of a batch input: `{custom_id, method: "POST",
  * url: "/v1/chat/completions", body}` with an OpenAI chat body (model may be
@@ -52,9 +45,8 @@ export function parseBatchLine(number: number, text: string, checkModel: (model:
   } catch (err) {
     return fail(number, 'invalid_json_line', `line ${number} is not valid JSON (${(err as Error).message})`);
   }
-  const envelope = LineEnvelope.safeParse(raw);
-  if (!envelope.success || raw === null || Array.isArray(raw)) return fail(number, 'invalid_json_line', `line ${number} must be a JSON object`);
-  const { custom_id, method, url, body } = envelope.data;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail(number, 'invalid_json_line', `line ${number} must be a JSON object`);
+  const { custom_id, method, url, body } = raw as Record<string, unknown>;
   if (typeof custom_id !== 'string' || custom_id.length === 0)
     return fail(number, 'missing_custom_id', `line ${number}: custom_id is required (a non-empty string)`);
   const id = custom_id;

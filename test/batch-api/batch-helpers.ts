@@ -1,0 +1,58 @@
+import { toFile } from 'openai';
+import { startNotifications } from '../../services/batch-submitter/start-notifications';
+import { startTestParsimony, type TestParsimony } from '../helpers/parsimony';
+
+export interface BatchParsimony extends TestParsimony {
+  /** Stops the extra notifications worker, then Parsimony. */
+  close(): Promise<void>;
+}
+
+/**
+ * Parsimony with the notifications worker running. The batch-submitter
+ * starts notifications in the one-process mode; this starts one more (any
+ * number may run at once), so these tests do not depend on whether it does.
+ * Fast settings: sweeps every 200 ms, webhook retries from 50 ms.
+ */
+export async function startBatchParsimony(name: string, env: Record<string, string> = {}): Promise<BatchParsimony> {
+  const p = await startTestParsimony(name, { PARSIMONY_BATCH_SWEEP_MS: '200', PARSIMONY_WEBHOOK_BACKOFF_MS: '50', PARSIMONY_WEBHOOK_BACKOFF_MAX_MS: '400', ...env });
+  const notifications = await startNotifications(p.app.workerPlatform, p.env);
+  return {
+    ...p,
+    close: async () => {
+      await notifications.close();
+      await p.close();
+    },
+  };
+}
+
+/** One batch input line. */
+export function line(customId: string, text: string, model = 'gpt-4.1-mini', extra: Record<string, unknown> = {}): string {
+  return JSON.stringify({ custom_id: customId, method: 'POST', url: '/v1/chat/completions', body: { model, messages: [{ role: 'user', content: text }], ...extra } });
+}
+
+/** Uploads JSONL text with the SDK. */
+export async function upload(p: TestParsimony, text: string, tenant: 'acme' | 'globex' = 'acme', name = 'input.jsonl') {
+  return p.openai(tenant).files.create({ file: await toFile(Buffer.from(text), name), purpose: 'batch' });
+}
+
+/** Polls batches.retrieve until the batch reaches one of `statuses`. */
+export async function waitForBatch(p: TestParsimony, id: string, statuses = ['completed', 'failed', 'expired', 'cancelled'], timeoutMs = 60_000) {
+  const client = p.openai();
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const batch = await client.batches.retrieve(id);
+    if (statuses.includes(batch.status)) return batch;
+    if (Date.now() > until) throw new Error(`batch ${id} still ${batch.status} after ${timeoutMs} ms: ${JSON.stringify(batch.request_counts)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** A file's JSONL content, parsed. */
+export async function readJsonl(p: TestParsimony, fileId: string | null | undefined): Promise<any[]> {
+  if (!fileId) return [];
+  const text = await (await p.openai().files.content(fileId)).text();
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
+}
