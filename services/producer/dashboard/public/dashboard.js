@@ -14,7 +14,8 @@ export function usd(value) {
   if (abs === 0) return '$0.00';
   if (abs >= 100) return `$${v.toFixed(2)}`;
   if (abs >= 1) return `$${v.toFixed(3)}`;
-  return `$${v.toPrecision(4)}`;
+  // Four significant digits, without trailing zeros ($0.0006, not $0.0006000).
+  return `$${v.toPrecision(4).replace(/(\.\d*?[1-9])0+$/, '$1')}`;
 }
 const pct = (share) => `${(share * 100).toFixed(1)}%`;
 const count = (n) => Number(n).toLocaleString('en-US');
