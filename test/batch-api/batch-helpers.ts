@@ -36,8 +36,8 @@ export async function upload(p: TestParsimony, text: string, tenant: 'acme' | 'g
 }
 
 /** Polls batches.retrieve until the batch reaches one of `statuses`. */
-export async function waitForBatch(p: TestParsimony, id: string, statuses = ['completed', 'failed', 'expired', 'cancelled'], timeoutMs = 60_000) {
-  const client = p.openai();
+export async function waitForBatch(p: TestParsimony, id: string, statuses = ['completed', 'failed', 'expired', 'cancelled'], timeoutMs = 60_000, tenant: 'acme' | 'globex' = 'acme') {
+  const client = p.openai(tenant);
   const until = Date.now() + timeoutMs;
   for (;;) {
     const batch = await client.batches.retrieve(id);
