@@ -1,9 +1,11 @@
 /**
  * A one-line progress bar on stderr: redrawn in place on a terminal; on a
- * pipe or a log file, one line per 10% step, so CI logs stay short.
+ * pipe or a log file, one line per 10% step or change of the suffix's words
+ * (e.g. a batch going from in_progress to completed), so CI logs stay short.
  */
 export class ProgressBar {
   private lastStep = -1;
+  private lastWords = '';
   private lastLength = 0;
 
   constructor(
@@ -25,8 +27,10 @@ export class ProgressBar {
       return;
     }
     const step = Math.floor(percent / 10);
-    if (step !== this.lastStep) {
+    const words = suffix.replace(/[\d.,/]+/g, '');
+    if (step !== this.lastStep || words !== this.lastWords) {
       this.lastStep = step;
+      this.lastWords = words;
       this.stream.write(`${line}\n`);
     }
   }

@@ -1,0 +1,106 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { line, startBatchParsimony, type BatchParsimony } from '../batch-api/batch-helpers';
+import { chatBody, KEYS } from '../helpers/parsimony';
+
+const ROOT = resolve(__dirname, '../..');
+const dir = mkdtempSync(join(tmpdir(), 'parsimony-cli-'));
+let p: BatchParsimony;
+
+beforeAll(async () => {
+  p = await startBatchParsimony('ops-cli');
+});
+afterAll(async () => {
+  await p.close();
+});
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI as a user would: its own process, configured by PARSIMONY_URL / PARSIMONY_API_KEY. */
+function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'services/cli/main.ts'), ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, PARSIMONY_URL: p.url, PARSIMONY_API_KEY: KEYS.acme, ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
+  });
+}
+
+test('savings: a per-day table whose totals are the API’s, and --json is the report itself', async () => {
+  for (const model of ['gpt-4.1-nano', 'gpt-4.1']) expect((await p.http('/v1/chat/completions', { method: 'POST', json: chatBody(`cli ${model}`, { model }) })).status).toBe(200);
+  const today = new Date().toISOString().slice(0, 10);
+  const from = new Date(Date.now() - 6 * 86_400_000).toISOString().slice(0, 10);
+  const api = await (await p.http(`/v1/savings?from=${from}&to=${today}&group_by=day`)).json();
+
+  const table = await cli(['savings', '--since', '7d']);
+  expect(table.stderr).toBe('');
+  expect(table.code).toBe(0);
+  expect(table.stdout).toContain(`savings ${from} .. ${today} (UTC), by day`);
+  const total = table.stdout.split('\n').find((l) => l.startsWith('TOTAL'))!.split(/\s+/);
+  expect(total.slice(1, 6)).toEqual([String(api.requests), `$${api.baseline_usd.toFixed(6)}`, `$${api.actual_usd.toFixed(6)}`, `$${api.saved_usd.toFixed(6)}`, `${api.saved_pct.toFixed(1)}%`]);
+  expect(table.stdout).toMatch(new RegExp(`^${today}\\s+2\\s`, 'm'));
+
+  const json = await cli(['savings', '--since', '7d', '--json']);
+  expect(JSON.parse(json.stdout)).toEqual(api);
+});
+
+test('batch submit --wait, status and results against Parsimony’s Batch API', async () => {
+  const input = join(dir, 'nightly.jsonl');
+  writeFileSync(input, [line('a', 'Classify: I love it.'), line('b', 'Summarise: the cat sat.', 'auto'), line('bad', 'x', 'no-such-model')].join('\n') + '\n');
+
+  const submit = await cli(['batch', 'submit', input, '--window', '1h', '--wait', '--interval', '100ms']);
+  expect(submit.code).toBe(0);
+  const id = submit.stdout.trim();
+  expect(id).toMatch(/^batch_/);
+  // Progress goes to stderr: the upload bar reaches 100%, the batch bar ends at 3/3.
+  expect(submit.stderr).toMatch(/upload \[#+\] 100%/);
+  expect(submit.stderr).toMatch(/batch {2}\[#+\] 100% 3\/3 completed/);
+  expect(submit.stderr).toContain('3 total, 2 completed, 1 failed');
+
+  const status = await cli(['batch', 'status', id, '--json']);
+  const batch = JSON.parse(status.stdout);
+  expect(batch).toMatchObject({ id, status: 'completed', completion_window: '1h', request_counts: { total: 3, completed: 2, failed: 1 } });
+  const human = await cli(['batch', 'status', id]);
+  expect(human.stdout).toContain(`${id}  completed`);
+
+  const out = join(dir, 'out.jsonl');
+  const results = await cli(['batch', 'results', id, '-o', out]);
+  expect(results.code).toBe(0);
+  expect(results.stderr).toContain(`1 request(s) failed: parsimony batch results ${id} --errors`);
+  const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  expect(lines.map((l) => l.custom_id).sort()).toEqual(['a', 'b']);
+  for (const l of lines) expect(l.response.body.object).toBe('chat.completion');
+
+  const errors = await cli(['batch', 'results', id, '--errors']);
+  expect(errors.stdout.trim().split('\n').map((l) => JSON.parse(l).custom_id)).toEqual(['bad']);
+});
+
+test('errors: usage mistakes exit 2, server refusals exit 1 with the server’s message', async () => {
+  const usage = await cli(['cache', 'purge']);
+  expect(usage.code).toBe(2);
+  expect(usage.stderr).toContain('cache purge needs --tag, --scope or --before, or --all');
+
+  const badWindow = await cli(['batch', 'submit', join(dir, 'missing.jsonl')]);
+  expect(badWindow.code).toBe(2);
+  expect(badWindow.stderr).toContain('no such file');
+
+  const noKey = await cli(['savings'], { PARSIMONY_API_KEY: undefined });
+  expect(noKey.code).toBe(1);
+  expect(noKey.stderr).toContain('PARSIMONY_API_KEY is not set');
+
+  const wrongKey = await cli(['batch', 'status', 'batch_x'], { PARSIMONY_API_KEY: 'k-wrong' });
+  expect(wrongKey.code).toBe(1);
+  expect(wrongKey.stderr).toBe('parsimony: 401 Unknown API key.\n');
+});
