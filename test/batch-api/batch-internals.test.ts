@@ -1,0 +1,226 @@
+import { Redis } from 'ioredis';
+import { Writable } from 'node:stream';
+import { BatchFinalizer, batchFileIds } from '../../shared/batch-api/batch-finalizer';
+import { BatchIntake, type BatchIntakeDeps } from '../../shared/batch-api/batch-intake';
+import { newBatchId, type BatchMeta, type StoredBatch } from '../../shared/batch-api/batch-record';
+import { BatchStore } from '../../shared/batch-api/batch-store';
+import { BatchSweeper } from '../../shared/batch-api/batch-sweeper';
+import { BatchTasks } from '../../shared/batch-api/batch-tasks';
+import { FileStore } from '../../shared/batch-api/file-store';
+import { jsonlLines } from '../../shared/batch-api/jsonl-lines';
+import { Queue } from 'bullmq';
+import { JobOutcomes } from '../../shared/jobs/job-outcomes';
+import { JobStore } from '../../shared/jobs/job-store';
+import { createLogger } from '../../shared/logging/logger';
+import { deletePrefix, REDIS_URL, uniquePrefix } from '../helpers/redis';
+import { line } from './batch-helpers';
+
+const prefix = uniquePrefix('batch-internals');
+const log = createLogger({ service: 'test', destination: new Writable({ write: (_c, _e, done) => done() }) });
+let redis: Redis;
+let store: JobStore;
+let outcomes: JobOutcomes;
+let batches: BatchStore;
+let files: FileStore;
+let queue: Queue;
+let tasks: BatchTasks;
+
+beforeAll(() => {
+  redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  store = new JobStore(redis, { prefix, retentionSeconds: 600 });
+  outcomes = new JobOutcomes(store, prefix);
+  batches = new BatchStore(redis, prefix);
+  files = new FileStore(redis, prefix, 600);
+  queue = new Queue('job-events', { connection: redis, prefix: `${prefix}:q` });
+  tasks = new BatchTasks(queue);
+});
+afterAll(async () => {
+  await queue.close();
+  await deletePrefix(prefix);
+  redis.disconnect();
+});
+
+async function* chunked(text: string, size: number): AsyncGenerator<Buffer> {
+  const bytes = Buffer.from(text);
+  for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
+}
+
+async function collect(text: string, size: number, max = 1000) {
+  const out = [];
+  for await (const l of jsonlLines(chunked(text, size), max)) out.push(l);
+  return out;
+}
+
+describe('jsonlLines', () => {
+  test('numbers lines like an editor, skips blanks, handles CRLF and a missing final newline', async () => {
+    const lines = await collect('a\r\n\n  \nb\nc', 3);
+    expect(lines).toEqual([
+      { number: 1, text: 'a' },
+      { number: 4, text: 'b' },
+      { number: 5, text: 'c' },
+    ]);
+  });
+
+  test('multi-byte characters split across chunks survive', async () => {
+    const text = '{"x":"ünïcödé ✓ 日本語"}\n{"y":"😀"}\n';
+    for (const size of [1, 2, 3, 5, 7]) expect((await collect(text, size)).map((l) => ('text' in l ? l.text : ''))).toEqual(['{"x":"ünïcödé ✓ 日本語"}', '{"y":"😀"}']);
+  });
+
+  test('a line over the limit is reported by number without being kept', async () => {
+    const lines = await collect(`ok\n${'x'.repeat(50)}\nafter\n`, 8, 20);
+    expect(lines).toEqual([{ number: 1, text: 'ok' }, { number: 2, tooLong: true, bytes: 50 }, { number: 3, text: 'after' }]);
+  });
+});
+
+function intake(overrides: Partial<BatchIntakeDeps> = {}): BatchIntake {
+  return new BatchIntake({
+    files,
+    batches,
+    store,
+    outcomes,
+    tasks,
+    checkModel: () => undefined,
+    enqueueLines: async () => undefined,
+    allowHosts: [],
+    lineMaxBytes: 1_000_000,
+    retentionSeconds: 600,
+    log,
+    ...overrides,
+  });
+}
+
+async function uploadText(text: string, tenant = 'acme'): Promise<string> {
+  const writer = files.writer(tenant, { filename: 'in.jsonl', purpose: 'batch' });
+  for await (const chunk of chunked(text, 64 * 1024)) await writer.write(chunk);
+  return (await writer.commit()).id;
+}
+
+const input = (n: number) => Array.from({ length: n }, (_, i) => line(`c${i}`, `q${i}`)).join('\n');
+
+async function jobsOf(batchId: string) {
+  const entries = await batches.lines(batchId, 0, 100_000);
+  return Promise.all(entries.map((e) => store.load(e.jobId)));
+}
+
+describe('BatchIntake', () => {
+  test('a failure after some lines were stored cancels every created job and removes the batch', async () => {
+    const fileId = await uploadText(input(2500));
+    let calls = 0;
+    let batchId = '';
+    const failing = intake({
+      enqueueLines: async (jobs) => {
+        calls += 1;
+        batchId = (await store.load(jobs[0].id))!.options.batch_id!;
+        if (calls === 2) throw new Error('queue unavailable');
+      },
+    });
+    await expect(failing.create('acme', { input_file_id: fileId, endpoint: '/v1/chat/completions', completion_window: '24h' })).rejects.toThrow('queue unavailable');
+    expect(await batches.load(batchId)).toBeUndefined();
+    const stored = await Promise.all((await redis.keys(`${prefix}:job:*`)).map((k) => store.load(k.slice(`${prefix}:job:`.length))));
+    const ofBatch = stored.filter((j) => j?.options.batch_id === batchId);
+    expect(ofBatch).toHaveLength(2500);
+    expect(ofBatch.every((j) => j!.status === 'cancelled')).toBe(true);
+  });
+
+  test('a client that goes away while lines are stored gets nothing created', async () => {
+    const fileId = await uploadText(input(1500));
+    const abort = new AbortController();
+    abort.abort();
+    const enqueued: string[] = [];
+    const result = intake({ enqueueLines: async (jobs) => void enqueued.push(...jobs.map((j) => j.id)) }).create(
+      'acme',
+      { input_file_id: fileId, endpoint: '/v1/chat/completions', completion_window: '24h' },
+      abort.signal,
+    );
+    await expect(result).rejects.toThrow(/aborted/);
+    expect(enqueued).toHaveLength(0);
+  });
+
+  test('lines are queued only after all are stored, with the batch deadline and custom_id', async () => {
+    const fileId = await uploadText(input(1200));
+    const queuedBatches: (string | undefined)[] = [];
+    const batch = await intake({
+      enqueueLines: async (jobs) => {
+        const first = await store.load(jobs[0].id);
+        queuedBatches.push((await batches.load(first!.options.batch_id!))?.meta.id);
+        expect((await batches.load(first!.options.batch_id!))!.lines).toBe(1200);
+      },
+    }).create('acme', { input_file_id: fileId, endpoint: '/v1/chat/completions', completion_window: '30m' });
+    expect(queuedBatches).toHaveLength(2);
+    expect(batch).toMatchObject({ status: 'in_progress', total: 1200, lines: 1200 });
+    const jobs = await jobsOf(batch.meta.id);
+    expect(jobs[0]!.options).toMatchObject({ latency: 'batch', batch_id: batch.meta.id, custom_id: 'c0', deadline: new Date(batch.meta.expires_at * 1000).toISOString() });
+    expect(jobs[1199]!.options.custom_id).toBe('c1199');
+  });
+});
+
+async function openBatch(lineCount: number, expiresIn = 3600): Promise<{ meta: BatchMeta; jobIds: string[] }> {
+  const now = Math.floor(Date.now() / 1000);
+  const meta: BatchMeta = { id: newBatchId(), tenant: 'acme', endpoint: '/v1/chat/completions', input_file_id: 'file-x', completion_window: '1h', created_at: now, expires_at: now + expiresIn, metadata: null };
+  await batches.create(meta, 60_000);
+  const jobIds: string[] = [];
+  for (let i = 0; i < lineCount; i++) {
+    const id = JobStore.newId();
+    jobIds.push(id);
+    await redis.rpush(batches.linesKey(meta.id), `${i + 1}:${id}`);
+    await store.create({
+      id,
+      tenant: 'acme',
+      status: 'running',
+      created_at: new Date().toISOString(),
+      options: { requested_model: 'auto', latency: 'batch', batch_id: meta.id, custom_id: `c${i}` },
+      request: { model: 'auto', system: [], messages: [{ role: 'user', content: [{ type: 'text', text: 'x' }] }], sampling: {} },
+      attempts: 1,
+    });
+  }
+  return { meta, jobIds };
+}
+
+test('a line reported twice is counted once', async () => {
+  const { meta, jobIds } = await openBatch(2);
+  await batches.open(meta.id, 2, 0);
+  await outcomes.fail(jobIds[0], ['running'], { type: 'x', message: 'y' });
+  const first = await batches.recordLine(meta.id, jobIds[0], 'failed', 600);
+  const again = await batches.recordLine(meta.id, jobIds[0], 'failed', 600);
+  expect(first).toMatchObject({ status: 'in_progress', total: 2, completed: 0, failed: 1 });
+  expect(again).toEqual(first);
+});
+
+test('the sweeper fails a batch whose intake died, cancelling its jobs', async () => {
+  const { meta, jobIds } = await openBatch(3);
+  await store.transition(jobIds[1], ['running'], 'queued');
+  await store.transition(jobIds[2], ['running'], 'deferred');
+  await batches.releaseLease(meta.id, 'intake');
+  await new BatchSweeper({ batches, outcomes, tasks, log }).sweep();
+  const failed = await batches.load(meta.id);
+  expect(failed).toMatchObject({ status: 'failed', errors: [{ code: 'intake_interrupted' }] });
+  expect((await store.load(jobIds[1]))!.status).toBe('cancelled');
+  expect((await store.load(jobIds[2]))!.status).toBe('cancelled');
+  // The running one is left alone (its result will be ignored).
+  expect((await store.load(jobIds[0]))!.status).toBe('running');
+  expect(await queue.getJob(`finalize-${meta.id}`)).toBeDefined();
+});
+
+test('a finalization that died half-way is redone cleanly: same file ids, no duplicated lines, one onFinal per run', async () => {
+  const { meta, jobIds } = await openBatch(3);
+  await batches.open(meta.id, 3, 0);
+  for (const id of jobIds) await outcomes.fail(id, ['running'], { type: 'provider_error', message: 'boom', provider_status: 500 });
+  for (const id of jobIds) await batches.recordLine(meta.id, id, 'failed', 600);
+  // A previous finalizer got as far as 'finalizing' and wrote part of a file, then died (its lease lapsed).
+  await batches.transition(meta.id, ['in_progress'], 'finalizing', { end: 'completed' });
+  await redis.rpush(`${prefix}:file-upload:${batchFileIds(meta.id).error}`, 'stale partial content\n');
+  const finals: StoredBatch[] = [];
+  const finalizer = new BatchFinalizer({ batches, files, store, outcomes, retentionSeconds: 600, onFinal: async (b) => void finals.push(b), log });
+  expect(await finalizer.run(meta.id)).toBe('completed');
+  const done = await batches.load(meta.id);
+  expect(done).toMatchObject({ status: 'completed', completed: 0, failed: 3, output_file_id: null, error_file_id: batchFileIds(meta.id).error });
+  let text = '';
+  for await (const chunk of files.chunks(done!.error_file_id!)) text += chunk.toString();
+  const errorLines = text.trim().split('\n').map((l) => JSON.parse(l));
+  expect(errorLines.map((l) => l.custom_id)).toEqual(['c0', 'c1', 'c2']);
+  expect(errorLines[0].response).toMatchObject({ status_code: 500, request_id: jobIds[0], body: { error: { message: 'boom' } } });
+  expect(finals).toHaveLength(1);
+  // Running again only repeats onFinal (idempotent for webhooks) and changes nothing.
+  expect(await finalizer.run(meta.id)).toBe('completed');
+  expect(await batches.load(meta.id)).toMatchObject({ status: 'completed', failed: 3 });
+});
