@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDeadline } from '../../shared/jobs/deadline';
+import { RequestHintsSchema } from '../../shared/jobs/request-hints';
 
 /** The body of POST /v1/jobs. Strict: an unknown field is a 400, not a silent no-op. */
 export const JobEnvelopeSchema = z
@@ -7,7 +8,10 @@ export const JobEnvelopeSchema = z
     /** An OpenAI chat-completions body; its `model` may be left out when the envelope sets one. */
     request: z.record(z.string(), z.unknown(), { message: 'request must be an OpenAI chat-completions body (an object)' }),
     model: z.string().min(1).optional(),
-    task: z.string().min(1).max(200).optional(),
+    task: RequestHintsSchema.shape.task,
+    min_tier: RequestHintsSchema.shape.min_tier,
+    max_tier: RequestHintsSchema.shape.max_tier,
+    cache: RequestHintsSchema.shape.cache,
     latency: z.enum(['sync', 'async', 'batch']).default('async'),
     deadline: z
       .string()

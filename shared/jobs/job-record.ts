@@ -1,4 +1,5 @@
 import type { Tier } from '../catalog/catalog';
+import type { CacheRequestOptions } from '../cache/cache-options';
 import type { CostLedgerState } from '../cost/cost-ledger';
 import type { ChatRequest, Usage } from '../messages/chat-model';
 import type { ChatCompletionObject } from '../messages/openai/from-internal';
@@ -20,6 +21,11 @@ export interface JobOptions {
   callback_url?: string;
   metadata?: Record<string, unknown>;
   idempotency_key?: string;
+  /** Never route below / above these tiers. */
+  min_tier?: Tier;
+  max_tier?: Tier;
+  /** Semantic cache option for this request (mode, ttl, threshold). */
+  cache?: CacheRequestOptions;
   /** The caller asked for a streamed answer (fast path only). */
   stream?: boolean;
   /** The Parsimony batch (OpenAI-compatible Batch API) this job is a line of. */

@@ -1,6 +1,7 @@
 import { Router, type Response } from 'express';
 import { ApiError } from '../../../shared/errors/api-error';
-import type { JobError, JobRecord } from '../../../shared/jobs/job-record';
+import type { JobError, JobOptions, JobRecord } from '../../../shared/jobs/job-record';
+import { hintsFromHeaders } from '../../../shared/jobs/request-hints';
 import { ChatCompletionBodySchema } from '../../../shared/messages/openai/request-schema';
 import { openAIBodyToChatRequest } from '../../../shared/messages/openai/to-internal';
 import { OpenAIChunkEncoder } from '../../../shared/messages/openai/from-internal';
@@ -21,13 +22,9 @@ export function chatCompletionsRouter(intake: JobIntake): Router {
     const body = ChatCompletionBodySchema.parse(req.body ?? undefined);
     const request = openAIBodyToChatRequest(body);
     const stream = body.stream === true;
-    const options = {
-      requested_model: body.model,
-      latency: 'sync' as const,
-      stream,
-      task: headerValue(req.headers['x-parsimony-task']),
-      metadata: body.metadata,
-    };
+    // Body hints win over header hints, field by field.
+    const hints = { ...hintsFromHeaders((name) => headerValue(req.headers[name])), ...body.parsimony };
+    const options: JobOptions = { requested_model: body.model, latency: 'sync', stream, metadata: body.metadata, ...hints };
     const abort = new AbortController();
     res.on('close', () => {
       if (!res.writableFinished) abort.abort();

@@ -42,6 +42,9 @@ export function jobsRouter(
     const { job, created } = await intake.create(tenantOf(req), openAIBodyToChatRequest(body), {
       requested_model: requestedModel,
       task: envelope.task,
+      min_tier: envelope.min_tier,
+      max_tier: envelope.max_tier,
+      cache: envelope.cache,
       latency: envelope.latency,
       deadline: envelope.deadline ? (parseDeadline(envelope.deadline) as { at: Date }).at.toISOString() : undefined,
       callback_url: envelope.callback_url,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RequestHintsSchema } from '../../jobs/request-hints';
 
 /**
  * The OpenAI chat-completions request body as Parsimony accepts it at its edge.
@@ -100,6 +101,8 @@ export const ChatCompletionBodySchema = z
     prompt_cache_key: z.string().optional(),
     metadata: z.record(z.string(), z.string()).optional(),
     store: z.boolean().nullable().optional(),
+    /** Parsimony's extension: hints (task, tier bounds, cache); removed before the request reaches a provider. */
+    parsimony: RequestHintsSchema.optional(),
   })
   .strict()
   .superRefine((body, ctx) => {
