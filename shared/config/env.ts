@@ -81,6 +81,8 @@ export const BatchApiEnvSchema = z.object({
   PARSIMONY_FILE_RETENTION_SECONDS: positiveInt.default(30 * 24 * 3600),
   /** Largest accepted line of a batch input file, in bytes. Default 10 MB. */
   PARSIMONY_BATCH_LINE_MAX_BYTES: positiveInt.default(10 * 1024 * 1024),
+  /** Batch lines waiting in the pipeline queue at most; the rest are fed in as it drains. Default 5000. */
+  PARSIMONY_BATCH_FEED_WINDOW: positiveInt.default(5_000),
 });
 
 /** The notifications worker (batch progress and outbound webhooks), run by the batch-submitter. */
@@ -106,6 +108,8 @@ export const NotificationsEnvSchema = z.object({
   PARSIMONY_NOTIFICATIONS_CONCURRENCY: positiveInt.default(16),
   /** How often open batches are checked for expiry and interrupted work, in ms. Default 5000. */
   PARSIMONY_BATCH_SWEEP_MS: positiveInt.default(5_000),
+  /** Batch lines waiting in the pipeline queue at most; the rest are fed in as it drains. Default 5000. */
+  PARSIMONY_BATCH_FEED_WINDOW: positiveInt.default(5_000),
   /** How long output/error files and finished batches are kept, in seconds. Default 30 days. */
   PARSIMONY_FILE_RETENTION_SECONDS: positiveInt.default(30 * 24 * 3600),
   /** Optional: tenants listed here get their webhook secret generated (and logged) at start-up rather than on first use. */
