@@ -30,6 +30,8 @@ export const JOB_NAMES = {
   finalizeBatch: 'finalize-batch',
   /** On job-events: cancel the unfinished lines of a Parsimony batch. */
   cancelBatch: 'cancel-batch',
+  /** On job-events: move a Parsimony batch's stored lines into the pipeline queue as it drains. */
+  feedBatch: 'feed-batch',
   /** On batch: repeatable; submit, check and collect the provider batches that are due (batch-submitter). */
   pollProviderBatches: 'poll-provider-batches',
   /** On batch: check one provider batch now (its OpenAI webhook arrived). */
@@ -46,7 +48,7 @@ export type JobFinishedPayload = z.infer<typeof JobFinishedPayload>;
 export const DeliverWebhookPayload = z.object({ deliveryId: z.string().min(1) }).strict();
 export type DeliverWebhookPayload = z.infer<typeof DeliverWebhookPayload>;
 
-/** finalize-batch and cancel-batch (job-events queue). */
+/** finalize-batch, cancel-batch and feed-batch (job-events queue). */
 export const BatchTaskPayload = z.object({ batchId: z.string().min(1) }).strict();
 export type BatchTaskPayload = z.infer<typeof BatchTaskPayload>;
 
@@ -66,6 +68,7 @@ export const PAYLOAD_SCHEMAS = {
   [JOB_NAMES.deliverWebhook]: DeliverWebhookPayload,
   [JOB_NAMES.finalizeBatch]: BatchTaskPayload,
   [JOB_NAMES.cancelBatch]: BatchTaskPayload,
+  [JOB_NAMES.feedBatch]: BatchTaskPayload,
   [JOB_NAMES.pollProviderBatches]: PollProviderBatchesPayload,
   [JOB_NAMES.checkProviderBatch]: CheckProviderBatchPayload,
 } as const;
