@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ContextConfigSchema } from '../context/context-config';
+import { RoutingPolicySchema } from '../routing/policy';
 
 /**
  * Environment schemas, one per concern, validated once at start-up. A bad
@@ -61,6 +62,14 @@ export const CommonEnvSchema = z.object({
    * Default: mask+summarize, window 4, keep 2.
    */
   PARSIMONY_CONTEXT_POLICY: jsonOf(ContextConfigSchema),
+  /** Target share of "auto" traffic routed to the frontier tier (RouteLLM-style calibration). Default 0.5. */
+  PARSIMONY_ROUTER_FRONTIER_SHARE: z.coerce.number().min(0).max(1).optional(),
+  /** Target share routed to the small tier. Default 0.2. */
+  PARSIMONY_ROUTER_SMALL_SHARE: z.coerce.number().min(0).max(1).optional(),
+  /** Path of a router weights file replacing shared/routing/weights.json. */
+  PARSIMONY_ROUTER_WEIGHTS: optionalString,
+  /** Per-tenant routing policies as JSON, e.g. {"acme":{"frontierShare":0.3,"maxTier":"mid"},"*":{"enabled":true}}. */
+  PARSIMONY_ROUTING_POLICY: jsonOf(z.record(z.string(), RoutingPolicySchema)),
 });
 
 /** Outbound webhooks: hosts exempt from the private-address (SSRF) guard. Read by the producer and by notifications. */

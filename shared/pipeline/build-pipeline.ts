@@ -4,7 +4,8 @@ import type { ProviderError } from '../errors/provider-error';
 import { Pipeline, type StageObserver } from './pipeline';
 import type { Stage } from './stage';
 import { ValidateStage } from './stages/validate-stage';
-import { RouteStage, type ModelRouter } from './stages/route-stage';
+import { RouteStage } from './stages/route-stage';
+import type { ComplexityRouter, RoutingPolicy } from '../routing';
 import { ExecuteStage } from './stages/execute-stage';
 import type { Redis } from 'ioredis';
 import { ContextCompactionStage } from '../context/compaction-stage';
@@ -22,7 +23,10 @@ export interface PipelineDeps {
   attempts: number;
   timeoutMs: number;
   backoffMs: (attempt: number, error: ProviderError) => number;
-  router?: ModelRouter;
+  /** The routing lever (learned complexity router); without it "auto" is the catalog's auto model. */
+  router?: ComplexityRouter;
+  /** Per-tenant routing policies ("*" = default). */
+  routingPolicies?: Record<string, RoutingPolicy>;
   observe?: StageObserver;
   /** Redis for the levers' own state (summaries, approved prompt variants). */
   redis: Redis;
@@ -43,7 +47,7 @@ export function buildPipeline(deps: PipelineDeps): { pipeline: Pipeline; validat
   const validate = new ValidateStage(deps.catalog, deps.isProviderConfigured);
   const stages: Stage[] = [
     validate,
-    new RouteStage(deps.catalog, deps.router),
+    new RouteStage(deps.catalog, { router: deps.router, policies: deps.routingPolicies, isProviderConfigured: deps.isProviderConfigured }),
     // cache (semantic cache lever) slots in here
     new ContextCompactionStage({
       summarizer: smallTierSummarizer(deps.catalog, deps.adapterFor, deps.isProviderConfigured),

@@ -9,7 +9,7 @@ import { createLogger } from '../logging/logger';
 import { parsimonyMetrics, type ParsimonyMetrics } from '../metrics/parsimony-metrics';
 import { stageLatencyObserver } from '../metrics/stage-metrics';
 import { buildPipeline } from '../pipeline/build-pipeline';
-import type { ModelRouter } from '../pipeline/stages/route-stage';
+import { ComplexityRouter } from '../routing';
 import { ProviderRegistry } from '../providers/registry';
 import { backoffDelayMs } from '../providers/retry-policy';
 import { QUEUES, type QueueName } from '../queues/queue-catalog';
@@ -26,7 +26,6 @@ export interface PlatformOptions {
   logDestination?: pino.DestinationStream;
   /** Environment the provider registry reads keys and base URLs from. Default: `env`. */
   providerEnv?: Record<string, string | undefined>;
-  router?: ModelRouter;
 }
 
 /**
@@ -45,7 +44,7 @@ export class Platform {
     readonly store: JobStore,
     readonly outcomes: JobOutcomes,
     private readonly role: ConnectionRole,
-    private readonly router?: ModelRouter,
+    private readonly router: ComplexityRouter,
   ) {}
 
   static create(options: PlatformOptions): Platform {
@@ -56,7 +55,12 @@ export class Platform {
     const redis = createRedis(env.REDIS_URL, options.role, log, `parsimony-${options.service}`);
     const store = new JobStore(redis, { prefix: env.PARSIMONY_QUEUE_PREFIX, retentionSeconds: env.PARSIMONY_JOB_RETENTION_SECONDS });
     const outcomes = new JobOutcomes(store, env.PARSIMONY_QUEUE_PREFIX);
-    return new Platform(env, log, catalog, providers, redis, store, outcomes, options.role, options.router);
+    const router = ComplexityRouter.load(catalog, {
+      weightsPath: env.PARSIMONY_ROUTER_WEIGHTS,
+      frontierShare: env.PARSIMONY_ROUTER_FRONTIER_SHARE,
+      smallShare: env.PARSIMONY_ROUTER_SMALL_SHARE,
+    });
+    return new Platform(env, log, catalog, providers, redis, store, outcomes, options.role, router);
   }
 
   /** BullMQ options shared by every queue and worker of this deployment. */
@@ -85,6 +89,7 @@ export class Platform {
       timeoutMs: this.env.PARSIMONY_PROVIDER_TIMEOUT_MS,
       backoffMs: backoffDelayMs,
       router: this.router,
+      routingPolicies: this.env.PARSIMONY_ROUTING_POLICY,
       observe: stageLatencyObserver(),
       redis: this.redis,
       keyPrefix: this.env.PARSIMONY_QUEUE_PREFIX,

@@ -38,6 +38,21 @@ describe('POST /v1/jobs', () => {
     expect((await res.json()).route.model).toBe('claude-haiku-4-5');
   });
 
+  test('model "auto" is routed by task: classification to small, planning never below mid, bounds respected', async () => {
+    const run = async (json: object) => (await submit({ latency: 'sync', ...json })).json();
+    const classify = await run({ request: chatBody('Is this review positive or negative? "Great battery."', { model: 'auto' }), task: 'classify' });
+    expect(classify.route.tier).toBe('small');
+    expect(classify.route.reason).toMatch(/classify/);
+    expect(classify.cost.by_lever.routing).toBeGreaterThan(0);
+    const plan = await run({ request: chatBody('Plan a three-week migration of our billing system to a new provider, with risks and rollback steps.', { model: 'auto' }), task: 'plan' });
+    expect(['mid', 'frontier']).toContain(plan.route.tier);
+    const capped = await run({ request: chatBody('Plan a migration.', { model: 'auto' }), task: 'plan', max_tier: 'mid' });
+    expect(capped.route.tier).toBe('mid');
+    const floored = await run({ request: chatBody('Is "ok" positive?', { model: 'auto' }), task: 'classify', min_tier: 'frontier' });
+    expect(floored.route.tier).toBe('frontier');
+    expect(typeof floored.route.score).toBe('number');
+  });
+
   test('the same idempotency key returns the same job, never a second one', async () => {
     const key = `idem-${Date.now()}`;
     const a = await (await submit({ request: chatBody('idempotent please') }, { headers: { 'idempotency-key': key } })).json();

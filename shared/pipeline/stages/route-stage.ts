@@ -1,34 +1,65 @@
 import type { Catalog, ModelEntry } from '../../catalog/catalog';
 import type { RouteDecision } from '../../jobs/job-record';
+import type { ComplexityRouter, RoutingPolicy } from '../../routing';
 import { CONTINUE, type PipelineContext, type Stage, type StageOutcome } from '../stage';
 
-/**
- * Decides the model the rest of the pipeline uses. An explicit catalog model
- * is honoured as asked; "auto" goes to the router when one is configured,
- * otherwise to the catalog's default.
- */
-export interface ModelRouter {
-  decide(ctx: PipelineContext): RouteDecision;
+export interface RouteStageOptions {
+  /** The routing lever; without it "auto" goes to the catalog's auto model. */
+  router?: ComplexityRouter;
+  /** Per-tenant routing policy ("*" = every tenant without its own). */
+  policies?: Record<string, RoutingPolicy>;
+  /** Whether a provider has credentials here; routing never picks a provider that cannot be called. */
+  isProviderConfigured?: (provider: string) => boolean;
 }
 
+/**
+ * The routing lever's stage: decides the model the rest of the pipeline uses.
+ * An explicit catalog model is honoured as asked; "auto" is scored by the
+ * learned complexity router, bounded by the caller's hints (task, min/max
+ * tier) and the tenant's policy, and the decision and its reason are kept on
+ * the job.
+ */
 export class RouteStage implements Stage {
   readonly name = 'route';
 
   constructor(
     private readonly catalog: Catalog,
-    private readonly router?: ModelRouter,
+    private readonly options: RouteStageOptions = {},
   ) {}
 
   async run(ctx: PipelineContext): Promise<StageOutcome> {
-    const requested = ctx.job.options.requested_model;
-    let decision: RouteDecision;
-    if (requested !== 'auto') decision = describe(this.catalog.get(requested), 'explicit model requested by the caller: not routed');
-    else if (this.router) decision = this.router.decide(ctx);
-    else decision = describe(this.catalog.defaultAuto, 'model "auto": catalog default (no router configured)');
+    const decision = this.decide(ctx);
     ctx.route = decision;
     ctx.model = this.catalog.get(decision.model);
     ctx.request = { ...ctx.request, model: decision.model };
     return CONTINUE;
+  }
+
+  private decide(ctx: PipelineContext): RouteDecision {
+    const { options } = ctx.job;
+    const requested = options.requested_model;
+    if (requested !== 'auto') return describe(this.catalog.get(requested), 'explicit model requested by the caller: not routed');
+    const router = this.options.router;
+    if (!router) return describe(this.catalog.defaultAuto, 'model "auto": catalog default (no router configured)');
+    const policy = { ...(this.options.policies?.[ctx.job.tenant] ?? this.options.policies?.['*'] ?? {}) };
+    policy.provider ??= this.reachableProvider();
+    const { routed: _routed, task: _task, ...decision } = router.decide({
+      request: ctx.request,
+      requestedModel: requested,
+      task: options.task,
+      minTier: options.min_tier,
+      maxTier: options.max_tier,
+      policy,
+    });
+    return decision;
+  }
+
+  /** The auto model's provider when it can be called here, else the first provider that can. */
+  private reachableProvider(): string | undefined {
+    const preferred = this.catalog.defaultAuto.provider;
+    const configured = this.options.isProviderConfigured;
+    if (!configured || configured(preferred)) return undefined;
+    return this.catalog.models.map((m) => m.provider).find((p) => configured(p));
   }
 }
 
