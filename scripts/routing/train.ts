@@ -31,7 +31,7 @@ const { values } = parseArgs({
     'l2-tokens': { type: 'string' },
     'l2-struct': { type: 'string' },
     'task-weight': { type: 'string' },
-    'min-weight': { type: 'string', default: '0.0005' },
+    'min-weight': { type: 'string', default: '0.002' },
   },
 });
 const config: TrainConfig = {
@@ -72,7 +72,7 @@ const file = weightsFile(
       { path: rel(values.examples!), rows: examples.length, sha256: sha256File(values.examples!), use: 'train (hand-written by the Parsimony team)' },
     ],
     validation_domains: values.all ? [] : [...VALIDATION_DOMAINS],
-    training: { ...config, examples: rows.length, seconds: trainSeconds, nonzero_weights: packed.idx.length },
+    training: { ...config, examples: rows.length, seconds: trainSeconds, nonzero_weights: packed.w.length },
   },
   `${rel(values.mmlu!)}: all ${mmlu.length} prompts (labels unused)`,
 );

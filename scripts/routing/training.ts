@@ -1,7 +1,7 @@
 import { computeQuantiles } from '../../shared/routing/calibration';
 import { extractFeatures, FEATURE_VERSION } from '../../shared/routing/features';
 import { LinearModel } from '../../shared/routing/model';
-import type { WeightsFile } from '../../shared/routing/weights-file';
+import { encodeGaps, type WeightsFile } from '../../shared/routing/weights-file';
 import { summarizeRequest } from '../../shared/routing/request-summary';
 import type { ChatRequest } from '../../shared/messages/chat-model';
 import { requestFromPrompt } from './datasets';
@@ -27,7 +27,7 @@ export interface TrainConfig {
 export const DEFAULT_CONFIG: TrainConfig = {
   bits: 18,
   l2Struct: 1e-3,
-  l2Tokens: 1e-4,
+  l2Tokens: 1e-3,
   blockFactor: 1,
   label: 'soft_gain',
   taskWeight: 0.5,
@@ -74,7 +74,7 @@ export function trainWeights(rows: LabelledRequest[], config: TrainConfig): Floa
 export interface Packed {
   bits: number;
   scale: number;
-  idx: number[];
+  gaps: number[];
   w: number[];
   quantiles: number[];
   referenceRows: number;
@@ -85,7 +85,7 @@ export interface Packed {
  * keeps the JSON small) and computes the score quantiles of the reference
  * prompts with the quantised model, so calibration matches inference.
  */
-export function packWeights(theta: Float32Array, bits: number, referencePrompts: string[], minWeight = 5e-4, scale = 1e-4): Packed {
+export function packWeights(theta: Float32Array, bits: number, referencePrompts: string[], minWeight = 2e-3, scale = 1e-3): Packed {
   const minInt = Math.max(1, Math.round(minWeight / scale));
   const idx: number[] = [];
   const w: number[] = [];
@@ -100,7 +100,7 @@ export function packWeights(theta: Float32Array, bits: number, referencePrompts:
   idx.forEach((i, k) => (quantised[i] = w[k] * scale));
   const model = LinearModel.fromArray(bits, quantised);
   const scores = referencePrompts.map((p) => model.score(summarizeRequest(requestFromPrompt(p))).score);
-  return { bits, scale, idx, w, quantiles: computeQuantiles(scores).map((q) => Math.round(q * 1e6) / 1e6), referenceRows: scores.length };
+  return { bits, scale, gaps: encodeGaps(idx), w, quantiles: computeQuantiles(scores).map((q) => Math.round(q * 1e6) / 1e6), referenceRows: scores.length };
 }
 
 /** A weights file around packed weights; train.ts fills the header, experiments use the placeholder. */
@@ -122,7 +122,7 @@ export function weightsFile(packed: Packed, header: Partial<WeightsFile['header'
     },
     bits: packed.bits,
     scale: packed.scale,
-    idx: packed.idx,
+    gaps: packed.gaps,
     w: packed.w,
     calibration: { reference, rows: Math.max(1, packed.referenceRows), quantiles: packed.quantiles },
   };

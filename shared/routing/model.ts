@@ -1,6 +1,6 @@
 import { extractFeatures, FEATURE_VERSION, type PromptFormat } from './features';
 import type { RequestSummary } from './request-summary';
-import type { WeightsFile } from './weights-file';
+import { weightPositions, type WeightsFile } from './weights-file';
 
 export interface ModelScore {
   /** Probability-like difficulty in [0, 1]: higher = the weak model is more likely to fail. */
@@ -23,7 +23,8 @@ export class LinearModel {
       throw new Error(`router weights were trained for feature version ${file.header.feature_version}, code has ${FEATURE_VERSION}: run npm run route:train`);
     }
     const weights = new Float32Array(2 ** file.bits);
-    for (let i = 0; i < file.idx.length; i++) weights[file.idx[i]] = file.w[i] * file.scale;
+    const positions = weightPositions(file);
+    for (let i = 0; i < positions.length; i++) weights[positions[i]] = file.w[i] * file.scale;
     return new LinearModel(file.bits, weights);
   }
 

@@ -109,7 +109,7 @@ export class ComplexityRouter {
     const frontierShare = clampShare(input.frontierShare ?? policy.frontierShare ?? this.defaults.frontierShare);
     const smallShare = Math.min(clampShare(input.smallShare ?? policy.smallShare ?? this.defaults.smallShare), 1 - frontierShare);
     const tFrontier = this.calibration.thresholdForShare(frontierShare);
-    const tSmall = smallShare <= 0 ? Number.NEGATIVE_INFINITY : this.calibration.quantile(smallShare);
+    const tSmall = smallShare <= 0 ? Number.NEGATIVE_INFINITY : smallShare >= 1 ? Number.POSITIVE_INFINITY : this.calibration.quantile(smallShare);
     const scoreTier: Tier = score >= tFrontier ? 'frontier' : score >= tSmall ? 'mid' : 'small';
     const why: string[] = [
       `score ${score.toFixed(3)} (${format === 'mc' ? 'multiple-choice' : 'open'} prompt, top ${(100 * this.calibration.shareAtOrAbove(score)).toFixed(0)}% of reference traffic) vs thresholds small<${fmt(tSmall)}≤mid<${fmt(tFrontier)}≤frontier (frontier share ${frontierShare}) → ${scoreTier}`,

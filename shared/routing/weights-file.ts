@@ -38,7 +38,8 @@ export const WeightsFileSchema = z
     bits: z.number().int().min(10).max(22),
     /** Weights are stored as integers; real weight = int * scale. */
     scale: z.number().positive(),
-    idx: z.array(z.number().int().nonnegative()),
+    /** Non-zero weight positions, delta-encoded to keep the file small: position k = gaps[0] + … + gaps[k]. */
+    gaps: z.array(z.number().int().nonnegative()),
     w: z.array(z.number().int()),
     calibration: z
       .object({
@@ -52,12 +53,25 @@ export const WeightsFileSchema = z
   })
   .strict()
   .superRefine((f, ctx) => {
-    if (f.idx.length !== f.w.length) ctx.addIssue({ code: 'custom', path: ['w'], message: 'idx and w must have the same length' });
-    const max = 2 ** f.bits;
-    if (f.idx.some((i) => i >= max)) ctx.addIssue({ code: 'custom', path: ['idx'], message: `index out of range for bits=${f.bits}` });
+    if (f.gaps.length !== f.w.length) ctx.addIssue({ code: 'custom', path: ['w'], message: 'gaps and w must have the same length' });
+    const total = f.gaps.reduce((a, b) => a + b, 0);
+    if (total >= 2 ** f.bits) ctx.addIssue({ code: 'custom', path: ['gaps'], message: `index out of range for bits=${f.bits}` });
   });
 
 export type WeightsFile = z.infer<typeof WeightsFileSchema>;
+
+/** Decodes the delta-encoded positions. */
+export function weightPositions(file: Pick<WeightsFile, 'gaps'>): number[] {
+  const out: number[] = new Array(file.gaps.length);
+  let at = 0;
+  for (let k = 0; k < file.gaps.length; k++) out[k] = at += file.gaps[k];
+  return out;
+}
+
+/** Delta-encodes ascending positions. */
+export function encodeGaps(positions: readonly number[]): number[] {
+  return positions.map((p, k) => (k === 0 ? p : p - positions[k - 1]));
+}
 
 /** The weights file shipped next to this module. */
 export const DEFAULT_WEIGHTS_PATH = join(__dirname, 'weights.json');

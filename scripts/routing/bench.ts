@@ -1,0 +1,50 @@
+/**
+ * Decision latency and memory of the router (a benchmark, not a test).
+ *   npx tsx scripts/routing/bench.ts [--decisions 5000] [--mmlu FILE]
+ * Prints one JSON line { decisions, p50_ms, p99_ms, max_ms, rss_mb, heap_mb, router_heap_mb }.
+ * Prompts: MMLU dev prompts and MT-Bench conversations when the data files
+ * exist, plus generated long prompts (20-60 KB) so the head/tail cut is exercised.
+ */
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { Catalog } from '../../shared/catalog/catalog';
+import type { ChatRequest } from '../../shared/messages/chat-model';
+import { ComplexityRouter } from '../../shared/routing/router';
+import { readJsonl, ReplayRowSchema, requestFromPrompt, requestFromTurns, TaskRowSchema } from './datasets';
+
+const { values } = parseArgs({
+  options: {
+    decisions: { type: 'string', default: '5000' },
+    mmlu: { type: 'string', default: '/work/shared/data/routing-mmlu-dev.jsonl' },
+    mtbench: { type: 'string', default: '/work/shared/data/tasks-mtbench.jsonl' },
+  },
+});
+const n = Number(values.decisions);
+const requests: ChatRequest[] = [];
+if (existsSync(values.mmlu!)) requests.push(...readJsonl(values.mmlu!, ReplayRowSchema).slice(0, 2000).map((r) => requestFromPrompt(r.prompt)));
+if (existsSync(values.mtbench!)) requests.push(...readJsonl(values.mtbench!, TaskRowSchema).map((r) => requestFromTurns(r.turns!, r.turns!.length - 1)));
+const paragraph = 'The committee reviewed the quarterly figures, noted a 4.5% rise in costs, and asked for a plan to reduce them by 10% before June. ';
+for (let i = 0; i < 20; i++) requests.push(requestFromPrompt(`${paragraph.repeat(150 + i * 15)}\nSummarize the above and propose three options.`));
+
+global.gc?.();
+const heapBefore = process.memoryUsage().heapUsed;
+const router = ComplexityRouter.load(Catalog.load());
+global.gc?.();
+const routerHeap = (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20;
+
+// Warm up the JIT, then time each decision.
+for (let i = 0; i < 500; i++) router.decide({ request: requests[i % requests.length], requestedModel: 'auto' });
+const times: number[] = [];
+for (let i = 0; i < n; i++) {
+  const request = requests[(i * 7919) % requests.length];
+  const t0 = process.hrtime.bigint();
+  router.decide({ request, requestedModel: 'auto' });
+  times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+}
+times.sort((a, b) => a - b);
+const pct = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))];
+const mem = process.memoryUsage();
+const r3 = (x: number) => Math.round(x * 1000) / 1000;
+process.stdout.write(
+  `${JSON.stringify({ decisions: n, prompts: requests.length, p50_ms: r3(pct(0.5)), p99_ms: r3(pct(0.99)), max_ms: r3(times[times.length - 1]), rss_mb: Math.round(mem.rss / 2 ** 20), heap_mb: Math.round(mem.heapUsed / 2 ** 20), router_heap_mb: r3(routerHeap) })}\n`,
+);
