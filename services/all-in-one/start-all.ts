@@ -5,6 +5,7 @@ import { Platform } from '../../shared/runtime/platform';
 import { startSimulator, type Simulator } from '../../infra/simulator/server';
 import { startProducer, type RunningProducer } from '../producer/start-producer';
 import { startRouterWorker, type RunningRouterWorker } from '../router-worker/router-worker';
+import { startBatchSubmitterService, type RunningBatchSubmitterService } from '../batch-submitter/start-batch-submitter';
 
 export interface RunningParsimony {
   url: string;
@@ -13,6 +14,9 @@ export interface RunningParsimony {
   simulator?: Simulator;
   httpPlatform: Platform;
   workerPlatform: Platform;
+  /** The batch-submitter (provider batches, notifications). */
+  batchSubmitter: RunningBatchSubmitterService;
+  batchPlatform: Platform;
   close(): Promise<void>;
 }
 
@@ -23,7 +27,7 @@ export interface StartAllOptions {
 
 /**
  * All four services in one process, the embedded default for a laptop:
- * producer (HTTP), router-worker, and later cache-service and batch-submitter,
+ * producer (HTTP), router-worker, batch-submitter, and later cache-service,
  * against one Redis. With no provider key set, providers are simulated.
  */
 export async function startAll({ env, logDestination }: StartAllOptions): Promise<RunningParsimony> {
@@ -51,6 +55,8 @@ export async function startAll({ env, logDestination }: StartAllOptions): Promis
   const workerPlatform = Platform.create({ env: common, service: 'router-worker', role: 'worker', providerEnv, logDestination });
   const httpPlatform = Platform.create({ env: common, service: 'producer', role: 'http', providerEnv, logDestination });
   const workers: RunningRouterWorker[] = [startRouterWorker(workerPlatform, workerEnv)];
+  const batchPlatform = Platform.create({ env: common, service: 'batch-submitter', role: 'worker', providerEnv, logDestination });
+  const batchSubmitter = await startBatchSubmitterService(batchPlatform, env, providerEnv);
   const producer = await startProducer(httpPlatform, producerEnv, () => workers.some((w) => w.isRunning()));
 
   return {
@@ -59,11 +65,14 @@ export async function startAll({ env, logDestination }: StartAllOptions): Promis
     simulator,
     httpPlatform,
     workerPlatform,
+    batchSubmitter,
+    batchPlatform,
     close: async () => {
       await producer.close();
-      await Promise.all(workers.map((w) => w.close()));
+      await Promise.all([...workers.map((w) => w.close()), batchSubmitter.close()]);
       await httpPlatform.close();
       await workerPlatform.close();
+      await batchPlatform.close();
       await simulator?.close();
     },
   };

@@ -22,6 +22,7 @@ import { assertCallbackAllowed } from '../../shared/webhooks/ssrf-guard';
 import { batchesRouter } from './routes/batches';
 import { filesRouter } from './routes/files';
 import { webhookDeliveriesRouter } from './routes/webhook-deliveries';
+import { openAIWebhooksRouter } from './routes/openai-webhooks';
 
 export interface ProducerDeps {
   platform: Platform;
@@ -44,6 +45,8 @@ export function createProducerApp({ platform, env, keys, localWorkers }: Produce
   app.set('etag', false);
   app.use(requestMetrics());
   app.use(healthRouter(platform, localWorkers));
+  // Signed with the raw body: mounted before any body parser.
+  app.use(openAIWebhooksRouter(platform, env.OPENAI_WEBHOOK_SECRET, log));
   app.use('/v1', authenticate(keys));
   // Multipart uploads (POST /v1/files) are streamed by their route, never parsed as JSON.
   app.use(express.json({ limit: env.PARSIMONY_BODY_LIMIT, type: (req) => !/^multipart\//i.test(req.headers['content-type'] ?? '') }));

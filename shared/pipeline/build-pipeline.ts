@@ -14,6 +14,9 @@ import { smallTierSummarizer } from '../context/summarizer';
 import { PromptCompressionStage } from '../compression/compression-stage';
 import { VariantRegistry } from '../compression/variant-registry';
 import { PromptCacheStage } from '../prompt-cache/prompt-cache-stage';
+import { DeferStage } from './stages/defer-stage';
+import { DeferralSink } from '../batch/deferral-sink';
+import type { DeferPolicy } from '../batch/defer-policy';
 
 export interface PipelineDeps {
   catalog: Catalog;
@@ -32,6 +35,8 @@ export interface PipelineDeps {
   redis: Redis;
   /** Prefix of the levers' Redis keys, e.g. "parsimony". */
   keyPrefix: string;
+  /** When latency-tolerant jobs go to provider batches. Default: latency "batch" always; "async" with a deadline ≥ 1 h away. */
+  defer?: Partial<DeferPolicy>;
   /** Context-hygiene policy (window, keep, strategy; per tenant and agent). Default: window 4, keep 2, mask+summarize. */
   context?: ContextConfig;
 }
@@ -57,7 +62,8 @@ export function buildPipeline(deps: PipelineDeps): { pipeline: Pipeline; validat
     }),
     new PromptCompressionStage({ registry: new VariantRegistry(deps.redis, { keyPrefix: `${deps.keyPrefix}:` }) }),
     new PromptCacheStage({ catalog: deps.catalog }),
-    // defer-to-batch (batch lever) slots in here, before execute
+    // Batch lever last: the batch discount applies to what the other levers left.
+    new DeferStage({ sink: new DeferralSink(deps.redis, deps.keyPrefix), policy: deps.defer }),
     new ExecuteStage({ adapterFor: deps.adapterFor, attempts: deps.attempts, timeoutMs: deps.timeoutMs, backoffMs: deps.backoffMs }),
   ];
   return { pipeline: new Pipeline(stages, deps.catalog, deps.observe), validate };

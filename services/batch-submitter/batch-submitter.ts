@@ -1,0 +1,155 @@
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { BatchEngine, type BatchEngineDeps } from '../../shared/batch/batch-engine';
+import { BatchProviderRegistry } from '../../shared/batch/providers/registry';
+import type { BatchEnv } from '../../shared/config/env';
+import type { JobRecord } from '../../shared/jobs/job-record';
+import { CheckProviderBatchPayload, JOB_NAMES, QUEUES, type RunPipelinePayload } from '../../shared/queues/queue-catalog';
+import type { Platform } from '../../shared/runtime/platform';
+import { PIPELINE_BACKOFF_TYPE } from '../router-worker/pipeline-backoff';
+
+/** Id of the BullMQ job scheduler that ticks provider batch polling. */
+export const POLL_SCHEDULER_ID = 'poll-provider-batches';
+
+export interface BatchSubmitterOptions {
+  /** Crash-test seams (tests only). */
+  probes?: BatchEngineDeps['probes'];
+}
+
+export interface RunningBatchSubmitter {
+  engine: BatchEngine;
+  isRunning(): boolean;
+  /**
+   * Stops taking work and waits for the current steps. `force` drops them
+   * instead (what a crash looks like: nothing after this point runs to its
+   * end, leases lapse, another submitter takes over).
+   */
+  close(options?: { force?: boolean }): Promise<void>;
+}
+
+/**
+ * The batch lever's service: binds the BatchEngine to its schedules.
+ * - intake: a blocking loop moving parked jobs from the inbox into groups;
+ * - flush + deadlines: every PARSIMONY_BATCH_FLUSH_INTERVAL_MS, groups that
+ *   are due are sent, jobs whose deadline nears go synchronous;
+ * - polling: a BullMQ job scheduler on the batch queue works on due intents
+ *   (submission retries with backoff, status checks with backoff,
+ *   collection); an OpenAI webhook adds a `check-provider-batch` job.
+ * Any number of submitters may run against one Redis (every step is leased).
+ */
+export function startBatchSubmitter(platform: Platform, env: BatchEnv, providerEnv: Record<string, string | undefined>, options: BatchSubmitterOptions = {}): RunningBatchSubmitter {
+  const log = platform.log.child({ component: 'batch-submitter' });
+  const providers = BatchProviderRegistry.fromEnv(providerEnv, log, platform.env.PARSIMONY_PROVIDER_TIMEOUT_MS);
+  const pipelineQueue = platform.pipelineQueue;
+  const enqueueSync = async (job: JobRecord): Promise<void> => {
+    const payload: RunPipelinePayload = { jobId: job.id, tenant: job.tenant };
+    await pipelineQueue.add(JOB_NAMES.runPipeline, payload, {
+      jobId: `fallback-${job.id}`,
+      attempts: platform.env.PARSIMONY_JOB_ATTEMPTS,
+      backoff: { type: PIPELINE_BACKOFF_TYPE },
+      removeOnComplete: true,
+      removeOnFail: { age: 7 * 24 * 3600 },
+    });
+  };
+  const pollBaseMs = env.PARSIMONY_BATCH_POLL_SECONDS * 1000;
+  const engine = new BatchEngine({
+    redis: platform.redis,
+    prefix: platform.env.PARSIMONY_QUEUE_PREFIX,
+    store: platform.store,
+    outcomes: platform.outcomes,
+    catalog: platform.catalog,
+    providers,
+    enqueueSync,
+    options: {
+      maxWaitMs: env.PARSIMONY_BATCH_MAX_WAIT_SECONDS * 1000,
+      maxRequests: env.PARSIMONY_PROVIDER_BATCH_MAX_REQUESTS,
+      maxBytes: env.PARSIMONY_PROVIDER_BATCH_MAX_BYTES,
+      turnaroundMs: env.PARSIMONY_BATCH_TURNAROUND_SECONDS * 1000,
+      marginMs: env.PARSIMONY_BATCH_DEADLINE_MARGIN_SECONDS * 1000,
+      leaseMs: env.PARSIMONY_BATCH_LEASE_SECONDS * 1000,
+      pollBaseMs,
+      pollMaxMs: env.PARSIMONY_BATCH_POLL_MAX_SECONDS * 1000,
+      retryBudget: platform.env.PARSIMONY_JOB_ATTEMPTS,
+    },
+    probes: options.probes,
+    log,
+  });
+
+  let running = true;
+  const blocking: Redis = platform.redis.duplicate();
+  blocking.on('error', () => undefined);
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  const intakeLoop = (async () => {
+    try {
+      const recovered = await engine.intake.recover();
+      if (recovered) log.info({ jobs: recovered }, 're-admitted deferred jobs a previous submitter left half-taken');
+    } catch (err) {
+      log.warn({ err: { message: (err as Error).message } }, 'inbox recovery failed; items stay in the processing list');
+    }
+    while (running) {
+      try {
+        await engine.intake.take(blocking, 1);
+      } catch (err) {
+        if (!running) break;
+        log.warn({ err: { message: (err as Error).message } }, 'batch intake error; retrying');
+        await sleep(500);
+      }
+    }
+  })();
+
+  const tickLoop = (async () => {
+    while (running) {
+      const started = Date.now();
+      try {
+        await engine.sweepFallbacks();
+        await engine.flush();
+      } catch (err) {
+        if (!running) break;
+        log.warn({ err: { message: (err as Error).message } }, 'batch flush tick failed; retrying');
+      }
+      await sleep(Math.max(10, env.PARSIMONY_BATCH_FLUSH_INTERVAL_MS - (Date.now() - started)));
+    }
+  })();
+
+  const queue = platform.queue(QUEUES.batch);
+  const tickMs = Math.round(Math.min(5_000, Math.max(100, pollBaseMs)));
+  void queue
+    .upsertJobScheduler(POLL_SCHEDULER_ID, { every: tickMs }, { name: JOB_NAMES.pollProviderBatches, data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } })
+    .catch((err: Error) => log.warn({ err: { message: err.message } }, 'could not schedule provider batch polling'));
+  const worker = new Worker(
+    QUEUES.batch,
+    async (job: Job) => {
+      if (job.name === JOB_NAMES.pollProviderBatches) return engine.processDue();
+      if (job.name === JOB_NAMES.checkProviderBatch) {
+        const payload = CheckProviderBatchPayload.safeParse(job.data);
+        if (!payload.success) throw new UnrecoverableError(`malformed check payload: ${payload.error.message}`);
+        const known = await engine.checkProviderBatch(payload.data.provider, payload.data.provider_batch_id);
+        return { known };
+      }
+      throw new UnrecoverableError(`unknown job ${job.name} on the batch queue`);
+    },
+    { connection: platform.redis, prefix: platform.bullPrefix, concurrency: 4 },
+  );
+  worker.on('error', (err) => log.warn({ err: { message: err.message } }, 'batch worker error'));
+  log.info({ providers: [...['openai', 'anthropic'].filter((p) => providers.has(p))], maxWaitSeconds: env.PARSIMONY_BATCH_MAX_WAIT_SECONDS }, 'batch-submitter running');
+
+  return {
+    engine,
+    isRunning: () => running && worker.isRunning(),
+    close: async ({ force = false } = {}) => {
+      running = false;
+      if (force) {
+        blocking.disconnect();
+        await worker.close(true);
+        return;
+      }
+      // The intake loop sees `running` false once its blocking read is cut.
+      blocking.disconnect();
+      await worker.close();
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.all([tickLoop, intakeLoop]), new Promise((r) => (timer = setTimeout(r, 5_000)))]);
+      clearTimeout(timer);
+    },
+  };
+}

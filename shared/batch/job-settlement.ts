@@ -1,0 +1,171 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Catalog } from '../catalog/catalog';
+import { CostLedger } from '../cost/cost-ledger';
+import type { JobError, JobRecord } from '../jobs/job-record';
+import type { JobOutcomes } from '../jobs/job-outcomes';
+import type { JobStore } from '../jobs/job-store';
+import type { ChatResponse } from '../messages/chat-model';
+import type { BatchKeys } from './batch-keys';
+import { isSyncFallback } from './defer-policy';
+import type { Intent, IntentStore } from './intent-store';
+import type { PendingPool } from './pending-pool';
+
+const FORGET = `
+-- A job leaves the batch lever (handed to the synchronous path): out of its group, or counted as a fallback of its intent.
+-- KEYS: tracking, fallbacks, pending-bytes
+-- ARGV: job id, intent key prefix, pending key prefix, pending-deadline key prefix
+local group = redis.call('HGET', KEYS[1], 'group')
+local owner = redis.call('HGET', KEYS[1], 'intent')
+local res = {'', 0, 0}
+if group then
+  if owner == '' then
+    if redis.call('ZREM', ARGV[3] .. group, ARGV[1]) == 1 then
+      redis.call('HINCRBY', KEYS[3], group, -tonumber(redis.call('HGET', KEYS[1], 'bytes') or '0'))
+    end
+    redis.call('ZREM', ARGV[4] .. group, ARGV[1])
+  elseif owner then
+    local ik = ARGV[2] .. owner
+    if redis.call('EXISTS', ik) == 1 then
+      local n = redis.call('HINCRBY', ik, 'fallbacks', 1)
+      res = {owner, n, tonumber(redis.call('HGET', ik, 'size') or '0')}
+    end
+  end
+end
+redis.call('DEL', KEYS[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+return res
+`;
+
+export interface SettlementDeps {
+  redis: Redis;
+  keys: BatchKeys;
+  store: JobStore;
+  outcomes: JobOutcomes;
+  catalog: Catalog;
+  pool: PendingPool;
+  intents: IntentStore;
+  /** Puts a job (now 'queued') on the pipeline queue, idempotently. */
+  enqueueSync: (job: JobRecord) => Promise<void>;
+  /** Cancels a provider batch whose every job went synchronous. */
+  cancelProviderBatch: (intent: Intent) => Promise<void>;
+  /** Batch submissions a job may use before it fails (the job's retry budget). */
+  retryBudget: number;
+  marginMs: number;
+  turnaroundMs: number;
+  log: Logger;
+}
+
+/**
+ * What happens to one deferred job at the end: completed from a batch result
+ * (priced at the batch price, the levers' savings restored from its ledger),
+ * failed, sent back to a batch, or handed to the synchronous path. Every
+ * final step goes through JobOutcomes from status 'deferred', so a job ends
+ * once whatever is replayed after a crash.
+ */
+export class JobSettlement {
+  constructor(private readonly deps: SettlementDeps) {
+    if (!('parsimonyBatchForget' in deps.redis)) deps.redis.defineCommand('parsimonyBatchForget', { numberOfKeys: 3, lua: FORGET });
+  }
+
+  /** Completes a job from its batch result; false when it was already settled (or handed back). */
+  async complete(jobId: string, intent: Intent, response: ChatResponse, record?: JobRecord): Promise<boolean> {
+    const { store, outcomes, catalog } = this.deps;
+    const job = record ?? (await store.load(jobId));
+    if (!job || job.status !== 'deferred') return false;
+    const model = catalog.find(job.route?.model ?? intent.model) ?? catalog.get(intent.model);
+    const ledger = CostLedger.fromJSON(job.deferred?.ledger);
+    ledger.batched = true;
+    const cost = ledger.price(catalog, model, response.usage);
+    const tries = Number((await this.deps.redis.hget(this.deps.keys.job(jobId), 'tries')) ?? 1);
+    const batch = { ...(job.annotations?.batch as object | undefined), path: 'batch', provider: intent.provider, provider_batch_id: intent.providerBatchId, intent_id: intent.id, batch_attempts: tries };
+    const done = await outcomes.complete(jobId, ['deferred'], { response, cost, deliveredBy: 'batch', route: job.route, annotations: { batch } });
+    if (done.ok) await this.forgetTracking(jobId);
+    return done.ok;
+  }
+
+  /**
+   * A job's batch request failed: sent to a new batch when retryable, within
+   * its retry budget and its deadline allows; to the synchronous path when
+   * retryable but the deadline is near; failed with the provider's error
+   * otherwise. Ignored when another intent owns the job by now.
+   */
+  async failed(jobId: string, intent: Intent, error: JobError, retryable: boolean, now = Date.now()): Promise<'requeued' | 'fallback' | 'failed' | 'skipped'> {
+    const { redis, keys, store, outcomes, retryBudget } = this.deps;
+    const tracking = await redis.hgetall(keys.job(jobId));
+    if (tracking.intent !== intent.id) return 'skipped';
+    const job = await store.load(jobId);
+    if (!job || job.status !== 'deferred') return 'skipped';
+    const tries = Number(tracking.tries ?? 1);
+    if (!retryable || tries >= retryBudget) {
+      const failed = await outcomes.fail(jobId, ['deferred'], error, job.route);
+      if (failed.ok) await this.forgetTracking(jobId);
+      this.deps.log.warn({ jobId, intent: intent.id, tries, error }, 'deferred job failed');
+      return 'failed';
+    }
+    const deadline = tracking.deadline ? Number(tracking.deadline) : undefined;
+    if (deadline === undefined || deadline - now > this.deps.marginMs + this.deps.turnaroundMs) {
+      if (await this.deps.pool.requeue(jobId, tracking.group, intent.id, now)) return 'requeued';
+      return 'skipped';
+    }
+    await this.fallback(jobId, 'retry');
+    return 'fallback';
+  }
+
+  /**
+   * Hands a deferred job to the synchronous path: it is marked due in the
+   * fallback set first, so whatever crashes next, the deadline sweep finishes
+   * the hand-over.
+   */
+  async fallback(jobId: string, reason: 'deadline' | 'retry' | 'batch_rejected' | 'not_batchable'): Promise<void> {
+    const { redis, keys } = this.deps;
+    await redis.multi().zadd(keys.fallbacks, 0, jobId).hset(keys.job(jobId), 'fallback_reason', reason).exec();
+    await this.handOver(jobId);
+  }
+
+  /**
+   * Runs one due fallback (idempotent): deferred → queued with the
+   * `sync_fallback` annotation the defer stage passes through, onto the
+   * pipeline queue (the router-worker runs it synchronously), then out of the
+   * batch lever. A provider batch whose every job went this way is cancelled.
+   */
+  async handOver(jobId: string): Promise<void> {
+    const { redis, keys, store, intents } = this.deps;
+    const tracking = await redis.hgetall(keys.job(jobId));
+    let job = await store.load(jobId);
+    if (job?.status === 'deferred') {
+      const intent = tracking.intent ? await intents.load(tracking.intent) : undefined;
+      const reason = tracking.fallback_reason || 'deadline';
+      const moved = await store.transition(jobId, ['deferred'], 'queued', (record) => {
+        const previous = (record.annotations?.batch as object | undefined) ?? {};
+        const batch = { ...previous, path: 'sync_fallback', fallback_reason: reason, ...(intent?.providerBatchId ? { provider_batch_id: intent.providerBatchId, intent_id: intent.id } : {}) };
+        record.annotations = { ...record.annotations, batch };
+      });
+      job = moved.job;
+      if (moved.ok) this.deps.log.info({ jobId, reason, intent: intent?.id }, 'deferred job handed to the synchronous path');
+    }
+    if (job?.status === 'queued' && isSyncFallback(job)) await this.deps.enqueueSync(job);
+    const [owner, fallbacks, size] = (await (redis as unknown as ForgetRedis).parsimonyBatchForget(
+      keys.job(jobId), keys.fallbacks, keys.pendingBytes,
+      jobId, keys.intent(''), keys.pending(''), keys.pendingDeadlines(''),
+    )) as [string, number, number];
+    if (owner && size > 0 && Number(fallbacks) >= Number(size)) {
+      const intent = await intents.load(owner);
+      if (intent?.state === 'submitted') await this.deps.cancelProviderBatch(intent);
+    }
+  }
+
+  /** Fallbacks due by `until` (deadline − margin passed, or asked for now). */
+  dueFallbacks(until: number, limit = 200): Promise<string[]> {
+    return this.deps.redis.zrangebyscore(this.deps.keys.fallbacks, '-inf', String(until), 'LIMIT', 0, limit);
+  }
+
+  private async forgetTracking(jobId: string): Promise<void> {
+    const { redis, keys } = this.deps;
+    await redis.multi().del(keys.job(jobId)).zrem(keys.fallbacks, jobId).exec();
+  }
+}
+
+interface ForgetRedis {
+  parsimonyBatchForget(...args: (string | number)[]): Promise<unknown>;
+}

@@ -1,0 +1,195 @@
+import type { Redis } from 'ioredis';
+import type { BatchKeys } from './batch-keys';
+
+/**
+ * Deferred jobs waiting for a provider batch, grouped per provider + model
+ * (one model per OpenAI input file; packing the same model together keeps
+ * groups simple for Anthropic too). Every change is one Lua script, so a job
+ * is at any time either pending in exactly one group or owned by exactly one
+ * intent, never both, never neither.
+ */
+
+/** Seconds a job's batch tracking lives: past any provider window (24 h) plus retries. */
+const TRACKING_TTL_SECONDS = 8 * 24 * 3600;
+
+const ADD = `
+-- KEYS: tracking, pending, pending-deadline, pending-bytes, groups, fallbacks
+-- ARGV: group, bytes, deadline ms or '', deferred-at ms, fallback-at ms or '', job id, ttl
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'group', ARGV[1], 'bytes', ARGV[2], 'deadline', ARGV[3], 'intent', '', 'tries', 0)
+redis.call('EXPIRE', KEYS[1], ARGV[7])
+redis.call('ZADD', KEYS[2], ARGV[4], ARGV[6])
+if ARGV[3] ~= '' then redis.call('ZADD', KEYS[3], ARGV[3], ARGV[6]) end
+if ARGV[5] ~= '' then redis.call('ZADD', KEYS[6], ARGV[5], ARGV[6]) end
+redis.call('HINCRBY', KEYS[4], ARGV[1], ARGV[2])
+redis.call('SADD', KEYS[5], ARGV[1])
+return 1
+`;
+
+const REQUEUE = `
+-- A job whose batch request failed goes back to its group, if the failing intent still owns it.
+-- KEYS: tracking, pending, pending-deadline, pending-bytes
+-- ARGV: intent id, now ms, job id
+if redis.call('HGET', KEYS[1], 'intent') ~= ARGV[1] then return 0 end
+local group = redis.call('HGET', KEYS[1], 'group')
+local bytes = redis.call('HGET', KEYS[1], 'bytes')
+local deadline = redis.call('HGET', KEYS[1], 'deadline')
+redis.call('HSET', KEYS[1], 'intent', '')
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+if deadline and deadline ~= '' then redis.call('ZADD', KEYS[3], deadline, ARGV[3]) end
+redis.call('HINCRBY', KEYS[4], group, bytes)
+return 1
+`;
+
+const CLAIM = `
+-- Moves up to max jobs (and max bytes) of a group, oldest first, into a new intent.
+-- KEYS: pending, pending-deadline, pending-bytes, intent, intent jobs, intents
+-- ARGV: group, intent id, max count, max bytes, tracking prefix, record prefix, provider, model, now ms
+local max, maxBytes = tonumber(ARGV[3]), tonumber(ARGV[4])
+local ids = redis.call('ZRANGE', KEYS[1], 0, max * 2 - 1)
+local n, total = 0, 0
+for _, id in ipairs(ids) do
+  if n >= max then break end
+  local t = ARGV[5] .. id
+  local owner = redis.call('HGET', t, 'intent')
+  local bytes = tonumber(redis.call('HGET', t, 'bytes') or '0')
+  local status = redis.call('HGET', ARGV[6] .. id, 'status')
+  if status ~= 'deferred' or owner ~= '' then
+    -- No longer waiting (finished, handed back, expired): drop it from the group.
+    redis.call('ZREM', KEYS[1], id)
+    redis.call('ZREM', KEYS[2], id)
+    if owner == '' then
+      redis.call('HINCRBY', KEYS[3], ARGV[1], -bytes)
+      redis.call('DEL', t)
+    end
+  else
+    if n > 0 and total + bytes > maxBytes then break end
+    redis.call('ZREM', KEYS[1], id)
+    redis.call('ZREM', KEYS[2], id)
+    redis.call('HINCRBY', KEYS[3], ARGV[1], -bytes)
+    redis.call('HSET', t, 'intent', ARGV[2])
+    redis.call('HINCRBY', t, 'tries', 1)
+    redis.call('RPUSH', KEYS[5], id)
+    n = n + 1
+    total = total + bytes
+  end
+end
+if n == 0 then return {0, 0} end
+redis.call('HSET', KEYS[4], 'provider', ARGV[7], 'model', ARGV[8], 'group', ARGV[1], 'state', 'prepared', 'size', n, 'bytes', total, 'attempts', 0, 'created_at', ARGV[9], 'fallbacks', 0)
+redis.call('ZADD', KEYS[6], ARGV[9], ARGV[2])
+return {n, total}
+`;
+
+interface PoolRedis {
+  parsimonyBatchAdd(...args: (string | number)[]): Promise<number>;
+  parsimonyBatchRequeue(...args: (string | number)[]): Promise<number>;
+  parsimonyBatchClaim(...args: (string | number)[]): Promise<[number, number]>;
+}
+
+export interface PendingJob {
+  jobId: string;
+  group: string;
+  /** Bytes of the job's batch line. */
+  bytes: number;
+  deferredAt: number;
+  deadline?: number;
+  /** When its synchronous fallback is due (deadline − margin). */
+  fallbackAt?: number;
+}
+
+export interface GroupState {
+  group: string;
+  count: number;
+  bytes: number;
+  /** Deferral time of the oldest pending job, ms. */
+  oldest?: number;
+  /** Tightest deadline among the pending jobs, ms. */
+  tightestDeadline?: number;
+}
+
+export class PendingPool {
+  private readonly lua: PoolRedis;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: BatchKeys,
+  ) {
+    if (!('parsimonyBatchClaim' in redis)) {
+      redis.defineCommand('parsimonyBatchAdd', { numberOfKeys: 6, lua: ADD });
+      redis.defineCommand('parsimonyBatchRequeue', { numberOfKeys: 4, lua: REQUEUE });
+      redis.defineCommand('parsimonyBatchClaim', { numberOfKeys: 6, lua: CLAIM });
+    }
+    this.lua = redis as unknown as PoolRedis;
+  }
+
+  /** Adds jobs to their groups (pipelined). A job already tracked is left alone, so intake may repeat after a crash. */
+  async add(jobs: readonly PendingJob[]): Promise<void> {
+    if (!jobs.length) return;
+    const k = this.keys;
+    const pipeline = this.redis.pipeline();
+    for (const j of jobs) {
+      (pipeline as unknown as PoolRedis).parsimonyBatchAdd(
+        k.job(j.jobId), k.pending(j.group), k.pendingDeadlines(j.group), k.pendingBytes, k.groups, k.fallbacks,
+        j.group, j.bytes, j.deadline ?? '', j.deferredAt, j.fallbackAt ?? '', j.jobId, TRACKING_TTL_SECONDS,
+      );
+    }
+    const results = (await pipeline.exec()) ?? [];
+    const failed = results.find(([err]) => err);
+    if (failed) throw failed[0];
+  }
+
+  /** Puts a job whose batch request failed back in its group; false when `intentId` no longer owns it. */
+  async requeue(jobId: string, group: string, intentId: string, now: number): Promise<boolean> {
+    const k = this.keys;
+    return (await this.lua.parsimonyBatchRequeue(k.job(jobId), k.pending(group), k.pendingDeadlines(group), k.pendingBytes, intentId, now, jobId)) === 1;
+  }
+
+  /** Moves the oldest jobs of a group into a new intent; returns how many and their bytes (0 when none were waiting). */
+  async claim(group: string, intentId: string, provider: string, model: string, maxCount: number, maxBytes: number, now: number): Promise<{ count: number; bytes: number }> {
+    const k = this.keys;
+    const [count, bytes] = await this.lua.parsimonyBatchClaim(
+      k.pending(group), k.pendingDeadlines(group), k.pendingBytes, k.intent(intentId), k.intentJobs(intentId), k.intents,
+      group, intentId, maxCount, maxBytes, k.jobPrefix, k.recordPrefix, provider, model, now,
+    );
+    return { count: Number(count), bytes: Number(bytes) };
+  }
+
+  /** Every group's size, bytes, oldest job and tightest deadline (a few round trips, pipelined). */
+  async groups(): Promise<GroupState[]> {
+    const k = this.keys;
+    const names = await this.redis.smembers(k.groups);
+    if (!names.length) return [];
+    const pipeline = this.redis.pipeline();
+    for (const g of names) {
+      pipeline.zcard(k.pending(g));
+      pipeline.hget(k.pendingBytes, g);
+      pipeline.zrange(k.pending(g), 0, '0', 'WITHSCORES');
+      pipeline.zrange(k.pendingDeadlines(g), 0, '0', 'WITHSCORES');
+    }
+    const r = ((await pipeline.exec()) ?? []).map(([err, value]) => {
+      if (err) throw err;
+      return value;
+    });
+    return names.map((group, i) => {
+      const oldest = r[4 * i + 2] as string[];
+      const tightest = r[4 * i + 3] as string[];
+      return {
+        group,
+        count: Number(r[4 * i]),
+        bytes: Number(r[4 * i + 1] ?? 0),
+        oldest: oldest.length ? Number(oldest[1]) : undefined,
+        tightestDeadline: tightest.length ? Number(tightest[1]) : undefined,
+      };
+    });
+  }
+}
+
+/** A group key: provider and catalog model id. */
+export function groupOf(provider: string, model: string): string {
+  return `${provider}|${model}`;
+}
+
+export function parseGroup(group: string): { provider: string; model: string } {
+  const bar = group.indexOf('|');
+  return { provider: group.slice(0, bar), model: group.slice(bar + 1) };
+}
