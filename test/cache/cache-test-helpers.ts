@@ -74,7 +74,7 @@ export function answer(text: string, extra: Partial<ChatResponse> = {}): ChatRes
 export function pipelineContext(
   tenant: string,
   request: ChatRequest,
-  options: Partial<JobOptions> & { cache?: unknown } = {},
+  options: Omit<Partial<JobOptions>, 'cache'> & { cache?: unknown } = {},
   tier: 'small' | 'mid' | 'frontier' = 'mid',
 ): PipelineContext {
   const job: JobRecord = {
