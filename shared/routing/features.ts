@@ -1,9 +1,17 @@
-import { fnv1a, mixBlock } from './hashing';
-import { CUE_FAMILY_NAMES, CUE_INDEX, type CueFamily } from './lexicons';
+import * as hashing from './hashing';
+import * as lexicons from './lexicons';
+import type { CueFamily } from './lexicons';
 import type { RequestSummary } from './request-summary';
 
+// Local bindings: some module loaders (tsx/esbuild) turn every call through an
+// imported binding into a getter call, which shows up on the hot path.
+const fnv1a = hashing.fnv1a;
+const mixBlock = hashing.mixBlock;
+const CUE_INDEX = lexicons.CUE_INDEX;
+const CUE_FAMILY_NAMES = lexicons.CUE_FAMILY_NAMES;
+
 /** Bumped whenever the meaning of a feature changes; weights.json records the version it was trained with. */
-export const FEATURE_VERSION = 3;
+export const FEATURE_VERSION = 5;
 
 /** The prompt's shape. Every feature is emitted twice: once shared, once in its shape's block (domain adaptation by feature augmentation). */
 export type PromptFormat = 'mc' | 'open';
@@ -44,23 +52,29 @@ const PHRASES: Array<[string, RegExp]> = [
 
 const log1 = (x: number, scale: number) => Math.min(2, Math.log1p(x) / Math.log1p(scale));
 
+/** Receives each (hashed index, value) pair; training collects them, inference sums weights on the fly. */
+interface Consumer {
+  emit(index: number, value: number, name?: string): void;
+  readonly wantsNames: boolean;
+}
+
 class Sink {
-  readonly idx: number[] = [];
-  readonly val: number[] = [];
-  readonly names?: string[];
+  readonly names?: true;
   constructor(
     private readonly mask: number,
     private readonly block: number,
-    withNames: boolean,
+    private readonly consumer: Consumer,
   ) {
-    if (withNames) this.names = [];
+    if (consumer.wantsNames) this.names = true;
   }
   add(name: string, value: number): void {
     if (value === 0 || !Number.isFinite(value)) return;
-    const h = fnv1a(name);
-    this.idx.push(mixBlock(h, 0) & this.mask, mixBlock(h, this.block) & this.mask);
-    this.val.push(value, value);
-    this.names?.push(name, `${this.block === 1 ? 'mc' : 'open'}|${name}`);
+    this.addHash(fnv1a(name), value, name);
+  }
+  addHash(h: number, value: number, name?: string): void {
+    const c = this.consumer;
+    c.emit(mixBlock(h, 0) & this.mask, value, name);
+    c.emit(mixBlock(h, this.block) & this.mask, value, name === undefined ? undefined : `${this.block === 1 ? 'mc' : 'open'}|${name}`);
   }
 }
 
@@ -104,25 +118,41 @@ function countMatches(text: string, re: RegExp): number {
   return n;
 }
 
-function addCues(sink: Sink, prefix: string, tokens: string[]): Record<CueFamily, number> {
+function addCues(sink: Sink, prefix: string, tokens: string[]): void {
   const counts = Object.fromEntries(CUE_FAMILY_NAMES.map((f) => [f, 0])) as Record<CueFamily, number>;
   for (const t of tokens) {
     const fams = CUE_INDEX.get(t);
     if (fams) for (const f of fams) counts[f]++;
   }
   for (const f of CUE_FAMILY_NAMES) if (counts[f]) sink.add(`${prefix}${f}`, Math.min(counts[f], 4) / 4);
-  return counts;
 }
 
+const UNIGRAM_SEED = fnv1a('u:');
+const BIGRAM_SEED = fnv1a('b:');
+
+/**
+ * Word unigrams and bigrams, hashed without building strings (a bigram's
+ * hash continues the first word's hash over the second), de-duplicated and
+ * scaled by 1/sqrt(count) so long prompts do not dominate.
+ */
 function addTokens(sink: Sink, tokens: string[]): void {
-  const seen = new Set<string>();
-  const norm = tokens.map((t) => (t.charCodeAt(0) <= 57 ? '#' : t));
-  for (let i = 0; i < norm.length; i++) {
-    seen.add(`u:${norm[i]}`);
-    if (i > 0) seen.add(`b:${norm[i - 1]}_${norm[i]}`);
+  const seen = new Set<number>();
+  const names = sink.names ? new Map<number, string>() : undefined;
+  let prev = '';
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i].charCodeAt(0) <= 57 ? '#' : tokens[i];
+    const u = fnv1a(t, UNIGRAM_SEED);
+    seen.add(u);
+    names?.set(u, `u:${t}`);
+    if (i > 0) {
+      const b = fnv1a(t, fnv1a(' ', fnv1a(prev, BIGRAM_SEED)));
+      seen.add(b);
+      names?.set(b, `b:${prev}_${t}`);
+    }
+    prev = t;
   }
   const scale = 1 / Math.sqrt(seen.size || 1);
-  for (const name of seen) sink.add(name, scale);
+  for (const h of seen) sink.addHash(h, scale, names?.get(h));
 }
 
 /**
@@ -132,10 +162,38 @@ function addTokens(sink: Sink, tokens: string[]): void {
  * tools and response format, conversation shape).
  */
 export function extractFeatures(s: RequestSummary, bits: number, withNames = false): SparseFeatures {
+  const idx: number[] = [];
+  const val: number[] = [];
+  const names: string[] | undefined = withNames ? [] : undefined;
+  const format = walkFeatures(s, bits, {
+    wantsNames: withNames,
+    emit(index, value, name) {
+      idx.push(index);
+      val.push(value);
+      names?.push(name ?? '?');
+    },
+  });
+  return { idx, val, format, names };
+}
+
+/** Logit of a linear model over the features, without materialising them (the inference hot path). */
+export function linearScore(s: RequestSummary, bits: number, weights: Float32Array): { z: number; format: PromptFormat } {
+  const acc = {
+    z: 0,
+    wantsNames: false,
+    emit(index: number, value: number) {
+      acc.z += weights[index] * value;
+    },
+  };
+  const format = walkFeatures(s, bits, acc);
+  return { z: acc.z, format };
+}
+
+function walkFeatures(s: RequestSummary, bits: number, consumer: Consumer): PromptFormat {
   const text = s.lastUser;
   const { stem, options } = parseOptions(text);
   const format: PromptFormat = options.length >= 2 ? 'mc' : 'open';
-  const sink = new Sink((1 << bits) - 1, BLOCK[format], withNames);
+  const sink = new Sink((1 << bits) - 1, BLOCK[format], consumer);
   const lower = text.toLowerCase();
   const stemWords = words(stem);
   const allWords = options.length ? words(text) : stemWords;
@@ -180,11 +238,9 @@ export function extractFeatures(s: RequestSummary, bits: number, withNames = fal
   const leadWords = stemWords.slice(0, 2);
   if (leadWords[0]) sink.add(`lead:${leadWords[0]}`, 1);
   if (leadWords[1]) sink.add(`lead2:${leadWords[0]}_${leadWords[1]}`, 1);
-  const cues = addCues(sink, 'cue:', allWords);
-  const leadCues = addCues(sink, 'leadcue:', stemWords.slice(0, 4));
-  void cues;
-  void leadCues;
-  addTokens(sink, allWords.length > 1200 ? allWords.slice(0, 1200) : allWords);
+  addCues(sink, 'cue:', allWords);
+  addCues(sink, 'leadcue:', stemWords.slice(0, 4));
+  addTokens(sink, allWords.length > 360 ? allWords.slice(0, 280).concat(allWords.slice(-80)) : allWords);
 
   sink.add('has_system', s.system ? 1 : 0);
   sink.add('system_len', log1(s.system.length, 4000));
@@ -197,5 +253,5 @@ export function extractFeatures(s: RequestSummary, bits: number, withNames = fal
   sink.add('tool_forced', s.toolChoiceForced ? 1 : 0);
   if (s.responseFormat !== 'text') sink.add(`rf:${s.responseFormat}`, 1);
   if (s.maxTokens !== undefined) sink.add('max_tokens', log1(s.maxTokens, 8000));
-  return { idx: sink.idx, val: sink.val, format, names: sink.names };
+  return format;
 }

@@ -1,4 +1,4 @@
-import { extractFeatures, FEATURE_VERSION, type PromptFormat } from './features';
+import { FEATURE_VERSION, linearScore, type PromptFormat } from './features';
 import type { RequestSummary } from './request-summary';
 import { weightPositions, type WeightsFile } from './weights-file';
 
@@ -34,9 +34,7 @@ export class LinearModel {
   }
 
   score(summary: RequestSummary): ModelScore {
-    const f = extractFeatures(summary, this.bits);
-    let z = 0;
-    for (let i = 0; i < f.idx.length; i++) z += this.weights[f.idx[i]] * f.val[i];
-    return { score: 1 / (1 + Math.exp(-z)), format: f.format };
+    const { z, format } = linearScore(summary, this.bits, this.weights);
+    return { score: 1 / (1 + Math.exp(-z)), format };
   }
 }

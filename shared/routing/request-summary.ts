@@ -1,8 +1,8 @@
 import { textOf, type ChatRequest } from '../messages/chat-model';
 
 /** Longest slice of a turn the router reads; the rest only counts towards length. */
-const HEAD_CHARS = 6000;
-const TAIL_CHARS = 1500;
+const HEAD_CHARS = 2000;
+const TAIL_CHARS = 1000;
 
 /**
  * What the router looks at in a request: the system prompt, the last user
