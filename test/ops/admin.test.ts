@@ -20,7 +20,7 @@ test('/admin/queues without the admin key: 401 with a Basic challenge, in the st
     const res = await get('/admin/queues', auth);
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toMatch(/^Basic realm="Parsimony admin"/);
-    const body = await res.json();
+    const body = (await res.json()) as { error: { type: string; message: string } };
     expect(body.error.type).toBe('authentication_error');
     expect(body.error.message).toContain('PARSIMONY_ADMIN_KEY');
   }
@@ -44,7 +44,7 @@ test('/admin/queues with the admin key (Bearer, or Basic with the key as passwor
 
   const api = await get('/admin/queues/api/queues', `Bearer ${ADMIN_KEY}`);
   expect(api.status).toBe(200);
-  const names = (await api.json()).queues.map((q: { name: string }) => q.name).sort();
+  const names = ((await api.json()) as { queues: { name: string }[] }).queues.map((q: { name: string }) => q.name).sort();
   expect(names).toEqual(Object.values(QUEUES).sort());
 });
 

@@ -1,16 +1,43 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { line, startBatchParsimony, type BatchParsimony } from '../batch-api/batch-helpers';
 import { chatBody, KEYS } from '../helpers/parsimony';
 
 const ROOT = resolve(__dirname, '../..');
+const DIST_CLI = join(ROOT, 'dist/services/cli/main.js');
+// A CLI run spawns Node (and tsx when the build is stale); on a busy machine that takes seconds.
+jest.setTimeout(90_000);
+
+/** The built CLI (what `npm test` builds first) when it is newer than every CLI source file; otherwise the sources through tsx. */
+function cliCommand(): string[] {
+  if (existsSync(DIST_CLI)) {
+    const built = statSync(DIST_CLI).mtimeMs;
+    const sources = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : [join(dir, e.name)]));
+    if (sources(join(ROOT, 'services/cli')).every((file) => statSync(file).mtimeMs <= built)) return [DIST_CLI];
+  }
+  return ['--import', 'tsx', join(ROOT, 'services/cli/main.ts')];
+}
+const CLI = cliCommand();
 const dir = mkdtempSync(join(tmpdir(), 'parsimony-cli-'));
 let p: BatchParsimony;
 
 beforeAll(async () => {
-  p = await startBatchParsimony('ops-cli');
+  // Batch lines go through the batch lever to the simulated provider batch API: make that quick.
+  const simBatchSeconds = process.env.SIM_BATCH_SECONDS;
+  process.env.SIM_BATCH_SECONDS = '0.5';
+  try {
+    p = await startBatchParsimony('ops-cli', {
+      PARSIMONY_BATCH_MAX_WAIT_SECONDS: '0.3',
+      PARSIMONY_BATCH_FLUSH_INTERVAL_MS: '100',
+      PARSIMONY_BATCH_POLL_SECONDS: '0.2',
+      PARSIMONY_BATCH_POLL_MAX_SECONDS: '0.5',
+    });
+  } finally {
+    if (simBatchSeconds === undefined) delete process.env.SIM_BATCH_SECONDS;
+    else process.env.SIM_BATCH_SECONDS = simBatchSeconds;
+  }
 });
 afterAll(async () => {
   await p.close();
@@ -25,7 +52,7 @@ interface Run {
 /** Runs the CLI as a user would: its own process, configured by PARSIMONY_URL / PARSIMONY_API_KEY. */
 function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'services/cli/main.ts'), ...args], {
+    const child = spawn(process.execPath, [...CLI, ...args], {
       cwd: ROOT,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, PARSIMONY_URL: p.url, PARSIMONY_API_KEY: KEYS.acme, ...env },
     });
@@ -72,8 +99,6 @@ test('batch submit --wait, status and results against Parsimony’s Batch API', 
   const status = await cli(['batch', 'status', id, '--json']);
   const batch = JSON.parse(status.stdout);
   expect(batch).toMatchObject({ id, status: 'completed', completion_window: '1h', request_counts: { total: 3, completed: 2, failed: 1 } });
-  const human = await cli(['batch', 'status', id]);
-  expect(human.stdout).toContain(`${id}  completed`);
 
   const out = join(dir, 'out.jsonl');
   const results = await cli(['batch', 'results', id, '-o', out]);

@@ -100,16 +100,16 @@ test('the dashboard shows the numbers of GET /v1/savings and GET /v1/queues, und
   // A wrong key is refused and the form comes back.
   await page.getByTestId('api-key').fill('k-not-a-key');
   await page.getByTestId('sign-in').click();
-  await page.waitForFunction(() => document.body.dataset.state === 'signed-out' && document.querySelector('[data-testid="login-error"]')!.textContent!.includes('refused'));
-  expect(await page.evaluate(() => sessionStorage.getItem('parsimony.apiKey'))).toBeNull();
+  await page.waitForFunction(`document.body.dataset.state === 'signed-out' && document.querySelector('[data-testid="login-error"]').textContent.includes('refused')`);
+  expect(await page.evaluate(`sessionStorage.getItem('parsimony.apiKey')`)).toBeNull();
   // (the browser logs the refused requests' 401s; from here on nothing may be logged as an error)
   expect(problems.every((m) => m.includes('401'))).toBe(true);
   problems.length = 0;
 
   await page.getByTestId('api-key').fill(KEYS.acme);
   await page.getByTestId('sign-in').click();
-  await page.waitForFunction(() => document.body.dataset.state === 'ready');
-  expect(await page.evaluate(() => sessionStorage.getItem('parsimony.apiKey'))).toBe(KEYS.acme);
+  await page.waitForFunction(`document.body.dataset.state === 'ready'`);
+  expect(await page.evaluate(`sessionStorage.getItem('parsimony.apiKey')`)).toBe(KEYS.acme);
 
   // The page shows the last 30 days, like GET /v1/savings by default.
   const report = await (await p.http('/v1/savings')).json();
@@ -131,14 +131,14 @@ test('the dashboard shows the numbers of GET /v1/savings and GET /v1/queues, und
 
   // The charts hold the same numbers: the waterfall starts at the baseline and ends at the actual cost.
   // (every job obeys actual = baseline − levers + overhead, so the steps land on the actual cost)
-  const waterfall = await page.evaluate(() => (window as any).Chart.getChart('chart-waterfall').data.datasets[0].data as [number, number][]);
+  const waterfall = await page.evaluate<[number, number][]>(`Chart.getChart('chart-waterfall').data.datasets[0].data`);
   expect(waterfall[0]).toEqual([0, report.baseline_usd]);
   expect(waterfall.at(-1)).toEqual([0, report.actual_usd]);
   expect(waterfall.at(-2)![1]).toBeCloseTo(report.actual_usd, 10);
-  const daily = await page.evaluate(() => (window as any).Chart.getChart('chart-daily').data.datasets[0].data as number[]);
+  const daily = await page.evaluate<number[]>(`Chart.getChart('chart-daily').data.datasets[0].data`);
   expect(daily).toHaveLength(30);
   expect(daily.reduce((a, b) => a + b, 0)).toBeCloseTo(report.actual_usd, 10);
-  const histogram = await page.evaluate(() => (window as any).Chart.getChart('chart-similarity').data.datasets[0].data as number[]);
+  const histogram = await page.evaluate<number[]>(`Chart.getChart('chart-similarity').data.datasets[0].data`);
   expect(histogram).toEqual(report.similarity_histogram.map((b: { count: number }) => b.count));
 
   const queues = (await (await p.http('/v1/queues')).json()).queues;
@@ -150,12 +150,12 @@ test('the dashboard shows the numbers of GET /v1/savings and GET /v1/queues, und
 
   // The key lives in this tab only: a reload keeps it, a new browser context asks again, sign-out forgets it.
   await page.reload();
-  await page.waitForFunction(() => document.body.dataset.state === 'ready');
+  await page.waitForFunction(`document.body.dataset.state === 'ready'`);
   const other = await (await browser.newContext()).newPage();
   await other.goto(`${p.url}/dashboard`);
-  await other.waitForFunction(() => document.body.dataset.state === 'signed-out');
+  await other.waitForFunction(`document.body.dataset.state === 'signed-out'`);
   await page.click('#sign-out');
-  expect(await page.evaluate(() => sessionStorage.getItem('parsimony.apiKey'))).toBeNull();
+  expect(await page.evaluate(`sessionStorage.getItem('parsimony.apiKey')`)).toBeNull();
   await context.close();
 });
 

@@ -23,7 +23,7 @@ async function scrape(): Promise<{ text: string; samples: Sample[] }> {
 test('/metrics needs PARSIMONY_METRICS_KEY when it is set', async () => {
   const bare = await fetch(`${p.url}/metrics`);
   expect(bare.status).toBe(401);
-  expect((await bare.json()).error.type).toBe('authentication_error');
+  expect(((await bare.json()) as any).error.type).toBe('authentication_error');
   const tenantKey = await p.http('/metrics');
   expect(tenantKey.status).toBe(401);
   const wrong = await fetch(`${p.url}/metrics`, { headers: { authorization: 'Bearer not-the-metrics-key' } });
@@ -90,6 +90,6 @@ test('/admin/* answers 404 when PARSIMONY_ADMIN_KEY is not set', async () => {
   for (const path of ['/admin/queues', '/admin/queues/api/queues']) {
     const res = await fetch(`${p.url}${path}`, { headers: { authorization: `Bearer ${METRICS_KEY}` } });
     expect(res.status).toBe(404);
-    expect((await res.json()).error.type).toBe('not_found_error');
+    expect(((await res.json()) as any).error.type).toBe('not_found_error');
   }
 });
