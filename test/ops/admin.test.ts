@@ -48,6 +48,19 @@ test('/admin/queues with the admin key (Bearer, or Basic with the key as passwor
   expect(names).toEqual(Object.values(QUEUES).sort());
 });
 
+test('changes through the board must come from this origin (the browser resends Basic credentials anywhere)', async () => {
+  const retry = (headers: Record<string, string>) => fetch(`${p.url}/admin/queues/api/queues/pipeline/retry/failed`, { method: 'PUT', headers: { authorization: `Bearer ${ADMIN_KEY}`, ...headers } });
+  const crossSite: Record<string, string>[] = [{ origin: 'https://evil.example' }, { 'sec-fetch-site': 'cross-site' }];
+  for (const headers of crossSite) {
+    const res = await retry(headers);
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as any).error.type).toBe('permission_error');
+  }
+  // From the board's own page (same origin), or from a script without a browser, the change goes through.
+  expect((await retry({ origin: p.url, 'sec-fetch-site': 'same-origin' })).status).toBe(200);
+  expect((await retry({})).status).toBe(200);
+});
+
 test('a short admin key is refused at start-up with one line naming the variable', () => {
   expect(() => parseEnv(ProducerEnvSchema, { PARSIMONY_API_KEYS: 'acme:k', PARSIMONY_ADMIN_KEY: 'short' })).toThrow(
     'invalid configuration: PARSIMONY_ADMIN_KEY must be at least 16 characters',

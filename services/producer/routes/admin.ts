@@ -2,6 +2,7 @@ import { createBullBoard } from '@bull-board/api';
 import type { IServerAdapter } from '@bull-board/api/typings/app';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
+import type { IncomingHttpHeaders } from 'node:http';
 import { Router } from 'express';
 import { ApiError } from '../../../shared/errors/api-error';
 import { authorizationMatches } from '../../../shared/metrics/bearer-key';
@@ -9,6 +10,7 @@ import { QUEUES } from '../../../shared/queues/queue-catalog';
 import type { Platform } from '../../../shared/runtime/platform';
 
 export const ADMIN_QUEUES_PATH = '/admin/queues';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * /admin/*: operator tools, behind PARSIMONY_ADMIN_KEY. Without the key set,
@@ -23,9 +25,14 @@ export function adminRouter(platform: Platform, adminKey?: string): Router {
   if (!adminKey) return router;
 
   router.use('/admin', (req, res, next) => {
-    if (authorizationMatches(req.headers.authorization, adminKey)) return next();
-    res.setHeader('www-authenticate', 'Basic realm="Parsimony admin", charset="UTF-8"');
-    next(ApiError.unauthenticated('/admin needs the admin key: "Authorization: Bearer <PARSIMONY_ADMIN_KEY>" (or HTTP Basic with it as password).'));
+    if (!authorizationMatches(req.headers.authorization, adminKey)) {
+      res.setHeader('www-authenticate', 'Basic realm="Parsimony admin", charset="UTF-8"');
+      return next(ApiError.unauthenticated('/admin needs the admin key: "Authorization: Bearer <PARSIMONY_ADMIN_KEY>" (or HTTP Basic with it as password).'));
+    }
+    // Browsers resend Basic credentials to any request for this origin, so another site could make a logged-in
+    // operator's browser retry or delete jobs: changes must come from this origin.
+    if (!SAFE_METHODS.has(req.method) && crossSite(req.headers)) return next(ApiError.forbidden('cross-site requests cannot change queues'));
+    next();
   });
 
   const serverAdapter = new ExpressAdapter();
@@ -38,4 +45,17 @@ export function adminRouter(platform: Platform, adminKey?: string): Router {
   });
   router.use(ADMIN_QUEUES_PATH, serverAdapter.getRouter());
   return router;
+}
+
+/** A browser request from another site (Fetch Metadata, or an Origin that is not this host). */
+function crossSite(headers: IncomingHttpHeaders): boolean {
+  const site = headers['sec-fetch-site'];
+  if (site && site !== 'same-origin' && site !== 'none') return true;
+  const origin = headers.origin;
+  if (!origin) return false;
+  try {
+    return new URL(origin).host !== headers.host;
+  } catch {
+    return true;
+  }
 }
