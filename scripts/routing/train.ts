@@ -83,6 +83,7 @@ file.header.metrics = {
   replay_validation: validation.length ? replayReport(router, validation) : null,
   replay_train: replayReport(router, mmluTrain),
   mtbench_validation: tasksReport(router, mtbench.filter((_, i) => i % 2 === 1)),
+  mtbench_validation_first_turn: tasksReport(router, mtbench.filter((_, i) => i % 2 === 1).map((r) => ({ prompt: r.turns![0], category: r.category }))),
   examples_train: tasksReport(router, examples.map((e) => ({ ...e, category: e.tier }))),
 };
 parseWeightsFile(file, 'trained weights');

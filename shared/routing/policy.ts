@@ -19,6 +19,13 @@ export const RoutingPolicySchema = z
     pinned: z.partialRecord(z.enum(TIERS), z.string().min(1)).optional(),
     /** Provider to prefer when the request does not name one (default: the provider of the catalog's auto model). */
     provider: z.string().min(1).optional(),
+    /**
+     * Tier floor for open-ended prompts (not multiple-choice) whose detected task is synthesis,
+     * planning, reasoning or code, when the caller gave no task hint. Default "frontier"
+     * (the issue's "synthesis, planning and multi-step reasoning to frontier models");
+     * "mid" leaves the frontier share to the calibrated score alone. max_tier still caps it.
+     */
+    openTaskFloor: z.enum(['mid', 'frontier']).optional(),
     /** false = never route: "auto" resolves to the catalog's auto model. Default true. */
     enabled: z.boolean().optional(),
   })

@@ -128,6 +128,15 @@ export class ComplexityRouter {
       why.push(`task hint "${input.task}" not recognised, ignored`);
     }
 
+    // Open-ended synthesis/planning/reasoning/code goes to the frontier (a cap may still lower it).
+    if (!hint && format === 'open' && detected && GUARDED_TASKS.includes(detected)) {
+      const uplift = policy.openTaskFloor ?? 'frontier';
+      if (tierRank(tier) < tierRank(uplift)) {
+        tier = uplift;
+        why.push(`raised to ${uplift}: open-ended ${detected} task`);
+      }
+    }
+
     // Bounds: caps first, then floors, so a quality floor always wins over a cap.
     const caps = [input.maxTier, policy.maxTier].filter((t): t is Tier => !!t);
     for (const cap of caps) {

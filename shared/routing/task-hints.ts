@@ -32,6 +32,7 @@ export const HINT_RULES: Record<TaskKind, HintRule> = {
 };
 
 const SYNONYMS: Array<[TaskKind, RegExp]> = [
+  ['chat', /rewrit|paraphras|translat|proofread|spell/],
   ['tool_select', /tool|function[ _-]?call|routing|intent[ _-]?detect/],
   ['classify', /classif|categor|label|sentiment|moderat|spam|detect/],
   ['extract', /extract|parse|ner\b|entit|field|scrape/],
@@ -39,8 +40,8 @@ const SYNONYMS: Array<[TaskKind, RegExp]> = [
   ['code', /code|coding|program|debug|refactor|sql|script/],
   ['plan', /plan|design|architect|strateg|roadmap|itinerar/],
   ['reason', /reason|math|proof|logic|puzzle|calculat|analy|multi[ _-]?step/],
-  ['synthesize', /synthes|writ|creative|essay|story|poem|draft|compose|report|research/],
-  ['chat', /chat|qa|question|translat|rewrit|paraphras|convers|assist/],
+  ['synthesize', /synthes|writ|creative|essay|story|poem|draft|compose|report|research|role-?play|persona/],
+  ['chat', /chat|qa|question|convers|assist/],
 ];
 
 /** A caller's `task` (one of TASK_KINDS or free text) as a TaskKind; undefined when it names nothing known. */
@@ -58,7 +59,7 @@ const CODE_TASK =
   /\b(write|implement|build|develop|fix|debug|refactor|optimi[sz]e|create|convert)\b[^.?!\n]{0,60}\b(function|program|script|class|method|query|algorithm|component|endpoint|regex|unit tests?|code|dockerfile|manifest|workflow|server|interpreter|cache|queue|parser)\b|^\W*(implement|debug|refactor)\b|\b(in|using|with) (python|typescript|javascript|java|c\+\+|c#|rust|go|golang|kotlin|swift|ruby|php|sql|bash|node\.js|react)\b/i;
 const PLAN = /^\W*(plan|design|propose|outline)\b|^\W*(create|draft|make|build|develop|write|prepare|put together)\b[^.?!\n]{0,50}\b(plan|schedule|roadmap|curriculum|budget|strategy|itinerary|checklist|timeline|calendar|programme)\b|\b(itinerary|roadmap|curriculum|migration plan|go-to-market|step-by-step plan|\d+[- ](day|week|month)s? (plan|itinerary|programme|program))\b/i;
 const SYNTH =
-  /^\W*(write|compose|draft|craft|create|generate|rewrite .{0,30}as|develop)\b[^.?!\n]{0,60}\b(story|poem|sonnet|haiku|limerick|essay|blog|letter|email|speech|toast|article|op-ed|script|screenplay|lyrics|song|post|announcement|press release|monologue|dialogue|fable|tribute|proposal|page|chapter|scene|pitch|narrative|eulogy)\b|^\W*(compare|contrast|analy[sz]e|evaluate|assess|critically|discuss|synthesi[sz]e|critique|argue|review this argument)\b|\b(act as|pretend (you are|to be|yourself)|play the role|take on the (role|persona)|you are an? [a-z -]{3,40}\.|role-play|roleplay)\b|\b(evaluate|assess|weigh|synthesi[sz]e|discuss|critique)\b[^.?!\n]{0,80}\b(competing|trade-?offs|implications|pros and cons|strengths and weaknesses|evidence|arguments?)\b/i;
+  /^\W*(write|compose|draft|craft|create|generate|rewrite .{0,30}as|develop)\b[^.?!\n]{0,60}\b(story|poem|sonnet|haiku|limerick|essay|blog|letter|email|speech|toast|article|op-ed|script|screenplay|lyrics|song|post|announcement|press release|monologue|dialogue|fable|tribute|proposal|page|chapter|scene|pitch|narrative|eulogy)\b|^\W*(compare|contrast|analy[sz]e|evaluate|assess|critically|discuss|synthesi[sz]e|critique|argue|review this argument)\b|\b(act as|pretend (you are|to be|yourself)|play the role|(take on|embrace|assume) the (role|persona)|embody|persona of|stay in character|you are an? [a-z -]{3,40}\.|role-play|roleplay)\b|\b(evaluate|assess|weigh|synthesi[sz]e|discuss|critique)\b[^.?!\n]{0,80}\b(competing|trade-?offs|implications|pros and cons|strengths and weaknesses|evidence|arguments?)\b/i;
 const REASON =
   /\b(prove|show that|derive|solve|calculate|compute|what is the probability|expected (number|value)|step by step|explain why|integrate|differentiate|derivative|remainder when)\b|[\w)]\s*[+\-*/^]\s*[\w(]+[^=\n]{0,20}=|=\s*[\w(]+\s*[+\-*/^]\s*\w|\b[a-z]\s*\^\s*\d/i;
 const SUMMARIZE = /\b(summari[sz]e|summary of|tl;?dr|sum up|condense)\b/i;
@@ -70,7 +71,7 @@ function isWordProblem(text: string): boolean {
   if (text.length > 3000 || !/\?/.test(text)) return false;
   const numbers = text.match(/\d+(?:[.,]\d+)?/g)?.length ?? 0;
   const words = text.match(/[A-Za-z]+/g)?.length ?? 0;
-  return (numbers >= 2 && words >= 18) || (numbers >= 4 && words >= 15) || /\b(who is (telling|lying|the)|what can(not|'t)? we (infer|conclude)|can we conclude|which comes next|comes next in the sequence)\b/i.test(text);
+  return (numbers >= 2 && words >= 18) || (numbers >= 4 && words >= 15) || /\b(who is (telling|lying|the)|what can(not|'t)? we (infer|conclude)|can we conclude|which comes next|comes next in the sequence|does not belong|odd one out)\b/i.test(text);
 }
 
 /**

@@ -54,18 +54,18 @@ describe('ComplexityRouter calibration on a fixture', () => {
   const router = ComplexityRouter.load(catalog, { quantiles: computeQuantiles(scores) });
 
   it.each([0.2, 0.3, 0.5, 0.7])('sends about %p of the fixture to the frontier tier', (share) => {
-    const frontier = prompts.filter((p) => router.decide({ request: ask(p), requestedModel: 'auto', frontierShare: share, policy: {} }).tier === 'frontier').length;
-    // Guards only raise small→mid, never to frontier, so the frontier share is the score's alone.
+    // openTaskFloor "mid": guards then only raise small→mid, so the frontier share is the score's alone.
+    const frontier = prompts.filter((p) => router.decide({ request: ask(p), requestedModel: 'auto', frontierShare: share, policy: { openTaskFloor: 'mid' } }).tier === 'frontier').length;
     expect(Math.abs(frontier / prompts.length - share)).toBeLessThanOrEqual(0.02);
   });
 
   it('takes the share from the tenant policy when the request does not set one', () => {
-    const frontier = prompts.filter((p) => router.decide({ request: ask(p), requestedModel: 'auto', policy: { frontierShare: 0.1 } }).tier === 'frontier').length;
+    const frontier = prompts.filter((p) => router.decide({ request: ask(p), requestedModel: 'auto', policy: { frontierShare: 0.1, openTaskFloor: 'mid' } }).tier === 'frontier').length;
     expect(Math.abs(frontier / prompts.length - 0.1)).toBeLessThanOrEqual(0.02);
   });
 
   it('sends about smallShare of the fixture to the small tier when no guard applies', () => {
-    const decisions = prompts.map((p) => router.decide({ request: ask(p), requestedModel: 'auto', frontierShare: 0.2, smallShare: 0.4 }));
+    const decisions = prompts.map((p) => router.decide({ request: ask(p), requestedModel: 'auto', frontierShare: 0.2, smallShare: 0.4, policy: { openTaskFloor: 'mid' } }));
     const small = decisions.filter((d) => d.tier === 'small').length;
     const guarded = decisions.filter((d) => /never goes below mid/.test(d.reason)).length;
     expect(small / prompts.length).toBeLessThanOrEqual(0.42);

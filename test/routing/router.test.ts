@@ -75,20 +75,35 @@ describe('ComplexityRouter: hints', () => {
 });
 
 describe('ComplexityRouter: quality guard and tier bounds', () => {
+  it('sends open-ended planning/reasoning to the frontier whatever the score, unless the tenant asks for mid', () => {
+    for (const text of [PLAN, PROOF]) {
+      const d = router.decide({ request: ask(text), requestedModel: 'auto', frontierShare: 0, smallShare: 1 });
+      expect(d.tier).toBe('frontier');
+      expect(d.reason).toMatch(/open-ended (plan|reason) task/);
+      expect(router.decide({ request: ask(text), requestedModel: 'auto', frontierShare: 0, maxTier: 'mid' }).tier).toBe('mid');
+    }
+    // Multiple-choice prompts are left to the calibrated score (with the mid guard).
+    const mc = 'Calculate the value of 3x + 2 when x = 4.\nA. 12\nB. 14\nC. 16\nD. 18\nAnswer:';
+    expect(router.decide({ request: ask(mc), requestedModel: 'auto', frontierShare: 0, smallShare: 1 }).tier).toBe('mid');
+  });
+
   it('never sends detected planning or reasoning below mid, whatever the score', () => {
     for (const text of [PLAN, PROOF]) {
       // frontierShare 0 + smallShare 1: the score alone would pick small for everything.
-      const d = router.decide({ request: ask(text), requestedModel: 'auto', frontierShare: 0, smallShare: 1 });
+      const d = router.decide({ request: ask(text), requestedModel: 'auto', frontierShare: 0, smallShare: 1, policy: { openTaskFloor: 'mid' } });
       expect(d.tier).toBe('mid');
-      expect(d.reason).toMatch(/never goes below mid/);
+      expect(d.reason).toMatch(/never goes below mid|raised to mid: open-ended (plan|reason) task/);
     }
-    const easy = router.decide({ request: ask(EASY), requestedModel: 'auto', frontierShare: 0, smallShare: 1 });
+    const easy = router.decide({ request: ask(EASY), requestedModel: 'auto', frontierShare: 0, smallShare: 1, policy: { openTaskFloor: 'mid' } });
     expect(easy.tier).toBe('small');
   });
 
   it('keeps the guard even against a max_tier of small, and a classify hint cannot bypass it', () => {
     expect(router.decide({ request: ask(PLAN), requestedModel: 'auto', maxTier: 'small' }).tier).toBe('mid');
-    expect(router.decide({ request: ask(PROOF), requestedModel: 'auto', task: 'classify' }).tier).toBe('mid');
+    expect(router.decide({ request: ask(PLAN), requestedModel: 'auto', maxTier: 'small', frontierShare: 1 }).tier).toBe('mid');
+    const hinted = router.decide({ request: ask(PROOF), requestedModel: 'auto', task: 'classify', frontierShare: 0 });
+    expect(hinted.tier).toBe('mid');
+    expect(hinted.reason).toMatch(/detected reason task never goes below mid/);
   });
 
   it('respects min_tier and max_tier', () => {

@@ -14,6 +14,8 @@ describe('normalizeTask', () => {
     expect(normalizeTask('creative writing')).toBe('synthesize');
     expect(normalizeTask('math word problems')).toBe('reason');
     expect(normalizeTask('debugging')).toBe('code');
+    expect(normalizeTask('rewrite')).toBe('chat');
+    expect(normalizeTask('roleplay')).toBe('synthesize');
     expect(normalizeTask('gibberish')).toBeUndefined();
     expect(normalizeTask(undefined)).toBeUndefined();
   });
@@ -25,6 +27,8 @@ describe('detectTask', () => {
     expect(detect('Create a 12-week marathon training plan.')).toBe('plan');
     expect(detect('Prove that the square root of 2 is irrational.')).toBe('reason');
     expect(detect('Implement a trie in Rust with insert and search.')).toBe('code');
+    expect(detect('Embody the persona of a pirate captain for the rest of this chat.')).toBe('synthesize');
+    expect(detect('Which word does not belong: apple, pear, carrot, plum?')).toBe('reason');
     expect(detect('A tank holds 300 litres and leaks 4 litres an hour while 2 litres an hour flow in. How long until it is empty?')).toBe('reason');
   });
 
