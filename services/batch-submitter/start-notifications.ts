@@ -1,10 +1,12 @@
 import { ApiKeyRing } from '../../shared/config/api-keys';
 import { NotificationsEnvSchema, parseEnv } from '../../shared/config/env';
+import { BatchFeeder } from '../../shared/batch-api/batch-feeder';
 import { BatchFinalizer } from '../../shared/batch-api/batch-finalizer';
 import { BatchStore } from '../../shared/batch-api/batch-store';
 import { BatchSweeper } from '../../shared/batch-api/batch-sweeper';
 import { BatchTasks } from '../../shared/batch-api/batch-tasks';
 import { FileStore } from '../../shared/batch-api/file-store';
+import { lineEnqueuer, waitingCount } from '../../shared/batch-api/line-queue';
 import { toOpenAIBatch, type StoredBatch } from '../../shared/batch-api/batch-record';
 import { QUEUES } from '../../shared/queues/queue-catalog';
 import type { Platform } from '../../shared/runtime/platform';
@@ -14,6 +16,7 @@ import { WebhookDispatcher } from '../../shared/webhooks/webhook-dispatcher';
 import { parseWebhookSecrets, WebhookSecrets } from '../../shared/webhooks/webhook-secrets';
 import { startJobEventsWorker } from './notifications/job-events-worker';
 import { startWebhookWorker } from './notifications/webhook-worker';
+import { PIPELINE_BACKOFF_TYPE } from '../router-worker/pipeline-backoff';
 
 export interface RunningNotifications {
   close(): Promise<void>;
@@ -21,13 +24,13 @@ export interface RunningNotifications {
 
 /**
  * Notifications: batch progress and outbound webhooks. Consumes job-events
- * (finished jobs from the outbox; batch finalize/cancel tasks) and webhooks
+ * (finished jobs from the outbox; batch feed/finalize/cancel tasks) and webhooks
  * (signed deliveries with retries), and sweeps open batches (expiry,
  * interrupted intakes and finalizations). Started by the batch-submitter;
  * any number of instances may run against one Redis.
  *
  * `env` is the raw process environment (it reads PARSIMONY_WEBHOOK_*,
- * PARSIMONY_BATCH_SWEEP_MS, … with their defaults).
+ * PARSIMONY_BATCH_SWEEP_MS, PARSIMONY_BATCH_FEED_WINDOW, … with their defaults).
  */
 export async function startNotifications(platform: Platform, env: Record<string, unknown>): Promise<RunningNotifications> {
   const config = parseEnv(NotificationsEnvSchema, env as Record<string, string | undefined>);
@@ -61,8 +64,17 @@ export async function startNotifications(platform: Platform, env: Record<string,
     await Promise.all(tenants.map((t) => secrets.get(t))).catch((err) => log.warn({ err: { message: (err as Error).message } }, 'webhook secrets not prepared yet'));
   }
 
+  const pipelineQueue = platform.pipelineQueue;
+  const feeder = new BatchFeeder({
+    batches,
+    enqueue: lineEnqueuer(pipelineQueue, { attempts: platform.env.PARSIMONY_JOB_ATTEMPTS, backoffType: PIPELINE_BACKOFF_TYPE }),
+    waiting: () => waitingCount(pipelineQueue),
+    window: config.PARSIMONY_BATCH_FEED_WINDOW,
+    log,
+  });
+  let closing = false;
   const concurrency = config.PARSIMONY_NOTIFICATIONS_CONCURRENCY;
-  const jobEvents = startJobEventsWorker({ platform, batches, finalizer, tasks, dispatcher, countTtlSeconds: retention, concurrency, log });
+  const jobEvents = startJobEventsWorker({ platform, batches, finalizer, feeder, closing: () => closing, tasks, dispatcher, countTtlSeconds: retention, concurrency, log });
   const webhooks = startWebhookWorker({ platform, deliveries, secrets, env: config, log });
   const sweeper = new BatchSweeper({ batches, outcomes: platform.outcomes, tasks, log });
   sweeper.start(config.PARSIMONY_BATCH_SWEEP_MS);
@@ -70,6 +82,7 @@ export async function startNotifications(platform: Platform, env: Record<string,
 
   return {
     close: async () => {
+      closing = true;
       await sweeper.stop();
       await Promise.all([jobEvents.close(), webhooks.close()]);
     },

@@ -13,9 +13,12 @@ import type { BatchTasks } from './batch-tasks';
 import { cancelLines } from './cancel-lines';
 import type { FileStore } from './file-store';
 import { jsonlLines } from './jsonl-lines';
+import { BatchFeeder } from './batch-feeder';
+import type { LineEnqueuer } from './line-queue';
 
 /** Lines handled per Redis round trip. */
 const CHUNK = 1000;
+const FEED_CHUNK = 1000;
 /** The intake renews this lease per chunk; a batch whose lease lapsed in `validating` was abandoned. */
 export const INTAKE_LEASE_MS = 30_000;
 
@@ -35,7 +38,9 @@ export interface BatchIntakeDeps {
   /** The producer's catalog check of a request (throws ApiError 400). */
   checkModel: (model: string, request: ChatRequest) => void;
   /** Hands stored line jobs to the router-worker. */
-  enqueueLines: (jobs: { id: string; tenant: string }[]) => Promise<void>;
+  enqueueLines: LineEnqueuer;
+  /** Lines queued at once when the batch opens; the feeder queues the rest as the queue drains. */
+  feedWindow: number;
   /** Hosts exempt from the callback SSRF check. */
   allowHosts: readonly string[];
   /** Largest input line, bytes. */
@@ -51,7 +56,8 @@ export interface BatchIntakeDeps {
  * runs through the whole pipeline, every bad line an error-file entry with
  * its line number. The file is streamed and jobs are written in chunks, so
  * memory does not grow with the file. Lines are queued only once all of
- * them are stored; if anything fails before that, the created jobs are
+ * them are stored (the first window at once, the rest by the feeder as the
+ * queue drains); if anything fails before that, the created jobs are
  * cancelled and the batch removed, so nothing is half-created (and if this
  * process dies, the sweeper sees the lapsed lease and does the same).
  */
@@ -98,17 +104,31 @@ export class BatchIntake {
           invalid === 0 ? `input file ${file.id} has no request lines` : `input file ${file.id} has no valid request lines (${invalid} invalid): ${shown}${invalid > firstErrors.length ? '; …' : ''}`,
         );
       }
-      await this.queueLines(meta, valid);
       const status = await batches.open(meta.id, valid + invalid, invalid);
-      if (status === 'cancelling') await this.deps.tasks.cancel(meta.id);
-      const opened = await batches.load(meta.id);
-      if (opened && opened.completed + opened.failed >= opened.total) await this.deps.tasks.finalize(meta.id);
       await batches.releaseLease(meta.id, 'intake');
+      if (status === 'cancelling') await this.deps.tasks.cancel(meta.id);
+      else await this.feedFirstWindow(meta, valid, log);
       log.info({ lines: valid, invalid }, 'batch accepted');
-      return opened ?? (await batches.load(meta.id))!;
+      return (await batches.load(meta.id))!;
     } catch (err) {
       await this.rollback(meta, log);
       throw err;
+    }
+  }
+
+  /**
+   * The batch is open (past this point nothing is rolled back): queue the
+   * first lines now so small batches start at once, and leave the rest to
+   * the feeder (started here, resumed by the sweeper if need be).
+   */
+  private async feedFirstWindow(meta: BatchMeta, valid: number, log: Logger): Promise<void> {
+    try {
+      const feeder = new BatchFeeder({ batches: this.deps.batches, enqueue: this.deps.enqueueLines, waiting: async () => 0, window: this.deps.feedWindow, log });
+      const first = Math.min(valid, this.deps.feedWindow);
+      for (let fed = 0; fed < first; ) fed += await feeder.feed(meta.id, meta.tenant, fed, Math.min(FEED_CHUNK, first - fed));
+      if (valid > first) await this.deps.tasks.feed(meta.id);
+    } catch (err) {
+      log.warn({ err: { message: (err as Error).message } }, 'could not queue the first lines; the sweeper will start the feeder');
     }
   }
 
@@ -119,26 +139,38 @@ export class BatchIntake {
     const firstErrors: LineError[] = [];
     let good: ValidLine[] = [];
     let bad: LineError[] = [];
+    // One chunk is written while the next is parsed; chunks reach Redis in order.
+    let writing: Promise<void> = Promise.resolve();
     const flush = async () => {
-      const stored = await this.storeChunk(meta, good, bad);
-      valid += stored.valid;
-      invalid += stored.invalid.length;
-      for (const e of stored.invalid) if (firstErrors.length < 5) firstErrors.push(e);
+      await writing;
+      if (signal?.aborted) throw ApiError.invalid('request aborted by the client; the batch was not created');
+      writing = this.storeChunk(meta, good, bad).then((stored) => {
+        valid += stored.valid;
+        invalid += stored.invalid.length;
+        for (const e of stored.invalid) if (firstErrors.length < 5) firstErrors.push(e);
+      });
+      writing.catch(() => undefined); // awaited at the next flush; never an unhandled rejection meanwhile
       good = [];
       bad = [];
-      if (signal?.aborted) throw ApiError.invalid('request aborted by the client; the batch was not created');
     };
     const check = (model: string, request: ChatRequest) => this.deps.checkModel(model, request);
-    for await (const line of jsonlLines(this.deps.files.chunks(meta.input_file_id), this.deps.lineMaxBytes)) {
-      if (line.tooLong) bad.push({ line: line.number, code: 'line_too_large', message: `line ${line.number} is ${line.bytes} bytes, over the ${this.deps.lineMaxBytes}-byte limit`, custom_id: null });
-      else {
-        const parsed = parseBatchLine(line.number, line.text, check);
-        if (isLineError(parsed)) bad.push(parsed);
-        else good.push(parsed);
+    try {
+      for await (const line of jsonlLines(this.deps.files.chunks(meta.input_file_id), this.deps.lineMaxBytes)) {
+        if (line.tooLong) bad.push({ line: line.number, code: 'line_too_large', message: `line ${line.number} is ${line.bytes} bytes, over the ${this.deps.lineMaxBytes}-byte limit`, custom_id: null });
+        else {
+          const parsed = parseBatchLine(line.number, line.text, check);
+          if (isLineError(parsed)) bad.push(parsed);
+          else good.push(parsed);
+        }
+        if (good.length + bad.length >= CHUNK) await flush();
       }
-      if (good.length + bad.length >= CHUNK) await flush();
+      await flush();
+      await writing;
+    } catch (err) {
+      // Let the chunk in flight land first, so the rollback sees every job it created.
+      await writing.catch(() => undefined);
+      throw err;
     }
-    await flush();
     return { valid, invalid, firstErrors };
   }
 
@@ -195,16 +227,6 @@ export class BatchIntake {
     // Redis pipelines the creates: every command of the chunk is sent before the first reply is read.
     await Promise.all(jobs.map((job) => store.create(job)));
     return { valid: jobs.length, invalid: bad };
-  }
-
-  /** Pass 2: every line is stored, so they may run now. */
-  private async queueLines(meta: BatchMeta, count: number): Promise<void> {
-    const { batches } = this.deps;
-    for (let start = 0; start < count; start += CHUNK) {
-      const lines = await batches.lines(meta.id, start, CHUNK);
-      await this.deps.enqueueLines(lines.map((l) => ({ id: l.jobId, tenant: meta.tenant })));
-      await batches.renewLease(meta.id, 'intake', INTAKE_LEASE_MS);
-    }
   }
 
   private async rollback(meta: BatchMeta, log: Logger): Promise<void> {

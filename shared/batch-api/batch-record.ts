@@ -67,6 +67,8 @@ export interface StoredBatch {
   failed: number;
   /** Valid lines (jobs created). */
   lines: number;
+  /** Lines handed to the pipeline queue so far (the feeder's position). */
+  fed: number;
   /** Validation finished and the lines were queued. */
   opened: boolean;
   /** Set while finalizing: where the batch ends. */

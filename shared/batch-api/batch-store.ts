@@ -50,7 +50,15 @@ export interface LineProgress {
   opened: boolean;
 }
 
+const ADVANCE_FED_SCRIPT = `
+-- KEYS[1] batch; ARGV: expected position, new position
+if (redis.call('HGET', KEYS[1], 'fed') or '0') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'fed', ARGV[2])
+return 1
+`;
+
 type Scripts = {
+  parsimonyBatchAdvanceFed(key: string, from: number, to: number): Promise<number>;
   parsimonyBatchTransition(key: string, ...args: (string | number)[]): Promise<string>;
   parsimonyBatchOpen(key: string, total: number, invalid: number, now: number): Promise<string>;
   parsimonyBatchRecordLine(key: string, doneKey: string, jobId: string, outcome: string, ttl: number): Promise<[string, number, number, number, number]>;
@@ -74,6 +82,7 @@ export class BatchStore {
       redis.defineCommand('parsimonyBatchTransition', { numberOfKeys: 1, lua: TRANSITION_SCRIPT });
       redis.defineCommand('parsimonyBatchOpen', { numberOfKeys: 1, lua: OPEN_SCRIPT });
       redis.defineCommand('parsimonyBatchRecordLine', { numberOfKeys: 2, lua: RECORD_LINE_SCRIPT });
+      redis.defineCommand('parsimonyBatchAdvanceFed', { numberOfKeys: 1, lua: ADVANCE_FED_SCRIPT });
     }
     this.scripts = redis as unknown as Scripts;
   }
@@ -107,7 +116,7 @@ export class BatchStore {
   async create(meta: BatchMeta, leaseMs: number): Promise<void> {
     await this.redis
       .multi()
-      .hset(this.key(meta.id), { tenant: meta.tenant, meta: JSON.stringify(meta), status: 'validating', total: 0, completed: 0, failed: 0, lines: 0 })
+      .hset(this.key(meta.id), { tenant: meta.tenant, meta: JSON.stringify(meta), status: 'validating', total: 0, completed: 0, failed: 0, lines: 0, fed: 0 })
       .set(this.leaseKey(meta.id, 'intake'), '1', 'PX', leaseMs)
       .zadd(this.indexKey(meta.tenant), Date.now(), meta.id)
       .zadd(this.openKey, meta.expires_at * 1000, meta.id)
@@ -144,6 +153,11 @@ export class BatchStore {
   async recordLine(id: string, jobId: string, outcome: 'completed' | 'failed' | 'cancelled', ttlSeconds: number): Promise<LineProgress> {
     const [status, total, completed, failed, opened] = await this.scripts.parsimonyBatchRecordLine(this.key(id), this.doneKey(id), jobId, outcome, ttlSeconds);
     return { status: status as BatchStatus | '', total, completed, failed, opened: opened === 1 };
+  }
+
+  /** Moves the feed position from `from` to `to` if no one else moved it. */
+  async advanceFed(id: string, from: number, to: number): Promise<boolean> {
+    return (await this.scripts.parsimonyBatchAdvanceFed(this.key(id), from, to)) === 1;
   }
 
   /** Line entries [start, start + count) as { line, jobId }. */
@@ -218,6 +232,7 @@ function toStored(hash: Record<string, string>): StoredBatch {
     completed: num('completed') ?? 0,
     failed: num('failed') ?? 0,
     lines: num('lines') ?? 0,
+    fed: num('fed') ?? 0,
     opened: hash.opened === '1',
     end: (hash.end as BatchEnd) || undefined,
     times,

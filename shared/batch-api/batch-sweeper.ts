@@ -63,6 +63,8 @@ export class BatchSweeper {
         if (!(await batches.hasLease(id, 'intake'))) await this.failAbandoned(id);
         continue;
       }
+      // Lines not yet queued (a feeder that died or was stopped): feed on.
+      if (batch.status === 'in_progress' && batch.fed < batch.lines) await tasks.feed(id);
       const settled = batch.completed + batch.failed >= batch.total;
       const windowClosed = now >= batch.meta.expires_at * 1000;
       if (batch.status === 'finalizing' ? !(await batches.hasLease(id, 'finalize')) : settled || windowClosed) await tasks.finalize(id);

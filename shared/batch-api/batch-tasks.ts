@@ -2,7 +2,7 @@ import type { Queue } from 'bullmq';
 import { JOB_NAMES, type BatchTaskPayload } from '../queues/queue-catalog';
 
 /**
- * Batch work that must survive a crash (finalize, cancel lines) travels as
+ * Batch work that must survive a crash (finalize, cancel, feed lines) travels as
  * jobs on the job-events queue, handled by the notifications worker. The job
  * id is per batch, so asking twice while one is pending queues it once.
  */
@@ -15,6 +15,10 @@ export class BatchTasks {
 
   cancel(batchId: string): Promise<unknown> {
     return this.add(JOB_NAMES.cancelBatch, batchId, `cancel-${batchId}`);
+  }
+
+  feed(batchId: string): Promise<unknown> {
+    return this.add(JOB_NAMES.feedBatch, batchId, `feed-${batchId}`);
   }
 
   private add(name: string, batchId: string, jobId: string): Promise<unknown> {

@@ -8,13 +8,31 @@ export interface BatchParsimony extends TestParsimony {
 }
 
 /**
- * Parsimony with the notifications worker running. The batch-submitter
- * starts notifications in the one-process mode; this starts one more (any
- * number may run at once), so these tests do not depend on whether it does.
- * Fast settings: sweeps every 200 ms, webhook retries from 50 ms.
+ * Parsimony (all services, one process) tuned for quick batches: provider
+ * batches of the simulator take 0.5 s and are packed and polled fast,
+ * open batches are swept every 200 ms, webhook retries start at 50 ms.
+ * The batch-submitter starts notifications; this starts one more instance
+ * (any number may run at once), which also exercises them side by side.
  */
 export async function startBatchParsimony(name: string, env: Record<string, string> = {}): Promise<BatchParsimony> {
-  const p = await startTestParsimony(name, { PARSIMONY_BATCH_SWEEP_MS: '200', PARSIMONY_WEBHOOK_BACKOFF_MS: '50', PARSIMONY_WEBHOOK_BACKOFF_MAX_MS: '400', ...env });
+  const simBatchSeconds = process.env.SIM_BATCH_SECONDS;
+  process.env.SIM_BATCH_SECONDS = '0.5';
+  let p: TestParsimony;
+  try {
+    p = await startTestParsimony(name, {
+      PARSIMONY_BATCH_SWEEP_MS: '200',
+      PARSIMONY_WEBHOOK_BACKOFF_MS: '50',
+      PARSIMONY_WEBHOOK_BACKOFF_MAX_MS: '400',
+      PARSIMONY_BATCH_MAX_WAIT_SECONDS: '0.3',
+      PARSIMONY_BATCH_FLUSH_INTERVAL_MS: '100',
+      PARSIMONY_BATCH_POLL_SECONDS: '0.2',
+      PARSIMONY_BATCH_POLL_MAX_SECONDS: '0.5',
+      ...env,
+    });
+  } finally {
+    if (simBatchSeconds === undefined) delete process.env.SIM_BATCH_SECONDS;
+    else process.env.SIM_BATCH_SECONDS = simBatchSeconds;
+  }
   const notifications = await startNotifications(p.app.workerPlatform, p.env);
   return {
     ...p,

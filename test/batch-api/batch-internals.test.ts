@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { Writable } from 'node:stream';
+import { BatchFeeder } from '../../shared/batch-api/batch-feeder';
 import { BatchFinalizer, batchFileIds } from '../../shared/batch-api/batch-finalizer';
 import { BatchIntake, type BatchIntakeDeps } from '../../shared/batch-api/batch-intake';
 import { newBatchId, type BatchMeta, type StoredBatch } from '../../shared/batch-api/batch-record';
@@ -81,6 +82,7 @@ function intake(overrides: Partial<BatchIntakeDeps> = {}): BatchIntake {
     tasks,
     checkModel: () => undefined,
     enqueueLines: async () => undefined,
+    feedWindow: 100_000,
     allowHosts: [],
     lineMaxBytes: 1_000_000,
     retentionSeconds: 600,
@@ -105,21 +107,28 @@ async function jobsOf(batchId: string) {
 describe('BatchIntake', () => {
   test('a failure after some lines were stored cancels every created job and removes the batch', async () => {
     const fileId = await uploadText(input(2500));
-    let calls = 0;
-    let batchId = '';
+    let checks = 0;
+    const enqueued: string[] = [];
     const failing = intake({
-      enqueueLines: async (jobs) => {
-        calls += 1;
-        batchId = (await store.load(jobs[0].id))!.options.batch_id!;
-        if (calls === 2) throw new Error('queue unavailable');
+      checkModel: () => {
+        // The catalog goes away half-way through (not a bad line: an internal failure).
+        if (++checks === 2200) throw new Error('catalog unavailable');
       },
+      enqueueLines: async (jobs) => void enqueued.push(...jobs.map((j) => j.id)),
     });
-    await expect(failing.create('acme', { input_file_id: fileId, endpoint: '/v1/chat/completions', completion_window: '24h' })).rejects.toThrow('queue unavailable');
-    expect(await batches.load(batchId)).toBeUndefined();
+    const indexBefore = await redis.zcard(`${prefix}:batch-index:acme`);
+    await expect(failing.create('acme', { input_file_id: fileId, endpoint: '/v1/chat/completions', completion_window: '24h' })).rejects.toThrow('catalog unavailable');
+    expect(enqueued).toHaveLength(0);
+    expect(await redis.zcard(`${prefix}:batch-index:acme`)).toBe(indexBefore);
     const stored = await Promise.all((await redis.keys(`${prefix}:job:*`)).map((k) => store.load(k.slice(`${prefix}:job:`.length))));
-    const ofBatch = stored.filter((j) => j?.options.batch_id === batchId);
-    expect(ofBatch).toHaveLength(2500);
-    expect(ofBatch.every((j) => j!.status === 'cancelled')).toBe(true);
+    // Only this test's input has a line c1999.
+    const ofFailed = stored.filter((j) => j?.options.custom_id === 'c1999');
+    expect(ofFailed.length).toBeGreaterThan(0);
+    const batchId = ofFailed[0]!.options.batch_id!;
+    expect(await batches.load(batchId)).toBeUndefined();
+    const jobs = stored.filter((j) => j?.options.batch_id === batchId);
+    expect(jobs).toHaveLength(2000);
+    expect(jobs.every((j) => j!.status === 'cancelled')).toBe(true);
   });
 
   test('a client that goes away while lines are stored gets nothing created', async () => {
@@ -136,21 +145,34 @@ describe('BatchIntake', () => {
     expect(enqueued).toHaveLength(0);
   });
 
-  test('lines are queued only after all are stored, with the batch deadline and custom_id', async () => {
+  test('lines are queued only after all are stored: the first window at once, the rest by the feeder', async () => {
     const fileId = await uploadText(input(1200));
-    const queuedBatches: (string | undefined)[] = [];
-    const batch = await intake({
-      enqueueLines: async (jobs) => {
-        const first = await store.load(jobs[0].id);
-        queuedBatches.push((await batches.load(first!.options.batch_id!))?.meta.id);
-        expect((await batches.load(first!.options.batch_id!))!.lines).toBe(1200);
-      },
-    }).create('acme', { input_file_id: fileId, endpoint: '/v1/chat/completions', completion_window: '30m' });
-    expect(queuedBatches).toHaveLength(2);
-    expect(batch).toMatchObject({ status: 'in_progress', total: 1200, lines: 1200 });
+    const queued: string[] = [];
+    const enqueueLines = async (jobs: { id: string }[]) => {
+      const first = await store.load(jobs[0].id);
+      // Every line of the batch exists before the first is queued.
+      expect((await batches.load(first!.options.batch_id!))!.lines).toBe(1200);
+      queued.push(...jobs.map((j) => j.id));
+    };
+    const batch = await intake({ enqueueLines, feedWindow: 500 }).create('acme', { input_file_id: fileId, endpoint: '/v1/chat/completions', completion_window: '30m' });
+    expect(batch).toMatchObject({ status: 'in_progress', total: 1200, lines: 1200, fed: 500 });
+    expect(queued).toHaveLength(500);
+    expect(await queue.getJob(`feed-${batch.meta.id}`)).toBeDefined();
     const jobs = await jobsOf(batch.meta.id);
     expect(jobs[0]!.options).toMatchObject({ latency: 'batch', batch_id: batch.meta.id, custom_id: 'c0', deadline: new Date(batch.meta.expires_at * 1000).toISOString() });
     expect(jobs[1199]!.options.custom_id).toBe('c1199');
+
+    // The feeder waits while the queue holds a full window, and stops when told to.
+    let waiting = 500;
+    const feeder = new BatchFeeder({ batches, enqueue: enqueueLines, waiting: async () => waiting, window: 500, pollMs: 10, log });
+    let polls = 0;
+    expect(await feeder.run(batch.meta.id, () => ++polls > 3)).toBe('paused');
+    expect(queued).toHaveLength(500);
+    // As the queue drains it feeds the rest, in order, once each.
+    waiting = 100;
+    expect(await feeder.run(batch.meta.id)).toBe('fed');
+    expect(queued).toEqual(jobs.map((j) => j!.id));
+    expect((await batches.load(batch.meta.id))!.fed).toBe(1200);
   });
 });
 

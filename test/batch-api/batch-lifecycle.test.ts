@@ -3,7 +3,8 @@ import { line, readJsonl, startBatchParsimony, upload, waitForBatch, type BatchP
 let p: BatchParsimony;
 beforeAll(async () => {
   // One line at a time, each answer 1.5 s late: lines stay unfinished long enough to cancel or expire them.
-  p = await startBatchParsimony('batch-lifecycle', { PARSIMONY_WORKER_CONCURRENCY: '1', PARSIMONY_BODY_LIMIT: '4kb', PARSIMONY_PROVIDER_TIMEOUT_MS: '10000' });
+  // Two lines queued at a time: the rest go through the feeder.
+  p = await startBatchParsimony('batch-lifecycle', { PARSIMONY_BATCH_FEED_WINDOW: '2', PARSIMONY_WORKER_CONCURRENCY: '1', PARSIMONY_BODY_LIMIT: '4kb', PARSIMONY_PROVIDER_TIMEOUT_MS: '10000' });
 });
 afterAll(async () => {
   p.sim.faults.clear();

@@ -90,7 +90,7 @@ test('the openai SDK runs a whole batch: files.create → batches.create → pol
 
 test('output and error files belong to the batch owner only', async () => {
   const file = await upload(p, `${line('only', 'Say hi.')}\n`);
-  const batch = await p.openai().batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '1h' });
+  const batch = await p.openai().batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '1h' as '24h' });
   expect(batch.expires_at! - batch.created_at).toBe(3600);
   const done = await waitForBatch(p, batch.id);
   expect(done.status).toBe('completed');

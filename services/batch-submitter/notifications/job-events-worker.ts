@@ -1,5 +1,6 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
+import type { BatchFeeder } from '../../../shared/batch-api/batch-feeder';
 import type { BatchFinalizer } from '../../../shared/batch-api/batch-finalizer';
 import type { BatchStore } from '../../../shared/batch-api/batch-store';
 import type { BatchTasks } from '../../../shared/batch-api/batch-tasks';
@@ -14,6 +15,9 @@ export interface JobEventsDeps {
   platform: Platform;
   batches: BatchStore;
   finalizer: BatchFinalizer;
+  feeder: BatchFeeder;
+  /** True once the worker is closing: a feeder stops (the sweeper restarts it elsewhere). */
+  closing: () => boolean;
   tasks: BatchTasks;
   dispatcher: WebhookDispatcher;
   /** How long a batch's "lines counted" set may live, seconds. */
@@ -24,7 +28,7 @@ export interface JobEventsDeps {
 
 /**
  * Consumes the job-events queue: finished jobs (from the outbox), and the
- * batch tasks (finalize, cancel). A finished job fires its callback webhook
+ * batch tasks (finalize, cancel, feed). A finished job fires its callback webhook
  * and, for a batch line, is counted into its batch (once, however often the
  * event arrives); the last line queues the batch's finalization.
  */
@@ -42,6 +46,7 @@ export function startJobEventsWorker(deps: JobEventsDeps): Worker {
       if (!task.success) throw new UnrecoverableError(`malformed batch task payload: ${task.error.message}`);
       if (job.name === JOB_NAMES.finalizeBatch) return deps.finalizer.run(task.data.batchId);
       if (job.name === JOB_NAMES.cancelBatch) return onCancelBatch(deps, task.data.batchId);
+      if (job.name === JOB_NAMES.feedBatch) return deps.feeder.run(task.data.batchId, deps.closing);
       throw new UnrecoverableError(`unknown job-events job ${job.name}`);
     },
     { connection: platform.redis, prefix: platform.bullPrefix, concurrency: deps.concurrency },

@@ -5,20 +5,14 @@ import { toOpenAIBatch, type BatchStatus } from '../../../shared/batch-api/batch
 import { BatchStore } from '../../../shared/batch-api/batch-store';
 import { BatchTasks } from '../../../shared/batch-api/batch-tasks';
 import { FileStore } from '../../../shared/batch-api/file-store';
+import { lineEnqueuer } from '../../../shared/batch-api/line-queue';
 import type { ProducerEnv } from '../../../shared/config/env';
 import { ApiError } from '../../../shared/errors/api-error';
 import type { ValidateStage } from '../../../shared/pipeline/stages/validate-stage';
-import { JOB_NAMES, QUEUES, type RunPipelinePayload } from '../../../shared/queues/queue-catalog';
+import { QUEUES } from '../../../shared/queues/queue-catalog';
 import type { Platform } from '../../../shared/runtime/platform';
 import { PIPELINE_BACKOFF_TYPE } from '../../router-worker/pipeline-backoff';
 import { tenantOf } from '../http/authenticate';
-
-/**
- * Batch lines yield to interactive work: BullMQ serves jobs without a
- * priority before prioritised ones, so a 100,000-line batch never delays an
- * async job submitted after it.
- */
-const BATCH_LINE_PRIORITY = 1000;
 
 const CreateBatchBody = z
   .object({
@@ -45,7 +39,6 @@ export function batchesRouter(platform: Platform, env: ProducerEnv, validate: Va
   const prefix = platform.env.PARSIMONY_QUEUE_PREFIX;
   const batches = new BatchStore(platform.redis, prefix);
   const tasks = new BatchTasks(platform.queue(QUEUES.jobEvents));
-  const pipelineQueue = platform.pipelineQueue;
   const intake = new BatchIntake({
     files: new FileStore(platform.redis, prefix, env.PARSIMONY_FILE_RETENTION_SECONDS),
     batches,
@@ -53,22 +46,8 @@ export function batchesRouter(platform: Platform, env: ProducerEnv, validate: Va
     outcomes: platform.outcomes,
     tasks,
     checkModel: (model, request) => validate.check(model, request),
-    enqueueLines: async (jobs) => {
-      await pipelineQueue.addBulk(
-        jobs.map((job) => ({
-          name: JOB_NAMES.runPipeline,
-          data: { jobId: job.id, tenant: job.tenant } satisfies RunPipelinePayload,
-          opts: {
-            jobId: job.id,
-            priority: BATCH_LINE_PRIORITY,
-            attempts: platform.env.PARSIMONY_JOB_ATTEMPTS,
-            backoff: { type: PIPELINE_BACKOFF_TYPE },
-            removeOnComplete: true,
-            removeOnFail: { age: 7 * 24 * 3600 },
-          },
-        })),
-      );
-    },
+    enqueueLines: lineEnqueuer(platform.pipelineQueue, { attempts: platform.env.PARSIMONY_JOB_ATTEMPTS, backoffType: PIPELINE_BACKOFF_TYPE }),
+    feedWindow: env.PARSIMONY_BATCH_FEED_WINDOW,
     allowHosts: env.PARSIMONY_WEBHOOK_ALLOW_HOSTS,
     lineMaxBytes: env.PARSIMONY_BATCH_LINE_MAX_BYTES,
     retentionSeconds: env.PARSIMONY_FILE_RETENTION_SECONDS,
