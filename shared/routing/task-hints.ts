@@ -56,20 +56,24 @@ export function normalizeTask(hint: string | undefined): TaskKind | undefined {
 // Code syntax is matched case-sensitively ("From:" in an email header is not SQL).
 const CODE_SYNTAX = /```|^\s*(def|class|import|from \S+ import|#include|public|private|function|const|let|var|SELECT|INSERT|UPDATE)\b[^\n]*[({;=:]|\b(def|function)\s+\w+\s*\(|=>\s*[{(]|\)\s*\{\s*$/m;
 const CODE_TASK =
-  /\b(write|implement|build|develop|fix|debug|refactor|optimi[sz]e|create|convert)\b[^.?!\n]{0,60}\b(function|program|script|class|method|query|algorithm|component|endpoint|regex|unit tests?|code|dockerfile|manifest|workflow|server|interpreter|cache|queue|parser)\b|^\W*(implement|debug|refactor)\b|\b(in|using|with) (python|typescript|javascript|java|c\+\+|c#|rust|go|golang|kotlin|swift|ruby|php|sql|bash|node\.js|react)\b/i;
-const PLAN = /^\W*(plan|design|propose|outline)\b|^\W*(create|draft|make|build|develop|write|prepare|put together)\b[^.?!\n]{0,50}\b(plan|schedule|roadmap|curriculum|budget|strategy|itinerary|checklist|timeline|calendar|programme)\b|\b(itinerary|roadmap|curriculum|migration plan|go-to-market|step-by-step plan|\d+[- ](day|week|month)s? (plan|itinerary|programme|program))\b/i;
+  /\b(write|implement|build|develop|fix|debug|refactor|optimi[sz]e|create|convert)\b[^.?!\n]{0,60}\b(function|program|script|class|method|query|algorithm|component|endpoint|regex|unit tests?|code|dockerfile|manifest|workflow|server|interpreter|cache|queue|parser)\b|^\W*(implement|debug|refactor)\b|\b(write|implement|build|create|develop|code)\b[^.?!\n]{0,60}\b(in|using) (python|typescript|javascript|java|c\+\+|c#|rust|go|golang|kotlin|swift|ruby|php|sql|bash|node\.js|react)\b/i;
+const PLAN = /^\W*(plan|design|propose|outline)\b|^\W*(create|draft|make|build|develop|write|prepare|put together)\b[^.?!\n]{0,50}\b(plan|schedule|roadmap|curriculum|budget|strategy|itinerary|checklist|timeline|calendar|programme)\b|\b(go-to-market (plan|strategy)|migration plan|step-by-step plan|\d+[- ](day|week|month)s? (plan|itinerary|programme|program))\b/i;
 const SYNTH =
   /^\W*(write|compose|draft|craft|create|generate|rewrite .{0,30}as|develop)\b[^.?!\n]{0,60}\b(story|poem|sonnet|haiku|limerick|essay|blog|letter|email|speech|toast|article|op-ed|script|screenplay|lyrics|song|post|announcement|press release|monologue|dialogue|fable|tribute|proposal|page|chapter|scene|pitch|narrative|eulogy)\b|^\W*(compare|contrast|analy[sz]e|evaluate|assess|critically|discuss|synthesi[sz]e|critique|argue|review this argument)\b|\b(act as|pretend (you are|to be|yourself)|play the role|(take on|embrace|assume) the (role|persona)|embody|persona of|stay in character|you are an? [a-z -]{3,40}\.|role-play|roleplay)\b|\b(evaluate|assess|weigh|synthesi[sz]e|discuss|critique)\b[^.?!\n]{0,80}\b(competing|trade-?offs|implications|pros and cons|strengths and weaknesses|evidence|arguments?)\b/i;
 const REASON =
   /\b(prove|show that|derive|solve|calculate|compute|what is the probability|expected (number|value)|step by step|explain why|integrate|differentiate|derivative|remainder when)\b|[\w)]\s*[+\-*/^]\s*[\w(]+[^=\n]{0,20}=|=\s*[\w(]+\s*[+\-*/^]\s*\w|\b[a-z]\s*\^\s*\d/i;
 const SUMMARIZE = /\b(summari[sz]e|summary of|tl;?dr|sum up|condense)\b/i;
-const EXTRACT = /^\W*(extract|pull out|parse|list (all|the|every)|find (all|the|every)|identify (all|the)|return (all|the|every)|get (all|the))\b|\bextract\b/i;
-const CLASSIFY = /^\W*(classify|categori[sz]e|label|tag|decide whether|is (this|the following|it)|which (category|department|label|genre|sport|language))\b|\b(sentiment|spam or not|yes or no|true or false)\b/i;
+// An instruction that opens with a classification or extraction verb is that task, whatever data follows it.
+const LEAD_EXTRACT = /^\W*(extract|pull out|parse|list (all|the|every)|find (all|the|every)|identify (all|the)|return (all|the|every)|get (all|the))\b/i;
+const LEAD_CLASSIFY = /^\W*(classify|categori[sz]e|label|tag|decide whether|is (this|the following|it)|which (category|department|label|genre|sport|language))\b/i;
+const EXTRACT = /\bextract\b/i;
+const CLASSIFY = /\b(sentiment|spam or not|yes or no|true or false)\b/i;
 
 /** Several numbers, a question and enough words to be a multi-step word problem or puzzle. */
 function isWordProblem(text: string): boolean {
   if (text.length > 3000 || !/\?/.test(text)) return false;
-  const numbers = text.match(/\d+(?:[.,]\d+)?/g)?.length ?? 0;
+  // List markers ("1. ", "2) ") are layout, not quantities.
+  const numbers = text.replace(/^\s*\d+[.)]\s/gm, '').match(/\d+(?:[.,]\d+)?/g)?.length ?? 0;
   const words = text.match(/[A-Za-z]+/g)?.length ?? 0;
   return (numbers >= 2 && words >= 18) || (numbers >= 4 && words >= 15) || /\b(who is (telling|lying|the)|what can(not|'t)? we (infer|conclude)|can we conclude|which comes next|comes next in the sequence|does not belong|odd one out)\b/i.test(text);
 }
@@ -82,6 +86,8 @@ function isWordProblem(text: string): boolean {
 export function detectTask(s: RequestSummary): TaskKind | undefined {
   const text = s.lastUser;
   const head = text.slice(0, 600);
+  if (LEAD_CLASSIFY.test(head)) return 'classify';
+  if (LEAD_EXTRACT.test(head)) return 'extract';
   if (CODE_SYNTAX.test(text) || CODE_TASK.test(head)) return 'code';
   if (PLAN.test(head)) return 'plan';
   if (SYNTH.test(head)) return 'synthesize';
