@@ -1,5 +1,5 @@
 import busboy from 'busboy';
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { FileStore, FileTooLargeError, type FileWriter } from '../../../shared/batch-api/file-store';
 import type { ProducerEnv } from '../../../shared/config/env';
@@ -69,12 +69,25 @@ export function filesRouter(platform: Platform, env: ProducerEnv): Router {
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(file.bytes) });
     for await (const chunk of files.chunks(file.id)) {
       if (res.destroyed) return;
-      if (!res.write(chunk)) await new Promise((resolve) => (res.once('drain', resolve), res.once('close', resolve)));
+      if (!res.write(chunk)) await drainedOrClosed(res);
     }
     res.end();
   });
 
   return router;
+}
+
+/** Resolves when the response can take more, or is gone (listeners removed either way). */
+function drainedOrClosed(res: Response): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }
 
 async function mustGet(files: FileStore, tenant: string, id: string) {
