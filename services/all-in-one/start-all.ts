@@ -5,6 +5,8 @@ import { Platform } from '../../shared/runtime/platform';
 import { startSimulator, type Simulator } from '../../infra/simulator/server';
 import { startProducer, type RunningProducer } from '../producer/start-producer';
 import { startRouterWorker, type RunningRouterWorker } from '../router-worker/router-worker';
+import { cacheFromEnv } from '../../shared/runtime/create-cache';
+import { startCacheService } from '../cache-service/cache-service';
 import { startBatchSubmitterService, type RunningBatchSubmitterService } from '../batch-submitter/start-batch-submitter';
 
 export interface RunningParsimony {
@@ -27,7 +29,7 @@ export interface StartAllOptions {
 
 /**
  * All four services in one process, the embedded default for a laptop:
- * producer (HTTP), router-worker, batch-submitter, and later cache-service,
+ * producer (HTTP), router-worker, cache-service and batch-submitter,
  * against one Redis. With no provider key set, providers are simulated.
  */
 export async function startAll({ env, logDestination }: StartAllOptions): Promise<RunningParsimony> {
@@ -54,6 +56,11 @@ export async function startAll({ env, logDestination }: StartAllOptions): Promis
 
   const workerPlatform = Platform.create({ env: common, service: 'router-worker', role: 'worker', providerEnv, logDestination });
   const httpPlatform = Platform.create({ env: common, service: 'producer', role: 'http', providerEnv, logDestination });
+  // One cache for the whole process: the embedded index lives in memory, so lookups and writes must share it.
+  const cache = await cacheFromEnv(common, workerPlatform.redis, workerPlatform.catalog, workerPlatform.log);
+  workerPlatform.attachCache(cache);
+  httpPlatform.attachCache(cache);
+  const cacheService = cache ? await startCacheService(workerPlatform, cache) : undefined;
   const workers: RunningRouterWorker[] = [startRouterWorker(workerPlatform, workerEnv)];
   const batchPlatform = Platform.create({ env: common, service: 'batch-submitter', role: 'worker', providerEnv, logDestination });
   const batchSubmitter = await startBatchSubmitterService(batchPlatform, env, providerEnv);
@@ -69,7 +76,8 @@ export async function startAll({ env, logDestination }: StartAllOptions): Promis
     batchPlatform,
     close: async () => {
       await producer.close();
-      await Promise.all([...workers.map((w) => w.close()), batchSubmitter.close()]);
+      await Promise.all([...workers.map((w) => w.close()), batchSubmitter.close(), cacheService?.close()]);
+      await cache?.store.close();
       await httpPlatform.close();
       await workerPlatform.close();
       await batchPlatform.close();

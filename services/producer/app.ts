@@ -18,6 +18,7 @@ import { adminRouter } from './routes/admin';
 import { dashboardRouter } from './routes/dashboard';
 import { metricsRouter } from './routes/metrics';
 import { promptsRouter } from './routes/prompts';
+import { cacheRouter } from './routes/cache';
 import { assertCallbackAllowed } from '../../shared/webhooks/ssrf-guard';
 import { batchesRouter } from './routes/batches';
 import { filesRouter } from './routes/files';
@@ -61,6 +62,7 @@ export function createProducerApp({ platform, env, keys, localWorkers }: Produce
   app.use(adminRouter(platform, env.PARSIMONY_ADMIN_KEY));
   app.use(dashboardRouter());
   app.use(promptsRouter(platform));
+  app.use(cacheRouter(platform));
   app.use(notFoundHandler);
   app.use(errorHandler(log));
   return app;

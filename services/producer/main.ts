@@ -1,5 +1,6 @@
 import { CommonEnvSchema, ProducerEnvSchema, parseEnv } from '../../shared/config/env';
 import { Platform } from '../../shared/runtime/platform';
+import { cacheFromEnv } from '../../shared/runtime/create-cache';
 import { runService } from '../lifecycle';
 import { startProducer } from './start-producer';
 
@@ -7,6 +8,8 @@ void runService('producer', async () => {
   const common = parseEnv(CommonEnvSchema, process.env);
   const env = parseEnv(ProducerEnvSchema, process.env);
   const platform = Platform.create({ env: common, service: 'producer', role: 'http', providerEnv: process.env });
+  // Lookups need the shared store: Qdrant (QDRANT_URL) when services run as separate processes.
+  platform.attachCache(await cacheFromEnv(common, platform.redis, platform.catalog, platform.log));
   const producer = await startProducer(platform, env);
   return {
     log: platform.log,

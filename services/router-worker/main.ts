@@ -1,5 +1,6 @@
 import { CommonEnvSchema, WorkerEnvSchema, parseEnv } from '../../shared/config/env';
 import { Platform } from '../../shared/runtime/platform';
+import { cacheFromEnv } from '../../shared/runtime/create-cache';
 import { runService } from '../lifecycle';
 import { startRouterWorker } from './router-worker';
 
@@ -7,6 +8,8 @@ void runService('router-worker', async () => {
   const common = parseEnv(CommonEnvSchema, process.env);
   const env = parseEnv(WorkerEnvSchema, process.env);
   const platform = Platform.create({ env: common, service: 'router-worker', role: 'worker', providerEnv: process.env });
+  // Lookups need the shared store: Qdrant (QDRANT_URL) when services run as separate processes.
+  platform.attachCache(await cacheFromEnv(common, platform.redis, platform.catalog, platform.log));
   const worker = startRouterWorker(platform, env);
   platform.log.info({ concurrency: env.PARSIMONY_WORKER_CONCURRENCY }, 'router-worker running');
   return {

@@ -73,7 +73,7 @@ export class CacheStage implements Stage {
       }
       const pending: PendingStore = { lookup, options, tier };
       if (this.o.singleFlight !== false && options.mode !== 'refresh') {
-        const ticket = await cache.flights.acquire(tenant, lookup.key.exactHash);
+        const ticket = await cache.flights.acquire(tenant, lookup.key.exactHash, ctx.job.id);
         if (ticket.leader) pending.flightToken = ticket.token;
         else {
           const response = await cache.flights.wait(tenant, lookup.key.exactHash, ctx.signal);

@@ -17,6 +17,11 @@ export interface SingleFlightOptions {
 
 export type FlightTicket = { leader: true; token: string } | { leader: false };
 
+/** Replaces the lock when it belongs to the same owner (ARGV[1] is the owner prefix). */
+const TAKE_OVER = `local v = redis.call('GET', KEYS[1])
+if v and string.sub(v, 1, string.len(ARGV[1])) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) return 1 end
+return 0`;
+
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 
 /**
@@ -37,10 +42,21 @@ export class SingleFlight {
     this.o = { lockTtlMs: 60_000, waitTimeoutMs: 30_000, pollMs: 20, resultTtlMs: 30_000, ...options };
   }
 
-  async acquire(tenant: string, hash: string): Promise<FlightTicket> {
-    const token = randomUUID();
-    const ok = await this.redis.set(this.keys.flightLock(tenant, hash), token, 'PX', this.o.lockTtlMs, 'NX');
-    return ok === 'OK' ? { leader: true, token } : { leader: false };
+  /**
+   * `owner` (the job id) makes the lock re-entrant for the same job: a job
+   * re-delivered after its worker died takes its own lock back at once
+   * instead of waiting for its dead former self until the lock expires.
+   */
+  async acquire(tenant: string, hash: string, owner?: string): Promise<FlightTicket> {
+    const lockKey = this.keys.flightLock(tenant, hash);
+    const token = owner ? `${owner}|${randomUUID()}` : randomUUID();
+    const ok = await this.redis.set(lockKey, token, 'PX', this.o.lockTtlMs, 'NX');
+    if (ok === 'OK') return { leader: true, token };
+    if (owner) {
+      const taken = await this.redis.eval(TAKE_OVER, 1, lockKey, `${owner}|`, token, this.o.lockTtlMs);
+      if (taken === 1) return { leader: true, token };
+    }
+    return { leader: false };
   }
 
   /** The leader's response, or null when the leader gave up / timed out / the caller aborted. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ContextConfigSchema } from '../context/context-config';
 import { RoutingPolicySchema } from '../routing/policy';
+import { CacheTenantPolicySchema } from '../cache/cache-options';
 
 /**
  * Environment schemas, one per concern, validated once at start-up. A bad
@@ -68,6 +69,21 @@ export const CommonEnvSchema = z.object({
   PARSIMONY_ROUTER_SMALL_SHARE: z.coerce.number().min(0).max(1).optional(),
   /** Path of a router weights file replacing shared/routing/weights.json. */
   PARSIMONY_ROUTER_WEIGHTS: optionalString,
+  /** Semantic cache on (default) or off for the whole deployment. */
+  PARSIMONY_CACHE: z.enum(['on', 'off']).default('on'),
+  /** Per-tenant cache policies as JSON ("*" = default), e.g. {"acme":{"threshold":0.95,"ttl_class":"static"}}. */
+  PARSIMONY_CACHE_POLICY: jsonOf(z.record(z.string(), CacheTenantPolicySchema)),
+  /** Embedder of the semantic tier: "embedded" (offline word vectors, free) or "openai" (any OpenAI-compatible endpoint). */
+  CACHE_EMBEDDER: z.enum(['embedded', 'openai']).default('embedded'),
+  CACHE_EMBEDDING_MODEL: z.string().default('text-embedding-3-small'),
+  CACHE_EMBEDDING_BASE_URL: optionalUrl,
+  CACHE_EMBEDDING_API_KEY: optionalString,
+  CACHE_EMBEDDING_DIMENSIONS: z.coerce.number().int().positive().optional(),
+  /** USD per million embedding tokens; default the catalog's price for the model. */
+  CACHE_EMBEDDING_PRICE: z.coerce.number().nonnegative().optional(),
+  /** Qdrant for the semantic tier (required when services run as separate processes); unset = embedded store. */
+  QDRANT_URL: optionalUrl,
+  QDRANT_API_KEY: optionalString,
   /** Per-tenant routing policies as JSON, e.g. {"acme":{"frontierShare":0.3,"maxTier":"mid"},"*":{"enabled":true}}. */
   PARSIMONY_ROUTING_POLICY: jsonOf(z.record(z.string(), RoutingPolicySchema)),
 });

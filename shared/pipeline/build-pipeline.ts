@@ -14,6 +14,9 @@ import { smallTierSummarizer } from '../context/summarizer';
 import { PromptCompressionStage } from '../compression/compression-stage';
 import { VariantRegistry } from '../compression/variant-registry';
 import { PromptCacheStage } from '../prompt-cache/prompt-cache-stage';
+import { CacheStage } from '../cache/cache-stage';
+import type { SemanticCache } from '../cache/semantic-cache';
+import type { CacheStorePayload } from '../cache/cache-entry';
 import { DeferStage } from './stages/defer-stage';
 import { DeferralSink } from '../batch/deferral-sink';
 import type { DeferPolicy } from '../batch/defer-policy';
@@ -37,6 +40,10 @@ export interface PipelineDeps {
   keyPrefix: string;
   /** When latency-tolerant jobs go to provider batches. Default: latency "batch" always; "async" with a deadline ≥ 1 h away. */
   defer?: Partial<DeferPolicy>;
+  /** The semantic cache lever; without it no request is served from cache. */
+  cache?: SemanticCache;
+  /** Hands a completed response to the cache-service for storing (off the hot path). */
+  enqueueCacheStore?: (payload: CacheStorePayload) => Promise<void>;
   /** Context-hygiene policy (window, keep, strategy; per tenant and agent). Default: window 4, keep 2, mask+summarize. */
   context?: ContextConfig;
 }
@@ -53,7 +60,7 @@ export function buildPipeline(deps: PipelineDeps): { pipeline: Pipeline; validat
   const stages: Stage[] = [
     validate,
     new RouteStage(deps.catalog, { router: deps.router, policies: deps.routingPolicies, isProviderConfigured: deps.isProviderConfigured }),
-    // cache (semantic cache lever) slots in here
+    ...(deps.cache && deps.enqueueCacheStore ? [new CacheStage({ cache: deps.cache, enqueueStore: deps.enqueueCacheStore })] : []),
     new ContextCompactionStage({
       summarizer: smallTierSummarizer(deps.catalog, deps.adapterFor, deps.isProviderConfigured),
       redis: deps.redis,

@@ -85,6 +85,7 @@ export class JobRunner {
       if (completed.ok) void this.pipeline.settle(ctx, result.response);
       return { kind: 'finished', job: finishedJob, ctx };
     } catch (err) {
+      void this.pipeline.settleFailure(ctx);
       const retryable = err instanceof ProviderError && err.retryable;
       if (retryable && !options.finalAttempt) {
         await this.store.transition(job.id, ['running'], 'queued');

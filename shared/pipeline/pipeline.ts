@@ -41,6 +41,18 @@ export class Pipeline {
     throw new Error(`pipeline ended without a result: the last stage (${this.stages.at(-1)?.name}) must complete or defer`);
   }
 
+  /** Runs every stage's onFailed hook; errors are logged, never thrown. */
+  async settleFailure(ctx: PipelineContext): Promise<void> {
+    for (const stage of this.stages) {
+      if (!stage.onFailed) continue;
+      try {
+        await stage.onFailed(ctx);
+      } catch (err) {
+        ctx.log.warn({ err, stage: stage.name }, 'on-failed hook failed');
+      }
+    }
+  }
+
   /** Runs every stage's afterComplete hook; failures are logged, never thrown. */
   async settle(ctx: PipelineContext, response: ChatResponse): Promise<void> {
     for (const stage of this.stages) {

@@ -47,6 +47,8 @@ export interface Stage {
    * fail the job.
    */
   afterComplete?(ctx: PipelineContext, response: ChatResponse): Promise<void>;
+  /** Optional hook when the job fails (or will be retried) after this stage ran, e.g. release a lock early. */
+  onFailed?(ctx: PipelineContext): Promise<void>;
 }
 
 export const CONTINUE: StageOutcome = Object.freeze({ kind: 'continue' }) as StageOutcome;

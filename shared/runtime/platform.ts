@@ -12,7 +12,8 @@ import { buildPipeline } from '../pipeline/build-pipeline';
 import { ComplexityRouter } from '../routing';
 import { ProviderRegistry } from '../providers/registry';
 import { backoffDelayMs } from '../providers/retry-policy';
-import { QUEUES, type QueueName } from '../queues/queue-catalog';
+import { JOB_NAMES, QUEUES, type QueueName } from '../queues/queue-catalog';
+import type { SemanticCache } from '../cache/semantic-cache';
 import { closeRedis, createRedis, type ConnectionRole } from '../redis/connections';
 import type pino from 'pino';
 
@@ -79,6 +80,18 @@ export class Platform {
     return queue;
   }
 
+  /**
+   * The semantic cache this process looks up and writes through. Set once at
+   * start-up; in the one-process mode every service shares one instance (the
+   * embedded index lives in memory).
+   */
+  cache?: SemanticCache;
+
+  attachCache(cache: SemanticCache | undefined): this {
+    this.cache = cache;
+    return this;
+  }
+
   /** The pipeline with `attempts` provider attempts per call (fast path > 1; queued path 1, BullMQ retries). */
   pipeline(attempts: number) {
     return buildPipeline({
@@ -94,6 +107,15 @@ export class Platform {
       redis: this.redis,
       keyPrefix: this.env.PARSIMONY_QUEUE_PREFIX,
       context: this.env.PARSIMONY_CONTEXT_POLICY,
+      cache: this.cache,
+      enqueueCacheStore: async (payload) => {
+        await this.queue(QUEUES.cacheStore).add(JOB_NAMES.storeInCache, payload, {
+          attempts: 5,
+          backoff: { type: 'exponential', delay: 1_000 },
+          removeOnComplete: true,
+          removeOnFail: { age: 24 * 3600 },
+        });
+      },
     });
   }
 

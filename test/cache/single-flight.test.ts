@@ -3,6 +3,7 @@ import { CacheKeys } from '../../shared/cache/cache-keys';
 import { SingleFlight } from '../../shared/cache/single-flight';
 import { cacheFixture } from './cache-stage-fixture';
 import { answer, chat, pipelineContext, sleep, testRedis } from './cache-test-helpers';
+import { deletePrefix, REDIS_URL, uniquePrefix } from '../helpers/redis';
 
 const r = testRedis('flight');
 const second = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
@@ -69,5 +70,24 @@ describe('single-flight across two Redis connections', () => {
     expect((await b.acquire('t', 'h3')).leader).toBe(false);
     if (ticket.leader) await a.publish('t', 'h3', ticket.token, answer('done'));
     expect(await b.wait('t', 'h3')).toMatchObject({ content: 'done' });
+  });
+});
+
+describe('single-flight owned by a job', () => {
+  test('a job re-delivered after its worker died takes its own lock back; other jobs still wait', async () => {
+    const redis = new Redis(REDIS_URL);
+    const prefix = uniquePrefix('flight-owner');
+    const flights = new SingleFlight(redis, new CacheKeys(prefix));
+    try {
+      const first = await flights.acquire('acme', 'h1', 'job_a');
+      expect(first.leader).toBe(true);
+      // The same job again (its first worker died holding the lock): leader at once.
+      expect((await flights.acquire('acme', 'h1', 'job_a')).leader).toBe(true);
+      // Another job with the same request: follower.
+      expect((await flights.acquire('acme', 'h1', 'job_b')).leader).toBe(false);
+    } finally {
+      await deletePrefix(prefix);
+      redis.disconnect();
+    }
   });
 });

@@ -1,4 +1,7 @@
 import { Writable } from 'node:stream';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import OpenAI from 'openai';
 import { startSimulator, type Simulator } from '../../infra/simulator/server';
 import { startAll, type RunningParsimony } from '../../services/all-in-one/start-all';
@@ -7,6 +10,9 @@ import { deletePrefix, REDIS_URL, uniquePrefix } from './redis';
 
 /** fetch's Response, with `json()` typed loosely for assertions. */
 export type TestResponse = Omit<Response, 'json'> & { json(): Promise<any> };
+
+/** Data dir shared by test runs on this machine (the word-vector conversion happens once). */
+export const TEST_DATA_DIR = join(tmpdir(), 'parsimony-test-data');
 
 export const KEYS = { acme: 'k-acme-test-1', globex: 'k-globex-test-1' } as const;
 
@@ -51,6 +57,8 @@ export async function startTestParsimony(name: string, env: Record<string, strin
     ANTHROPIC_BASE_URL: sim.url,
     PARSIMONY_STALLED_INTERVAL_MS: '1000',
     PARSIMONY_JOB_LOCK_MS: '5000',
+    // Converted word vectors are shared by every test run; each test's index lives under its own prefix.
+    PARSIMONY_DATA_DIR: TEST_DATA_DIR,
     ...env,
   };
   const app = await startAll({ env: fullEnv, logDestination: destination });
@@ -73,6 +81,7 @@ export async function startTestParsimony(name: string, env: Record<string, strin
       await app.close();
       await sim.close();
       await deletePrefix(prefix);
+      await rm(join(TEST_DATA_DIR, 'vector-index'), { recursive: true, force: true }).catch(() => undefined);
     },
   };
 }

@@ -8,6 +8,7 @@ import { createLogger } from '../../shared/logging/logger';
 import { Platform } from '../../shared/runtime/platform';
 import { startProducer, type RunningProducer } from '../../services/producer/start-producer';
 import { deletePrefix, REDIS_URL, uniquePrefix } from '../helpers/redis';
+import { TEST_DATA_DIR } from '../helpers/parsimony';
 
 /**
  * A router-worker killed with SIGKILL in the middle of a job: BullMQ notices
@@ -36,6 +37,7 @@ beforeAll(async () => {
     OPENAI_BASE_URL: `${sim.url}/v1`,
     PARSIMONY_STALLED_INTERVAL_MS: '500',
     PARSIMONY_JOB_LOCK_MS: '1500',
+    PARSIMONY_DATA_DIR: TEST_DATA_DIR,
   };
   platform = Platform.create({ env: parseEnv(CommonEnvSchema, env), service: 'producer', role: 'http', providerEnv: env, logDestination: new Writable({ write: (_chunk, _enc, done) => done() }) });
   producer = await startProducer(platform, parseEnv(ProducerEnvSchema, env));

@@ -1,3 +1,4 @@
+import { cacheHeaders } from '../../../shared/cache/cache-stage';
 import type { JobRecord } from '../../../shared/jobs/job-record';
 
 /** Response headers that tell a fast-path caller what Parsimony did. */
@@ -7,11 +8,7 @@ export function parsimonyHeaders(job: JobRecord): Record<string, string> {
     headers['x-parsimony-model'] = job.route.model;
     headers['x-parsimony-tier'] = job.route.tier;
   }
-  const cache = job.annotations?.cache as { hit?: boolean; bypass?: boolean; similarity?: number } | undefined;
-  if (cache) {
-    headers['x-parsimony-cache'] = cache.bypass ? 'bypass' : cache.hit ? 'hit' : 'miss';
-    if (cache.similarity !== undefined) headers['x-parsimony-cache-similarity'] = cache.similarity.toFixed(4);
-  }
+  Object.assign(headers, cacheHeaders(job.annotations?.cache));
   if (job.cost) {
     headers['x-parsimony-cost-usd'] = String(job.cost.actual_usd);
     headers['x-parsimony-saved-usd'] = String(job.cost.saved_usd);

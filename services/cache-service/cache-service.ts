@@ -1,0 +1,40 @@
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { SemanticCache } from '../../shared/cache/semantic-cache';
+import { CacheWriter } from '../../shared/cache/cache-writer';
+import { CacheStorePayloadSchema } from '../../shared/cache/cache-entry';
+import { JOB_NAMES, QUEUES } from '../../shared/queues/queue-catalog';
+import type { Platform } from '../../shared/runtime/platform';
+
+export interface RunningCacheService {
+  close(): Promise<void>;
+}
+
+/** How often expired entries are swept from the index (they are never served, but they take room). */
+const SWEEP_EVERY_MS = 60_000;
+
+/**
+ * The cache-service: owns writes to the semantic cache (embed + upsert,
+ * off the hot path) and its upkeep (a repeatable sweep of expired entries).
+ * Lookups happen in the pipeline's cache stage, directly against the store.
+ */
+export async function startCacheService(platform: Platform, cache: SemanticCache): Promise<RunningCacheService> {
+  const log = platform.log.child({ component: 'cache-service' });
+  const writer = new CacheWriter(cache, log);
+  const queue = platform.queue(QUEUES.cacheStore);
+  await queue.upsertJobScheduler('sweep-expired-entries', { every: SWEEP_EVERY_MS }, { name: JOB_NAMES.sweepCache, opts: { removeOnComplete: true, removeOnFail: 100 } });
+
+  const worker = new Worker(
+    QUEUES.cacheStore,
+    async (job: Job) => {
+      if (job.name === JOB_NAMES.sweepCache) return writer.sweepExpired();
+      if (job.name !== JOB_NAMES.storeInCache) throw new UnrecoverableError(`unknown cache job ${job.name}`);
+      const payload = CacheStorePayloadSchema.safeParse(job.data);
+      if (!payload.success) throw new UnrecoverableError(`malformed cache store payload: ${payload.error.message}`);
+      return writer.store(payload.data);
+    },
+    { connection: platform.redis, prefix: platform.bullPrefix, concurrency: 8 },
+  );
+  worker.on('error', (err) => log.warn({ err: { message: err.message } }, 'cache worker error'));
+  worker.on('failed', (job, err) => log.warn({ job: job?.name, err: { message: err.message } }, 'cache job failed'));
+  return { close: () => worker.close() };
+}

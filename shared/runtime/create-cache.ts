@@ -1,0 +1,41 @@
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Redis } from 'ioredis';
+import type { Catalog } from '../catalog/catalog';
+import type { CommonEnv } from '../config/env';
+import { DEFAULT_TENANT_POLICY } from '../cache/cache-options';
+import { createSemanticCache } from '../cache/create-cache';
+import type { EmbedderConfig } from '../cache/embedders/create-embedder';
+import type { SemanticCache } from '../cache/semantic-cache';
+
+/**
+ * The process's semantic cache, from the validated environment: the embedded
+ * word-vector embedder and in-process index by default, Qdrant when
+ * QDRANT_URL is set. Undefined when PARSIMONY_CACHE=off.
+ */
+export async function cacheFromEnv(env: CommonEnv, redis: Redis, catalog: Catalog, log: Logger): Promise<SemanticCache | undefined> {
+  if (env.PARSIMONY_CACHE === 'off') return undefined;
+  const embedder: EmbedderConfig =
+    env.CACHE_EMBEDDER === 'embedded'
+      ? { kind: 'embedded', dataDir: join(env.PARSIMONY_DATA_DIR, 'embeddings') }
+      : {
+          kind: 'openai',
+          model: env.CACHE_EMBEDDING_MODEL,
+          dimensions: env.CACHE_EMBEDDING_DIMENSIONS,
+          apiKey: env.CACHE_EMBEDDING_API_KEY ?? env.OPENAI_API_KEY,
+          baseURL: env.CACHE_EMBEDDING_BASE_URL,
+          pricePerMillionTokens: env.CACHE_EMBEDDING_PRICE,
+        };
+  const policies = env.PARSIMONY_CACHE_POLICY ?? {};
+  return createSemanticCache({
+    redis,
+    prefix: env.PARSIMONY_QUEUE_PREFIX,
+    embedder,
+    qdrantUrl: env.QDRANT_URL,
+    qdrantApiKey: env.QDRANT_API_KEY,
+    dataDir: env.PARSIMONY_DATA_DIR,
+    catalog,
+    log: log.child({ component: 'cache' }),
+    policyOf: (tenant) => policies[tenant] ?? policies['*'] ?? DEFAULT_TENANT_POLICY,
+  });
+}
