@@ -7,7 +7,7 @@ import { openAIBodyToChatRequest } from '../../../shared/messages/openai/to-inte
 import { OpenAIChunkEncoder } from '../../../shared/messages/openai/from-internal';
 import { completionId } from '../../../shared/jobs/job-outcomes';
 import type { ChatResponse, StreamEvent } from '../../../shared/messages/chat-model';
-import { responseToStreamEvents } from '../../../shared/messages/stream-replay';
+import { responseToStreamEvents } from '../../../shared/cache/stream-replay';
 import { tenantOf } from '../http/authenticate';
 import type { JobIntake } from '../fast-path';
 import { parsimonyHeaders } from './parsimony-headers';
