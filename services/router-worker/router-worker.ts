@@ -18,6 +18,9 @@ export interface RunningRouterWorker {
   close(): Promise<void>;
 }
 
+/** How long the queue pauses after a provider 429 that carried no retry-after, ms. */
+const RATE_LIMIT_FALLBACK_MS = 1_000;
+
 export function startRouterWorker(platform: Platform, env: WorkerEnv): RunningRouterWorker {
   const log = platform.log.child({ component: 'router-worker' });
   const { pipeline } = platform.pipeline(1);
@@ -30,6 +33,12 @@ export function startRouterWorker(platform: Platform, env: WorkerEnv): RunningRo
       if (!payload.success) throw new UnrecoverableError(`malformed pipeline payload: ${payload.error.message}`);
       const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       const result = await runner.run(payload.data.jobId, { finalAttempt });
+      if (result.kind === 'retry' && result.error.status === 429) {
+        // The provider is rate-limiting us: slow the whole queue down for its retry-after and put the job back
+        // without spending one of its attempts, instead of burning retries against a closed door.
+        await worker.rateLimit(result.error.retryAfterMs ?? RATE_LIMIT_FALLBACK_MS);
+        throw Worker.RateLimitError();
+      }
       if (result.kind === 'retry') throw result.error;
       return { status: result.job.status };
     },
@@ -42,6 +51,8 @@ export function startRouterWorker(platform: Platform, env: WorkerEnv): RunningRo
       // A job whose worker keeps dying is re-delivered a few times before it fails.
       maxStalledCount: 3,
       settings: { backoffStrategy: pipelineBackoff },
+      // Manual rate limiting (a provider 429) only takes effect with a limiter set; this one never limits by itself.
+      limiter: { max: 1_000_000, duration: 1_000 },
     },
   );
   worker.on('error', (err) => log.warn({ err: { message: err.message } }, 'worker error'));
