@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
@@ -81,7 +81,10 @@ export async function startTestParsimony(name: string, env: Record<string, strin
       await app.close();
       await sim.close();
       await deletePrefix(prefix);
-      await rm(join(TEST_DATA_DIR, 'vector-index'), { recursive: true, force: true }).catch(() => undefined);
+      // Only this instance's index: other test runs may share the data dir.
+      const indexDir = join(TEST_DATA_DIR, 'vector-index');
+      const own = (await readdir(indexDir).catch(() => [] as string[])).filter((name) => name.startsWith(`${prefix}_`));
+      await Promise.all(own.map((name) => rm(join(indexDir, name), { recursive: true, force: true })));
     },
   };
 }
