@@ -66,6 +66,9 @@ export class JobRunner {
     try {
       const result = await this.pipeline.run(ctx);
       if (result.kind === 'defer') {
+        // Answered later by the batch-submitter, not by this run: stages let go of what they hold for it
+        // (the cache's single-flight lock, so identical jobs do not wait on a provider batch).
+        void this.pipeline.settleFailure(ctx);
         const deferred = await this.store.transition(job.id, ['running'], 'deferred', (record) => {
           record.route = ctx.route;
           record.annotations = { ...record.annotations, ...ctx.annotations };
