@@ -114,6 +114,8 @@ export class EmbeddedVectorStore implements VectorStore {
   flush(): void {
     if (!this.options.dir || !this.dirty) return;
     const dir = this.options.dir;
+    // The directory may have been removed under us (an operator wiping the data dir): recreate it.
+    mkdirSync(dir, { recursive: true });
     const parts: Buffer[] = [];
     const header = Buffer.alloc(16);
     header.write(MAGIC, 0, 'latin1');
