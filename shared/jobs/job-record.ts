@@ -41,6 +41,8 @@ export interface RouteDecision {
   reason: string;
   /** Router score in [0, 1] (higher = harder), when a learned router decided. */
   score?: number;
+  /** The task the router assumed (the hint, else the detected task), when it routed; shadow agreement is grouped by it. */
+  task?: string;
 }
 
 /** Per-lever savings in USD, in the fixed waterfall order. */
