@@ -86,6 +86,12 @@ export const CommonEnvSchema = z.object({
   QDRANT_API_KEY: optionalString,
   /** Per-tenant routing policies as JSON, e.g. {"acme":{"frontierShare":0.3,"maxTier":"mid"},"*":{"enabled":true}}. */
   PARSIMONY_ROUTING_POLICY: jsonOf(z.record(z.string(), RoutingPolicySchema)),
+  /** Session stickiness: a session (metadata.session_id) never routes below the highest tier it used this many seconds back. Default 1800. */
+  PARSIMONY_ROUTER_SESSION_WINDOW_SECONDS: positiveInt.default(1800),
+  /** Share of small/mid routed jobs re-run on the frontier through the batch API to measure agreement. Default 0.02; 0 disables. */
+  PARSIMONY_SHADOW_SHARE: z.coerce.number().min(0).max(1).default(0.02),
+  /** How often finished shadow jobs are looked for (and the first re-check delay of an unfinished one), in ms. Default 5000. */
+  PARSIMONY_SHADOW_CHECK_MS: positiveInt.default(5_000),
 });
 
 /** Outbound webhooks: hosts exempt from the private-address (SSRF) guard. Read by the producer and by notifications. */
