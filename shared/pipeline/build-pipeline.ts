@@ -20,6 +20,8 @@ import type { CacheStorePayload } from '../cache/cache-entry';
 import { DeferStage } from './stages/defer-stage';
 import { DeferralSink } from '../batch/deferral-sink';
 import type { DeferPolicy } from '../batch/defer-policy';
+import { RoutingGuards, type RoutingGuardsConfig } from '../routing/guards/routing-guards';
+import { EscalationGuard } from '../routing/guards/escalation';
 
 export interface PipelineDeps {
   catalog: Catalog;
@@ -46,6 +48,8 @@ export interface PipelineDeps {
   enqueueCacheStore?: (payload: CacheStorePayload) => Promise<void>;
   /** Context-hygiene policy (window, keep, strategy; per tenant and agent). Default: window 4, keep 2, mask+summarize. */
   context?: ContextConfig;
+  /** The routing lever's guards: session window, shadow share, and where shadow jobs go. Default: 30-min sessions, no shadows. */
+  routingGuards?: RoutingGuardsConfig;
 }
 
 /**
@@ -59,7 +63,12 @@ export function buildPipeline(deps: PipelineDeps): { pipeline: Pipeline; validat
   const validate = new ValidateStage(deps.catalog, deps.isProviderConfigured);
   const stages: Stage[] = [
     validate,
-    new RouteStage(deps.catalog, { router: deps.router, policies: deps.routingPolicies, isProviderConfigured: deps.isProviderConfigured }),
+    new RouteStage(deps.catalog, {
+      router: deps.router,
+      policies: deps.routingPolicies,
+      isProviderConfigured: deps.isProviderConfigured,
+      guards: new RoutingGuards(deps.redis, deps.keyPrefix, deps.catalog, deps.routingGuards),
+    }),
     ...(deps.cache && deps.enqueueCacheStore ? [new CacheStage({ cache: deps.cache, enqueueStore: deps.enqueueCacheStore })] : []),
     new ContextCompactionStage({
       summarizer: smallTierSummarizer(deps.catalog, deps.adapterFor, deps.isProviderConfigured),
@@ -71,7 +80,13 @@ export function buildPipeline(deps: PipelineDeps): { pipeline: Pipeline; validat
     new PromptCacheStage({ catalog: deps.catalog }),
     // Batch lever last: the batch discount applies to what the other levers left.
     new DeferStage({ sink: new DeferralSink(deps.redis, deps.keyPrefix), policy: deps.defer }),
-    new ExecuteStage({ adapterFor: deps.adapterFor, attempts: deps.attempts, timeoutMs: deps.timeoutMs, backoffMs: deps.backoffMs }),
+    new ExecuteStage({
+      adapterFor: deps.adapterFor,
+      attempts: deps.attempts,
+      timeoutMs: deps.timeoutMs,
+      backoffMs: deps.backoffMs,
+      escalation: new EscalationGuard(deps.catalog, { isProviderConfigured: deps.isProviderConfigured }),
+    }),
   ];
   return { pipeline: new Pipeline(stages, deps.catalog, deps.observe), validate };
 }

@@ -16,6 +16,8 @@ import { JOB_NAMES, QUEUES, type QueueName } from '../queues/queue-catalog';
 import type { SemanticCache } from '../cache/semantic-cache';
 import { closeRedis, createRedis, type ConnectionRole } from '../redis/connections';
 import type pino from 'pino';
+import { BATCH_LINE_PRIORITY } from '../batch-api/line-queue';
+import { ShadowComparer } from '../routing/guards/shadow-comparer';
 
 export interface PlatformOptions {
   env: CommonEnv;
@@ -35,6 +37,7 @@ export interface PlatformOptions {
  */
 export class Platform {
   private readonly queues = new Map<QueueName, Queue>();
+  private shadowComparer?: ShadowComparer;
 
   private constructor(
     readonly env: CommonEnv,
@@ -107,6 +110,23 @@ export class Platform {
       redis: this.redis,
       keyPrefix: this.env.PARSIMONY_QUEUE_PREFIX,
       context: this.env.PARSIMONY_CONTEXT_POLICY,
+      routingGuards: {
+        sessionWindowSeconds: this.env.PARSIMONY_ROUTER_SESSION_WINDOW_SECONDS,
+        shadowShare: this.env.PARSIMONY_SHADOW_SHARE,
+        shadowFirstCheckMs: this.env.PARSIMONY_SHADOW_CHECK_MS,
+        store: this.store,
+        // Shadows yield to interactive work like batch lines; built-in backoff (they are deferred to a provider batch anyway).
+        enqueue: async (job) => {
+          await this.pipelineQueue.add(JOB_NAMES.runPipeline, { jobId: job.id, tenant: job.tenant }, {
+            jobId: job.id,
+            priority: BATCH_LINE_PRIORITY,
+            attempts: this.env.PARSIMONY_JOB_ATTEMPTS,
+            backoff: { type: 'exponential', delay: 1_000 },
+            removeOnComplete: true,
+            removeOnFail: { age: 7 * 24 * 3600 },
+          });
+        },
+      },
       cache: this.cache,
       enqueueCacheStore: async (payload) => {
         await this.queue(QUEUES.cacheStore).add(JOB_NAMES.storeInCache, payload, {
@@ -128,7 +148,23 @@ export class Platform {
     return this.queue(QUEUES.pipeline);
   }
 
+  /**
+   * Starts this process's routing shadow comparer (once): it compares finished
+   * shadow jobs with their originals (shared/routing/guards). Stopped by close().
+   */
+  startShadowComparer(): ShadowComparer {
+    this.shadowComparer ??= new ShadowComparer({
+      redis: this.redis,
+      prefix: this.env.PARSIMONY_QUEUE_PREFIX,
+      store: this.store,
+      log: this.log.child({ component: 'routing-shadows' }),
+      checkMs: this.env.PARSIMONY_SHADOW_CHECK_MS,
+    }).start();
+    return this.shadowComparer;
+  }
+
   async close(): Promise<void> {
+    await this.shadowComparer?.close();
     await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
     await closeRedis(this.redis);
   }

@@ -1,5 +1,7 @@
-import type { ChatResponse } from '../../messages/chat-model';
+import type { ModelEntry } from '../../catalog/catalog';
+import type { ChatRequest, ChatResponse, StreamEvent } from '../../messages/chat-model';
 import type { ProviderAdapter } from '../../providers/provider-adapter';
+import type { EscalationGuard } from '../../routing/guards/escalation';
 import { ProviderError } from '../../errors/provider-error';
 import type { PipelineContext, Stage, StageOutcome } from '../stage';
 
@@ -15,6 +17,8 @@ export interface ExecuteStageOptions {
   timeoutMs: number;
   /** Delay before retry `attempt` (1-based) after `error`. */
   backoffMs: (attempt: number, error: ProviderError) => number;
+  /** The routing lever's structured-output cascade (routed jobs only); without it the routed model's answer is final. */
+  escalation?: EscalationGuard;
 }
 
 /** Calls the routed model through its provider adapter: the last stage of a job that was not served otherwise. */
@@ -25,24 +29,30 @@ export class ExecuteStage implements Stage {
 
   async run(ctx: PipelineContext): Promise<StageOutcome> {
     if (!ctx.model) throw new Error('execute stage needs a routed model (route stage missing?)');
-    const model = ctx.model;
+    const call = (model: ModelEntry, request: ChatRequest, onEvent?: (event: StreamEvent) => void) => this.call(ctx, model, request, onEvent);
+    const response = this.options.escalation ? await this.options.escalation.run(ctx, call) : await call(ctx.model, ctx.request, ctx.onStreamEvent);
+    return { kind: 'complete', response, deliveredBy: this.name };
+  }
+
+  /** One model call with the in-process retries; stream events go to `onEvent` when given. */
+  private async call(ctx: PipelineContext, model: ModelEntry, request: ChatRequest, onEvent?: (event: StreamEvent) => void): Promise<ChatResponse> {
     const adapter = this.options.adapterFor(model.provider);
     const call = { signal: ctx.signal, timeoutMs: this.options.timeoutMs };
     let streamed = false;
     for (let attempt = 1; ; attempt++) {
       try {
         let response: ChatResponse | undefined;
-        if (ctx.onStreamEvent) {
-          for await (const event of adapter.stream(ctx.request, model, call)) {
+        if (onEvent) {
+          for await (const event of adapter.stream(request, model, call)) {
             if (event.type === 'done') response = event.response;
             else streamed = true;
-            ctx.onStreamEvent(event);
+            onEvent(event);
           }
           if (!response) throw new ProviderError(model.provider, 0, 'stream ended without a final message');
         } else {
-          response = await adapter.complete(ctx.request, model, call);
+          response = await adapter.complete(request, model, call);
         }
-        return { kind: 'complete', response, deliveredBy: this.name };
+        return response;
       } catch (err) {
         // A stream that already reached the client cannot be retried transparently.
         const retryable = err instanceof ProviderError && err.retryable && !streamed && !ctx.signal?.aborted;

@@ -1,6 +1,8 @@
-import type { Catalog, ModelEntry } from '../../catalog/catalog';
+import type { Catalog, ModelEntry, Tier } from '../../catalog/catalog';
 import type { RouteDecision } from '../../jobs/job-record';
 import type { ComplexityRouter, RoutingPolicy } from '../../routing';
+import type { RoutingGuards } from '../../routing/guards';
+import type { ChatResponse } from '../../messages/chat-model';
 import { CONTINUE, type PipelineContext, type Stage, type StageOutcome } from '../stage';
 
 export interface RouteStageOptions {
@@ -10,6 +12,8 @@ export interface RouteStageOptions {
   policies?: Record<string, RoutingPolicy>;
   /** Whether a provider has credentials here; routing never picks a provider that cannot be called. */
   isProviderConfigured?: (provider: string) => boolean;
+  /** Session floor (stickiness) and, after completion, session record and shadow launch. Without it: none of these. */
+  guards?: RoutingGuards;
 }
 
 /**
@@ -28,14 +32,20 @@ export class RouteStage implements Stage {
   ) {}
 
   async run(ctx: PipelineContext): Promise<StageOutcome> {
-    const decision = this.decide(ctx);
+    const floorTier = this.options.router ? await this.options.guards?.floorFor(ctx) : undefined;
+    const decision = this.decide(ctx, floorTier);
     ctx.route = decision;
     ctx.model = this.catalog.get(decision.model);
     ctx.request = { ...ctx.request, model: decision.model };
     return CONTINUE;
   }
 
-  private decide(ctx: PipelineContext): RouteDecision {
+  /** The session's tier and the shadow sample, once the job's result is stored. */
+  async afterComplete(ctx: PipelineContext, _response: ChatResponse): Promise<void> {
+    await this.options.guards?.afterComplete(ctx);
+  }
+
+  private decide(ctx: PipelineContext, floorTier?: Tier): RouteDecision {
     const { options } = ctx.job;
     const requested = options.requested_model;
     if (requested !== 'auto') return describe(this.catalog.get(requested), 'explicit model requested by the caller: not routed');
@@ -43,15 +53,16 @@ export class RouteStage implements Stage {
     if (!router) return describe(this.catalog.defaultAuto, 'model "auto": catalog default (no router configured)');
     const policy = { ...(this.options.policies?.[ctx.job.tenant] ?? this.options.policies?.['*'] ?? {}) };
     policy.provider ??= this.reachableProvider();
-    const { routed: _routed, task: _task, ...decision } = router.decide({
+    const { routed: _routed, task, ...decision } = router.decide({
       request: ctx.request,
       requestedModel: requested,
       task: options.task,
       minTier: options.min_tier,
       maxTier: options.max_tier,
+      floorTier,
       policy,
     });
-    return decision;
+    return task ? { ...decision, task } : decision;
   }
 
   /** The auto model's provider when it can be called here, else the first provider that can. */

@@ -1,0 +1,64 @@
+import type { Redis } from 'ioredis';
+import type { Catalog, Tier } from '../../catalog/catalog';
+import type { JobRecord } from '../../jobs/job-record';
+import type { JobStore } from '../../jobs/job-store';
+import type { PipelineContext } from '../../pipeline/stage';
+import { DEFAULT_SESSION_WINDOW_SECONDS, SessionTierStore, sessionIdOf } from './session-floor';
+import { ShadowLauncher } from './shadow-launcher';
+import { DEFAULT_SHADOW_SHARE } from './shadow-sampling';
+
+/** Configuration of the routing lever's guards (from the environment, via the platform). */
+export interface RoutingGuardsConfig {
+  /** Session stickiness window, seconds. Default 1800 (PARSIMONY_ROUTER_SESSION_WINDOW_SECONDS). */
+  sessionWindowSeconds?: number;
+  /** Share of small/mid routed jobs shadowed on the frontier. Default 0.02 (PARSIMONY_SHADOW_SHARE); 0 disables. */
+  shadowShare?: number;
+  /** Delay before the comparer first looks at a new shadow, ms. Default 5000 (PARSIMONY_SHADOW_CHECK_MS). */
+  shadowFirstCheckMs?: number;
+  /** Stores shadow jobs; without it (and `enqueue`) no shadow is launched. */
+  store?: JobStore;
+  /** Puts a stored shadow job on the pipeline queue. */
+  enqueue?: (job: JobRecord) => Promise<void>;
+}
+
+/**
+ * The route stage's guards around the router's decision: the session floor
+ * before it (stickiness), and after the job completed, the session's record
+ * of the tier it used and the shadow launch. The structured-output cascade
+ * lives in the execute stage (EscalationGuard). Redis trouble here never
+ * fails a job: the guard is skipped and logged.
+ */
+export class RoutingGuards {
+  readonly sessions: SessionTierStore;
+  readonly shadows?: ShadowLauncher;
+
+  constructor(redis: Redis, prefix: string, catalog: Catalog, config: RoutingGuardsConfig = {}) {
+    this.sessions = new SessionTierStore(redis, prefix, config.sessionWindowSeconds ?? DEFAULT_SESSION_WINDOW_SECONDS);
+    const share = config.shadowShare ?? DEFAULT_SHADOW_SHARE;
+    if (config.store && config.enqueue && share > 0)
+      this.shadows = new ShadowLauncher({ redis, prefix, catalog, store: config.store, enqueue: config.enqueue, share, firstCheckMs: config.shadowFirstCheckMs });
+  }
+
+  /** The highest tier this job's session used within its window (routed jobs with `metadata.session_id` only). */
+  async floorFor(ctx: PipelineContext): Promise<Tier | undefined> {
+    const session = sessionIdOf(ctx.job);
+    if (!session || ctx.job.options.requested_model !== 'auto') return undefined;
+    try {
+      return await this.sessions.floor(ctx.job.tenant, session);
+    } catch (err) {
+      ctx.log.warn({ err: { message: (err as Error).message } }, 'session floor unavailable; routing without it');
+      return undefined;
+    }
+  }
+
+  /** After the job's result is stored: the session remembers its final tier (escalations included); a sampled job gets its shadow. */
+  async afterComplete(ctx: PipelineContext): Promise<void> {
+    const session = sessionIdOf(ctx.job);
+    const tier = ctx.route?.tier;
+    const work: Promise<unknown>[] = [];
+    if (session && tier) work.push(this.sessions.record(ctx.job.tenant, session, tier));
+    if (this.shadows) work.push(this.shadows.launch(ctx));
+    const results = await Promise.allSettled(work);
+    for (const r of results) if (r.status === 'rejected') ctx.log.warn({ err: { message: (r.reason as Error)?.message } }, 'routing guard after completion failed');
+  }
+}
