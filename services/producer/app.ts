@@ -19,6 +19,7 @@ import { dashboardRouter } from './routes/dashboard';
 import { metricsRouter } from './routes/metrics';
 import { promptsRouter } from './routes/prompts';
 import { cacheRouter } from './routes/cache';
+import { routingQualityRouter } from './routes/routing-quality';
 import { assertCallbackAllowed } from '../../shared/webhooks/ssrf-guard';
 import { batchesRouter } from './routes/batches';
 import { filesRouter } from './routes/files';
@@ -63,6 +64,9 @@ export function createProducerApp({ platform, env, keys, localWorkers }: Produce
   app.use(dashboardRouter());
   app.use(promptsRouter(platform));
   app.use(cacheRouter(platform));
+  app.use(routingQualityRouter(platform));
+  // Routing shadow evaluation: finished shadows are compared here (any number of producers; stopped by platform.close()).
+  platform.startShadowComparer();
   app.use(notFoundHandler);
   app.use(errorHandler(log));
   return app;
