@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Provider } from './errors';
-import type { FaultController } from './faults';
+import type { AnswerOverride, FaultController } from './faults';
 import type { StatsRecorder } from './stats';
 import type { PromptCacheStore } from './prompt-cache';
 import type { Scheduler } from './scheduler';
@@ -40,6 +40,8 @@ export interface RequestContext {
   /** Parsed JSON body (undefined for GET and multipart routes). */
   body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- validated by each handler, field by field, like the real APIs
   requestId: string;
+  /** A fault rule's replacement answer (`content` / `tool_call`), applied by the chat and messages handlers. */
+  answerOverride?: AnswerOverride;
 }
 
 /** Base URL as the client reached us (used for Anthropic's absolute results_url). */

@@ -45,10 +45,14 @@ export const FaultRuleSchema = z
     hang: z.boolean().optional(),
     /** A batch fault for the next created batch(es) instead of an HTTP fault. */
     batch: BatchFaultSchema.optional(),
+    /** Answer normally, but with this assistant text instead of the simulated answer (a model that answers wrong). */
+    content: z.string().optional(),
+    /** Answer normally, but with this tool call instead (`arguments` is sent as is, so it may be invalid JSON). */
+    tool_call: z.object({ name: z.string().min(1), arguments: z.string() }).strict().optional(),
   })
   .strict()
-  .refine((r) => r.status !== undefined || r.hang || r.latency_ms !== undefined || r.batch !== undefined, {
-    message: 'a rule needs one of status, hang, latency_ms or batch',
+  .refine((r) => r.status !== undefined || r.hang || r.latency_ms !== undefined || r.batch !== undefined || r.content !== undefined || r.tool_call !== undefined, {
+    message: 'a rule needs one of status, hang, latency_ms, batch, content or tool_call',
   });
 
 export const FaultsBodySchema = z
@@ -68,6 +72,9 @@ interface ActiveRule {
   remaining: number;
 }
 
+/** A replaced answer: chat/messages handlers answer with this instead of the simulated text or tool call. */
+export type AnswerOverride = { content: string } | { tool_call: { name: string; arguments: string } };
+
 /** What the router must do to one request. */
 export interface HttpFault {
   status?: number;
@@ -75,6 +82,7 @@ export interface HttpFault {
   retryAfterSeconds?: number;
   latencyMs: number;
   hang: boolean;
+  answer?: AnswerOverride;
 }
 
 export class FaultController {
@@ -122,7 +130,8 @@ export class FaultController {
     const active = this.find((r) => r.batch === undefined, path, model, rawBody);
     if (!active) return undefined;
     const r = active.rule;
-    return { status: r.status, message: r.message, retryAfterSeconds: r.retry_after_seconds, latencyMs: r.latency_ms ?? 0, hang: r.hang ?? false };
+    const answer: AnswerOverride | undefined = r.tool_call ? { tool_call: r.tool_call } : r.content !== undefined ? { content: r.content } : undefined;
+    return { status: r.status, message: r.message, retryAfterSeconds: r.retry_after_seconds, latencyMs: r.latency_ms ?? 0, hang: r.hang ?? false, answer };
   }
 
   /** Consumes the first batch rule matching a batch being created, if any. */

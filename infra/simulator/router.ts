@@ -80,7 +80,8 @@ export async function handleProviderRequest(sim: SimState, hanging: HangingSet, 
         code: provider === 'openai' && fault.status === 429 ? 'rate_limit_exceeded' : undefined,
       });
     }
-    const ctx: RequestContext = { req, res, sim, provider, route: route.path, params, query: new URLSearchParams(search), body, requestId };
+    if (fault?.answer) sim.stats.fault();
+    const ctx: RequestContext = { req, res, sim, provider, route: route.path, params, query: new URLSearchParams(search), body, requestId, answerOverride: fault?.answer };
     await route.handler(ctx);
   } catch (err) {
     if (!bodyConsumed && !req.readableEnded) req.resume();

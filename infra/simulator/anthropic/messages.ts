@@ -101,6 +101,10 @@ export function runMessage(sim: SimState, raw: unknown, batch: boolean): Message
 
 export async function handleMessages(ctx: RequestContext): Promise<void> {
   const message = runMessage(ctx.sim, ctx.body, false);
+  const answer = ctx.answerOverride;
+  if (answer && 'content' in answer) Object.assign(message, { content: [{ type: 'text', text: answer.content, citations: null }], stop_reason: 'end_turn', stop_sequence: null });
+  // tool_use input must be an object on this wire format: arguments that are not a JSON object arrive as {}.
+  if (answer && 'tool_call' in answer) Object.assign(message, { content: [{ type: 'tool_use', id: randomId('toolu_01', 22), name: answer.tool_call.name, input: objectOr(answer.tool_call.arguments) }], stop_reason: 'tool_use', stop_sequence: null });
   if (ctx.body.stream === true) {
     await streamMessage(ctx, message, anthropicHeaders(ctx.requestId));
     return;
@@ -114,4 +118,13 @@ export function handleCountTokens(ctx: RequestContext): void {
   delete body.stream;
   const { inputTokens } = anthropicPrompt(validateMessageBody(body));
   sendJson(ctx.res, 200, { input_tokens: inputTokens }, anthropicHeaders(ctx.requestId));
+}
+
+function objectOr(json: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(json);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
 }

@@ -8,6 +8,8 @@ import { openAIPrompt } from './chat-prompt';
 import { checkContextWindow, validateChatBody, type ChatBody } from './chat-validate';
 import { streamCompletion } from './chat-stream';
 import { openAIHeaders } from './headers';
+import { countTokens } from '../tokens';
+import type { AnswerOverride } from '../faults';
 
 /**
  * POST /v1/chat/completions: validation, usage (with prompt caching), the
@@ -90,6 +92,21 @@ function toChoice(answer: SimAnswer, index: number, forcedTool: boolean): { choi
   return { choice: { index, message: { role: 'assistant', content: answer.text, refusal: null, annotations: [] }, logprobs: null, finish_reason: finish }, tokens: answer.outputTokens };
 }
 
+/** A fault rule's replacement answer in every choice (the usage's completion tokens follow it). */
+function overrideAnswer(completion: ChatCompletion, answer: AnswerOverride): void {
+  const text = 'content' in answer ? answer.content : answer.tool_call.arguments;
+  for (const choice of completion.choices) {
+    choice.message =
+      'content' in answer
+        ? { role: 'assistant', content: answer.content, refusal: null, annotations: [] }
+        : { role: 'assistant', content: null, refusal: null, annotations: [], tool_calls: [{ id: randomId('call_', 24), type: 'function', function: answer.tool_call }] };
+    choice.finish_reason = 'content' in answer ? 'stop' : 'tool_calls';
+  }
+  const tokens = countTokens(text) * completion.choices.length;
+  completion.usage.completion_tokens = tokens;
+  completion.usage.total_tokens = completion.usage.prompt_tokens + tokens;
+}
+
 const fingerprints = new Map<string, string>();
 
 /** A stable system_fingerprint per model, like a deployment's. */
@@ -105,6 +122,7 @@ function fingerprint(model: string): string {
 export async function handleChat(ctx: RequestContext): Promise<void> {
   const started = Date.now();
   const { body, completion } = runChat(ctx.sim, ctx.body, false);
+  if (ctx.answerOverride) overrideAnswer(completion, ctx.answerOverride);
   const headers = openAIHeaders(ctx.requestId, started);
   if (body.stream) {
     await streamCompletion(ctx, completion, body.stream_options?.include_usage === true, headers);
