@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { recordBatchState } from '../metrics/record-events';
 import type { BatchEnd, BatchErrorEntry, BatchMeta, BatchStatus, StoredBatch } from './batch-record';
 import { isBatchId } from './batch-record';
 import { sortedPage, type Page, type PageQuery } from './sorted-page';
@@ -121,6 +122,7 @@ export class BatchStore {
       .zadd(this.indexKey(meta.tenant), Date.now(), meta.id)
       .zadd(this.openKey, meta.expires_at * 1000, meta.id)
       .exec();
+    recordBatchState('validating');
   }
 
   async get(tenant: string, id: string): Promise<StoredBatch | undefined> {
@@ -141,12 +143,16 @@ export class BatchStore {
   /** Compare-and-set of the status, setting `fields` with it. */
   async transition(id: string, from: readonly BatchStatus[], to: BatchStatus, fields: Record<string, string | number> = {}): Promise<{ ok: boolean; status: BatchStatus | '' }> {
     const result = await this.scripts.parsimonyBatchTransition(this.key(id), `,${from.join(',')},`, to, ...Object.entries(fields).flat());
-    return result === 'OK' ? { ok: true, status: to } : { ok: false, status: result as BatchStatus | '' };
+    if (result !== 'OK') return { ok: false, status: result as BatchStatus | '' };
+    recordBatchState(to);
+    return { ok: true, status: to };
   }
 
   /** Ends validation: sets the totals and moves `validating` to `in_progress`. Returns the status after. */
   async open(id: string, total: number, invalid: number): Promise<BatchStatus | ''> {
-    return (await this.scripts.parsimonyBatchOpen(this.key(id), total, invalid, Math.floor(Date.now() / 1000))) as BatchStatus | '';
+    const status = (await this.scripts.parsimonyBatchOpen(this.key(id), total, invalid, Math.floor(Date.now() / 1000))) as BatchStatus | '';
+    if (status === 'in_progress') recordBatchState(status);
+    return status;
   }
 
   /** Counts a finished line job (once, however often it is reported). */

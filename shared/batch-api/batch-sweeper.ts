@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { JobOutcomes } from '../jobs/job-outcomes';
+import { setBatchStateCounts } from '../metrics/record-events';
 import { FINAL_BATCH_STATUSES } from './batch-record';
 import type { BatchStore } from './batch-store';
 import type { BatchTasks } from './batch-tasks';
@@ -49,8 +50,10 @@ export class BatchSweeper {
 
   async sweep(now = Date.now()): Promise<void> {
     const { batches, tasks } = this.deps;
+    const counts: Record<string, number> = { validating: 0, in_progress: 0, cancelling: 0, finalizing: 0 };
     for (const id of await batches.openBatches(SWEEP_LIMIT)) {
       const batch = await batches.load(id);
+      if (batch && batch.status in counts) counts[batch.status] += 1;
       if (!batch) {
         await batches.forget(id);
         continue;
@@ -69,6 +72,7 @@ export class BatchSweeper {
       const windowClosed = now >= batch.meta.expires_at * 1000;
       if (batch.status === 'finalizing' ? !(await batches.hasLease(id, 'finalize')) : settled || windowClosed) await tasks.finalize(id);
     }
+    setBatchStateCounts(counts);
   }
 
   private async failAbandoned(id: string): Promise<void> {

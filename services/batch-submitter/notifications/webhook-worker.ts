@@ -2,6 +2,7 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { Webhook } from 'standardwebhooks';
 import type { NotificationsEnv } from '../../../shared/config/env';
+import { recordWebhookDelivery } from '../../../shared/metrics/record-events';
 import { DeliverWebhookPayload, QUEUES } from '../../../shared/queues/queue-catalog';
 import type { Platform } from '../../../shared/runtime/platform';
 import type { DeliveryLog } from '../../../shared/webhooks/delivery-log';
@@ -46,17 +47,21 @@ export function startWebhookWorker(deps: WebhookWorkerDeps): Worker {
       };
       const result = await sendWebhook(delivery.url, headers, body, { timeoutMs: env.PARSIMONY_WEBHOOK_TIMEOUT_MS, allowHosts: env.PARSIMONY_WEBHOOK_ALLOW_HOSTS });
       const attempt = { attempt: delivery.attempts.length + 1, at: at.toISOString(), status_code: result.status_code, error: result.error, duration_ms: result.duration_ms };
+      const metric = (outcome: 'delivered' | 'retrying' | 'failed') => recordWebhookDelivery({ outcome, status: result.status_code ?? undefined, durationMs: result.duration_ms });
       if (result.status_code !== null && result.status_code >= 200 && result.status_code < 300) {
         await deliveries.recordAttempt(id, attempt, 'succeeded', null);
+        metric('delivered');
         return 'succeeded';
       }
       const round = job.attemptsMade + 1;
       if (result.refused || round >= env.PARSIMONY_WEBHOOK_ATTEMPTS) {
         await deliveries.recordAttempt(id, attempt, 'failed', null);
+        metric('failed');
         log.warn({ deliveryId: id, url: delivery.url, attempts: round, error: result.error }, 'webhook delivery gave up');
         throw new UnrecoverableError(result.error ?? 'delivery failed');
       }
       await deliveries.recordAttempt(id, attempt, 'retrying', new Date(Date.now() + backoff(round)));
+      metric('retrying');
       throw new Error(result.error ?? 'delivery failed');
     },
     {
