@@ -1,0 +1,40 @@
+import { isShadowSampled } from '../../shared/routing/guards';
+import { startBatchHarness, type BatchHarness } from '../batch/harness';
+
+/**
+ * Shadow sampling is decided from the job id (SHA-256), so which jobs are
+ * shadowed is reproducible: at PARSIMONY_SHADOW_SHARE 0.5 the service
+ * shadows exactly the jobs isShadowSampled(id, 0.5) names, no others.
+ */
+let h: BatchHarness;
+beforeAll(async () => {
+  h = await startBatchHarness('guards-sampling', { env: { PARSIMONY_SHADOW_SHARE: '0.5', PARSIMONY_SHADOW_CHECK_MS: '150', PARSIMONY_CACHE: 'off' } });
+});
+afterAll(() => h.close());
+
+test('exactly the jobs whose id hashes below the share are shadowed', async () => {
+  const ids: string[] = [];
+  // Enough jobs that both outcomes occur (each id is a coin flip; 6 at least, more until both sides are seen).
+  for (let i = 0; ids.length < 6 || ids.every((id) => isShadowSampled(id, 0.5)) || !ids.some((id) => isShadowSampled(id, 0.5)); i++) {
+    if (i >= 40) throw new Error('40 ids all on one side of the share: sampling is not uniform');
+    const res = await h.http('/v1/jobs', { method: 'POST', json: { request: { model: 'auto', messages: [{ role: 'user', content: `Classify ticket T-${i}: "cannot log in"` }] }, task: 'classify', latency: 'sync' } });
+    const job = await res.json();
+    expect(job.route.tier).toBe('small');
+    ids.push(job.id);
+  }
+  const expected = ids.filter((id) => isShadowSampled(id, 0.5)).sort();
+
+  const until = Date.now() + 20_000;
+  let recent: any[] = [];
+  for (;;) {
+    recent = (await (await h.http('/v1/routing/quality?recent=50')).json()).recent;
+    if (recent.length >= expected.length && recent.every((r) => r.status === 'compared')) break;
+    if (Date.now() > until) throw new Error(`shadows not compared in time: ${JSON.stringify(recent)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  expect(recent.map((r) => r.job_id).sort()).toEqual(expected);
+  const report = await (await h.http('/v1/routing/quality')).json();
+  expect(report.shadow_share).toBe(0.5);
+  expect(report.by_task.classify.shadowed).toBe(expected.length);
+  expect(report.by_task.classify.agreement).toBe(1);
+});
