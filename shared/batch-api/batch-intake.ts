@@ -212,6 +212,8 @@ export class BatchIntake {
         batch_id: meta.id,
         custom_id: l.custom_id,
         ...(l.body.metadata ? { metadata: l.body.metadata } : {}),
+        // The line's Parsimony hints (task, tier bounds, cache), as on the chat endpoint.
+        ...l.body.parsimony,
       },
       request: l.request,
       attempts: 0,

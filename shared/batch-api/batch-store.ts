@@ -192,9 +192,9 @@ export class BatchStore {
     return (await this.redis.exists(this.leaseKey(id, what))) === 1;
   }
 
-  /** Batches the sweeper watches, soonest expiry first. */
-  openBatches(limit: number): Promise<string[]> {
-    return this.redis.zrange(this.openKey, '0', String(limit - 1));
+  /** Batches the sweeper watches, soonest expiry first: `count` from position `start`. */
+  openBatches(start: number, count: number): Promise<string[]> {
+    return this.redis.zrange(this.openKey, String(start), String(start + count - 1));
   }
 
   /** After a final status: stop watching, drop the working lists, keep the record for `retentionSeconds`. */

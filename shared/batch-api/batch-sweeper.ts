@@ -6,8 +6,8 @@ import type { BatchStore } from './batch-store';
 import type { BatchTasks } from './batch-tasks';
 import { cancelLines } from './cancel-lines';
 
-/** Open batches looked at per sweep. */
-const SWEEP_LIMIT = 1000;
+/** Open batches read per Redis call. */
+const SWEEP_PAGE = 500;
 
 export interface BatchSweeperDeps {
   batches: BatchStore;
@@ -51,7 +51,7 @@ export class BatchSweeper {
   async sweep(now = Date.now()): Promise<void> {
     const { batches, tasks } = this.deps;
     const counts: Record<string, number> = { validating: 0, in_progress: 0, cancelling: 0, finalizing: 0 };
-    for (const id of await batches.openBatches(SWEEP_LIMIT)) {
+    for (const id of await this.openIds()) {
       const batch = await batches.load(id);
       if (batch && batch.status in counts) counts[batch.status] += 1;
       if (!batch) {
@@ -73,6 +73,16 @@ export class BatchSweeper {
       if (batch.status === 'finalizing' ? !(await batches.hasLease(id, 'finalize')) : settled || windowClosed) await tasks.finalize(id);
     }
     setBatchStateCounts(counts);
+  }
+
+  /** Every open batch, read page by page (the set changes while we sweep; a batch missed now is seen next time). */
+  private async openIds(): Promise<string[]> {
+    const ids: string[] = [];
+    for (let start = 0; ; start += SWEEP_PAGE) {
+      const page = await this.deps.batches.openBatches(start, SWEEP_PAGE);
+      ids.push(...page);
+      if (page.length < SWEEP_PAGE) return ids;
+    }
   }
 
   private async failAbandoned(id: string): Promise<void> {

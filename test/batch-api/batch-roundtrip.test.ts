@@ -17,7 +17,7 @@ afterAll(async () => {
 
 test('the openai SDK runs a whole batch: files.create → batches.create → poll → files.content, bad lines in the error file', async () => {
   const input = [
-    line('c1', 'Classify the sentiment: I love this phone.'), // 1
+    line('c1', 'Classify the sentiment: I love this phone.', 'gpt-4.1-mini', { parsimony: { task: 'classify' } }), // 1
     line('c2', 'Summarise: the cat sat on the mat.', 'auto'), // 2
     '{"custom_id": "broken", "method": "POST", ', // 3: bad JSON
     JSON.stringify({ custom_id: 'c-url', method: 'POST', url: '/v1/embeddings', body: { model: 'gpt-4.1-mini', input: 'x' } }), // 4: wrong url
@@ -51,7 +51,8 @@ test('the openai SDK runs a whole batch: files.create → batches.create → pol
   expect(done.usage?.input_tokens).toBeGreaterThan(0);
 
   const output = await readJsonl(p, done.output_file_id);
-  expect(output.map((l) => l.custom_id).sort()).toEqual(['c1', 'c2', 'c3', 'c4']);
+  // In input order.
+  expect(output.map((l) => l.custom_id)).toEqual(['c1', 'c2', 'c3', 'c4']);
   for (const l of output) {
     expect(l.id).toMatch(/^batch_req_/);
     expect(l.error).toBeNull();
@@ -61,9 +62,10 @@ test('the openai SDK runs a whole batch: files.create → batches.create → pol
   }
   // The first c1 ran, not the duplicate.
   expect(output.find((l) => l.custom_id === 'c1').response.body.choices[0].message.content).not.toMatch(/second line/i);
-  // Every line is a Parsimony job with the batch's deadline and latency.
+  // Every line is a Parsimony job with the batch's deadline and latency, and its line's hints.
+  expect(output[0].custom_id).toBe('c1');
   const job = await (await p.http(`/v1/jobs/${output[0].response.request_id}`)).json();
-  expect(job).toMatchObject({ status: 'completed', latency: 'batch' });
+  expect(job).toMatchObject({ status: 'completed', latency: 'batch', task: 'classify' });
   expect(Date.parse(job.deadline)).toBe(created.expires_at! * 1000);
 
   const errors = await readJsonl(p, done.error_file_id);

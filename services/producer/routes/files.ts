@@ -10,7 +10,7 @@ import { tenantOf } from '../http/authenticate';
 /** Parsimony stores files for its Batch API only. */
 const PURPOSES = ['batch'];
 
-export const ListQuery = z.object({
+const ListQuery = z.object({
   after: z.string().min(1).optional(),
   limit: z.coerce.number().int().min(1).max(100).optional(),
   purpose: z.string().optional(),
@@ -124,7 +124,7 @@ function receive(req: Request, files: FileStore, tenant: string, maxBytes: numbe
         stream.resume();
         return;
       }
-      const w = files.writer(tenant, { filename: info.filename || 'upload.jsonl', purpose: 'batch', maxBytes });
+      const w = files.writer(tenant, { filename: (info.filename || 'upload.jsonl').slice(0, 255), purpose: 'batch', maxBytes });
       writer = w;
       upload = new Promise<void>((done) => {
         stream.on('data', (chunk: Buffer) => {
