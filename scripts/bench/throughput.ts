@@ -1,0 +1,274 @@
+/**
+ * Throughput: async jobs per second end to end (POST /v1/jobs → every job
+ * finished), with the simulator at 0 ms and at 50 ms latency, and the
+ * 100,000-line nightly batch intake (scripts/bench/batch-intake.ts: accept,
+ * validate and pack; time and the producer's peak RSS).
+ *
+ *   npm run bench:throughput -- [--jobs 3000] [--repeats 3] [--latencies 0,50] [--concurrency 32]
+ *                               [--submitters 32] [--intake-lines 100000] [--intake-repeats 2]
+ *                               [--intake-heap 256] [--no-intake]
+ *
+ * Each latency gets a fresh simulator and Parsimony (all-in-one build, own
+ * processes, fresh Redis prefix). Jobs carry distinct prompts (cache misses),
+ * model "auto", latency "async" without deadline (so they run now rather than
+ * in a provider batch). Completion is counted from Parsimony's /metrics
+ * (parsimony_jobs_finished_total: completed + failed), polled every 100 ms.
+ * --concurrency is PARSIMONY_WORKER_CONCURRENCY (jobs one router-worker runs
+ * at once; the product default is 32). Prints one JSON line.
+ */
+import { spawnSync } from 'node:child_process';
+import { Agent, request } from 'node:http';
+import { join } from 'node:path';
+import { benchArgs, commandLine, cpuMs } from './common/cli';
+import { mdTable, runHeader, verdict, writeSection } from './common/benchmarks-md';
+import { dataPaths, distinctQuestions } from './common/datasets';
+import { LoadSampler, machineInfo, progress } from './common/machine';
+import { BENCH_BUILD_ROOT, BENCH_DATA_DIR, buildDist, cleanupPrefix, REDIS_URL, REPO_ROOT, startParsimonyProcess, startSimulatorProcess } from './common/processes';
+import { median, round } from './common/stats';
+
+const args = benchArgs({
+  jobs: { type: 'string', default: '3000' },
+  repeats: { type: 'string', default: '3' },
+  latencies: { type: 'string', default: '0,50' },
+  concurrency: { type: 'string', default: '32' },
+  submitters: { type: 'string', default: '32' },
+  'intake-lines': { type: 'string', default: '100000' },
+  'intake-repeats': { type: 'string', default: '2' },
+  'intake-heap': { type: 'string', default: '256' },
+  'no-intake': { type: 'boolean', default: false },
+});
+const TARGETS = { jobs_per_second: 1000, intake_seconds: 30, intake_peak_rss_mb: 300 };
+const KEY = 'k-bench-throughput';
+
+function post(agent: Agent, url: string, body: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const { hostname, port } = new URL(url);
+    const req = request({ agent, host: hostname, port, method: 'POST', path: '/v1/jobs', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** completed + failed jobs so far, from the process's Prometheus metrics. */
+async function finishedJobs(url: string): Promise<{ completed: number; failed: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  let completed = 0;
+  let failed = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('parsimony_jobs_finished_total{')) continue;
+    const value = Number(line.slice(line.lastIndexOf(' ') + 1));
+    if (line.includes('status="completed"')) completed += value;
+    else failed += value;
+  }
+  return { completed, failed };
+}
+
+interface JobsRun {
+  jobs: number;
+  submit_s: number;
+  submit_per_s: number;
+  end_to_end_s: number;
+  jobs_per_s: number;
+  failed: number;
+  rejected: number;
+  cpu_ms_per_job: number | null;
+}
+
+async function jobsRun(url: string, pid: number, prompts: () => string, n: number, submitters: number): Promise<JobsRun> {
+  const agent = new Agent({ keepAlive: true, maxSockets: submitters });
+  const before = await finishedJobs(url);
+  const cpu0 = cpuMs(pid);
+  const t0 = performance.now();
+  let next = 0;
+  let rejected = 0;
+  await Promise.all(
+    Array.from({ length: submitters }, async () => {
+      while (next < n) {
+        next++;
+        const body = JSON.stringify({ request: { model: 'auto', messages: [{ role: 'user', content: prompts() }], max_tokens: 64 }, latency: 'async' });
+        const status = await post(agent, url, body);
+        if (status !== 202) rejected++;
+      }
+    }),
+  );
+  const submitted = performance.now();
+  const want = n - rejected;
+  let now = before;
+  const until = Date.now() + 300_000;
+  while (Date.now() < until) {
+    now = await finishedJobs(url);
+    if (now.completed + now.failed - before.completed - before.failed >= want) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const done = performance.now();
+  agent.destroy();
+  const cpu1 = cpuMs(pid);
+  const finished = now.completed + now.failed - before.completed - before.failed;
+  if (finished < want) throw new Error(`only ${finished} of ${want} jobs finished within 300 s`);
+  return {
+    jobs: n,
+    submit_s: round((submitted - t0) / 1000, 2)!,
+    submit_per_s: round(n / ((submitted - t0) / 1000), 0)!,
+    end_to_end_s: round((done - t0) / 1000, 2)!,
+    jobs_per_s: round(want / ((done - t0) / 1000), 0)!,
+    failed: now.failed - before.failed,
+    rejected,
+    cpu_ms_per_job: cpu0 !== null && cpu1 !== null ? round((cpu1 - cpu0) / n, 2) : null,
+  };
+}
+
+async function jobsAtLatency(latencyMs: number, questions: string[], cursor: { i: number }) {
+  const prefix = `bench-throughput-${process.pid}-${latencyMs}`;
+  const sim = await startSimulatorProcess({ latencyMs });
+  try {
+    const parsimony = await startParsimonyProcess({ simUrl: sim.url, prefix, keys: { bench: KEY }, env: { PARSIMONY_WORKER_CONCURRENCY: args.concurrency! } });
+    try {
+      const prompt = () => `${questions[cursor.i++ % questions.length]}`;
+      progress(`latency ${latencyMs} ms: warm-up`);
+      await jobsRun(parsimony.url, parsimony.pid, prompt, 300, Number(args.submitters));
+      const runs: JobsRun[] = [];
+      for (let r = 0; r < Number(args.repeats); r++) {
+        const run = await jobsRun(parsimony.url, parsimony.pid, prompt, Number(args.jobs), Number(args.submitters));
+        progress(`latency ${latencyMs} ms, run ${r + 1}: ${run.jobs_per_s} jobs/s end to end (submit ${run.submit_per_s}/s, cpu ${run.cpu_ms_per_job} ms/job, failed ${run.failed})`);
+        runs.push(run);
+      }
+      return {
+        simulator_latency_ms: latencyMs,
+        worker_concurrency: Number(args.concurrency),
+        jobs_per_s: round(median(runs.map((r) => r.jobs_per_s)), 0),
+        submit_per_s: round(median(runs.map((r) => r.submit_per_s)), 0),
+        cpu_ms_per_job: round(median(runs.map((r) => r.cpu_ms_per_job ?? NaN)), 2),
+        failed: runs.reduce((s, r) => s + r.failed + r.rejected, 0),
+        parsimony_peak_rss_mb: parsimony.peakRssMb(),
+        runs,
+      };
+    } finally {
+      await parsimony.stop();
+    }
+  } finally {
+    await sim.stop();
+    await cleanupPrefix(prefix);
+  }
+}
+
+/** scripts/bench/batch-intake.ts (owned by the Batch API work), run against the benchmark build. */
+function intakeRun(lines: number, heapMb?: number): Record<string, unknown> {
+  // batch-intake starts `dist/services/producer/main.js` relative to its cwd: run it from the benchmark build root.
+  const out = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts/bench/batch-intake.ts'), '--no-build', '--lines', String(lines), '--redis', REDIS_URL, ...(heapMb ? ['--max-old-space-size', String(heapMb)] : [])], {
+    cwd: BENCH_BUILD_ROOT,
+    env: { ...process.env, PARSIMONY_DATA_DIR: BENCH_DATA_DIR },
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+    timeout: 600_000,
+  });
+  if (out.status !== 0) throw new Error(`batch-intake failed (${out.status}): ${out.stderr.slice(-2000)}`);
+  return JSON.parse(out.stdout.trim().split('\n').pop()!) as Record<string, unknown>;
+}
+
+function intakeSummary(runs: Record<string, unknown>[]) {
+  const num = (k: string) => round(median(runs.map((r) => Number(r[k]))), 0);
+  return {
+    runs: runs.length,
+    lines: runs[0]?.lines,
+    max_old_space_size_mb: runs[0]?.max_old_space_size_mb ?? null,
+    total_s: round((num('total_ms') ?? NaN) / 1000, 2),
+    upload_s: round((num('upload_ms') ?? NaN) / 1000, 2),
+    validate_and_pack_s: round((num('validate_and_pack_ms') ?? NaN) / 1000, 2),
+    lines_per_second: num('lines_per_second'),
+    producer_rss_mb_at_start: num('producer_rss_mb_at_start'),
+    producer_peak_rss_mb: num('producer_peak_rss_mb'),
+    all_lines_queued: runs.every((r) => (r.request_counts as { total?: number } | undefined)?.total === r.lines),
+    raw: runs,
+  };
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const machine = machineInfo();
+  const load = new LoadSampler();
+  buildDist(args['no-build']);
+  const questions = distinctQuestions(dataPaths(args.data!).pairs, 11);
+  const cursor = { i: 0 };
+  const jobs = [];
+  for (const latency of args.latencies!.split(',').map(Number)) jobs.push(await jobsAtLatency(latency, questions, cursor));
+
+  let intake: ReturnType<typeof intakeSummary> | null = null;
+  let intakeHeap: ReturnType<typeof intakeSummary> | null = null;
+  if (!args['no-intake']) {
+    const runs = [];
+    for (let r = 0; r < Number(args['intake-repeats']); r++) {
+      progress(`batch intake ${args['intake-lines']} lines, run ${r + 1}`);
+      runs.push(intakeRun(Number(args['intake-lines'])));
+    }
+    intake = intakeSummary(runs);
+    if (args['intake-heap']) {
+      progress(`batch intake with --max-old-space-size=${args['intake-heap']}`);
+      intakeHeap = intakeSummary([intakeRun(Number(args['intake-lines']), Number(args['intake-heap']))]);
+    }
+  }
+
+  const zero = jobs.find((j) => j.simulator_latency_ms === 0);
+  const result = {
+    bench: 'throughput',
+    date: new Date(started).toISOString(),
+    machine,
+    load: load.stop(),
+    config: { jobs_per_run: Number(args.jobs), repeats: Number(args.repeats), submitters: Number(args.submitters), worker_concurrency: Number(args.concurrency) },
+    async_jobs: jobs,
+    batch_intake: intake,
+    batch_intake_container_heap: intakeHeap,
+    targets: {
+      jobs_per_second: { value: zero?.jobs_per_s ?? null, target: TARGETS.jobs_per_second, met: zero ? (zero.jobs_per_s ?? 0) >= TARGETS.jobs_per_second : null },
+      intake_seconds: { value: intake?.total_s ?? null, target: TARGETS.intake_seconds, met: intake ? (intake.total_s ?? Infinity) <= TARGETS.intake_seconds && intake.all_lines_queued : null },
+      intake_peak_rss_mb: { value: intake?.producer_peak_rss_mb ?? null, target: TARGETS.intake_peak_rss_mb, met: intake ? (intake.producer_peak_rss_mb ?? Infinity) <= TARGETS.intake_peak_rss_mb : null },
+    },
+    duration_s: Math.round((Date.now() - started) / 1000),
+  };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  if (!args['no-write']) writeSection('throughput', markdown(result, commandLine('bench:throughput')));
+}
+
+function markdown(r: any, command: string): string {
+  const t = r.targets;
+  const lines = [
+    '## Throughput (`npm run bench:throughput`)',
+    '',
+    runHeader({ date: r.date, machine: r.machine, command, load: r.load, durationS: r.duration_s }),
+    '',
+    `Async jobs end to end: ${r.config.jobs_per_run} jobs per run (distinct prompts, model "auto", \`latency: "async"\`), submitted by ${r.config.submitters} concurrent HTTP clients, counted finished from \`/metrics\`; ${r.config.repeats} runs per row, medians. Parsimony = all-in-one build in its own process, one router-worker with PARSIMONY_WORKER_CONCURRENCY=${r.config.worker_concurrency}; the simulator in its own process.`,
+    '',
+    mdTable(
+      ['simulator latency', 'jobs/s end to end', 'POST /v1/jobs accepted/s', 'Parsimony CPU ms/job', 'failed', 'peak RSS MB', 'runs (jobs/s)'],
+      r.async_jobs.map((j: any) => [`${j.simulator_latency_ms} ms`, j.jobs_per_s, j.submit_per_s, j.cpu_ms_per_job, j.failed, j.parsimony_peak_rss_mb, j.runs.map((x: any) => x.jobs_per_s).join(', ')]),
+    ),
+  ];
+  if (r.batch_intake) {
+    const row = (label: string, x: any) => [label, x.lines, x.total_s, x.upload_s, x.validate_and_pack_s, x.lines_per_second, x.producer_rss_mb_at_start, x.producer_peak_rss_mb, x.runs];
+    lines.push(
+      '',
+      'Nightly batch intake (`scripts/bench/batch-intake.ts`: upload with `files.create`, then `batches.create` validates every line and stores/queues it as a job; producer alone in its own process, medians):',
+      '',
+      mdTable(
+        ['producer heap', 'lines', 'total s', 'upload s', 'validate + pack s', 'lines/s', 'RSS at start MB', 'peak RSS MB', 'runs'],
+        [row('V8 default (sized from 24 GB host)', r.batch_intake), ...(r.batch_intake_container_heap ? [row(`--max-old-space-size=${r.batch_intake_container_heap.max_old_space_size_mb}`, r.batch_intake_container_heap)] : [])],
+      ),
+    );
+  }
+  lines.push(
+    '',
+    mdTable(['target', 'value', 'target', 'verdict'], [
+      ['async jobs/s end to end (0 ms simulator)', t.jobs_per_second.value, '≥ 1,000', verdict(t.jobs_per_second.met, t.jobs_per_second.value !== null ? `${1000 - t.jobs_per_second.value} jobs/s` : undefined)],
+      ['100k-line batch accepted + packed', t.intake_seconds.value !== null ? `${t.intake_seconds.value} s` : null, '≤ 30 s', verdict(t.intake_seconds.met, t.intake_seconds.value !== null ? `${round(t.intake_seconds.value - 30, 1)} s` : undefined)],
+      ['peak producer RSS during intake', t.intake_peak_rss_mb.value !== null ? `${t.intake_peak_rss_mb.value} MB` : null, '≤ 300 MB', verdict(t.intake_peak_rss_mb.met, t.intake_peak_rss_mb.value !== null ? `${t.intake_peak_rss_mb.value - 300} MB` : undefined)],
+    ]),
+  );
+  return lines.join('\n');
+}
+
+main().catch((err) => {
+  process.stderr.write(`throughput bench failed: ${(err as Error).stack ?? err}\n`);
+  process.exit(1);
+});
