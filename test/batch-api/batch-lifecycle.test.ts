@@ -1,14 +1,27 @@
+import { generateWebhookSecret } from '../../shared/webhooks/webhook-secrets';
+import { startReceiver, type Receiver } from '../webhooks/receiver';
 import { line, readJsonl, startBatchParsimony, upload, waitForBatch, type BatchParsimony } from './batch-helpers';
 
 let p: BatchParsimony;
+let receiver: Receiver;
+const secret = generateWebhookSecret();
 beforeAll(async () => {
+  receiver = await startReceiver(secret);
   // One line at a time, each answer 1.5 s late: lines stay unfinished long enough to cancel or expire them.
   // Two lines queued at a time: the rest go through the feeder.
-  p = await startBatchParsimony('batch-lifecycle', { PARSIMONY_BATCH_FEED_WINDOW: '2', PARSIMONY_WORKER_CONCURRENCY: '1', PARSIMONY_BODY_LIMIT: '4kb', PARSIMONY_PROVIDER_TIMEOUT_MS: '10000' });
+  p = await startBatchParsimony('batch-lifecycle', {
+    PARSIMONY_WEBHOOK_SECRETS: `acme:${secret}`,
+    PARSIMONY_WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
+    PARSIMONY_BATCH_FEED_WINDOW: '2',
+    PARSIMONY_WORKER_CONCURRENCY: '1',
+    PARSIMONY_BODY_LIMIT: '4kb',
+    PARSIMONY_PROVIDER_TIMEOUT_MS: '10000',
+  });
 });
 afterAll(async () => {
   p.sim.faults.clear();
   await p.close();
+  await receiver.close();
 });
 
 const lines = (n: number, tag: string) =>
@@ -24,7 +37,7 @@ describe('with slow answers', () => {
   afterEach(() => p.sim.faults.clear());
 
   test('cancel: cancelling at once, then cancelled; lines that had not run are in the error file as batch_cancelled', async () => {
-    const batch = await create(lines(6, 'cancel'));
+    const batch = await create(lines(6, 'cancel'), '24h', 'acme', { callback_url: `${receiver.url}/cancelled` });
     const cancelling = await p.openai().batches.cancel(batch.id);
     expect(cancelling.status).toBe('cancelling');
     expect(cancelling.cancelling_at).toBeGreaterThan(0);
@@ -42,12 +55,14 @@ describe('with slow answers', () => {
     // The cancelled lines are cancelled jobs, never run.
     const job = await (await p.http(`/v1/jobs/${errors[0].id.replace('batch_req_', 'job_')}`)).json();
     expect(job.status).toBe('cancelled');
+    const [hook] = await receiver.waitFor(1, '/cancelled');
+    expect(hook.verified).toMatchObject({ type: 'batch.cancelled', data: { id: batch.id, status: 'cancelled' } });
     // Cancelling a cancelled batch returns it unchanged.
     await expect(p.openai().batches.cancel(batch.id)).resolves.toMatchObject({ status: 'cancelled' });
   }, 60_000);
 
   test('a window that closes with lines unfinished ends the batch as expired', async () => {
-    const batch = await create(lines(5, 'expire'), '2s');
+    const batch = await create(lines(5, 'expire'), '2s', 'acme', { callback_url: `${receiver.url}/expired` });
     expect(batch.expires_at! - batch.created_at).toBe(2);
     const done = await waitForBatch(p, batch.id);
     expect(done.status).toBe('expired');
@@ -56,6 +71,8 @@ describe('with slow answers', () => {
     expect(errors.length).toBeGreaterThanOrEqual(4);
     for (const e of errors) expect(e.error.code).toBe('batch_expired');
     expect(done.request_counts!.failed).toBe(errors.length);
+    const [hook] = await receiver.waitFor(1, '/expired');
+    expect(hook.verified).toMatchObject({ type: 'batch.expired', data: { id: batch.id, status: 'expired' } });
   }, 60_000);
 });
 
