@@ -114,11 +114,13 @@ export class BatchEngine {
   /** Sends every group that is full, waited long enough or has a near deadline; returns the intents created. */
   async flush(now = Date.now()): Promise<number> {
     const groups = (await this.pool.groups()).filter((g) => g.count > 0);
-    const created = await Promise.all(groups.map((g) => this.flushGroup(g.group, now)));
+    if (!groups.length) return 0;
+    const backlog = (await this.deps.redis.llen(this.keys.inbox)) > 0;
+    const created = await Promise.all(groups.map((g) => this.flushGroup(g.group, now, backlog)));
     return created.reduce((a, b) => a + b, 0);
   }
 
-  private async flushGroup(group: string, now: number): Promise<number> {
+  private async flushGroup(group: string, now: number, backlog: boolean): Promise<number> {
     const { provider, model } = parseGroup(group);
     if (!this.deps.providers.has(provider)) return 0;
     const lease = await Lease.acquire(this.deps.redis, this.keys.flushLock(group), this.deps.options.leaseMs);
@@ -128,7 +130,7 @@ export class BatchEngine {
       const limits = this.limitsOf(provider);
       for (;;) {
         const state = (await this.pool.groups()).find((g) => g.group === group);
-        const reason = state && flushReason(state, { ...limits, maxWaitMs: this.deps.options.maxWaitMs, turnaroundMs: this.deps.options.turnaroundMs, marginMs: this.deps.options.marginMs }, now);
+        const reason = state && flushReason(state, { ...limits, maxWaitMs: this.deps.options.maxWaitMs, turnaroundMs: this.deps.options.turnaroundMs, marginMs: this.deps.options.marginMs }, now, backlog);
         if (!reason) break;
         const intentId = newIntentId();
         const claimed = await this.pool.claim(group, intentId, provider, model, limits.maxRequests, limits.maxBytes, Date.now());

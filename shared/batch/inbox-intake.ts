@@ -105,7 +105,9 @@ export class InboxIntake {
       jobId: job.id,
       group: groupOf(provider.name, model.id),
       bytes,
-      deferredAt: Date.parse(job.deferred.at) || Date.now(),
+      // The wait for a batch to fill counts from admission: jobs held up in the inbox (a burst, a submitter back
+      // from downtime) still get packed together; deadlines have their own rule.
+      deferredAt: Date.now(),
       deadline,
       fallbackAt: deadline !== undefined ? deadline - marginMs : undefined,
     };

@@ -79,7 +79,8 @@ export class JobSettlement {
     const cost = ledger.price(catalog, model, response.usage);
     const tries = Number((await this.deps.redis.hget(this.deps.keys.job(jobId), 'tries')) ?? 1);
     const batch = { ...(job.annotations?.batch as object | undefined), path: 'batch', provider: intent.provider, provider_batch_id: intent.providerBatchId, intent_id: intent.id, batch_attempts: tries };
-    const done = await outcomes.complete(jobId, ['deferred'], { response, cost, deliveredBy: 'batch', route: job.route, annotations: { batch } });
+    // `job` is current but for its status, which the compare-and-set checks in Redis: saves a read.
+    const done = await outcomes.complete(jobId, ['deferred'], { response, cost, deliveredBy: 'batch', route: job.route, annotations: { batch } }, job);
     if (done.ok) await this.forgetTracking(jobId);
     return done.ok;
   }

@@ -96,4 +96,10 @@ describe('flush policy', () => {
     expect(flushReason({ group: 'g', count: 3, bytes: 10, oldest: now, tightestDeadline: now + 2_100_000 }, limits, now)).toMatch(/deadline/);
     expect(flushReason({ group: 'g', count: 3, bytes: 10, oldest: now, tightestDeadline: now + 2_200_000 }, limits, now)).toBeUndefined();
   });
+  test('while a backlog is taken in, a group waits longer to fill up (full groups and deadlines still go at once)', () => {
+    expect(flushReason({ group: 'g', count: 3, bytes: 10, oldest: now - 60_000 }, limits, now, true)).toBeUndefined();
+    expect(flushReason({ group: 'g', count: 3, bytes: 10, oldest: now - 180_000 }, limits, now, true)).toMatch(/waited/);
+    expect(flushReason({ group: 'g', count: 100, bytes: 10, oldest: now }, limits, now, true)).toMatch(/request limit/);
+    expect(flushReason({ group: 'g', count: 3, bytes: 10, oldest: now, tightestDeadline: now + 2_100_000 }, limits, now, true)).toMatch(/deadline/);
+  });
 });
