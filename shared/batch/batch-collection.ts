@@ -80,8 +80,11 @@ export class BatchCollection {
     let line = 0;
     let missing = 0;
     for await (const ids of intents.jobIds(intent.id)) {
-      for (const jobId of ids) {
+      // One round trip per chunk tells which jobs this intent still owns (the rest are settled).
+      const owners = await intents.ownersOf(ids);
+      for (const [i, jobId] of ids.entries()) {
         line += 1;
+        if (owners[i] !== intent.id) continue;
         const lineError = byLine.get(line);
         const message = lineError ?? batchError ?? `no result for this request (provider batch ${state.outcome ?? state.status})`;
         // A line the provider rejected is the request's fault: retrying it would fail the same way.

@@ -71,6 +71,17 @@ export class IntentStore {
     }
   }
 
+  /** The intent owning each job now ('' while pending, undefined once settled). */
+  async ownersOf(jobIds: readonly string[]): Promise<(string | undefined)[]> {
+    if (!jobIds.length) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of jobIds) pipeline.hget(this.keys.job(id), 'intent');
+    return ((await pipeline.exec()) ?? []).map(([err, value]) => {
+      if (err) throw err;
+      return (value as string | null) ?? undefined;
+    });
+  }
+
   /** Counted before each provider call, so a later attempt knows an earlier one may have reached the provider. */
   async countAttempt(id: string): Promise<number> {
     return this.redis.hincrby(this.keys.intent(id), 'attempts', 1);

@@ -79,8 +79,10 @@ export class JobSettlement {
     const cost = ledger.price(catalog, model, response.usage);
     const tries = Number((await this.deps.redis.hget(this.deps.keys.job(jobId), 'tries')) ?? 1);
     const batch = { ...(job.annotations?.batch as object | undefined), path: 'batch', provider: intent.provider, provider_batch_id: intent.providerBatchId, intent_id: intent.id, batch_attempts: tries };
-    // `job` is current but for its status, which the compare-and-set checks in Redis: saves a read.
-    const done = await outcomes.complete(jobId, ['deferred'], { response, cost, deliveredBy: 'batch', route: job.route, annotations: { batch } }, job);
+    // `job` is current but for its status, which the compare-and-set checks in Redis: saves a read. The deferred
+    // work (the shaped request) is no longer needed once the job is answered: the record sheds it.
+    const known: JobRecord = { ...job, deferred: undefined };
+    const done = await outcomes.complete(jobId, ['deferred'], { response, cost, deliveredBy: 'batch', route: job.route, annotations: { batch } }, known);
     if (done.ok) await this.forgetTracking(jobId);
     return done.ok;
   }

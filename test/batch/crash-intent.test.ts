@@ -58,29 +58,3 @@ test.each([
   if (provider === 'anthropic') expect(harness.logs.some((l) => l.includes('"tentative":true'))).toBe(true);
   expect(Number((await savings(harness))['all|requests'])).toBe(3);
 });
-
-test('killed after recording the intent, before the provider call → sent once on restart', async () => {
-  h = await startBatchHarness('crash-before-create', { submitter: false });
-  const harness = h;
-  let reached = false;
-  harness.startSubmitter({
-    probes: {
-      beforeCreate: async (_intent, lease) => {
-        reached = true;
-        lease.abandon();
-        await new Promise(() => {});
-      },
-    },
-  });
-  const ids = await Promise.all([1, 2].map((i) => harness.submit(batchJob('gpt-4.1-mini', `Route email EM-${i}`))));
-  await until(() => reached);
-  await harness.killSubmitter();
-  expect(harness.sim.stats().batches_created).toBe(0);
-
-  harness.startSubmitter();
-  const jobs = await Promise.all(ids.map((id) => harness.waitFor(id)));
-  expect(jobs.every((j) => j.status === 'completed' && j.delivered_by === 'batch')).toBe(true);
-  expect(harness.sim.stats().batches_created).toBe(1);
-  // The input file uploaded before the crash is reused, not uploaded again.
-  expect(harness.sim.stats().requests['/v1/files']).toBe(1);
-});
