@@ -19,6 +19,14 @@ export function toApiError(err: unknown): ApiError | undefined {
   if (bodyParserType === 'encoding.unsupported' || bodyParserType === 'charset.unsupported') return ApiError.invalid('request body encoding is not supported; send UTF-8 JSON');
   if (bodyParserType === 'request.aborted') return new ApiError(400, 'invalid_request_error', 'request aborted by the client');
   if (isRedisUnavailable(err)) return ApiError.unavailable('Parsimony cannot reach its Redis right now; retry shortly');
+  // Other failures to read the request carry a 4xx status (http-errors from body-parser, e.g. a body that does not
+  // decompress; the router's URIError for a malformed percent-encoding): the request's fault, not a 500.
+  const status = (err as { status?: unknown } | null)?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    if (err instanceof URIError) return ApiError.invalid('the URL holds a malformed percent-encoding');
+    if (typeof (err as { code?: unknown }).code === 'string' && /^Z_/.test((err as { code: string }).code)) return ApiError.invalid('request body could not be decompressed (Content-Encoding)');
+    return new ApiError(status, 'invalid_request_error', `request could not be read: ${(err as Error).message}`);
+  }
   return undefined;
 }
 
