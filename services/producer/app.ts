@@ -5,6 +5,7 @@ import { JobRunner } from '../../shared/pipeline/job-runner';
 import type { Platform } from '../../shared/runtime/platform';
 import { JobIntake } from './fast-path';
 import { authenticate } from './http/authenticate';
+import { bodyDepthLimit } from './http/body-depth';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { JobEnqueuer } from './job-enqueuer';
 import { chatCompletionsRouter } from './routes/chat-completions';
@@ -52,6 +53,7 @@ export function createProducerApp({ platform, env, keys, localWorkers }: Produce
   app.use('/v1', authenticate(keys));
   // Multipart uploads (POST /v1/files) are streamed by their route, never parsed as JSON.
   app.use(express.json({ limit: env.PARSIMONY_BODY_LIMIT, type: (req) => !/^multipart\//i.test(req.headers['content-type'] ?? '') }));
+  app.use(bodyDepthLimit());
   if (limits) app.use('/v1', rateLimit(platform.redis, platform.env.PARSIMONY_QUEUE_PREFIX, limits));
   app.use(chatCompletionsRouter(intake));
   app.use(jobsRouter(intake, platform.store, platform.outcomes, enqueuer, (url) => assertCallbackAllowed(url, { allowHosts: env.PARSIMONY_WEBHOOK_ALLOW_HOSTS })));
