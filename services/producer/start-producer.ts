@@ -1,4 +1,5 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, STATUS_CODES, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { ApiKeyRing } from '../../shared/config/api-keys';
 import type { ProducerEnv } from '../../shared/config/env';
@@ -20,6 +21,7 @@ export async function startProducer(platform: Platform, env: ProducerEnv, localW
   // (requests answer 503 and /readyz says why) and recover when it returns.
   await waitForRedis(platform.redis, 5_000).catch(() => platform.log.warn('Redis not reachable yet; answering 503 until it is'));
   const server = createServer(app);
+  server.on('clientError', answerClientError);
   // Keep-alive longer than typical load balancers' idle timeout, so they close first.
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
@@ -38,4 +40,20 @@ export async function startProducer(platform: Platform, env: ProducerEnv, localW
         server.closeIdleConnections();
       }),
   };
+}
+
+/**
+ * Requests Node's HTTP parser rejects (malformed request line or headers,
+ * headers too large, smuggling attempts) never reach Express; Node's default
+ * answer has no body. Answer them in the API's error shape instead.
+ */
+function answerClientError(err: Error & { code?: string }, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const message = status === 431 ? 'request headers are larger than this server accepts' : status === 408 ? 'the request took too long to arrive' : 'malformed HTTP request';
+  const body = JSON.stringify({ error: { type: status === 431 ? 'request_too_large' : 'invalid_request_error', message } });
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
