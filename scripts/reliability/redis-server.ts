@@ -65,6 +65,7 @@ export async function dedicatedRedis(options: DedicatedRedisOptions = {}): Promi
       if (handle.running) return;
       child = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'inherit'] });
       const probe = new Redis(handle.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+      probe.on('error', () => undefined);
       try {
         for (let i = 0; ; i++) {
           try {
