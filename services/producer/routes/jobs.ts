@@ -59,7 +59,9 @@ export function jobsRouter(
       res.status(200).json(toPublicJob(current));
       return;
     }
-    if (created) await enqueuer.enqueue(job);
+    // A replay (same idempotency key) of a job still queued may follow a crash between storing the job and
+    // queueing it: queue it now. The queue entry's id is the job id, so this is a no-op when it is queued already.
+    if (created || job.status === 'queued') await enqueuer.enqueue(job);
     res.setHeader('x-parsimony-job-id', job.id);
     res.status(created ? 202 : 200).json({ id: job.id, object: 'job', status: created ? job.status : (await store.get(job.tenant, job.id))?.status ?? job.status });
   });
