@@ -80,6 +80,17 @@ test('an answer off the schema (JSON, wrong enum) escalates; failing twice goes 
   expectWaterfall(job);
 });
 
+test('never beyond the frontier: a frontier answer that fails too is returned, marked unresolved', async () => {
+  for (const model of ['gpt-4.1-nano', 'gpt-4.1-mini', 'gpt-4.1']) p.sim.faults.add({ match: { model }, content: `bad answer from ${model}` });
+  const before = p.sim.stats().chat_calls;
+  const { completion, job } = await chat(jsonSchemaBody());
+  expect(p.sim.stats().chat_calls - before).toBe(3);
+  expect(completion.choices[0].message.content).toBe('bad answer from gpt-4.1');
+  expect(job.route.model).toBe('gpt-4.1');
+  expect(job.escalation).toMatchObject({ from: 'gpt-4.1-nano', to: 'gpt-4.1', resolved: false });
+  expect(job.escalation.rejected).toHaveLength(2);
+});
+
 test('an invalid tool call (unknown tool, arguments not JSON, off the parameters schema) escalates', async () => {
   const tools = [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } }];
   const body = { model: 'auto', messages: [{ role: 'user', content: 'What is the weather in Paris?' }], tools, parsimony: { task: 'tool_select' } };
