@@ -73,6 +73,14 @@ describe('jsonlLines', () => {
   });
 });
 
+/** Moves the batch being validated (the only one in 'validating' in this file's index) to cancelling, as the route does. */
+async function cancelValidating(): Promise<void> {
+  for (const id of await redis.zrange(`${prefix}:batch-index:acme`, 0, -1)) {
+    const b = await batches.load(id);
+    if (b?.status === 'validating') await batches.transition(id, ['validating'], 'cancelling', { cancelling_at: 1 });
+  }
+}
+
 function intake(overrides: Partial<BatchIntakeDeps> = {}): BatchIntake {
   return new BatchIntake({
     files,
@@ -173,6 +181,22 @@ describe('BatchIntake', () => {
     expect(await feeder.run(batch.meta.id)).toBe('fed');
     expect(queued).toEqual(jobs.map((j) => j!.id));
     expect((await batches.load(batch.meta.id))!.fed).toBe(1200);
+  });
+
+  test('a batch cancelled while validating queues none of its lines and hands them to the cancel task', async () => {
+    const fileId = await uploadText(input(1500));
+    const queued: string[] = [];
+    let checks = 0;
+    const batch = await intake({
+      checkModel: () => {
+        // POST /v1/batches/:id/cancel arrives half-way through validation.
+        if (++checks === 1200) void cancelValidating();
+      },
+      enqueueLines: async (jobs) => void queued.push(...jobs.map((j) => j.id)),
+    }).create('acme', { input_file_id: fileId, endpoint: '/v1/chat/completions', completion_window: '24h' });
+    expect(batch).toMatchObject({ status: 'cancelling', opened: true, total: 1500, fed: 0 });
+    expect(queued).toHaveLength(0);
+    expect(await queue.getJob(`cancel-${batch.meta.id}`)).toBeDefined();
   });
 });
 
