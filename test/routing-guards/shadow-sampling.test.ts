@@ -7,6 +7,8 @@ import { startBatchHarness, type BatchHarness } from '../batch/harness';
  * shadows exactly the jobs isShadowSampled(id, 0.5) names, no others.
  */
 let h: BatchHarness;
+/** A response body, loosely typed for assertions. */
+const body = (res: Response): Promise<any> => res.json();
 beforeAll(async () => {
   h = await startBatchHarness('guards-sampling', { env: { PARSIMONY_SHADOW_SHARE: '0.5', PARSIMONY_SHADOW_CHECK_MS: '150', PARSIMONY_CACHE: 'off' } });
 });
@@ -18,7 +20,7 @@ test('exactly the jobs whose id hashes below the share are shadowed', async () =
   for (let i = 0; ids.length < 6 || ids.every((id) => isShadowSampled(id, 0.5)) || !ids.some((id) => isShadowSampled(id, 0.5)); i++) {
     if (i >= 40) throw new Error('40 ids all on one side of the share: sampling is not uniform');
     const res = await h.http('/v1/jobs', { method: 'POST', json: { request: { model: 'auto', messages: [{ role: 'user', content: `Classify ticket T-${i}: "cannot log in"` }] }, task: 'classify', latency: 'sync' } });
-    const job = await res.json();
+    const job = await body(res);
     expect(job.route.tier).toBe('small');
     ids.push(job.id);
   }
@@ -27,13 +29,13 @@ test('exactly the jobs whose id hashes below the share are shadowed', async () =
   const until = Date.now() + 20_000;
   let recent: any[] = [];
   for (;;) {
-    recent = (await (await h.http('/v1/routing/quality?recent=50')).json()).recent;
+    recent = (await await body(await h.http('/v1/routing/quality?recent=50'))).recent;
     if (recent.length >= expected.length && recent.every((r) => r.status === 'compared')) break;
     if (Date.now() > until) throw new Error(`shadows not compared in time: ${JSON.stringify(recent)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
   expect(recent.map((r) => r.job_id).sort()).toEqual(expected);
-  const report = await (await h.http('/v1/routing/quality')).json();
+  const report = await await body(await h.http('/v1/routing/quality'));
   expect(report.shadow_share).toBe(0.5);
   expect(report.by_task.classify.shadowed).toBe(expected.length);
   expect(report.by_task.classify.agreement).toBe(1);

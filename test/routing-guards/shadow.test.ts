@@ -10,6 +10,8 @@ import { startBatchHarness, type BatchHarness } from '../batch/harness';
  */
 const GLOBEX_KEY = 'k-shadow-globex-1';
 let h: BatchHarness;
+/** A response body, loosely typed for assertions. */
+const body = (res: Response): Promise<any> => res.json();
 let store: JobStore;
 beforeAll(async () => {
   h = await startBatchHarness('guards-shadow', {
@@ -22,16 +24,16 @@ afterEach(() => h.sim.faults.clear());
 
 const today = () => new Date().toISOString().slice(0, 10);
 
-async function sync(body: Record<string, unknown>) {
-  const res = await h.http('/v1/jobs', { method: 'POST', json: { latency: 'sync', ...body } });
+async function sync(job: Record<string, unknown>) {
+  const res = await h.http('/v1/jobs', { method: 'POST', json: { latency: 'sync', ...job } });
   expect(res.status).toBe(200);
-  return res.json();
+  return body(res);
 }
 
 async function quality(query = '') {
   const res = await h.http(`/v1/routing/quality${query}`);
   expect(res.status).toBe(200);
-  return res.json();
+  return body(res);
 }
 
 /** Polls GET /v1/routing/quality until the shadow of `jobId` has been compared. */
@@ -95,7 +97,7 @@ test('a routed job is shadowed on the frontier through the batch API; agreement 
   expect(await h.redis.llen(`${h.prefix}:routing:shadows:acme~shadow`)).toBe(0);
 
   // Another tenant sees only its own (empty) figures.
-  const other = await (await fetch(`${h.url}/v1/routing/quality`, { headers: { authorization: `Bearer ${GLOBEX_KEY}` } })).json();
+  const other = await body(await fetch(`${h.url}/v1/routing/quality`, { headers: { authorization: `Bearer ${GLOBEX_KEY}` } }));
   expect(other.overall.shadowed).toBe(0);
   expect(other.recent).toEqual([]);
 });
