@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Catalog } from '../../catalog/catalog';
 import type { JobRecord } from '../../jobs/job-record';
+import type { ChatRequest } from '../../messages/chat-model';
 import { JobStore } from '../../jobs/job-store';
 import type { PipelineContext } from '../../pipeline/stage';
 import { isShadowSampled } from './shadow-sampling';
@@ -73,8 +74,10 @@ export class ShadowLauncher {
         cache: { mode: 'off' },
         metadata: { parsimony_shadow: { of: job.id, tenant: job.tenant } },
       },
-      // The request as the client sent it: the levers shape it for the shadow exactly as they did for the original.
-      request: { ...job.request, model: frontier.id },
+      // What the routed model saw (as the levers shaped it for this tenant): re-shaping the client's request under the
+      // pseudo-tenant would miss the tenant's own context policy and approved prompt variants. Its prompt-cache key was
+      // for the routed model; the shadow's pipeline sets its own.
+      request: { ...withoutCacheKey(ctx.request), model: frontier.id },
       attempts: 0,
     };
     const { job: stored, created } = await this.options.store.create(shadow, `routing-shadow:${job.id}`);
@@ -105,4 +108,9 @@ export class ShadowLauncher {
     ctx.log.info({ shadowJobId: stored.id, tier: route!.tier, model: route!.model, shadowModel: frontier.id }, 'routing shadow launched on the frontier (batch)');
     return stored.id;
   }
+}
+
+function withoutCacheKey(request: ChatRequest): ChatRequest {
+  const { prompt_cache_key: _key, ...rest } = request;
+  return rest;
 }
