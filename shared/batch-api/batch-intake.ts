@@ -96,24 +96,32 @@ export class BatchIntake {
     };
     await batches.create(meta, INTAKE_LEASE_MS);
     const log = this.deps.log.child({ batchId: meta.id, tenant });
+    let valid: number;
+    let status: string;
     try {
-      const { valid, invalid, firstErrors } = await this.storeLines(meta, signal);
+      const stored = await this.storeLines(meta, signal);
+      valid = stored.valid;
       if (valid === 0) {
-        const shown = firstErrors.map((e) => e.message).join('; ');
+        const shown = stored.firstErrors.map((e) => e.message).join('; ');
         throw ApiError.invalid(
-          invalid === 0 ? `input file ${file.id} has no request lines` : `input file ${file.id} has no valid request lines (${invalid} invalid): ${shown}${invalid > firstErrors.length ? '; …' : ''}`,
+          stored.invalid === 0
+            ? `input file ${file.id} has no request lines`
+            : `input file ${file.id} has no valid request lines (${stored.invalid} invalid): ${shown}${stored.invalid > stored.firstErrors.length ? '; …' : ''}`,
         );
       }
-      const status = await batches.open(meta.id, valid + invalid, invalid);
-      await batches.releaseLease(meta.id, 'intake');
-      if (status === 'cancelling') await this.deps.tasks.cancel(meta.id);
-      else await this.feedFirstWindow(meta, valid, log);
-      log.info({ lines: valid, invalid }, 'batch accepted');
-      return (await batches.load(meta.id))!;
+      status = await batches.open(meta.id, valid + stored.invalid, stored.invalid);
+      log.info({ lines: valid, invalid: stored.invalid }, 'batch accepted');
     } catch (err) {
       await this.rollback(meta, log);
       throw err;
     }
+    // Open: from here on the batch lives, and the sweeper finishes whatever a failure below leaves undone.
+    await batches.releaseLease(meta.id, 'intake').catch(() => undefined);
+    if (status === 'cancelling') await this.deps.tasks.cancel(meta.id).catch((err) => log.warn({ err: { message: (err as Error).message } }, 'cancel task not queued; the sweeper will'));
+    else await this.feedFirstWindow(meta, valid, log);
+    const opened = await batches.load(meta.id);
+    if (!opened) throw ApiError.unavailable(`batch ${meta.id} was created but cannot be read back right now; retrieve it shortly`);
+    return opened;
   }
 
   /**

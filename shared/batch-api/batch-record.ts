@@ -71,6 +71,8 @@ export interface StoredBatch {
   fed: number;
   /** Validation finished and the lines were queued. */
   opened: boolean;
+  /** A cancelling batch's cancel task has been through all its lines. */
+  linesCancelled: boolean;
   /** Set while finalizing: where the batch ends. */
   end?: BatchEnd;
   times: Partial<Record<'in_progress_at' | 'finalizing_at' | 'completed_at' | 'failed_at' | 'expired_at' | 'cancelling_at' | 'cancelled_at', number>>;

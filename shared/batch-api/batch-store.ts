@@ -161,6 +161,11 @@ export class BatchStore {
     return { status: status as BatchStatus | '', total, completed, failed, opened: opened === 1 };
   }
 
+  /** The cancel task went through every line of a cancelling batch. */
+  async markLinesCancelled(id: string): Promise<void> {
+    await this.redis.hset(this.key(id), 'lines_cancelled', '1');
+  }
+
   /** Moves the feed position from `from` to `to` if no one else moved it. */
   async advanceFed(id: string, from: number, to: number): Promise<boolean> {
     return (await this.scripts.parsimonyBatchAdvanceFed(this.key(id), from, to)) === 1;
@@ -240,6 +245,7 @@ function toStored(hash: Record<string, string>): StoredBatch {
     lines: num('lines') ?? 0,
     fed: num('fed') ?? 0,
     opened: hash.opened === '1',
+    linesCancelled: hash.lines_cancelled === '1',
     end: (hash.end as BatchEnd) || undefined,
     times,
     output_file_id: hash.output_file_id || null,

@@ -66,6 +66,8 @@ export class BatchSweeper {
         if (!(await batches.hasLease(id, 'intake'))) await this.failAbandoned(id);
         continue;
       }
+      // A cancel whose task was lost (or died half-way): run it again.
+      if (batch.status === 'cancelling' && !batch.linesCancelled) await tasks.cancel(id);
       // Lines not yet queued (a feeder that died or was stopped): feed on.
       if (batch.status === 'in_progress' && batch.fed < batch.lines) await tasks.feed(id);
       const settled = batch.completed + batch.failed >= batch.total;

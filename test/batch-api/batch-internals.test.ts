@@ -75,7 +75,7 @@ describe('jsonlLines', () => {
 
 /** Moves the batch being validated (the only one in 'validating' in this file's index) to cancelling, as the route does. */
 async function cancelValidating(): Promise<void> {
-  for (const id of await redis.zrange(`${prefix}:batch-index:acme`, 0, -1)) {
+  for (const id of await redis.zrange(`${prefix}:batch-index:acme`, '0', '-1')) {
     const b = await batches.load(id);
     if (b?.status === 'validating') await batches.transition(id, ['validating'], 'cancelling', { cancelling_at: 1 });
   }

@@ -88,6 +88,7 @@ async function onCancelBatch(deps: JobEventsDeps, batchId: string): Promise<numb
   const batch = await deps.batches.load(batchId);
   if (!batch || batch.status !== 'cancelling') return 'not_cancelling';
   const cancelled = await cancelLines(deps.batches, deps.platform.outcomes, batchId, ['queued', 'deferred']);
+  await deps.batches.markLinesCancelled(batchId);
   // Nothing left to settle (every line had finished already): end it now.
   await deps.tasks.finalize(batchId);
   return cancelled;
