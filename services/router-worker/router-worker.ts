@@ -57,7 +57,16 @@ export function startRouterWorker(platform: Platform, env: WorkerEnv): RunningRo
   );
   worker.on('error', (err) => log.warn({ err: { message: err.message } }, 'worker error'));
   worker.on('failed', (job, err) => {
-    if (job) log.warn({ jobId: job.data?.jobId, attemptsMade: job.attemptsMade, err: { message: err.message } }, 'pipeline attempt failed');
+    if (!job) return;
+    log.warn({ jobId: job.data?.jobId, attemptsMade: job.attemptsMade, err: { message: err.message } }, 'pipeline attempt failed');
+    // BullMQ gave up on the job (stalled too often: its workers kept dying; or an error outside the pipeline on the
+    // last attempt): end its record too, or it would say queued/running forever. A record that already ended is
+    // left alone (compare-and-set).
+    const jobId = typeof job.data?.jobId === 'string' ? job.data.jobId : undefined;
+    if (job.finishedOn && jobId)
+      void platform.outcomes
+        .fail(jobId, ['queued', 'running'], { type: 'internal_error', message: `Parsimony gave up on the job: ${err.message}` })
+        .catch((e: Error) => log.error({ jobId, err: { message: e.message } }, 'could not record a job BullMQ gave up on'));
   });
   // Finished-job events (callbacks, Parsimony batches) leave the outbox from here.
   const pumpConnection = platform.redis.duplicate();
