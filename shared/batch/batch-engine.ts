@@ -137,7 +137,8 @@ export class BatchEngine {
         if (claimed.count === 0) break;
         created += 1;
         this.deps.log.info({ intent: intentId, group, jobs: claimed.count, bytes: claimed.bytes, reason }, 'provider batch intent recorded');
-        await this.process(intentId);
+        // The provider refuses right now: the intent retries with backoff; no more intents for it meanwhile.
+        if ((await this.process(intentId)) !== 'submitted') break;
       }
     } finally {
       await lease.release();
@@ -172,32 +173,39 @@ export class BatchEngine {
     return due.length;
   }
 
-  /** One intent, under its lease: submit it, or check and collect its provider batch. */
-  async process(intentId: string): Promise<void> {
+  /**
+   * One intent, under its lease: submit it, or check and collect its provider
+   * batch. Returns what happened ('busy' when another submitter holds it).
+   */
+  async process(intentId: string): Promise<'submitted' | 'busy' | 'done' | 'retry'> {
     const { redis, options, log } = this.deps;
     const lease = await Lease.acquire(redis, this.keys.lease(intentId), options.leaseMs);
-    if (!lease) return;
+    if (!lease) return 'busy';
     try {
       const intent = await this.intents.load(intentId);
       if (!intent) {
         await redis.zrem(this.keys.intents, intentId);
-        return;
+        return 'done';
       }
       const provider = this.deps.providers.find(intent.provider);
       if (!provider) {
         log.error({ intent: intentId, provider: intent.provider }, 'no batch provider configured for an intent; running its jobs synchronously');
         await this.abandon(intent, 'not_batchable');
-        return;
+        return 'done';
       }
-      if (intent.state === 'prepared') {
-        const result = await this.submission.submit(intent, provider, lease);
-        if (result === 'rejected') await this.abandon(intent, 'batch_rejected');
-        else if (result === 'submitted') recordBatchState('submitted', provider.name);
-      } else await this.poll(intent, provider, lease);
+      if (intent.state !== 'prepared') {
+        await this.poll(intent, provider, lease);
+        return 'done';
+      }
+      const result = await this.submission.submit(intent, provider, lease);
+      if (result === 'rejected') await this.abandon(intent, 'batch_rejected');
+      else if (result === 'submitted') recordBatchState('submitted', provider.name);
+      return result === 'submitted' ? 'submitted' : result === 'rejected' ? 'done' : 'retry';
     } catch (err) {
       const retryIn = this.retryDelay(err, 1);
       log.warn({ err: { message: (err as Error).message }, intent: intentId, retryInMs: retryIn }, 'provider batch step failed; will retry');
       await this.intents.schedule(intentId, Date.now() + retryIn).catch(() => undefined);
+      return 'retry';
     } finally {
       await lease.release();
     }

@@ -77,17 +77,22 @@ export class InboxIntake {
     const records = await Promise.all(ids.map((id) => store.load(id)));
     const pending: PendingJob[] = [];
     const unbatchable: string[] = [];
+    const late: string[] = [];
+    const now = Date.now();
     for (const job of records) {
       if (!job || job.status !== 'deferred' || !job.deferred) continue;
       const admitted = this.pendingOf(job);
-      if (admitted) pending.push(admitted);
-      else unbatchable.push(job.id);
+      if (!admitted) unbatchable.push(job.id);
+      // Its deadline is already within the safety margin: no provider batch can meet it.
+      else if (admitted.fallbackAt !== undefined && admitted.fallbackAt <= now) late.push(job.id);
+      else pending.push(admitted);
     }
     await pool.add(pending);
     for (const id of unbatchable) {
       log.warn({ jobId: id }, 'deferred job cannot go to a provider batch; running it synchronously');
       await settlement.fallback(id, 'not_batchable');
     }
+    for (const id of late) await settlement.fallback(id, 'deadline');
     if (pending.length) log.debug({ jobs: pending.length }, 'deferred jobs admitted');
   }
 

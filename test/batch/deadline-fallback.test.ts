@@ -36,3 +36,15 @@ test('a slow provider batch and a short deadline: the job is delivered by the sy
   expect(['cancelling', 'cancelled']).toContain(status);
   expect(harness.sim.stats().chat_calls).toBe(1);
 });
+
+test('a deadline already within the safety margin never enters a provider batch: it runs synchronously at once', async () => {
+  h = await startBatchHarness('deadline-too-close');
+  const id = await h.submit(batchJob('claude-haiku-4-5', 'Summarise order ORD-5', { deadline: '1s' }));
+  const job = await h.waitFor(id);
+  expect(job.status).toBe('completed');
+  expect(job.delivered_by).toBe('execute');
+  expect(job.batch).toMatchObject({ deferred: true, path: 'sync_fallback', fallback_reason: 'deadline' });
+  expect(job.batch.provider_batch_id).toBeUndefined();
+  expect(h.sim.stats().batches_created).toBe(0);
+  expect(h.sim.stats().message_calls).toBe(1);
+});
