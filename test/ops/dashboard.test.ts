@@ -20,7 +20,7 @@ beforeAll(async () => {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   await seedTraffic();
-});
+}, 60_000);
 afterAll(async () => {
   await browser?.close();
   await p?.close();
@@ -100,7 +100,8 @@ test('the dashboard shows the numbers of GET /v1/savings and GET /v1/queues, und
   // A wrong key is refused and the form comes back.
   await page.getByTestId('api-key').fill('k-not-a-key');
   await page.getByTestId('sign-in').click();
-  await page.waitForFunction(`document.body.dataset.state === 'signed-out' && document.querySelector('[data-testid="login-error"]').textContent.includes('refused')`);
+  // Waits use selectors, not waitForFunction: its polling evaluates strings in the page, which the page's CSP forbids.
+  await page.locator('body[data-state="signed-out"] [data-testid="login-error"]', { hasText: 'refused' }).waitFor();
   expect(await page.evaluate(`sessionStorage.getItem('parsimony.apiKey')`)).toBeNull();
   // (the browser logs the refused requests' 401s; from here on nothing may be logged as an error)
   expect(problems.every((m) => m.includes('401'))).toBe(true);
@@ -108,7 +109,7 @@ test('the dashboard shows the numbers of GET /v1/savings and GET /v1/queues, und
 
   await page.getByTestId('api-key').fill(KEYS.acme);
   await page.getByTestId('sign-in').click();
-  await page.waitForFunction(`document.body.dataset.state === 'ready'`);
+  await page.locator('body[data-state="ready"]').waitFor();
   expect(await page.evaluate(`sessionStorage.getItem('parsimony.apiKey')`)).toBe(KEYS.acme);
 
   // The page shows the last 30 days, like GET /v1/savings by default.
@@ -150,10 +151,10 @@ test('the dashboard shows the numbers of GET /v1/savings and GET /v1/queues, und
 
   // The key lives in this tab only: a reload keeps it, a new browser context asks again, sign-out forgets it.
   await page.reload();
-  await page.waitForFunction(`document.body.dataset.state === 'ready'`);
+  await page.locator('body[data-state="ready"]').waitFor();
   const other = await (await browser.newContext()).newPage();
   await other.goto(`${p.url}/dashboard`);
-  await other.waitForFunction(`document.body.dataset.state === 'signed-out'`);
+  await other.locator('body[data-state="signed-out"]').waitFor();
   await page.click('#sign-out');
   expect(await page.evaluate(`sessionStorage.getItem('parsimony.apiKey')`)).toBeNull();
   await context.close();
