@@ -33,6 +33,7 @@ const CONCURRENCY = Number(values.concurrency);
 const SEED = Number(values.seed);
 const TIMEOUT_MS = Number(values['timeout-ms']);
 const WARMUP = Math.min(2_000, Math.floor(TOTAL / 10));
+const IDLE_MS = 10_000;
 const log = (line: string) => process.stderr.write(`[fuzz] ${line}\n`);
 
 const KEYS = { acme: 'k-fuzz-acme-1', globex: 'k-fuzz-globex-1' };
@@ -116,6 +117,14 @@ async function main(): Promise<void> {
   const timing: Record<string, { n: number; ms: number; max: number }> = {};
   const started = Date.now();
   let baselineRss = NaN;
+  let baselineHeap = NaN;
+  // Memory read after a few idle seconds, when V8's memory reducer has run a full GC: comparable readings.
+  const idleMemory = async () => {
+    await new Promise((r) => setTimeout(r, IDLE_MS));
+    const metrics = await fetch(`${target.url}/metrics`).then((r) => r.text(), () => '');
+    const heap = /^nodejs_heap_size_used_bytes (\S+)/m.exec(metrics);
+    return { rss: rssMb(service.child.pid), heap: heap ? Number(heap[1]) / 2 ** 20 : NaN };
+  };
   const chunk = 1_000;
   for (let done = 0, round = 0; done < TOTAL; round++) {
     const size = Math.min(chunk, TOTAL - done);
@@ -140,14 +149,14 @@ async function main(): Promise<void> {
     );
     done += size;
     await checkAlive();
-    if (Number.isNaN(baselineRss) && done >= WARMUP) baselineRss = rssMb(service.child.pid);
+    if (Number.isNaN(baselineRss) && done >= WARMUP) ({ rss: baselineRss, heap: baselineHeap } = await idleMemory());
     if (round % 10 === 9) log(`${done} requests, ${tally.status_5xx} 5xx, ${tally.bad_error_shape} bad shapes, rss ${rssMb(service.child.pid).toFixed(0)} MB`);
   }
   // Let in-flight background work (queued jobs, batches) settle, then compare memory with the warm baseline.
   await new Promise((r) => setTimeout(r, 5_000));
   await checkAlive();
   const health = await fetch(`${target.url}/healthz`).then((r) => r.status, () => 0);
-  const finalRss = rssMb(service.child.pid);
+  const { rss: finalRss, heap: finalHeap } = await idleMemory();
   const seconds = (Date.now() - started) / 1000;
 
   const slowest = Object.entries(timing).sort((a, b) => b[1].ms / b[1].n - a[1].ms / a[1].n);
@@ -161,6 +170,8 @@ async function main(): Promise<void> {
     rss_growth_mb: Math.round((finalRss - baselineRss) * 10) / 10,
     rss_baseline_mb: Math.round(baselineRss),
     rss_final_mb: Math.round(finalRss),
+    heap_growth_mb: Math.round((finalHeap - baselineHeap) * 10) / 10,
+    heap_baseline_mb: Math.round(baselineHeap),
     cross_tenant_leaks: tally.cross_tenant_leaks,
     transport_errors: tally.transport_errors,
     client_refused: tally.client_refused,

@@ -14,6 +14,7 @@ export const ENTRIES = {
   'cache-service': 'dist/services/cache-service/main.js',
   'batch-submitter': 'dist/services/batch-submitter/main.js',
   'all-in-one': 'dist/services/all-in-one/main.js',
+  simulator: 'dist/infra/simulator/main.js',
 } as const;
 export type ServiceName = keyof typeof ENTRIES;
 
