@@ -112,6 +112,29 @@ test('batch submit --wait, status and results against Parsimony’s Batch API', 
   expect(errors.stdout.trim().split('\n').map((l) => JSON.parse(l).custom_id)).toEqual(['bad']);
 });
 
+test('cache purge --tag removes the tagged entries (POST /v1/cache/purge)', async () => {
+  const question = chatBody('Which river is the longest?', { model: 'gpt-4.1-mini' });
+  const ask = async () => (await p.http('/v1/chat/completions', { method: 'POST', json: question })).headers.get('x-parsimony-cache');
+  await p.http('/v1/jobs', { method: 'POST', json: { request: { ...question, metadata: { cache_tags: 'nightly' } }, metadata: { cache_tags: ['nightly'] }, latency: 'sync' } });
+  // Entries are stored off the hot path (cache-service): ask until the answer comes from the cache.
+  const until = Date.now() + 15_000;
+  while ((await ask()) !== 'hit') {
+    if (Date.now() > until) throw new Error('the tagged answer never reached the cache');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+
+  const purge = await cli(['cache', 'purge', '--tag', 'nightly']);
+  expect(purge.stderr).toBe('');
+  expect(purge.code).toBe(0);
+  expect(purge.stdout).toMatch(/^purged [1-9]\d* cache entr(y|ies) \(tag=nightly\)\n$/);
+  expect(await ask()).toBe('miss');
+
+  // The server's validation comes back as the message (a scope is a 64-hex hash).
+  const bad = await cli(['cache', 'purge', '--scope', 'not-a-scope']);
+  expect(bad.code).toBe(1);
+  expect(bad.stderr).toContain('scope is a 64-hex scope hash');
+});
+
 test('errors: usage mistakes exit 2, server refusals exit 1 with the server’s message', async () => {
   const usage = await cli(['cache', 'purge']);
   expect(usage.code).toBe(2);
