@@ -76,6 +76,27 @@ test('after traffic: HTTP latency by route pattern, stage latency per stage, job
     expect(text).toContain(`# TYPE ${name} `);
 });
 
+test('cache hits and misses are counted from the completed jobs’ cache annotations', async () => {
+  const before = (await scrape()).samples;
+  const question = chatBody('What is the boiling point of water at sea level?', { model: 'gpt-4.1-mini' });
+  const statuses: string[] = [];
+  // The first ask misses; the answer is stored off the hot path, so ask until it comes from the cache.
+  const until = Date.now() + 15_000;
+  do {
+    const res = await p.http('/v1/chat/completions', { method: 'POST', json: question });
+    expect(res.status).toBe(200);
+    statuses.push(res.headers.get('x-parsimony-cache')!);
+    if (statuses.at(-1) !== 'hit') await new Promise((r) => setTimeout(r, 100));
+  } while (statuses.at(-1) !== 'hit' && Date.now() < until);
+  expect(statuses.at(-1)).toBe('hit');
+
+  const after = (await scrape()).samples;
+  const delta = (labels: Record<string, string>) => total(after, 'parsimony_cache_lookups_total', labels) - total(before, 'parsimony_cache_lookups_total', labels);
+  expect(delta({ result: 'hit' })).toBe(1);
+  expect(delta({ result: 'miss' })).toBe(statuses.filter((s) => s === 'miss').length);
+  expect(total(after, 'parsimony_jobs_finished_total', { delivered_by: 'cache' })).toBeGreaterThanOrEqual(1);
+});
+
 test('GET /v1/queues: per-queue counts for a tenant key, 401 without', async () => {
   expect((await p.http('/v1/queues', { tenant: null })).status).toBe(401);
   const body = await (await p.http('/v1/queues')).json();
