@@ -1,7 +1,7 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { BatchEngine, type BatchEngineDeps } from '../../shared/batch/batch-engine';
-import { BatchProviderRegistry } from '../../shared/batch/providers/registry';
+import { BATCH_PROVIDERS, BatchProviderRegistry } from '../../shared/batch/providers/registry';
 import type { BatchEnv } from '../../shared/config/env';
 import type { JobRecord } from '../../shared/jobs/job-record';
 import { CheckProviderBatchPayload, JOB_NAMES, QUEUES, type RunPipelinePayload } from '../../shared/queues/queue-catalog';
@@ -132,7 +132,7 @@ export function startBatchSubmitter(platform: Platform, env: BatchEnv, providerE
     { connection: platform.redis, prefix: platform.bullPrefix, concurrency: 4 },
   );
   worker.on('error', (err) => log.warn({ err: { message: err.message } }, 'batch worker error'));
-  log.info({ providers: [...['openai', 'anthropic'].filter((p) => providers.has(p))], maxWaitSeconds: env.PARSIMONY_BATCH_MAX_WAIT_SECONDS }, 'batch-submitter running');
+  log.info({ providers: BATCH_PROVIDERS.map((d) => d.name).filter((name) => providers.has(name)), maxWaitSeconds: env.PARSIMONY_BATCH_MAX_WAIT_SECONDS }, 'batch-submitter running');
 
   return {
     engine,

@@ -7,6 +7,7 @@ import { startRouterWorker, type RunningRouterWorker } from '../../services/rout
 import { BatchEnvSchema, CommonEnvSchema, ProducerEnvSchema, WorkerEnvSchema, parseEnv } from '../../shared/config/env';
 import { createLogger } from '../../shared/logging/logger';
 import { Platform } from '../../shared/runtime/platform';
+import type { TestResponse } from '../helpers/parsimony';
 import { deletePrefix, REDIS_URL, uniquePrefix } from '../helpers/redis';
 
 export const KEY = 'k-batch-acme';
@@ -27,7 +28,7 @@ export interface BatchHarness {
   startSubmitter(options?: BatchSubmitterOptions): RunningBatchSubmitter;
   /** Drops the submitter like a crash: its in-flight steps never finish, its leases lapse. */
   killSubmitter(): Promise<void>;
-  http(path: string, init?: RequestInit & { json?: unknown }): Promise<Response & { json(): Promise<any> }>;
+  http(path: string, init?: RequestInit & { json?: unknown }): Promise<TestResponse>;
   /** POST /v1/jobs; returns the job id. */
   submit(body: Record<string, unknown>): Promise<string>;
   job(id: string): Promise<any>;
@@ -109,7 +110,7 @@ export async function startBatchHarness(name: string, options: HarnessOptions = 
       const headers = new Headers(rest.headers);
       headers.set('authorization', `Bearer ${KEY}`);
       if (json !== undefined) headers.set('content-type', 'application/json');
-      return fetch(`${producer.url}${path}`, { ...rest, headers, body: json !== undefined ? JSON.stringify(json) : rest.body }) as Promise<Response & { json(): Promise<any> }>;
+      return fetch(`${producer.url}${path}`, { ...rest, headers, body: json !== undefined ? JSON.stringify(json) : rest.body }) as Promise<TestResponse>;
     },
     async submit(body) {
       const res = await harness.http('/v1/jobs', { method: 'POST', json: body });

@@ -1,5 +1,6 @@
 import { createServer } from 'node:net';
 import { Webhook } from 'standardwebhooks';
+import type { TestResponse } from '../helpers/parsimony';
 import { batchJob, startBatchHarness, type BatchHarness } from './harness';
 
 /**
@@ -29,8 +30,8 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-function post(body: string, headers: Record<string, string>) {
-  return fetch(`${h.url}/webhooks/openai`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+function post(body: string, headers: Record<string, string>): Promise<TestResponse> {
+  return fetch(`${h.url}/webhooks/openai`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body }) as Promise<TestResponse>;
 }
 
 function signed(event: object, at = new Date(), id = `wh_${Math.random().toString(36).slice(2)}`) {
