@@ -41,7 +41,8 @@ export const TASK_MIX: Record<string, number> = { mmlu: 0.35, mtbench: 0.2, clas
 const BATCH_MIX: Record<string, number> = { classification: 0.4, extraction: 0.3, summarisation: 0.3 };
 
 export type ChatBody = { model: string; messages: Record<string, unknown>[]; max_tokens?: number; metadata?: Record<string, string> };
-export type FaqItem = { kind: 'faq'; phase: 'first' | 'repeat' | 'variant'; same?: boolean; body: ChatBody };
+/** `pair`: index of the first ask this item repeats or varies (its own index for a first ask). */
+export type FaqItem = { kind: 'faq'; phase: 'first' | 'repeat' | 'variant'; pair: number; same?: boolean; body: ChatBody };
 export type AgentItem = { kind: 'agent'; run: string; step: number; body: ChatBody };
 export type TaskItem = { kind: 'task'; task: string; body: ChatBody; replay?: { weak: boolean; strong: boolean; domain: string } };
 export type BatchItem = { kind: 'batch'; task: string; body: ChatBody };
@@ -121,13 +122,16 @@ export function buildWorkload(dataDir: string, mix: WorkloadMix): Workload {
   const nFirst = Math.max(1, nFaq - nRepeat - nVariant);
   const firsts = pairs.slice(0, nFirst);
   const faqBody = (text: string): ChatBody => ({ model: 'auto', messages: [{ role: 'system', content: FAQ_SYSTEM }, user(text)], max_tokens: 120 });
-  const faq: FaqItem[] = firsts.map((p) => ({ kind: 'faq', phase: 'first', body: faqBody(p.a) }));
+  const faq: FaqItem[] = firsts.map((p, i) => ({ kind: 'faq', phase: 'first', pair: i, body: faqBody(p.a) }));
   const later: FaqItem[] = [];
   // Popular questions repeat more: repeats are drawn with a skew towards the first asks' head.
-  for (let i = 0; i < nRepeat; i++) later.push({ kind: 'faq', phase: 'repeat', body: faqBody(firsts[Math.floor(rand() ** 2 * firsts.length)].a) });
+  for (let i = 0; i < nRepeat; i++) {
+    const pair = Math.floor(rand() ** 2 * firsts.length);
+    later.push({ kind: 'faq', phase: 'repeat', pair, body: faqBody(firsts[pair].a) });
+  }
   for (let i = 0; i < nVariant; i++) {
-    const p = firsts[i % firsts.length];
-    later.push({ kind: 'faq', phase: 'variant', same: p.same, body: faqBody(p.b) });
+    const pair = i % firsts.length;
+    later.push({ kind: 'faq', phase: 'variant', pair, same: firsts[pair].same, body: faqBody(firsts[pair].b) });
   }
   faq.push(...shuffled(later, rand));
 

@@ -7,7 +7,7 @@
  * x-portkey-custom-host), and this load generator.
  *
  *   npm run bench:overhead -- [--rates 50,100,200,400] [--duration 4] [--repeats 3] [--budget-ms 10]
- *                             [--ac-duration 3] [--ac-connections 10] [--no-autocannon]
+ *                             [--ac-duration 2] [--ac-connections 10] [--no-autocannon]
  *
  * Four targets per rate and repeat, in rotating order, seconds apart:
  *  direct (simulator), portkey, parsimony miss (a unique prompt each time,
@@ -32,7 +32,7 @@ const args = benchArgs({
   duration: { type: 'string', default: '4' },
   repeats: { type: 'string', default: '3' },
   'budget-ms': { type: 'string', default: '10' },
-  'ac-duration': { type: 'string', default: '3' },
+  'ac-duration': { type: 'string', default: '2' },
   'ac-connections': { type: 'string', default: '10' },
   'no-autocannon': { type: 'boolean', default: false },
 });
@@ -49,6 +49,8 @@ interface Point extends PacedResult {
   target: TargetName;
   repeat: number;
   cpu_ms_per_request: number | null;
+  /** Not run: the target was saturated at a lower rate in this repeat. */
+  skipped?: boolean;
 }
 
 function targets(sim: BenchProcess, parsimony: BenchProcess, portkey: BenchProcess, questions: string[]): Record<TargetName, LoadTarget> {
@@ -112,19 +114,28 @@ async function main(): Promise<void> {
 
     const points: Point[] = [];
     for (let repeat = 0; repeat < REPEATS; repeat++) {
+      // A target that cannot keep up at one rate is not tried at higher rates in this repeat: it would only queue
+      // up seconds of backlog (and minutes of bench time) to say the same thing.
+      const saturated = new Set<TargetName>();
       for (const rate of RATES) {
         const order = TARGETS.map((_, k) => TARGETS[(k + repeat) % TARGETS.length]);
         for (const name of order) {
+          if (saturated.has(name)) {
+            points.push({ target: name, repeat, rate, sent: 0, completed: 0, errors: 0, dropped: 0, achieved_rps: 0, p50_ms: null, p90_ms: null, p99_ms: null, max_ms: null, dispatch_lag_p99_ms: null, cpu_ms_per_request: null, skipped: true });
+            continue;
+          }
           const cpu0 = cpuMs(pidOf[name]);
           const r = await runPaced(t[name], {
             rate,
             durationS: DURATION,
+            maxInFlight: 256,
             onHeaders: name === 'parsimony_miss' ? (h) => void (h['x-parsimony-cache'] === 'hit' ? cacheSeen.hit++ : h['x-parsimony-cache'] === 'miss' ? cacheSeen.miss++ : cacheSeen.other++) : undefined,
           });
           const cpu1 = cpuMs(pidOf[name]);
           const cpuPerReq = cpu0 !== null && cpu1 !== null && r.completed ? round((cpu1 - cpu0) / r.completed, 3) : null;
           points.push({ ...r, target: name, repeat, cpu_ms_per_request: cpuPerReq });
-          progress(`repeat ${repeat + 1}/${REPEATS} ${rate} req/s ${name}: p50 ${r.p50_ms} ms p99 ${r.p99_ms} ms achieved ${r.achieved_rps}/s errors ${r.errors} dropped ${r.dropped} cpu/req ${cpuPerReq} ms`);
+          if (name !== 'direct' && (r.dropped > 0 || (r.achieved_rps ?? 0) < 0.9 * rate || (r.p50_ms ?? 0) > 500)) saturated.add(name);
+          progress(`repeat ${repeat + 1}/${REPEATS} ${rate} req/s ${name}: p50 ${r.p50_ms} ms p99 ${r.p99_ms} ms achieved ${r.achieved_rps}/s errors ${r.errors} dropped ${r.dropped} cpu/req ${cpuPerReq} ms${saturated.has(name) ? ' (saturated: not tried higher in this repeat)' : ''}`);
           await new Promise((res) => setTimeout(res, 300));
         }
       }
@@ -144,7 +155,8 @@ async function main(): Promise<void> {
     const byRate = RATES.map((rate) => {
       const row: Record<string, unknown> = { rate };
       for (const name of TARGETS) {
-        const mine = points.filter((p) => p.target === name && p.rate === rate);
+        const all = points.filter((p) => p.target === name && p.rate === rate);
+        const mine = all.filter((p) => !p.skipped);
         const added = (key: 'p50_ms' | 'p99_ms') =>
           mine.map((p) => {
             const base = points.find((d) => d.target === 'direct' && d.rate === rate && d.repeat === p.repeat)!;
@@ -155,16 +167,17 @@ async function main(): Promise<void> {
           p99_ms: round(median(mine.map((p) => p.p99_ms ?? NaN))),
           added_p50_ms: name === 'direct' ? 0 : round(median(added('p50_ms'))),
           added_p99_ms: name === 'direct' ? 0 : round(median(added('p99_ms'))),
-          achieved_rps: round(median(mine.map((p) => p.achieved_rps ?? NaN)), 1),
+          achieved_rps: mine.length ? round(median(mine.map((p) => p.achieved_rps ?? NaN)), 1) : 0,
+          skipped: all.length - mine.length,
           errors: mine.reduce((s, p) => s + p.errors + p.dropped, 0),
           cpu_ms_per_request: round(median(mine.map((p) => p.cpu_ms_per_request ?? NaN))),
           dispatch_lag_p99_ms: round(median(mine.map((p) => p.dispatch_lag_p99_ms ?? NaN))),
         };
       }
-      return row as { rate: number } & Record<TargetName, { p50_ms: number; p99_ms: number; added_p50_ms: number; added_p99_ms: number; achieved_rps: number; errors: number; cpu_ms_per_request: number | null; dispatch_lag_p99_ms: number }>;
+      return row as { rate: number } & Record<TargetName, { p50_ms: number; p99_ms: number; added_p50_ms: number; added_p99_ms: number; achieved_rps: number; skipped: number; errors: number; cpu_ms_per_request: number | null; dispatch_lag_p99_ms: number }>;
     });
     const sustains = (name: TargetName) =>
-      byRate.filter((r) => r[name].errors === 0 && r[name].achieved_rps >= 0.95 * r.rate && r[name].added_p99_ms !== null && r[name].added_p99_ms <= BUDGET).reduce((m, r) => Math.max(m, r.rate), 0) || null;
+      byRate.filter((r) => r[name].errors === 0 && r[name].skipped === 0 && r[name].achieved_rps >= 0.95 * r.rate && r[name].added_p99_ms !== null && r[name].added_p99_ms <= BUDGET).reduce((m, r) => Math.max(m, r.rate), 0) || null;
     const atTarget = byRate.find((r) => r.rate === TARGET.rate);
     const miss = atTarget?.parsimony_miss;
     const pk = atTarget?.portkey;
@@ -204,7 +217,7 @@ type Result = {
   machine: ReturnType<typeof machineInfo>;
   load: { start: number; mean: number; max: number };
   config: { repeats: number; duration_s: number; p99_budget_ms: number };
-  by_rate: ({ rate: number } & Record<TargetName, { p50_ms: number; p99_ms: number; added_p50_ms: number; added_p99_ms: number; achieved_rps: number; errors: number; cpu_ms_per_request: number | null }>)[];
+  by_rate: ({ rate: number } & Record<TargetName, { p50_ms: number; p99_ms: number; added_p50_ms: number; added_p99_ms: number; achieved_rps: number; skipped: number; errors: number; cpu_ms_per_request: number | null }>)[];
   max_rate_within_budget: Record<string, number | null>;
   miss_run_cache_headers: { hit: number; miss: number; other: number };
   autocannon: { connections: number; points: Record<string, unknown>[] } | null;
@@ -217,7 +230,11 @@ type Result = {
 function markdown(r: Result, command: string): string {
   const label: Record<TargetName, string> = { direct: 'simulator direct', portkey: 'Portkey gateway', parsimony_miss: 'Parsimony, cache miss', parsimony_hit: 'Parsimony, cache hit' };
   const rows = r.by_rate.flatMap((row) =>
-    TARGETS.map((n) => [row.rate, label[n], row[n].p50_ms, row[n].p99_ms, n === 'direct' ? '(baseline)' : row[n].added_p50_ms, n === 'direct' ? '(baseline)' : row[n].added_p99_ms, row[n].achieved_rps, row[n].errors, row[n].cpu_ms_per_request]),
+    TARGETS.map((n) =>
+      row[n].skipped === r.config.repeats
+        ? [row.rate, label[n], 'saturated at a lower rate', null, null, null, null, null, null]
+        : [row.rate, label[n], row[n].p50_ms, row[n].p99_ms, n === 'direct' ? '(baseline)' : row[n].added_p50_ms, n === 'direct' ? '(baseline)' : row[n].added_p99_ms, `${row[n].achieved_rps}${row[n].skipped ? ` (${row[n].skipped} repeat(s) saturated below)` : ''}`, row[n].errors, row[n].cpu_ms_per_request],
+    ),
   );
   const t = r.targets;
   const gap = (v: number, target: number) => `+${round(v - target, 2)} ms`;

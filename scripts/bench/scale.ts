@@ -125,7 +125,7 @@ function markdown(r: any, command: string): string {
     '',
     mdTable(
       ['entries', 'build s', 'index p50 ms', 'index p99 ms', 'stage p50 ms', 'stage p99 ms', 'RSS bytes/entry', 'RSS total MB', 'snapshot bytes/entry'],
-      r.cache.rows.map((c: any) => [c.entries.toLocaleString('en-US'), c.build_s, c.index_p50_ms, c.index_p99_ms, c.stage_p50_ms, c.stage_p99_ms, c.rss_bytes_per_entry, round((c.rss_bytes_per_entry * c.entries) / 2 ** 20, 0), c.snapshot_bytes_per_entry < 0 ? '–' : c.snapshot_bytes_per_entry]),
+      r.cache.rows.map((c: any) => [c.entries.toLocaleString('en-US'), round(c.build_s, 1), c.index_p50_ms, c.index_p99_ms, c.stage_p50_ms, c.stage_p99_ms, Math.round(c.rss_bytes_per_entry), round((c.rss_bytes_per_entry * c.entries) / 2 ** 20, 0), c.snapshot_bytes_per_entry < 0 ? '–' : c.snapshot_bytes_per_entry]),
     ),
     '',
     `Router (\`scripts/routing/bench.ts\`, ${r.router.decisions} decisions over MMLU, MT-Bench and long generated prompts; medians of ${r.router.repeats} runs): p50 ${r.router.p50_ms} ms, p95 ${r.router.p95_ms} ms, p99 ${r.router.p99_ms} ms, CPU ${r.router.cpu_ms_per_decision} ms/decision, router heap ${r.router.router_heap_mb} MB.`,

@@ -4,7 +4,7 @@
  * 100,000-line nightly batch intake (scripts/bench/batch-intake.ts: accept,
  * validate and pack; time and the producer's peak RSS).
  *
- *   npm run bench:throughput -- [--jobs 3000] [--repeats 3] [--latencies 0,50] [--concurrency 32]
+ *   npm run bench:throughput -- [--jobs 2000] [--repeats 3] [--latencies 0,50] [--concurrency 32]
  *                               [--submitters 32] [--intake-lines 100000] [--intake-repeats 2]
  *                               [--intake-heap 256] [--no-intake]
  *
@@ -27,7 +27,7 @@ import { BENCH_BUILD_ROOT, BENCH_DATA_DIR, buildDist, cleanupPrefix, REDIS_URL, 
 import { median, round } from './common/stats';
 
 const args = benchArgs({
-  jobs: { type: 'string', default: '3000' },
+  jobs: { type: 'string', default: '2000' },
   repeats: { type: 'string', default: '3' },
   latencies: { type: 'string', default: '0,50' },
   concurrency: { type: 'string', default: '32' },

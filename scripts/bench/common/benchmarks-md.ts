@@ -6,7 +6,8 @@ import { REPO_ROOT } from './processes';
 /** BENCHMARKS.md at the repository root; each benchmark owns one marked section and rewrites only that. */
 export const BENCHMARKS_MD = join(REPO_ROOT, 'BENCHMARKS.md');
 
-const SECTION_ORDER = ['cost', 'overhead', 'throughput', 'scale'] as const;
+/** `notes` is written by hand (findings, caveats) and kept as is by the scripts. */
+const SECTION_ORDER = ['cost', 'overhead', 'throughput', 'scale', 'notes'] as const;
 export type SectionId = (typeof SECTION_ORDER)[number];
 
 const INTRO = `# Benchmarks
