@@ -21,8 +21,10 @@ export function toApiError(err: unknown): ApiError | undefined {
   if (isRedisUnavailable(err)) return ApiError.unavailable('Parsimony cannot reach its Redis right now; retry shortly');
   // Other failures to read the request carry a 4xx status (http-errors from body-parser, e.g. a body that does not
   // decompress; the router's URIError for a malformed percent-encoding): the request's fault, not a 500.
+  // Only errors meant for the client (http-errors' `expose`), so a stray 4xx from elsewhere (an SDK call) stays a 500.
   const status = (err as { status?: unknown } | null)?.status;
-  if (typeof status === 'number' && status >= 400 && status < 500) {
+  const exposed = err instanceof URIError || (err as { expose?: unknown } | null)?.expose === true;
+  if (typeof status === 'number' && status >= 400 && status < 500 && exposed) {
     if (err instanceof URIError) return ApiError.invalid('the URL holds a malformed percent-encoding');
     if (typeof (err as { code?: unknown }).code === 'string' && /^Z_/.test((err as { code: string }).code)) return ApiError.invalid('request body could not be decompressed (Content-Encoding)');
     return new ApiError(status, 'invalid_request_error', `request could not be read: ${(err as Error).message}`);
