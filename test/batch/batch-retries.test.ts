@@ -31,15 +31,3 @@ test.each([
   expect(second.filter((j) => j.batch.batch_attempts === 2)).toHaveLength(2);
   expect(h.sim.stats().batches_created).toBe(4);
 });
-
-test('a request that keeps failing exhausts the retry budget and fails with the provider’s error', async () => {
-  h = await startBatchHarness('retry-budget', { env: { PARSIMONY_JOB_ATTEMPTS: '2' } });
-  h.sim.faults.add({ batch: { error_share: 1 }, times: 0 });
-  const id = await h.submit(batchJob('gpt-4.1-mini', 'Classify ticket TCK-500'));
-  const job = await h.waitFor(id);
-  expect(job.status).toBe('failed');
-  expect(job.error.type).toBe('provider_error');
-  expect(job.error.provider_status).toBe(500);
-  expect(job.error.message).toMatch(/^openai 500: /);
-  expect(h.sim.stats().batches_created).toBe(2);
-});
