@@ -178,7 +178,7 @@ describe('HTTP surfaces', () => {
     for (const authorization of [undefined, 'Bearer wrong-admin-key-0123456789', `Bearer ${KEYS.acme}`, `Basic ${Buffer.from(`acme:${KEYS.acme}`).toString('base64')}`]) {
       const res = await fetch(`${p.url}/admin/queues`, { headers: authorization ? { authorization } : {} });
       expect(res.status).toBe(401);
-      expect((await res.json()).error.type).toBe('authentication_error');
+      expect(((await res.json()) as any).error.type).toBe('authentication_error');
     }
     const ok = await fetch(`${p.url}/admin/queues`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
     expect(ok.status).toBe(200);
