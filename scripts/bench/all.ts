@@ -32,7 +32,13 @@ function run(name: string, extra: string[]): Promise<{ ok: boolean; result: unkn
     });
     let out = '';
     child.stdout.on('data', (d) => (out += String(d)));
+    // A benchmark that hangs must not hold the others: 40 minutes is far beyond any of them (scale --full included).
+    const timer = setTimeout(() => {
+      progress(`${name} still running after 40 min: stopping it`);
+      child.kill('SIGTERM');
+    }, 40 * 60_000);
     child.on('exit', (code) => {
+      clearTimeout(timer);
       const seconds = Math.round((Date.now() - t0) / 1000);
       const last = out.trim().split('\n').pop() ?? '';
       try {

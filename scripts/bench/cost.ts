@@ -22,7 +22,7 @@ import { benchArgs, commandLine } from './common/cli';
 import { mdTable, runHeader, verdict, writeSection } from './common/benchmarks-md';
 import { dataPaths } from './common/datasets';
 import { LoadSampler, machineInfo, progress } from './common/machine';
-import { buildDist, REPO_ROOT, startSimulatorProcess } from './common/processes';
+import { buildDist, checkRedis, REPO_ROOT, startSimulatorProcess } from './common/processes';
 import { round } from './common/stats';
 import { runMix, type MixRun, type Savings, type Served } from './cost-run';
 import { buildWorkload, TASK_MIX, type WorkloadMix } from './cost-workload';
@@ -138,6 +138,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const machine = machineInfo();
   const load = new LoadSampler();
+  await checkRedis();
   buildDist(args['no-build']);
   const paths = dataPaths(args.data!);
   const base: WorkloadMix = { n: Number(args.n), faqShare: Number(args['faq-share']), agentShare: Number(args['agent-share']), batchShare: Number(args['batch-share']), faqRepeat: Number(args['faq-repeat']), faqVariant: Number(args['faq-variant']), seed: Number(args.seed) };

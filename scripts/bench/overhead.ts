@@ -24,7 +24,7 @@ import { mdTable, runHeader, verdict, writeSection } from './common/benchmarks-m
 import { dataPaths, distinctQuestions } from './common/datasets';
 import { LoadSampler, machineInfo, progress } from './common/machine';
 import { runPaced, type LoadTarget, type PacedResult } from './common/paced-load';
-import { buildDist, cleanupPrefix, startParsimonyProcess, startPortkeyProcess, startSimulatorProcess, type BenchProcess } from './common/processes';
+import { buildDist, checkRedis, cleanupPrefix, startParsimonyProcess, startPortkeyProcess, startSimulatorProcess, type BenchProcess } from './common/processes';
 import { median, percentile, round } from './common/stats';
 
 const args = benchArgs({
@@ -94,6 +94,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const machine = machineInfo();
   const load = new LoadSampler();
+  await checkRedis();
   buildDist(args['no-build']);
   const questions = distinctQuestions(dataPaths(args.data!).pairs);
   const prefix = `bench-overhead-${process.pid}`;

@@ -47,10 +47,16 @@ async function main(): Promise<void> {
       : { url: parsimony.url, path: '/v1/chat/completions', headers: { authorization: `Bearer ${KEY}` }, body };
     progress('warm-up');
     await runPaced(target, { rate: 20, durationS: 2 });
-    await new Promise((r) => setTimeout(r, 2000));
-    const cpu0 = cpuMs(parsimony.pid);
     const rate = Number(args.rate);
     const durationS = mode === 'async' ? Number(args.jobs) / rate : Number(args.duration);
+    // Reference in the same minute: what one bare Node HTTP request/response costs on this machine (the simulator's CPU per call).
+    const direct = { url: sim.url, path: '/v1/chat/completions', headers: { authorization: 'Bearer sk-bench' }, body: () => JSON.stringify({ model: 'gpt-4.1-mini', messages: [{ role: 'user', content: questions[(cursor + 5000) % questions.length] }], max_tokens: 64 }) };
+    await runPaced(direct, { rate: 20, durationS: 1 });
+    const sim0 = cpuMs(sim.pid);
+    const ref = await runPaced(direct, { rate, durationS: Math.min(durationS, 10) });
+    const sim1 = cpuMs(sim.pid);
+    await new Promise((r) => setTimeout(r, 1000));
+    const cpu0 = cpuMs(parsimony.pid);
     progress(`${mode}: ${rate} req/s for ${durationS} s`);
     const load = await runPaced(target, { rate, durationS });
     // Async jobs finish after their 202; give the worker time to drain before reading the CPU.
@@ -67,6 +73,7 @@ async function main(): Promise<void> {
       machine: machineInfo(),
       load,
       cpu_ms_per_request: cpu0 !== null && cpu1 !== null ? round((cpu1 - cpu0) / load.completed, 2) : null,
+      simulator_cpu_ms_per_request: sim0 !== null && sim1 !== null ? round((sim1 - sim0) / ref.completed, 2) : null,
       profile: breakdown,
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);

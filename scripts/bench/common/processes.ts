@@ -181,8 +181,17 @@ export interface ParsimonyProcessOptions {
   nodeArgs?: string[];
 }
 
-/** Parsimony (all services, one process) from the benchmark build, pointed at the simulator. */
+/** Parsimony (all services, one process) from the benchmark build, pointed at the simulator. Retried once (a port taken meanwhile, a slow start on a busy machine). */
 export async function startParsimonyProcess(o: ParsimonyProcessOptions): Promise<BenchProcess> {
+  try {
+    return await startParsimonyOnce(o);
+  } catch (err) {
+    progress(`Parsimony did not start (${(err as Error).message.split('\n')[0]}); retrying once`);
+    return startParsimonyOnce(o);
+  }
+}
+
+async function startParsimonyOnce(o: ParsimonyProcessOptions): Promise<BenchProcess> {
   const port = await freePort();
   const env: Record<string, string> = {
     PORT: String(port),
@@ -206,6 +215,19 @@ export async function startPortkeyProcess(): Promise<BenchProcess> {
   const port = await freePort();
   const entry = join(REPO_ROOT, 'node_modules/@portkey-ai/gateway/build/start-server.js');
   return spawnNode('portkey', [entry, `--port=${port}`, '--headless'], { port, readyPath: '/', env: { NODE_ENV: 'production' } });
+}
+
+/** Fails fast, with one clear line, when Redis is not reachable (every benchmark but scale needs it). */
+export async function checkRedis(): Promise<void> {
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1, connectTimeout: 3_000, lazyConnect: true, retryStrategy: () => null });
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (err) {
+    throw new Error(`Redis at ${REDIS_URL} is not reachable (${(err as Error).message}); start it or set REDIS_URL`);
+  } finally {
+    redis.disconnect();
+  }
 }
 
 /** Deletes every Redis key under `prefix:` (and the run's embedded index directory). */
