@@ -22,6 +22,10 @@ simulator's own latency at the same rate, seconds apart), and each section recor
 when it started (and during the run), the date and the exact command. Compare figures across runs only when the
 load averages are similar; the lead re-runs \`npm run bench\` on a quiet machine for the published numbers.
 
+Machine-readable output: \`npm run -s bench:<name>\` (npm's own banner otherwise precedes the JSON line on stdout).
+Diagnostics outside \`npm run bench\`: \`npx tsx scripts/bench/profile.ts --mode miss|hit|async\` (where Parsimony's CPU
+goes per request, from a V8 CPU profile) and \`npx tsx scripts/bench/batch-intake.ts\` (the 100k-line intake alone).
+
 Shared flags: \`--no-build\` (reuse the benchmark build in node_modules/.cache/parsimony-bench), \`--no-write\`
 (print the JSON only), \`--data DIR\` (dev data, default ../shared/data relative to the repo).
 `;
