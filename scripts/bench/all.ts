@@ -11,7 +11,7 @@
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { benchArgs } from './common/cli';
+import { benchArgs, DEFAULT_DATA_DIR } from './common/cli';
 import { machineInfo, progress } from './common/machine';
 import { buildDist, REPO_ROOT } from './common/processes';
 
@@ -61,7 +61,7 @@ async function main(): Promise<void> {
   const failed: string[] = [];
   for (const name of BENCHES.filter((b) => only.includes(b))) {
     progress(`=== ${name} ===`);
-    const extra = [...(args['no-write'] ? ['--no-write'] : []), ...(name === 'scale' && args.full ? ['--full'] : []), '--data', args.data!];
+    const extra = [...(args['no-write'] ? ['--no-write'] : []), ...(name === 'scale' && args.full ? ['--full'] : []), ...(args.data !== DEFAULT_DATA_DIR ? ['--data', args.data!] : [])];
     const r = await run(name, extra);
     results[name] = r.result;
     seconds[name] = r.seconds;

@@ -129,7 +129,8 @@ async function jobsAtLatency(latencyMs: number, questions: string[], cursor: { i
     try {
       const prompt = () => `${questions[cursor.i++ % questions.length]}`;
       progress(`latency ${latencyMs} ms: warm-up`);
-      await jobsRun(parsimony.url, parsimony.pid, prompt, 300, Number(args.submitters));
+      // Long enough for the JIT and the connection pools: the first runs of a cold process were up to 2× slower.
+      await jobsRun(parsimony.url, parsimony.pid, prompt, 800, Number(args.submitters));
       const runs: JobsRun[] = [];
       for (let r = 0; r < Number(args.repeats); r++) {
         const run = await jobsRun(parsimony.url, parsimony.pid, prompt, Number(args.jobs), Number(args.submitters));
