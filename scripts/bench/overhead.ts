@@ -18,6 +18,7 @@
  * (common/paced-load.ts); autocannon (overallRate, closed-loop bursts) runs
  * once per point as a cross-check. Prints one JSON line.
  */
+import { loadavg } from 'node:os';
 import autocannon from 'autocannon';
 import { benchArgs, commandLine, cpuMs } from './common/cli';
 import { mdTable, runHeader, verdict, writeSection } from './common/benchmarks-md';
@@ -51,6 +52,8 @@ interface Point extends PacedResult {
   cpu_ms_per_request: number | null;
   /** Not run: the target was saturated at a lower rate in this repeat. */
   skipped?: boolean;
+  /** 1-minute load average right after the point. */
+  load_1m?: number;
 }
 
 function targets(sim: BenchProcess, parsimony: BenchProcess, portkey: BenchProcess, questions: string[]): Record<TargetName, LoadTarget> {
@@ -111,7 +114,15 @@ async function main(): Promise<void> {
 
     const cacheSeen = { hit: 0, miss: 0, other: 0 };
     progress('warm-up (JIT, connections, cache entry of the hit prompt)');
-    for (const name of TARGETS) await runPaced(t[name], { rate: 50, durationS: 2 });
+    const simCalls = async () => ((await (await fetch(`${sim.url}/_sim/stats`)).json()) as { chat_calls: number }).chat_calls;
+    let portkeyVerified = false;
+    for (const name of TARGETS) {
+      const before = name === 'portkey' ? await simCalls() : 0;
+      const warm = await runPaced(t[name], { rate: 50, durationS: 2 });
+      // Portkey must really forward to the simulator (x-portkey-provider / x-portkey-custom-host), not answer by itself.
+      if (name === 'portkey') portkeyVerified = warm.completed > 0 && (await simCalls()) - before >= warm.completed;
+    }
+    if (!portkeyVerified) throw new Error('Portkey did not forward its requests to the simulator; check x-portkey-custom-host');
 
     const points: Point[] = [];
     for (let repeat = 0; repeat < REPEATS; repeat++) {
@@ -134,7 +145,7 @@ async function main(): Promise<void> {
           });
           const cpu1 = cpuMs(pidOf[name]);
           const cpuPerReq = cpu0 !== null && cpu1 !== null && r.completed ? round((cpu1 - cpu0) / r.completed, 3) : null;
-          points.push({ ...r, target: name, repeat, cpu_ms_per_request: cpuPerReq });
+          points.push({ ...r, target: name, repeat, cpu_ms_per_request: cpuPerReq, load_1m: loadavg()[0] });
           if (name !== 'direct' && (r.dropped > 0 || (r.achieved_rps ?? 0) < 0.9 * rate || (r.p50_ms ?? 0) > 500)) saturated.add(name);
           progress(`repeat ${repeat + 1}/${REPEATS} ${rate} req/s ${name}: p50 ${r.p50_ms} ms p99 ${r.p99_ms} ms achieved ${r.achieved_rps}/s errors ${r.errors} dropped ${r.dropped} cpu/req ${cpuPerReq} ms${saturated.has(name) ? ' (saturated: not tried higher in this repeat)' : ''}`);
           await new Promise((res) => setTimeout(res, 300));
@@ -172,10 +183,11 @@ async function main(): Promise<void> {
           skipped: all.length - mine.length,
           errors: mine.reduce((s, p) => s + p.errors + p.dropped, 0),
           cpu_ms_per_request: round(median(mine.map((p) => p.cpu_ms_per_request ?? NaN))),
+          load_1m: round(median(mine.map((p) => p.load_1m ?? NaN)), 2),
           dispatch_lag_p99_ms: round(median(mine.map((p) => p.dispatch_lag_p99_ms ?? NaN))),
         };
       }
-      return row as { rate: number } & Record<TargetName, { p50_ms: number; p99_ms: number; added_p50_ms: number; added_p99_ms: number; achieved_rps: number; skipped: number; errors: number; cpu_ms_per_request: number | null; dispatch_lag_p99_ms: number }>;
+      return row as { rate: number } & Record<TargetName, { p50_ms: number; p99_ms: number; added_p50_ms: number; added_p99_ms: number; achieved_rps: number; skipped: number; errors: number; cpu_ms_per_request: number | null; dispatch_lag_p99_ms: number; load_1m: number | null }>;
     });
     const sustains = (name: TargetName) =>
       byRate.filter((r) => r[name].errors === 0 && r[name].skipped === 0 && r[name].achieved_rps >= 0.95 * r.rate && r[name].added_p99_ms !== null && r[name].added_p99_ms <= BUDGET).reduce((m, r) => Math.max(m, r.rate), 0) || null;
@@ -199,6 +211,7 @@ async function main(): Promise<void> {
       by_rate: byRate,
       max_rate_within_budget: Object.fromEntries(TARGETS.filter((n) => n !== 'direct').map((n) => [n, sustains(n)])),
       miss_run_cache_headers: cacheSeen,
+      portkey_verified: portkeyVerified,
       autocannon: args['no-autocannon'] ? null : { connections: Number(args['ac-connections']), duration_s: Number(args['ac-duration']), points: autocannonRows },
       targets: targetsMet,
       parsimony_rss_mb: parsimony.rssMb(),
@@ -218,7 +231,8 @@ type Result = {
   machine: ReturnType<typeof machineInfo>;
   load: { start: number; mean: number; max: number };
   config: { repeats: number; duration_s: number; p99_budget_ms: number };
-  by_rate: ({ rate: number } & Record<TargetName, { p50_ms: number; p99_ms: number; added_p50_ms: number; added_p99_ms: number; achieved_rps: number; skipped: number; errors: number; cpu_ms_per_request: number | null }>)[];
+  by_rate: ({ rate: number } & Record<TargetName, { p50_ms: number; p99_ms: number; added_p50_ms: number; added_p99_ms: number; achieved_rps: number; skipped: number; errors: number; cpu_ms_per_request: number | null; load_1m: number | null }>)[];
+  portkey_verified: boolean;
   max_rate_within_budget: Record<string, number | null>;
   miss_run_cache_headers: { hit: number; miss: number; other: number };
   autocannon: { connections: number; points: Record<string, unknown>[] } | null;
@@ -233,8 +247,8 @@ function markdown(r: Result, command: string): string {
   const rows = r.by_rate.flatMap((row) =>
     TARGETS.map((n) =>
       row[n].skipped === r.config.repeats
-        ? [row.rate, label[n], 'saturated at a lower rate', null, null, null, null, null, null]
-        : [row.rate, label[n], row[n].p50_ms, row[n].p99_ms, n === 'direct' ? '(baseline)' : row[n].added_p50_ms, n === 'direct' ? '(baseline)' : row[n].added_p99_ms, `${row[n].achieved_rps}${row[n].skipped ? ` (${row[n].skipped} repeat(s) saturated below)` : ''}`, row[n].errors, row[n].cpu_ms_per_request],
+        ? [row.rate, label[n], 'saturated at a lower rate', null, null, null, null, null, null, null]
+        : [row.rate, label[n], row[n].p50_ms, row[n].p99_ms, n === 'direct' ? '(baseline)' : row[n].added_p50_ms, n === 'direct' ? '(baseline)' : row[n].added_p99_ms, `${row[n].achieved_rps}${row[n].skipped ? ` (${row[n].skipped} repeat(s) saturated below)` : ''}`, row[n].errors, row[n].cpu_ms_per_request, row[n].load_1m],
     ),
   );
   const t = r.targets;
@@ -244,9 +258,9 @@ function markdown(r: Result, command: string): string {
     '',
     runHeader({ date: r.date, machine: r.machine, command, load: r.load, durationS: r.duration_s }),
     '',
-    `Added latency of Parsimony's fast path (routing + cache on, all-in-one build in its own process) and of the Portkey gateway over the simulator called directly (0 ms simulated latency), open-loop load at fixed rates, ${r.config.repeats} repeats × ${r.config.duration_s} s per point, medians over repeats; added = target − direct in the same repeat. CPU/request is the target process's CPU time over the point divided by its requests (10 ms clock ticks).`,
+    `Added latency of Parsimony's fast path (routing + cache on, all-in-one build in its own process) and of the Portkey gateway over the simulator called directly (0 ms simulated latency), open-loop load at fixed rates, ${r.config.repeats} repeats × ${r.config.duration_s} s per point, medians over repeats; added = target − direct in the same repeat. CPU/request is the target process's CPU time over the point divided by its requests (10 ms clock ticks); load 1m is the machine's 1-minute load average after the point (median over repeats). Portkey was checked to forward to the simulator (the simulator counted its calls): ${r.portkey_verified ? 'yes' : 'NO'}.`,
     '',
-    mdTable(['req/s', 'target', 'p50 ms', 'p99 ms', 'added p50 ms', 'added p99 ms', 'achieved req/s', 'errors', 'CPU ms/req'], rows),
+    mdTable(['req/s', 'target', 'p50 ms', 'p99 ms', 'added p50 ms', 'added p99 ms', 'achieved req/s', 'errors', 'CPU ms/req', 'load 1m'], rows),
     '',
     `Highest rate sustained (no errors, ≥ 95% of the rate achieved, added p99 ≤ ${r.config.p99_budget_ms} ms): ${Object.entries(r.max_rate_within_budget).map(([n, v]) => `${label[n as TargetName]} ${v ?? 'none'} req/s`).join(', ')} (of the rates tried).`,
     `Miss runs really missed: ${r.miss_run_cache_headers.miss} misses, ${r.miss_run_cache_headers.hit} hits (semantic hits between distinct questions), ${r.miss_run_cache_headers.other} other. RSS at the end: Parsimony ${r.parsimony_rss_mb} MB, Portkey ${r.portkey_rss_mb} MB.`,

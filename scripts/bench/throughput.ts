@@ -18,6 +18,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { Agent, request } from 'node:http';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { benchArgs, commandLine, cpuMs } from './common/cli';
 import { mdTable, runHeader, verdict, writeSection } from './common/benchmarks-md';
@@ -75,6 +76,8 @@ interface JobsRun {
   failed: number;
   rejected: number;
   cpu_ms_per_job: number | null;
+  /** 1-minute load average at the end of the run. */
+  load_1m: number;
 }
 
 async function jobsRun(url: string, pid: number, prompts: () => string, n: number, submitters: number): Promise<JobsRun> {
@@ -118,6 +121,7 @@ async function jobsRun(url: string, pid: number, prompts: () => string, n: numbe
     failed: now.failed - before.failed,
     rejected,
     cpu_ms_per_job: cpu0 !== null && cpu1 !== null ? round((cpu1 - cpu0) / n, 2) : null,
+    load_1m: round(loadavg()[0], 2)!,
   };
 }
 
@@ -143,6 +147,7 @@ async function jobsAtLatency(latencyMs: number, questions: string[], cursor: { i
         jobs_per_s: round(median(runs.map((r) => r.jobs_per_s)), 0),
         submit_per_s: round(median(runs.map((r) => r.submit_per_s)), 0),
         cpu_ms_per_job: round(median(runs.map((r) => r.cpu_ms_per_job ?? NaN)), 2),
+        load_1m: round(median(runs.map((r) => r.load_1m)), 2),
         failed: runs.reduce((s, r) => s + r.failed + r.rejected, 0),
         parsimony_peak_rss_mb: parsimony.peakRssMb(),
         runs,
@@ -244,8 +249,8 @@ function markdown(r: any, command: string): string {
     `Async jobs end to end: ${r.config.jobs_per_run} jobs per run (distinct prompts, model "auto", \`latency: "async"\`), submitted by ${r.config.submitters} concurrent HTTP clients, counted finished from \`/metrics\`; ${r.config.repeats} runs per row, medians. Parsimony = all-in-one build in its own process, one router-worker with PARSIMONY_WORKER_CONCURRENCY=${r.config.worker_concurrency}; the simulator in its own process.`,
     '',
     mdTable(
-      ['simulator latency', 'jobs/s end to end', 'POST /v1/jobs accepted/s', 'Parsimony CPU ms/job', 'failed', 'peak RSS MB', 'runs (jobs/s)'],
-      r.async_jobs.map((j: any) => [`${j.simulator_latency_ms} ms`, j.jobs_per_s, j.submit_per_s, j.cpu_ms_per_job, j.failed, j.parsimony_peak_rss_mb, j.runs.map((x: any) => x.jobs_per_s).join(', ')]),
+      ['simulator latency', 'jobs/s end to end', 'POST /v1/jobs accepted/s', 'Parsimony CPU ms/job', 'failed', 'peak RSS MB', 'runs (jobs/s @ load 1m)'],
+      r.async_jobs.map((j: any) => [`${j.simulator_latency_ms} ms`, j.jobs_per_s, j.submit_per_s, j.cpu_ms_per_job, j.failed, j.parsimony_peak_rss_mb, j.runs.map((x: any) => `${x.jobs_per_s} @ ${x.load_1m}`).join(', ')]),
     ),
   ];
   if (r.batch_intake) {
