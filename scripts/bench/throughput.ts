@@ -6,7 +6,8 @@
  *
  *   npm run bench:throughput -- [--jobs 2000] [--repeats 3] [--latencies 0,50] [--concurrency 32]
  *                               [--submitters 32] [--intake-lines 100000] [--intake-repeats 2]
- *                               [--intake-heap 256] [--no-intake]
+ *                               [--intake-heap 256] [--no-intake] [--batch-path-jobs 2000] [--batch-path-repeats 2]
+ *                               [--no-batch-path]
  *
  * Each latency gets a fresh simulator and Parsimony (all-in-one build, own
  * processes, fresh Redis prefix). Jobs carry distinct prompts (cache misses),
@@ -14,17 +15,18 @@
  * in a provider batch). Completion is counted from Parsimony's /metrics
  * (parsimony_jobs_finished_total: completed + failed), polled every 200 ms.
  * --concurrency is PARSIMONY_WORKER_CONCURRENCY (jobs one router-worker runs
- * at once; the product default is 32). Prints one JSON line.
+ * at once; the product default is 32). Also runs scripts/bench/batch-path.ts
+ * (owned by the batch lever work: latency "batch" jobs through the batch lever
+ * to provider batches and back, services in its own process). Prints one JSON line.
  */
-import { spawnSync } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
 import { benchArgs, commandLine, cpuMs } from './common/cli';
 import { mdTable, runHeader, verdict, writeSection } from './common/benchmarks-md';
 import { dataPaths, distinctQuestions } from './common/datasets';
 import { LoadSampler, machineInfo, progress } from './common/machine';
-import { BENCH_BUILD_ROOT, BENCH_DATA_DIR, buildDist, checkRedis, cleanupPrefix, REDIS_URL, REPO_ROOT, startParsimonyProcess, startSimulatorProcess } from './common/processes';
+import { buildDist, checkRedis, cleanupPrefix, startParsimonyProcess, startSimulatorProcess } from './common/processes';
+import { batchPathRun, intakeRun, intakeSummary } from './throughput-children';
 import { median, round } from './common/stats';
 
 const args = benchArgs({
@@ -37,6 +39,9 @@ const args = benchArgs({
   'intake-repeats': { type: 'string', default: '2' },
   'intake-heap': { type: 'string', default: '256' },
   'no-intake': { type: 'boolean', default: false },
+  'batch-path-jobs': { type: 'string', default: '2000' },
+  'batch-path-repeats': { type: 'string', default: '2' },
+  'no-batch-path': { type: 'boolean', default: false },
 });
 const TARGETS = { jobs_per_second: 1000, intake_seconds: 30, intake_peak_rss_mb: 300 };
 const KEY = 'k-bench-throughput';
@@ -161,37 +166,6 @@ async function jobsAtLatency(latencyMs: number, questions: string[], cursor: { i
   }
 }
 
-/** scripts/bench/batch-intake.ts (owned by the Batch API work), run against the benchmark build. */
-function intakeRun(lines: number, heapMb?: number): Record<string, unknown> {
-  // batch-intake starts `dist/services/producer/main.js` relative to its cwd: run it from the benchmark build root.
-  const out = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts/bench/batch-intake.ts'), '--no-build', '--lines', String(lines), '--redis', REDIS_URL, ...(heapMb ? ['--max-old-space-size', String(heapMb)] : [])], {
-    cwd: BENCH_BUILD_ROOT,
-    env: { ...process.env, PARSIMONY_DATA_DIR: BENCH_DATA_DIR },
-    encoding: 'utf8',
-    maxBuffer: 1 << 24,
-    timeout: 600_000,
-  });
-  if (out.status !== 0) throw new Error(`batch-intake failed (${out.status}): ${out.stderr.slice(-2000)}`);
-  return JSON.parse(out.stdout.trim().split('\n').pop()!) as Record<string, unknown>;
-}
-
-function intakeSummary(runs: Record<string, unknown>[]) {
-  const num = (k: string) => round(median(runs.map((r) => Number(r[k]))), 0);
-  return {
-    runs: runs.length,
-    lines: runs[0]?.lines,
-    max_old_space_size_mb: runs[0]?.max_old_space_size_mb ?? null,
-    total_s: round((num('total_ms') ?? NaN) / 1000, 2),
-    upload_s: round((num('upload_ms') ?? NaN) / 1000, 2),
-    validate_and_pack_s: round((num('validate_and_pack_ms') ?? NaN) / 1000, 2),
-    lines_per_second: num('lines_per_second'),
-    producer_rss_mb_at_start: num('producer_rss_mb_at_start'),
-    producer_peak_rss_mb: num('producer_peak_rss_mb'),
-    all_lines_queued: runs.every((r) => (r.request_counts as { total?: number } | undefined)?.total === r.lines),
-    raw: runs,
-  };
-}
-
 async function main(): Promise<void> {
   const started = Date.now();
   const machine = machineInfo();
@@ -218,6 +192,26 @@ async function main(): Promise<void> {
     }
   }
 
+  let batchPath: Record<string, unknown> | null = null;
+  if (!args['no-batch-path']) {
+    const runs = [];
+    for (let r = 0; r < Number(args['batch-path-repeats']); r++) {
+      progress(`batch path (scripts/bench/batch-path.ts) ${args['batch-path-jobs']} jobs, run ${r + 1}`);
+      runs.push(batchPathRun(Number(args['batch-path-jobs'])));
+    }
+    batchPath = {
+      jobs: Number(args['batch-path-jobs']),
+      runs: runs.length,
+      jobs_per_second: round(median(runs.map((x) => Number(x.jobs_per_second))), 0),
+      submit_jobs_per_second: round(median(runs.map((x) => Number(x.submit_jobs_per_second))), 0),
+      seconds: round(median(runs.map((x) => Number(x.seconds))), 2),
+      provider_batches: runs[0]?.provider_batches,
+      sim_batch_seconds: runs[0]?.sim_batch_seconds,
+      all_completed_by_batch: runs.every((x) => x.completed_by_batch === x.jobs),
+      raw: runs,
+    };
+  }
+
   const zero = jobs.find((j) => j.simulator_latency_ms === 0);
   const result = {
     bench: 'throughput',
@@ -226,6 +220,7 @@ async function main(): Promise<void> {
     load: load.stop(),
     config: { jobs_per_run: Number(args.jobs), repeats: Number(args.repeats), submitters: Number(args.submitters), worker_concurrency: Number(args.concurrency) },
     async_jobs: jobs,
+    batch_path: batchPath,
     batch_intake: intake,
     batch_intake_container_heap: intakeHeap,
     targets: {
@@ -253,6 +248,13 @@ function markdown(r: any, command: string): string {
       r.async_jobs.map((j: any) => [`${j.simulator_latency_ms} ms`, j.jobs_per_s, j.submit_per_s, j.cpu_ms_per_job, j.failed, j.parsimony_peak_rss_mb, j.runs.map((x: any) => `${x.jobs_per_s} @ ${x.load_1m}`).join(', ')]),
     ),
   ];
+  if (r.batch_path) {
+    const b = r.batch_path;
+    lines.push(
+      '',
+      `Batch lever path (\`scripts/bench/batch-path.ts\`, ${b.jobs} jobs with \`latency: "batch"\` → router-worker → deferred → provider batches (${b.provider_batches} per run, the simulator takes ${b.sim_batch_seconds} s each) → completion at the batch price; services and load in that script's own process; median of ${b.runs} runs): **${b.jobs_per_second} jobs/s** end to end (${b.seconds} s; submission alone ${b.submit_jobs_per_second} jobs/s; every job completed by a provider batch: ${b.all_completed_by_batch ? 'yes' : 'NO'}).`,
+    );
+  }
   if (r.batch_intake) {
     const row = (label: string, x: any) => [label, x.lines, x.total_s, x.upload_s, x.validate_and_pack_s, x.lines_per_second, x.producer_rss_mb_at_start, x.producer_peak_rss_mb, x.runs];
     lines.push(
