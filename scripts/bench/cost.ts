@@ -203,6 +203,7 @@ function markdown(r: any, command: string): string {
   const t = r.targets;
   const rq = ref.routing_quality;
   const cq = ref.cache_quality;
+  const gapText = (v: number | null) => (v === null ? null : v < 0 ? `${round(-v, 2)} points above` : `${v} points below`);
   return [
     '## Cost waterfall (`npm run bench:cost`)',
     '',
@@ -236,8 +237,8 @@ function markdown(r: any, command: string): string {
     mdTable(['target (reference mix)', 'value', 'target', 'verdict'], [
       ['saved', `${t.saved_pct.value}%`, '≥ 80%', verdict(t.saved_pct.met, `${round(80 - t.saved_pct.value, 2)} points`)],
       ['cache precision', t.cache_precision.value, '≥ 0.97', verdict(t.cache_precision.met, t.cache_precision.value !== null ? `${round(0.97 - t.cache_precision.value, 4)}` : undefined)],
-      ['routed accuracy vs all-frontier (all replay prompts)', `${t.routed_accuracy_gap_points.value} points below`, '≤ 1 point below', verdict(t.routed_accuracy_gap_points.met, t.routed_accuracy_gap_points.value !== null ? `${round(t.routed_accuracy_gap_points.value - 1, 2)} points` : undefined)],
-      ['… held-out MMLU domains only (router never trained on them)', `${t.routed_accuracy_gap_points_heldout.value} points below`, '≤ 1 point below', verdict(t.routed_accuracy_gap_points_heldout.met, t.routed_accuracy_gap_points_heldout.value !== null ? `${round(t.routed_accuracy_gap_points_heldout.value - 1, 2)} points` : undefined)],
+      ['routed accuracy vs all-frontier (all replay prompts)', gapText(t.routed_accuracy_gap_points.value), '≤ 1 point below', verdict(t.routed_accuracy_gap_points.met, t.routed_accuracy_gap_points.value !== null ? `${round(t.routed_accuracy_gap_points.value - 1, 2)} points` : undefined)],
+      ['… held-out MMLU domains only (router never trained on them)', gapText(t.routed_accuracy_gap_points_heldout.value), '≤ 1 point below', verdict(t.routed_accuracy_gap_points_heldout.met, t.routed_accuracy_gap_points_heldout.value !== null ? `${round(t.routed_accuracy_gap_points_heldout.value - 1, 2)} points` : undefined)],
     ]),
   ].join('\n');
 }
