@@ -13,8 +13,9 @@ export const REPO_ROOT = resolve(__dirname, '../../..');
  * dist/: other engineers rebuild dist/ while tests run, and a benchmark must
  * neither start half-written files nor measure someone else's build.
  * Inside node_modules so the compiled code resolves packages from the repo.
+ * PARSIMONY_BENCH_BUILD_DIR gives an engineer their own (it must also sit inside node_modules/).
  */
-export const BENCH_BUILD_ROOT = join(REPO_ROOT, 'node_modules/.cache/parsimony-bench');
+export const BENCH_BUILD_ROOT = process.env.PARSIMONY_BENCH_BUILD_DIR ?? join(REPO_ROOT, 'node_modules/.cache/parsimony-bench');
 export const BENCH_DIST = join(BENCH_BUILD_ROOT, 'dist');
 /** Converted word vectors are kept between runs (the conversion takes seconds); indexes live under per-run prefixes. */
 export const BENCH_DATA_DIR = join(tmpdir(), 'parsimony-bench-data');
