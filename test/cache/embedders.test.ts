@@ -1,12 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { Catalog } from '../../shared/catalog/catalog';
 import { dot } from '../../shared/cache/embedders/embedder';
 import { OpenAIEmbedder } from '../../shared/cache/embedders/openai-embedder';
 import { WordVectorEmbedder } from '../../shared/cache/embedders/word-vector-embedder';
-import { convertWinkJson, readWordVectorFile } from '../../shared/cache/embedders/word-vector-file';
+import type { WordIndex } from '../../shared/cache/embedders/word-index';
+import { convertWinkJson, readWordVectorFile, type WordVectors } from '../../shared/cache/embedders/word-vector-file';
 import { cacheFixture } from './cache-stage-fixture';
 import { answer, chat, pipelineContext, tempDir, testEmbedder, testRedis } from './cache-test-helpers';
 
@@ -24,13 +25,119 @@ describe('word-vector file conversion', () => {
     convertWinkJson(src, `${tmp.dir}/mini.bin`);
     const wv = readWordVectorFile(`${tmp.dir}/mini.bin`);
     expect(wv.dims).toBe(4);
-    expect(wv.words).toEqual(['the', 'say "hi"', 'tiny']);
+    expect(wordsOf(wv)).toEqual(['the', 'say "hi"', 'tiny']);
     const value = (w: string, d: number) => wv.vectors[wv.index.get(w)! * 4 + d] * wv.scales[wv.index.get(w)!];
     expect(value('the', 3)).toBeCloseTo(0.5, 2);
     expect(value('tiny', 2)).toBeCloseTo(0.5, 2);
     expect(value('tiny', 1)).toBeCloseTo(-2.5e-3, 2);
     convertWinkJson(src, `${tmp.dir}/top2.bin`, 2);
-    expect(readWordVectorFile(`${tmp.dir}/top2.bin`).words).toEqual(['the', 'say "hi"']);
+    expect(wordsOf(readWordVectorFile(`${tmp.dir}/top2.bin`))).toEqual(['the', 'say "hi"']);
+  });
+
+  test('a truncated file is refused, not read as zeros', () => {
+    writeFileSync(`${tmp.dir}/cut.bin`, readFileSync(`${tmp.dir}/mini.bin`).subarray(0, 40));
+    expect(() => readWordVectorFile(`${tmp.dir}/cut.bin`)).toThrow(/truncated/);
+  });
+});
+
+const wordsOf = (wv: WordVectors) => Array.from({ length: wv.count }, (_, i) => wv.index.word(i));
+
+/**
+ * The lookup the compact index replaced, kept here as the reference: decode
+ * every word of the file into a string and keep its first index in a Map.
+ */
+function referenceMap(file: string): { words: string[]; map: Map<string, number> } {
+  const buf = readFileSync(file);
+  const dims = buf.readUInt32LE(8);
+  const count = buf.readUInt32LE(12);
+  const offsetsAt = 24 + count * 4 + count * dims;
+  const blobAt = offsetsAt + (count + 1) * 4;
+  const words: string[] = [];
+  const map = new Map<string, number>();
+  for (let i = 0; i < count; i++) {
+    const w = buf.toString('utf8', blobAt + buf.readUInt32LE(offsetsAt + i * 4), blobAt + buf.readUInt32LE(offsetsAt + (i + 1) * 4));
+    words.push(w);
+    if (!map.has(w)) map.set(w, i);
+  }
+  return { words, map };
+}
+
+/** A word-vector file written byte by byte (the converter only writes valid UTF-8; this can write anything). */
+function rawWordFile(path: string, words: Buffer[], dims = 2): void {
+  const count = words.length;
+  const header = Buffer.alloc(24);
+  header.write('PRSMWV01', 0, 'latin1');
+  header.writeUInt32LE(dims, 8);
+  header.writeUInt32LE(count, 12);
+  header.writeUInt32LE(words.reduce((s, w) => s + w.length, 0), 16);
+  const scales = Buffer.alloc(count * 4);
+  const vectors = Buffer.alloc(count * dims);
+  const offsets = Buffer.alloc((count + 1) * 4);
+  let o = 0;
+  words.forEach((w, i) => {
+    scales.writeFloatLE(1 + i, i * 4);
+    for (let d = 0; d < dims; d++) vectors.writeInt8((i * 7 + d) % 100, i * dims + d);
+    offsets.writeUInt32LE(o, i * 4);
+    o += w.length;
+  });
+  offsets.writeUInt32LE(o, count * 4);
+  writeFileSync(path, Buffer.concat([header, scales, vectors, offsets, ...words]));
+}
+
+describe('compact word index (replaces a Map<string, number> over the vocabulary)', () => {
+  const tmp = tempDir();
+  afterAll(() => tmp.remove());
+  const misses = ['', 'zorblaxian', 'th', 'thee', 'The', 'café', 'naïve', '😀', '\ud800', 'a\udc00b', 'x'.repeat(300)];
+
+  test('returns the same index as the old Map for every word of a 20,000-word vocabulary, and the same misses', () => {
+    const dir = `${tmpdir()}/parsimony-test-embeddings`;
+    const small = WordVectorEmbedder.load({ dataDir: dir, maxWords: 20_000 });
+    const { words, map } = referenceMap(`${dir}/wink-sg-100d.top20000.i8.bin`);
+    expect(words).toHaveLength(20_000);
+    const differing = words.filter((w) => small.vectors.index.get(w) !== map.get(w));
+    expect(differing).toEqual([]);
+    expect(wordsOf(small.vectors)).toEqual(words);
+    for (const w of [...misses, ...words.slice(0, 200).map((x) => `${x}s`)]) expect(small.vectors.index.get(w)).toBe(map.get(w));
+  });
+
+  test('duplicates keep their first index; non-ASCII, empty and invalid UTF-8 words answer as the decoded Map did', () => {
+    const file = `${tmp.dir}/odd.bin`;
+    const words = [
+      Buffer.from('the'),
+      Buffer.from('café'),
+      Buffer.from('the'),
+      Buffer.from([0x61, 0xff]), // invalid UTF-8: decodes to "a\ufffd"
+      Buffer.from('a\ufffd'), // valid, decodes to the same string, later index
+      Buffer.from([0xc3]), // truncated sequence: decodes to "\ufffd"
+      Buffer.from('\ufffd'),
+      Buffer.from('😀'),
+      Buffer.from(''),
+      Buffer.from('café'),
+      Buffer.from('日本語'),
+    ];
+    rawWordFile(file, words);
+    const wv = readWordVectorFile(file);
+    const { words: decoded, map } = referenceMap(file);
+    for (const w of [...decoded, ...misses]) expect([w, wv.index.get(w)]).toEqual([w, map.get(w)]);
+    expect(wv.index.get('the')).toBe(0);
+    expect(wv.index.get('a\ufffd')).toBe(3);
+    expect(wv.index.get('\ufffd')).toBe(5);
+    expect(wv.index.get('café')).toBe(1);
+    expect(wordsOf(wv)).toEqual(decoded);
+  });
+
+  test('the embedder’s vectors are bit-identical to the Map-based lookup’s', () => {
+    const e = testEmbedder();
+    const file = `${tmpdir()}/parsimony-test-embeddings/wink-sg-100d.i8.bin`;
+    const { map } = referenceMap(file);
+    const reference = new WordVectorEmbedder({ ...e.vectors, index: map as unknown as WordIndex });
+    const texts = [
+      'How do I lose weight fast?',
+      'Ticket #42 from customer 7919: I am writing about a delayed order. It has been 3 days and nobody answered.',
+      'Qu’est-ce que la café naïve à Zürich? 日本語のテキスト 😀',
+      "Don't Zorblaxian the qwertonic, it's 3.5rd of 1,000th",
+    ];
+    for (const t of texts) expect(Buffer.from(e.embedSync(t).buffer)).toEqual(Buffer.from(reference.embedSync(t).buffer));
   });
 });
 

@@ -1,5 +1,7 @@
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeSync } from 'node:fs';
+import { endianness } from 'node:os';
 import { dirname, join } from 'node:path';
+import { WordIndex } from './word-index';
 
 /**
  * The embedded embedder's word vectors, in a compact binary file built once
@@ -20,11 +22,10 @@ export interface WordVectors {
   dims: number;
   /** Number of words; word i has frequency rank i (0 = most frequent). */
   count: number;
-  /** Dequantised lookup: word → index. */
-  index: Map<string, number>;
+  /** word → index (its first occurrence), over the UTF-8 vocabulary: no JS string per word. */
+  index: WordIndex;
   scales: Float32Array;
   vectors: Int8Array;
-  words: string[];
 }
 
 /** Default location of the package's JSON. */
@@ -38,37 +39,47 @@ export function loadWordVectors(file: string, options: { source?: string; maxWor
   return readWordVectorFile(file);
 }
 
+/**
+ * Reads each section straight into its own typed array (no whole-file
+ * buffer: reading the ~40 MB file and then copying out of it doubled the
+ * start-up peak), and indexes the vocabulary in place (see WordIndex).
+ */
 export function readWordVectorFile(file: string): WordVectors {
-  const buf = readFileSync(file);
-  if (buf.toString('latin1', 0, 8) !== MAGIC) throw new Error(`${file} is not a Parsimony word-vector file`);
-  const dims = buf.readUInt32LE(8);
-  const count = buf.readUInt32LE(12);
-  const blobBytes = buf.readUInt32LE(16);
-  let off = HEADER;
-  // Copy into aligned typed arrays (the Buffer's byteOffset may be unaligned).
-  const scales = new Float32Array(copyAligned(buf, off, count * 4));
-  off += count * 4;
-  const vectors = new Int8Array(count * dims);
-  vectors.set(new Int8Array(buf.buffer, buf.byteOffset + off, count * dims));
-  off += count * dims;
-  const offsets = new Uint32Array(copyAligned(buf, off, (count + 1) * 4));
-  off += (count + 1) * 4;
-  const blob = buf.subarray(off, off + blobBytes);
-  const words = new Array<string>(count);
-  const index = new Map<string, number>();
-  for (let i = 0; i < count; i++) {
-    const w = blob.toString('utf8', offsets[i], offsets[i + 1]);
-    words[i] = w;
-    if (!index.has(w)) index.set(w, i);
+  if (endianness() !== 'LE') throw new Error('word-vector files are little-endian; this host is not');
+  const fd = openSync(file, 'r');
+  try {
+    const header = Buffer.alloc(HEADER);
+    readExactly(fd, header, 0, file);
+    if (header.toString('latin1', 0, 8) !== MAGIC) throw new Error(`${file} is not a Parsimony word-vector file`);
+    const dims = header.readUInt32LE(8);
+    const count = header.readUInt32LE(12);
+    const blobBytes = header.readUInt32LE(16);
+    let off = HEADER;
+    const scales = new Float32Array(count);
+    off = readExactly(fd, scales, off, file);
+    const vectors = new Int8Array(count * dims);
+    off = readExactly(fd, vectors, off, file);
+    const offsets = new Uint32Array(count + 1);
+    off = readExactly(fd, offsets, off, file);
+    const blob = new Uint8Array(blobBytes);
+    readExactly(fd, blob, off, file);
+    if (offsets[count] > blobBytes) throw new Error(`${file}: vocabulary offsets run past the word blob`);
+    return { dims, count, index: new WordIndex(blob, offsets), scales, vectors };
+  } finally {
+    closeSync(fd);
   }
-  return { dims, count, index, scales, vectors, words };
 }
 
-/** A fresh 4-byte-aligned copy of a byte range (typed arrays need alignment). */
-function copyAligned(buf: Buffer, offset: number, bytes: number): ArrayBuffer {
-  const out = new ArrayBuffer(bytes);
-  new Uint8Array(out).set(buf.subarray(offset, offset + bytes));
-  return out;
+/** Fills `into` from the file at `position` (little-endian host: typed arrays take the bytes as they are); returns the next position. */
+function readExactly(fd: number, into: ArrayBufferView, position: number, file: string): number {
+  const bytes = new Uint8Array(into.buffer, into.byteOffset, into.byteLength);
+  let done = 0;
+  while (done < bytes.length) {
+    const n = readSync(fd, bytes, done, bytes.length - done, position + done);
+    if (n === 0) throw new Error(`${file} is truncated`);
+    done += n;
+  }
+  return position + bytes.length;
 }
 
 /**
