@@ -6,6 +6,7 @@ import type { BatchEnv } from '../../shared/config/env';
 import type { JobRecord } from '../../shared/jobs/job-record';
 import { CheckProviderBatchPayload, JOB_NAMES, QUEUES, type RunPipelinePayload } from '../../shared/queues/queue-catalog';
 import type { Platform } from '../../shared/runtime/platform';
+import { settleDeferred } from '../../shared/pipeline/after-complete-context';
 import { PIPELINE_BACKOFF_TYPE } from '../router-worker/pipeline-backoff';
 
 /** Id of the BullMQ job scheduler that ticks provider batch polling. */
@@ -51,6 +52,11 @@ export function startBatchSubmitter(platform: Platform, env: BatchEnv, providerE
       removeOnFail: { age: 7 * 24 * 3600 },
     });
   };
+  // The stages' after-completion hooks for batch-answered jobs (cache store, session floor, shadows): the same
+  // pipeline as the other services build, so the same hooks. Only its hooks (and the cache stage's replayed lookup)
+  // run here. The cache is the one attached to the platform: without it, batch answers are not cached.
+  const { pipeline: hooks } = platform.pipeline(1);
+  if (!platform.cache && platform.env.PARSIMONY_CACHE !== 'off') log.warn('no semantic cache attached to the batch-submitter: answers of provider batches will not be cached');
   const pollBaseMs = env.PARSIMONY_BATCH_POLL_SECONDS * 1000;
   const engine = new BatchEngine({
     redis: platform.redis,
@@ -60,6 +66,7 @@ export function startBatchSubmitter(platform: Platform, env: BatchEnv, providerE
     catalog: platform.catalog,
     providers,
     enqueueSync,
+    afterComplete: (job, response) => settleDeferred(hooks, platform.catalog, log, job, response),
     options: {
       maxWaitMs: env.PARSIMONY_BATCH_MAX_WAIT_SECONDS * 1000,
       maxRequests: env.PARSIMONY_PROVIDER_BATCH_MAX_REQUESTS,

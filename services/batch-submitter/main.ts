@@ -1,5 +1,6 @@
 import { CommonEnvSchema, parseEnv } from '../../shared/config/env';
 import { Platform } from '../../shared/runtime/platform';
+import { cacheFromEnv } from '../../shared/runtime/create-cache';
 import { runService } from '../lifecycle';
 import { startBatchSubmitterService } from './start-batch-submitter';
 
@@ -7,6 +8,9 @@ import { startBatchSubmitterService } from './start-batch-submitter';
 void runService('batch-submitter', async () => {
   const common = parseEnv(CommonEnvSchema, process.env);
   const platform = Platform.create({ env: common, service: 'batch-submitter', role: 'worker', providerEnv: process.env });
+  // Batch-answered jobs run the cache stage's after-completion hook here (its store goes through the cache-service):
+  // the shared store (Qdrant, QDRANT_URL) when services run as separate processes.
+  platform.attachCache(await cacheFromEnv(common, platform.redis, platform.catalog, platform.log));
   const service = await startBatchSubmitterService(platform, process.env);
   return {
     log: platform.log,

@@ -12,7 +12,7 @@ import type { BatchLimits, BatchProvider } from './batch-provider';
 import { flushReason } from './flush-policy';
 import { InboxIntake } from './inbox-intake';
 import { IntentStore, newIntentId, type Intent } from './intent-store';
-import { JobSettlement } from './job-settlement';
+import { JobSettlement, type SettlementDeps } from './job-settlement';
 import { Lease } from './lease';
 import { PendingPool, parseGroup } from './pending-pool';
 import { BatchSubmission, type SubmissionProbes } from './batch-submission';
@@ -47,6 +47,8 @@ export interface BatchEngineDeps {
   providers: BatchProviderRegistry;
   /** Puts a job handed back to the synchronous path on the pipeline queue (idempotent). */
   enqueueSync: (job: JobRecord) => Promise<void>;
+  /** The pipeline stages' after-completion hooks for a batch-answered job (see JobSettlement). Default: none. */
+  afterComplete?: SettlementDeps['afterComplete'];
   options: BatchEngineOptions;
   probes?: SubmissionProbes & CollectionProbes;
   log: Logger;
@@ -83,6 +85,7 @@ export class BatchEngine {
       intents: this.intents,
       enqueueSync: deps.enqueueSync,
       cancelProviderBatch: (intent) => this.cancelProviderBatch(intent),
+      afterComplete: deps.afterComplete,
       retryBudget: options.retryBudget,
       marginMs: options.marginMs,
       turnaroundMs: options.turnaroundMs,

@@ -4,7 +4,8 @@ import type { Catalog } from '../catalog/catalog';
 import { CostLedger } from '../cost/cost-ledger';
 import type { JobError, JobRecord } from '../jobs/job-record';
 import type { JobOutcomes } from '../jobs/job-outcomes';
-import type { JobStore } from '../jobs/job-store';
+import type { AtomicEffect, JobStore } from '../jobs/job-store';
+import { dayOf, savingsKey } from '../ledger/savings-ledger';
 import type { ChatResponse } from '../messages/chat-model';
 import type { BatchKeys } from './batch-keys';
 import { isSyncFallback } from './defer-policy';
@@ -49,6 +50,13 @@ export interface SettlementDeps {
   enqueueSync: (job: JobRecord) => Promise<void>;
   /** Cancels a provider batch whose every job went synchronous. */
   cancelProviderBatch: (intent: Intent) => Promise<void>;
+  /**
+   * The pipeline stages' after-completion hooks (cache store, session floor,
+   * shadow sample) for a job a batch answered; `job` is its record from just
+   * before completion. Called once the completion is stored; must not throw.
+   * Default: none.
+   */
+  afterComplete?: (job: JobRecord, response: ChatResponse) => Promise<void>;
   /** Batch submissions a job may use before it fails (the job's retry budget). */
   retryBudget: number;
   marginMs: number;
@@ -68,10 +76,24 @@ export class JobSettlement {
     if (!('parsimonyBatchForget' in deps.redis)) deps.redis.defineCommand('parsimonyBatchForget', { numberOfKeys: 3, lua: FORGET });
   }
 
-  /** Completes a job from its batch result; false when it was already settled (or handed back). */
+  /**
+   * Completes a job from its batch result; false when it was already settled
+   * (or handed back, or cancelled: a cancelled job's result is discarded, its
+   * cost still accounted, see discard()).
+   *
+   * Then the stages' after-completion hooks run, best effort: the completion
+   * is a compare-and-set from 'deferred' and comes first, so a crash between
+   * the two loses the hooks (the cache misses that answer, no shadow is
+   * sampled for it) but a replayed result never completes the job twice, nor
+   * runs its hooks twice.
+   */
   async complete(jobId: string, intent: Intent, response: ChatResponse, record?: JobRecord): Promise<boolean> {
     const { store, outcomes, catalog } = this.deps;
     const job = record ?? (await store.load(jobId));
+    if (job?.status === 'cancelled') {
+      await this.discard(job, intent, response);
+      return false;
+    }
     if (!job || job.status !== 'deferred') return false;
     const model = catalog.find(job.route?.model ?? intent.model) ?? catalog.get(intent.model);
     const ledger = CostLedger.fromJSON(job.deferred?.ledger);
@@ -83,8 +105,58 @@ export class JobSettlement {
     // work (the shaped request) is no longer needed once the job is answered: the record sheds it.
     const known: JobRecord = { ...job, deferred: undefined };
     const done = await outcomes.complete(jobId, ['deferred'], { response, cost, deliveredBy: 'batch', route: job.route, annotations: { batch } }, known);
-    if (done.ok) await this.forgetTracking(jobId);
-    return done.ok;
+    if (!done.ok) {
+      // Cancelled between our read and the compare-and-set.
+      if (done.job?.status === 'cancelled') await this.discard(done.job, intent, response);
+      return false;
+    }
+    await this.forgetTracking(jobId);
+    if (this.deps.afterComplete) {
+      const before: JobRecord = { ...job, annotations: { ...job.annotations, batch } };
+      await this.deps.afterComplete(before, response).catch((err: Error) => this.deps.log.warn({ err: { message: err.message }, jobId }, 'after-complete hooks failed'));
+    }
+    return true;
+  }
+
+  /**
+   * The result of a job cancelled while its provider batch ran: the answer is
+   * thrown away (the job stays cancelled), but the provider bills it, so its
+   * price at the batch rate is recorded on the job (`cost`, `usage`,
+   * `annotations.batch.result = "discarded"`) and added to the tenant's
+   * savings aggregates as actual spend and overhead (the identity
+   * actual = baseline − levers + overhead still holds; `requests` does not
+   * count it). Only for a job this intent still tracks; once per job: the
+   * record's marker is checked inside the compare-and-set's mutation.
+   */
+  private async discard(job: JobRecord, intent: Intent, response: ChatResponse): Promise<void> {
+    const { redis, keys, store, catalog, log } = this.deps;
+    if ((await redis.hget(keys.job(job.id), 'intent')) !== intent.id) return;
+    const model = catalog.find(job.route?.model ?? intent.model) ?? catalog.get(intent.model);
+    const ledger = CostLedger.fromJSON(job.deferred?.ledger);
+    ledger.batched = true;
+    const spent = ledger.price(catalog, model, response.usage).actual_usd;
+    const zero = { routing: 0, cache: 0, context: 0, compression: 0, prompt_cache: 0, batch: 0 };
+    const result = await store
+      .transition(
+        job.id,
+        ['cancelled'],
+        'cancelled',
+        (record) => {
+          const previous = (record.annotations?.batch as { result?: string } | undefined) ?? {};
+          if (previous.result === 'discarded') throw new AlreadyDiscarded();
+          record.annotations = { ...record.annotations, batch: { ...previous, result: 'discarded', provider: intent.provider, provider_batch_id: intent.providerBatchId, intent_id: intent.id } };
+          record.usage = response.usage;
+          record.cost = { baseline_usd: 0, actual_usd: spent, saved_usd: -spent, overhead_usd: spent, by_lever: zero };
+          record.deferred = undefined;
+        },
+        (record) => discardIncrements(keys.prefix, record, spent),
+      )
+      .catch((err: unknown) => {
+        if (err instanceof AlreadyDiscarded) return undefined;
+        throw err;
+      });
+    await this.forgetTracking(job.id);
+    if (result?.ok) log.info({ jobId: job.id, intent: intent.id, spentUsd: spent }, 'result of a cancelled job discarded; its cost is accounted');
   }
 
   /**
@@ -98,7 +170,11 @@ export class JobSettlement {
     const tracking = await redis.hgetall(keys.job(jobId));
     if (tracking.intent !== intent.id) return 'skipped';
     const job = await store.load(jobId);
-    if (!job || job.status !== 'deferred') return 'skipped';
+    if (!job || job.status !== 'deferred') {
+      // Cancelled while in this batch (nothing billed for a failed request) or gone: nothing waits for it here.
+      if (!job || job.status === 'cancelled') await this.forgetTracking(jobId);
+      return 'skipped';
+    }
     const tries = Number(tracking.tries ?? 1);
     if (!retryable || tries >= retryBudget) {
       const failed = await outcomes.fail(jobId, ['deferred'], error, job.route);
@@ -167,6 +243,23 @@ export class JobSettlement {
     const { redis, keys } = this.deps;
     await redis.multi().del(keys.job(jobId)).zrem(keys.fallbacks, jobId).exec();
   }
+}
+
+class AlreadyDiscarded extends Error {}
+
+/** Savings aggregate increments for the billed result of a cancelled job: spend, overhead and tokens, not a request. */
+function discardIncrements(prefix: string, job: JobRecord, spent: number): AtomicEffect[] {
+  // Counted on the day the provider billed it (the result arrived), not the day of the cancellation.
+  const key = savingsKey(prefix, job.tenant, dayOf(new Date().toISOString()));
+  const groups = ['all', `model:${job.route?.model ?? 'unknown'}`, `task:${job.options.task ?? 'unspecified'}`];
+  const measures: [string, number][] = [
+    ['actual_usd', spent],
+    ['overhead_usd', spent],
+    ['input_tokens', job.usage?.input_tokens ?? 0],
+    ['output_tokens', job.usage?.output_tokens ?? 0],
+    ['batch_discarded', 1],
+  ];
+  return groups.flatMap((group) => measures.map(([measure, by]) => ({ key, field: `${group}|${measure}`, by })));
 }
 
 interface ForgetRedis {

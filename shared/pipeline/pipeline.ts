@@ -1,5 +1,5 @@
 import type { Catalog } from '../catalog/catalog';
-import type { ChatResponse } from '../messages/chat-model';
+import type { ChatRequest, ChatResponse } from '../messages/chat-model';
 import type { JobCost } from '../jobs/job-record';
 import type { PipelineContext, Stage } from './stage';
 
@@ -51,6 +51,36 @@ export class Pipeline {
         ctx.log.warn({ err, stage: stage.name }, 'on-failed hook failed');
       }
     }
+  }
+
+  /**
+   * settle() for a context rebuilt in another process (a job a provider batch
+   * answered, see after-complete-context.ts). A stage that keeps per-job state
+   * in memory from run() to afterComplete lost it with the original context:
+   * for each stage `replay` names a request for, run() is played again on
+   * that request first, to rebuild the state. What the replay writes on the
+   * context (annotations, the request) is put back before the hooks run, so
+   * every hook sees the job as it was deferred; a replay that answers the job
+   * (e.g. the cache has the answer by now) leaves that stage nothing to do.
+   */
+  async settleReplaying(ctx: PipelineContext, response: ChatResponse, replay: (stage: string) => ChatRequest | undefined): Promise<void> {
+    const request = ctx.request;
+    const annotations = structuredClone(ctx.annotations);
+    for (const stage of this.stages) {
+      const replayed = stage.afterComplete ? replay(stage.name) : undefined;
+      if (!replayed) continue;
+      try {
+        ctx.request = replayed;
+        const outcome = await stage.run(ctx);
+        if (outcome.kind !== 'continue') ctx.log.debug({ stage: stage.name, outcome: outcome.kind }, 'replayed stage finished the job by itself; its hook has nothing to do');
+      } catch (err) {
+        ctx.log.warn({ err, stage: stage.name }, 'stage replay before its after-complete hook failed');
+      }
+    }
+    ctx.request = request;
+    for (const key of Object.keys(ctx.annotations)) delete ctx.annotations[key];
+    Object.assign(ctx.annotations, annotations);
+    await this.settle(ctx, response);
   }
 
   /** Runs every stage's afterComplete hook; failures are logged, never thrown. */

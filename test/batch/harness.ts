@@ -7,10 +7,19 @@ import { startRouterWorker, type RunningRouterWorker } from '../../services/rout
 import { BatchEnvSchema, CommonEnvSchema, ProducerEnvSchema, WorkerEnvSchema, parseEnv } from '../../shared/config/env';
 import { createLogger } from '../../shared/logging/logger';
 import { Platform } from '../../shared/runtime/platform';
+import { readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startCacheService, type RunningCacheService } from '../../services/cache-service/cache-service';
+import type { SemanticCache } from '../../shared/cache/semantic-cache';
+import { cacheFromEnv } from '../../shared/runtime/create-cache';
 import type { TestResponse } from '../helpers/parsimony';
 import { deletePrefix, REDIS_URL, uniquePrefix } from '../helpers/redis';
 
 export const KEY = 'k-batch-acme';
+
+/** Same data dir as test/helpers/parsimony.ts: the word-vector conversion happens once per machine. */
+const TEST_DATA_DIR = join(tmpdir(), 'parsimony-test-data');
 
 /**
  * The services of the batch path, started separately so a test can kill and
@@ -41,6 +50,12 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   /** Start a batch-submitter right away (default true). */
   submitter?: boolean | BatchSubmitterOptions;
+  /**
+   * A semantic cache attached to every service (one instance: its embedded
+   * index lives in this process, as in the one-process mode) and a
+   * cache-service writing it. Default false: no cache.
+   */
+  cache?: boolean;
 }
 
 export async function startBatchHarness(name: string, options: HarnessOptions = {}): Promise<BatchHarness> {
@@ -74,10 +89,19 @@ export async function startBatchHarness(name: string, options: HarnessOptions = 
     PARSIMONY_BATCH_TURNAROUND_SECONDS: '1',
     ...options.env,
   };
+  if (options.cache) env.PARSIMONY_DATA_DIR ??= TEST_DATA_DIR;
   const common = parseEnv(CommonEnvSchema, env);
-  const platform = (service: string, role: 'http' | 'worker') => Platform.create({ env: common, service, role, providerEnv: env, logDestination: destination });
+  let cache: SemanticCache | undefined;
+  const platform = (service: string, role: 'http' | 'worker') => Platform.create({ env: common, service, role, providerEnv: env, logDestination: destination }).attachCache(cache);
   const http = platform('producer', 'http');
   const worker = platform('router-worker', 'worker');
+  let cacheService: RunningCacheService | undefined;
+  if (options.cache) {
+    cache = await cacheFromEnv(common, worker.redis, worker.catalog, worker.log);
+    http.attachCache(cache);
+    worker.attachCache(cache);
+    cacheService = await startCacheService(worker, cache!);
+  }
   const routerWorker: RunningRouterWorker = startRouterWorker(worker, parseEnv(WorkerEnvSchema, env));
   const producer: RunningProducer = await startProducer(http, parseEnv(ProducerEnvSchema, env));
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
@@ -134,12 +158,20 @@ export async function startBatchHarness(name: string, options: HarnessOptions = 
       await harness.submitter?.close();
       await producer.close();
       await routerWorker.close();
+      await cacheService?.close();
+      await cache?.store.close();
       await submitterPlatform?.close();
       await http.close();
       await worker.close();
       await sim.close();
       redis.disconnect();
       await deletePrefix(prefix);
+      if (options.cache) {
+        // Only this harness's index: other test runs may share the data dir.
+        const indexDir = join(TEST_DATA_DIR, 'vector-index');
+        const own = (await readdir(indexDir).catch(() => [] as string[])).filter((name) => name.startsWith(`${prefix}_`));
+        await Promise.all(own.map((name) => rm(join(indexDir, name), { recursive: true, force: true })));
+      }
     },
   };
   if (options.submitter !== false) harness.startSubmitter(typeof options.submitter === 'object' ? options.submitter : {});
