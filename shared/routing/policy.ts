@@ -26,6 +26,13 @@ export const RoutingPolicySchema = z
      * "mid" leaves the frontier share to the calibrated score alone. max_tier still caps it.
      */
     openTaskFloor: z.enum(['mid', 'frontier']).optional(),
+    /**
+     * Tier for an agent's tool-selection step (tools offered or tool calls in the conversation, answering a
+     * user turn or a tool result), when the caller gave no task hint and the latest user turn is not
+     * detected as synthesis, planning, reasoning or code. Default "mid" (the reliable tool caller; invalid
+     * tool calls still escalate). Caps, floors and the session floor apply after it.
+     */
+    agentStepTier: z.enum(TIERS).optional(),
     /** false = never route: "auto" resolves to the catalog's auto model. Default true. */
     enabled: z.boolean().optional(),
   })

@@ -18,9 +18,15 @@ export interface RequestSummary {
   lastUserChars: number;
   /** Earlier user turns (before the last one), cut to the first 2,000 characters in total. */
   earlierUser: string;
+  /** The last few earlier user turns (at most 8), each cut to its first 1,000 characters: what the conversation was about. */
+  earlierUserTurns: string[];
   userTurns: number;
   assistantTurns: number;
   toolMessages: number;
+  /** Tool calls the assistant made in earlier turns (an agent loop in progress). */
+  toolCalls: number;
+  /** Role of the latest message: what this call answers (a user turn, a tool result, or an assistant prefill). */
+  lastRole: 'user' | 'assistant' | 'tool' | 'none';
   /** Characters in all turns before the last user turn. */
   earlierChars: number;
   tools: number;
@@ -45,17 +51,26 @@ export function summarizeRequest(request: ChatRequest): RequestSummary {
   let userTurns = 0;
   let assistantTurns = 0;
   let toolMessages = 0;
+  let toolCalls = 0;
   let earlierChars = 0;
   let earlierUser = '';
+  const earlierUserTurns: string[] = [];
   for (let i = 0; i < request.messages.length; i++) {
     const m = request.messages[i];
     if (m.role === 'user') userTurns++;
-    else if (m.role === 'assistant') assistantTurns++;
+    else if (m.role === 'assistant') {
+      assistantTurns++;
+      toolCalls += m.tool_calls?.length ?? 0;
+    }
     else toolMessages++;
     if (i === lastUserIndex) continue;
     const text = m.role === 'tool' ? m.content : textOf(m.content);
     earlierChars += text.length;
-    if (m.role === 'user' && i < lastUserIndex && earlierUser.length < 2000) earlierUser += `${text.slice(0, 2000 - earlierUser.length)}\n`;
+    if (m.role === 'user' && i < lastUserIndex) {
+      if (earlierUser.length < 2000) earlierUser += `${text.slice(0, 2000 - earlierUser.length)}\n`;
+      earlierUserTurns.push(text.slice(0, 1000));
+      if (earlierUserTurns.length > 8) earlierUserTurns.shift();
+    }
   }
   const full = lastUserIndex >= 0 ? textOf((request.messages[lastUserIndex] as { content: Parameters<typeof textOf>[0] }).content) : '';
   const system = request.system.map((p) => p.text).join('\n');
@@ -65,9 +80,12 @@ export function summarizeRequest(request: ChatRequest): RequestSummary {
     lastUser: clip(full),
     lastUserChars: full.length,
     earlierUser,
+    earlierUserTurns,
     userTurns,
     assistantTurns,
     toolMessages,
+    toolCalls,
+    lastRole: request.messages.at(-1)?.role ?? 'none',
     earlierChars,
     tools: request.tools?.length ?? 0,
     toolChoiceForced: tc === 'required' || (typeof tc === 'object' && tc !== null),

@@ -5,8 +5,9 @@ import type { ChatRequest } from '../messages/chat-model';
 import { Calibration } from './calibration';
 import { LinearModel, type ModelScore } from './model';
 import { DEFAULT_FRONTIER_SHARE, DEFAULT_SMALL_SHARE, type RoutingPolicy } from './policy';
-import { summarizeRequest } from './request-summary';
+import { summarizeRequest, type RequestSummary } from './request-summary';
 import { detectTask, GUARDED_TASKS, HINT_RULES, normalizeTask, type TaskKind } from './task-hints';
+import { agentStep, isEverydayQuestion } from './turn-shape';
 import { maxTier, minTier, requiredCapabilities, resolveTierModel, tierRank } from './tiers';
 import { loadWeightsFile, parseWeightsFile, type WeightsFile } from './weights-file';
 import bundledWeights from './weights.json';
@@ -19,7 +20,7 @@ export interface RouteInput {
   task?: string;
   minTier?: Tier;
   maxTier?: Tier;
-  /** A floor from outside the request, e.g. the highest tier the session has used so far. */
+  /** A floor from outside the request, e.g. the highest tier this session had to escalate to (guards/session-floor.ts). */
   floorTier?: Tier;
   /** Target share of frontier calls for this request's tenant (overrides policy and default). */
   frontierShare?: number;
@@ -116,7 +117,9 @@ export class ComplexityRouter {
     ];
 
     const hint = normalizeTask(input.task);
-    const detected = detectTask(summary);
+    const agent = hint ? undefined : agentStep(summary);
+    // In an agent conversation numbers are ids, dates and prices: no word-problem guess there.
+    const detected = detectTask(summary, { numericPuzzles: !agent });
     let tier = scoreTier;
     if (hint) {
       const rule = HINT_RULES[hint];
@@ -128,12 +131,30 @@ export class ComplexityRouter {
       why.push(`task hint "${input.task}" not recognised, ignored`);
     }
 
+    const guardedDetected = isGuarded(detected);
+    if (agent && !guardedDetected) {
+      // Tool selection, not synthesis: the design card's "tool selection to small models", at the
+      // tier that calls tools reliably (mid by default). The score is not used: agent contexts
+      // (long policy prompts, tool results) are outside its reference traffic.
+      tier = policy.agentStepTier ?? 'mid';
+      why.push(`${agent}: tool selection → ${tier} (score not used)`);
+    } else if (agent) {
+      why.push(`${agent}, but the latest user turn asks for ${detected}: not a tool-selection step`);
+    } else if (!hint && format === 'open' && !guardedDetected && tierRank(tier) > tierRank('mid') && this.isEveryday(summary)) {
+      tier = 'mid';
+      why.push('everyday question (short plain question, no reasoning, maths, code, planning or writing cue): capped at mid');
+    } else if (!hint && format === 'open' && detected === 'summarize' && tierRank(tier) > tierRank('mid') && !this.followsGuardedWork(summary)) {
+      // A detected summary follows the summarize hint's rule (small..mid by score).
+      tier = 'mid';
+      why.push('detected summarize task: capped at mid, like the summarize hint');
+    }
+
     // Open-ended synthesis/planning/reasoning/code goes to the frontier (a cap may still lower it).
-    if (!hint && format === 'open' && detected && GUARDED_TASKS.includes(detected)) {
+    if (!hint && format === 'open' && guardedDetected) {
       const uplift = policy.openTaskFloor ?? 'frontier';
       if (tierRank(tier) < tierRank(uplift)) {
         tier = uplift;
-        why.push(`raised to ${uplift}: open-ended ${detected} task`);
+        why.push(`raised to ${uplift}: open-ended ${detected} task${agent ? ` in an ${agent}` : ''}`);
       }
     }
 
@@ -148,7 +169,7 @@ export class ComplexityRouter {
     const floors: Array<[Tier | undefined, string]> = [
       [input.minTier, 'min_tier'],
       [policy.minTier, 'tenant min_tier'],
-      [input.floorTier, 'session floor'],
+      [input.floorTier, 'session floor (this session escalated to it earlier)'],
     ];
     const guardTask = [hint, detected].find((t) => t && GUARDED_TASKS.includes(t));
     if (guardTask) floors.push(['mid', `${guardTask === hint ? 'hinted' : 'detected'} ${guardTask} task never goes below mid`]);
@@ -163,8 +184,25 @@ export class ComplexityRouter {
     const provider = policy.provider ?? this.catalog.defaultAuto.provider;
     const choice = resolveTierModel(this.catalog, tier, provider, requiredCapabilities(input.request), policy.pinned);
     why.push(`${choice.model.id}: ${choice.why}`);
-    return { model: choice.model.id, provider: choice.model.provider, tier: choice.tier, score, routed: true, task: hint ?? detected, reason: why.join('; ') };
+    return { model: choice.model.id, provider: choice.model.provider, tier: choice.tier, score, routed: true, task: hint ?? (agent && !guardedDetected ? 'tool_select' : detected), reason: why.join('; ') };
   }
+
+  /**
+   * An everyday question, asked on its own or in a conversation of everyday questions: a follow-up
+   * ("what if each sister had two brothers?") belongs to whatever the conversation was doing.
+   */
+  private isEveryday(s: RequestSummary): boolean {
+    return isEverydayQuestion(s.lastUser) && s.earlierUserTurns.every((t) => isEverydayQuestion(t) && !isGuarded(detectTask(s, {}, t)));
+  }
+
+  /** Whether an earlier user turn asked for synthesis, planning, reasoning or code (a follow-up's context). */
+  private followsGuardedWork(s: RequestSummary): boolean {
+    return s.earlierUserTurns.some((t) => isGuarded(detectTask(s, {}, t)));
+  }
+}
+
+function isGuarded(task: TaskKind | undefined): boolean {
+  return !!task && GUARDED_TASKS.includes(task);
 }
 
 function clampShare(x: number): number {

@@ -63,6 +63,8 @@ const SYNTH =
 const REASON =
   /\b(prove|show that|derive|solve|calculate|compute|what is the probability|expected (number|value)|step by step|explain why|integrate|differentiate|derivative|remainder when)\b|[\w)]\s*[+\-*/^]\s*[\w(]+[^=\n]{0,20}=|=\s*[\w(]+\s*[+\-*/^]\s*\w|\b[a-z]\s*\^\s*\d/i;
 const SUMMARIZE = /\b(summari[sz]e|summary of|tl;?dr|sum up|condense)\b/i;
+// An instruction that opens with "summarise" is a summary, whatever numbers or sums the text it is given contains.
+const LEAD_SUMMARIZE = /^\W*(summari[sz]e|sum up|condense|tl;?dr|(write|give( me)?|provide|produce) an? (short |brief |concise |one-paragraph )?summary( of)?)\b/i;
 // An instruction that opens with a classification or extraction verb is that task, whatever data follows it.
 const LEAD_EXTRACT = /^\W*(extract|pull out|parse|list (all|the|every)|find (all|the|every)|identify (all|the)|return (all|the|every)|get (all|the))\b/i;
 const LEAD_CLASSIFY = /^\W*(classify|categori[sz]e|label|tag|decide whether|is (this|the following|it)|which (category|department|label|genre|sport|language))\b/i;
@@ -70,7 +72,7 @@ const EXTRACT = /\bextract\b/i;
 const CLASSIFY = /\b(sentiment|spam or not|yes or no|true or false)\b/i;
 
 /** Several numbers, a question and enough words to be a multi-step word problem or puzzle. */
-function isWordProblem(text: string): boolean {
+export function isWordProblem(text: string): boolean {
   if (text.length > 3000 || !/\?/.test(text)) return false;
   // List markers ("1. ", "2) ") are layout, not quantities.
   const numbers = text.replace(/^\s*\d+[.)]\s/gm, '').match(/\d+(?:[.,]\d+)?/g)?.length ?? 0;
@@ -78,20 +80,28 @@ function isWordProblem(text: string): boolean {
   return (numbers >= 2 && words >= 18) || (numbers >= 4 && words >= 15) || /\b(who is (telling|lying|the)|what can(not|'t)? we (infer|conclude)|can we conclude|which comes next|comes next in the sequence|does not belong|odd one out)\b/i.test(text);
 }
 
+export interface DetectOptions {
+  /**
+   * Whether several numbers and a question count as a word problem ("reason"). Default true. Off for
+   * agent conversations, where numbers are flight numbers, dates and prices, not a puzzle to solve.
+   */
+  numericPuzzles?: boolean;
+}
+
 /**
- * A cheap rule-based guess of what the last user turn asks for. Used only to
- * raise floors (the quality guard) and to explain decisions; it never makes a
- * decision cheaper than the score would.
+ * A cheap rule-based guess of what a user turn asks for (default: the last
+ * one). Used to raise floors (the quality guard), to recognise a leading
+ * "summarise" instruction and to explain decisions.
  */
-export function detectTask(s: RequestSummary): TaskKind | undefined {
-  const text = s.lastUser;
+export function detectTask(s: RequestSummary, options: DetectOptions = {}, text: string = s.lastUser): TaskKind | undefined {
   const head = text.slice(0, 600);
   if (LEAD_CLASSIFY.test(head)) return 'classify';
   if (LEAD_EXTRACT.test(head)) return 'extract';
   if (CODE_SYNTAX.test(text) || CODE_TASK.test(head)) return 'code';
   if (PLAN.test(head)) return 'plan';
   if (SYNTH.test(head)) return 'synthesize';
-  if (REASON.test(text) || isWordProblem(text)) return 'reason';
+  if (LEAD_SUMMARIZE.test(head)) return 'summarize';
+  if (REASON.test(text) || (options.numericPuzzles !== false && isWordProblem(text))) return 'reason';
   if (SUMMARIZE.test(head)) return 'summarize';
   if (EXTRACT.test(head)) return 'extract';
   if (CLASSIFY.test(head)) return 'classify';

@@ -39,6 +39,22 @@ describe('detectTask', () => {
     expect(detect('How many days are there in a leap year?')).toBeUndefined();
   });
 
+  it('takes a leading "summarise" instruction as a summary, whatever numbers the text holds', () => {
+    expect(detect('Summarize this thread in two bullet points.\n\nuser: I paid $120 + $35 = $155 for the change, and 2 bags at $35 each. How much do I owe for 3 passengers?')).toBe('summarize');
+    expect(detect('Give me a short summary of the meeting: we agreed on 3 hires and a $40k budget for Q3, what is left for Q4?')).toBe('summarize');
+    // Not leading: the sums are the work.
+    expect(detect('I paid $120 + $35 = $155 for the change and 2 bags at $35 each; how much for 3 passengers? Then summarize.')).toBe('reason');
+  });
+
+  it('can leave numbers alone (agent conversations: flight numbers, dates, prices)', () => {
+    const text = 'I prefer flights departing after 8am and before 9pm on May 24. Could you check options for 2 passengers?';
+    const s = summarizeRequest(ask(text));
+    expect(detectTask(s)).toBe('reason');
+    expect(detectTask(s, { numericPuzzles: false })).toBeUndefined();
+    // Explicit reasoning cues still count.
+    expect(detectTask(summarizeRequest(ask('Calculate the total refund for 2 passengers at $174 each.')), { numericPuzzles: false })).toBe('reason');
+  });
+
   it('falls back to tool selection when tools are offered', () => {
     expect(detect("What's the weather in Oslo?", { tools: [{ name: 'get_weather', parameters: {} }] })).toBe('tool_select');
   });
