@@ -39,8 +39,9 @@ export type TierMix = Record<Tier, number>;
 
 /**
  * Tier shares per category (or task, or "all"). A multi-turn row is routed
- * turn by turn with the session floor (a session never drops below the
- * highest tier it has used), and the row counts at its final tier.
+ * turn by turn, each turn with the conversation so far; there is no session
+ * floor (it only rises on escalations, which a replay has none of), and the
+ * row counts at its last turn's tier.
  */
 export function tasksReport(router: ComplexityRouter, rows: TaskRow[], options: { hints?: boolean; frontierShare?: number } = {}) {
   const counts = new Map<string, TierMix>();
@@ -54,7 +55,7 @@ export function tasksReport(router: ComplexityRouter, rows: TaskRow[], options: 
     let tier: Tier | undefined;
     if (row.turns) {
       for (let i = 0; i < row.turns.length; i++) {
-        tier = router.decide({ request: requestFromTurns(row.turns, i), requestedModel: 'auto', task, floorTier: tier, frontierShare: options.frontierShare }).tier;
+        tier = router.decide({ request: requestFromTurns(row.turns, i), requestedModel: 'auto', task, frontierShare: options.frontierShare }).tier;
       }
     } else {
       tier = router.decide({ request: requestFromPrompt(row.prompt!, row), requestedModel: 'auto', task, frontierShare: options.frontierShare }).tier;

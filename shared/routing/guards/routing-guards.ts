@@ -1,15 +1,16 @@
 import type { Redis } from 'ioredis';
-import type { Catalog, Tier } from '../../catalog/catalog';
+import { TIERS, type Catalog, type Tier } from '../../catalog/catalog';
 import type { JobRecord } from '../../jobs/job-record';
 import type { JobStore } from '../../jobs/job-store';
 import type { PipelineContext } from '../../pipeline/stage';
+import type { EscalationAnnotation } from './escalation';
 import { DEFAULT_SESSION_WINDOW_SECONDS, SessionTierStore, sessionIdOf } from './session-floor';
 import { ShadowLauncher } from './shadow-launcher';
 import { DEFAULT_SHADOW_SHARE } from './shadow-sampling';
 
 /** Configuration of the routing lever's guards (from the environment, via the platform). */
 export interface RoutingGuardsConfig {
-  /** Session stickiness window, seconds. Default 1800 (PARSIMONY_ROUTER_SESSION_WINDOW_SECONDS). */
+  /** Session floor window (how long an escalation keeps the session at its tier), seconds. Default 1800 (PARSIMONY_ROUTER_SESSION_WINDOW_SECONDS). */
   sessionWindowSeconds?: number;
   /** Share of small/mid routed jobs shadowed on the frontier. Default 0.02 (PARSIMONY_SHADOW_SHARE); 0 disables. */
   shadowShare?: number;
@@ -23,8 +24,8 @@ export interface RoutingGuardsConfig {
 
 /**
  * The route stage's guards around the router's decision: the session floor
- * before it (stickiness), and after the job completed, the session's record
- * of the tier it used and the shadow launch. The structured-output cascade
+ * before it (a ratchet on escalations), and after the job completed, the
+ * session's record of an escalation and the shadow launch. The structured-output cascade
  * lives in the execute stage (EscalationGuard). Redis trouble here never
  * fails a job: the guard is skipped and logged.
  */
@@ -39,7 +40,7 @@ export class RoutingGuards {
       this.shadows = new ShadowLauncher({ redis, prefix, catalog, store: config.store, enqueue: config.enqueue, share, firstCheckMs: config.shadowFirstCheckMs });
   }
 
-  /** The highest tier this job's session used within its window (routed jobs with `metadata.session_id` only). */
+  /** The highest tier this job's session escalated to within its window (routed jobs with `metadata.session_id` only). */
   async floorFor(ctx: PipelineContext): Promise<Tier | undefined> {
     const session = sessionIdOf(ctx.job);
     if (!session || ctx.job.options.requested_model !== 'auto') return undefined;
@@ -51,14 +52,22 @@ export class RoutingGuards {
     }
   }
 
-  /** After the job's result is stored: the session remembers its final tier (escalations included); a sampled job gets its shadow. */
+  /** After the job's result is stored: an escalated job raises its session's floor to the tier that answered; a sampled job gets its shadow. */
   async afterComplete(ctx: PipelineContext): Promise<void> {
     const session = sessionIdOf(ctx.job);
-    const tier = ctx.route?.tier;
+    const escalated = escalatedTier(ctx);
     const work: Promise<unknown>[] = [];
-    if (session && tier) work.push(this.sessions.record(ctx.job.tenant, session, tier));
+    if (session && escalated) work.push(this.sessions.record(ctx.job.tenant, session, escalated));
     if (this.shadows) work.push(this.shadows.launch(ctx));
     const results = await Promise.allSettled(work);
     for (const r of results) if (r.status === 'rejected') ctx.log.warn({ err: { message: (r.reason as Error)?.message } }, 'routing guard after completion failed');
   }
+}
+
+/** The tier an escalated job finally answered at (EscalationGuard's annotation), if it escalated. */
+function escalatedTier(ctx: PipelineContext): Tier | undefined {
+  const escalation = ctx.annotations.escalation as EscalationAnnotation | undefined;
+  if (!escalation) return undefined;
+  const tier = ctx.route?.tier ?? escalation.to_tier;
+  return (TIERS as readonly string[]).includes(tier) ? (tier as Tier) : undefined;
 }

@@ -4,7 +4,7 @@ import { TIERS, type Tier } from '../../catalog/catalog';
 import type { JobRecord } from '../../jobs/job-record';
 import { tierRank } from '../tiers';
 
-/** Default session window: a tier used within the last 30 minutes keeps the session at or above it. */
+/** Default session window: an escalation within the last 30 minutes keeps the session at or above its tier. */
 export const DEFAULT_SESSION_WINDOW_SECONDS = 1800;
 
 /** The agent session a job belongs to (`metadata.session_id`, a string or number), if any. */
@@ -16,15 +16,19 @@ export function sessionIdOf(job: Pick<JobRecord, 'options'>): string | undefined
 }
 
 /**
- * Session stickiness: an agent session never drops below the highest tier it
- * used within its window, so a cheap "classify" step in the middle of a
- * frontier-grade conversation does not switch the model mid-task.
+ * Session floor, a ratchet on escalations: once a guard rejected an answer in
+ * an agent session (an invalid tool call or structured output, escalated to
+ * a higher tier), the session's later steps start at the tier that answered,
+ * for the window, instead of failing at the lower tier again and paying for
+ * it twice. The tier a step was merely routed to does not count: a session
+ * whose first turn happened to go to the frontier must not keep every later
+ * tool-selection step there (that made agent chains all-frontier).
  *
- * One hash per tenant and session holds, per tier, when it was last used
- * (ms). The floor is the highest tier used within the window; the key's TTL
- * is the window, renewed on each use, so idle sessions disappear by
- * themselves. Session ids are hashed into the key (any length or character
- * is fine, and one tenant never reads another's session).
+ * One hash per tenant and session holds, per tier, when the session last
+ * escalated to it (ms). The floor is the highest such tier within the
+ * window; the key's TTL is the window, renewed on each escalation, so idle
+ * sessions disappear by themselves. Session ids are hashed into the key (any
+ * length or character is fine, and one tenant never reads another's session).
  */
 export class SessionTierStore {
   constructor(
@@ -34,7 +38,7 @@ export class SessionTierStore {
     readonly windowSeconds: number = DEFAULT_SESSION_WINDOW_SECONDS,
   ) {}
 
-  /** The highest tier the session used within the window, or undefined. */
+  /** The highest tier the session escalated to within the window, or undefined. */
   async floor(tenant: string, session: string, now = Date.now()): Promise<Tier | undefined> {
     const used = await this.redis.hgetall(this.key(tenant, session));
     const since = now - this.windowSeconds * 1000;
@@ -46,7 +50,7 @@ export class SessionTierStore {
     return floor;
   }
 
-  /** Records that the session used `tier` now (a completed job's final tier, escalations included). */
+  /** Records that the session escalated to `tier` now (the tier that finally answered an escalated job). */
   async record(tenant: string, session: string, tier: Tier, now = Date.now()): Promise<void> {
     const key = this.key(tenant, session);
     await this.redis.multi().hset(key, tier, String(now)).expire(key, this.windowSeconds).exec();
