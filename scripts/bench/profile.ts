@@ -1,7 +1,7 @@
 /**
  * Where Parsimony's CPU goes per request (a diagnostic, not part of `npm run bench`).
  *
- *   npx tsx scripts/bench/profile.ts [--mode miss|hit|async] [--rate 50] [--duration 10] [--jobs 2000] [--env '{"PARSIMONY_CACHE":"off"}']
+ *   npx tsx scripts/bench/profile.ts [--mode miss|hit|async] [--rate 50] [--duration 10] [--jobs 2000] [--env '{"PARSIMONY_CACHE":"off"}'] [--keep out.cpuprofile]
  *
  * Starts the simulator (0 ms) and Parsimony (all-in-one build, own process,
  * `node --cpu-prof`), drives one kind of traffic — fast-path cache misses
@@ -10,7 +10,7 @@
  * prints one JSON line: CPU ms per request (/proc, whole process) and the
  * profile broken into product components (common/cpu-profile.ts).
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchArgs, cpuMs } from './common/cli';
@@ -27,6 +27,8 @@ const args = benchArgs({
   duration: { type: 'string', default: '10' },
   jobs: { type: 'string', default: '2000' },
   env: { type: 'string', default: '{}' },
+  /** Copy the raw .cpuprofile here (for Chrome DevTools or caller analysis). */
+  keep: { type: 'string' },
 });
 const KEY = 'k-bench-profile';
 
@@ -66,6 +68,7 @@ async function main(): Promise<void> {
     const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
     if (!file) throw new Error('no .cpuprofile written');
     const breakdown = analyseCpuProfile(join(dir, file));
+    if (args.keep) copyFileSync(join(dir, file), args.keep);
     const result = {
       bench: 'profile',
       mode,

@@ -58,8 +58,9 @@ export async function startAll({ env, logDestination }: StartAllOptions): Promis
   const httpPlatform = Platform.create({ env: common, service: 'producer', role: 'http', providerEnv, logDestination });
   // One cache for the whole process: the embedded index lives in memory, so lookups and writes must share it.
   const cache = await cacheFromEnv(common, workerPlatform.redis, workerPlatform.catalog, workerPlatform.log);
-  workerPlatform.attachCache(cache);
-  httpPlatform.attachCache(cache);
+  // The cache-service runs here too, so both write finished answers to the cache directly (no queue hop).
+  workerPlatform.attachCache(cache, { inlineWrites: true });
+  httpPlatform.attachCache(cache, { inlineWrites: true });
   const cacheService = cache ? await startCacheService(workerPlatform, cache) : undefined;
   const workers: RunningRouterWorker[] = [startRouterWorker(workerPlatform, workerEnv)];
   const batchPlatform = Platform.create({ env: common, service: 'batch-submitter', role: 'worker', providerEnv, logDestination });

@@ -22,8 +22,12 @@ export interface CacheAnnotation {
 
 export interface CacheStageOptions {
   cache: SemanticCache;
-  /** Puts a store job on the cache-store queue (JOB_NAMES.storeInCache); called after the job's result is stored. */
-  enqueueStore: (payload: CacheStorePayload) => Promise<void>;
+  /**
+   * Hands a store to the cache-service, called after the job's result is stored: a cache-store queue job
+   * (JOB_NAMES.storeInCache), or a direct write when the cache-service runs in this process. `vector` is the
+   * lookup's query vector when one was computed (a direct write reuses it; the queue cannot carry it).
+   */
+  enqueueStore: (payload: CacheStorePayload, vector?: Float32Array) => Promise<void>;
   /** Where the request's `cache` option is; default `job.options.cache`, then `job.options.metadata.cache`. */
   requestOptionsOf?: (ctx: PipelineContext) => unknown;
   /** Identical in-flight requests wait for the first one; default true. */
@@ -128,7 +132,7 @@ export class CacheStage implements Stage {
       replace: options.mode === 'refresh',
       completed_at: Date.now(),
       vector_key: vectorKey,
-    });
+    }, semantic ? lookup.vector : undefined);
   }
 
   /** Call when a job fails after this stage ran, so waiting duplicates go ahead at once instead of at the lock timeout. */

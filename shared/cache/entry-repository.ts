@@ -10,39 +10,93 @@ const RECORD_GRACE_MS = 24 * 3600 * 1000;
 
 const DEL_IF_EQUALS = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 
+/**
+ * Exact tier in one round trip: the id the exact key holds, then that entry's
+ * meta and response. ARGV[1] is the tenant's entry-key prefix: the entry key
+ * is only known inside the script (fine on one Redis; not cluster-safe, like
+ * the rest of the cache's multi-key writes).
+ */
+const GET_EXACT = `local id = redis.call('GET', KEYS[1])
+if not id then return false end
+local v = redis.call('HMGET', ARGV[1] .. id, 'm', 'r')
+return {id, v[1], v[2]}`;
+
+/**
+ * Stores an entry and its indexes in one atomic step. Unless ARGV[1] is '1'
+ * (refresh), it stores nothing when the exact key exists: the key expires
+ * with its entry, so an existing key means a live answer is already cached.
+ * KEYS: exact, entry, created, scope, expiry, tags…
+ * ARGV: replace, meta, response, record expiry (ms), exact expiry (ms), id, created_at, expiry member
+ */
+const PUT_ENTRY = `local replace = ARGV[1] == '1'
+if not replace and redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[2], 'm', ARGV[2], 'r', ARGV[3])
+redis.call('PEXPIREAT', KEYS[2], ARGV[4])
+if replace then redis.call('SET', KEYS[1], ARGV[6], 'PXAT', ARGV[5]) else redis.call('SET', KEYS[1], ARGV[6], 'PXAT', ARGV[5], 'NX') end
+redis.call('ZADD', KEYS[3], ARGV[7], ARGV[6])
+redis.call('SADD', KEYS[4], ARGV[6])
+redis.call('ZADD', KEYS[5], ARGV[5], ARGV[8])
+for i = 6, #KEYS do redis.call('SADD', KEYS[i], ARGV[6]) end
+return 1`;
+
+interface RepositoryRedis {
+  parsimonyCacheGetExact(exactKey: string, entryPrefix: string): Promise<[string, string | null, string | null] | null>;
+  parsimonyCachePut(numKeys: number, ...args: (string | number)[]): Promise<number>;
+}
+
 /** Cache entries and the exact tier in Redis. */
 export class EntryRepository {
   readonly keys: CacheKeys;
+
+  private readonly scripts: RepositoryRedis;
 
   constructor(
     readonly redis: Redis,
     prefix: string,
   ) {
     this.keys = new CacheKeys(prefix);
+    if (!('parsimonyCacheGetExact' in redis)) {
+      redis.defineCommand('parsimonyCacheGetExact', { numberOfKeys: 1, lua: GET_EXACT });
+      redis.defineCommand('parsimonyCachePut', { lua: PUT_ENTRY });
+    }
+    this.scripts = redis as unknown as RepositoryRedis;
   }
 
-  async put(entry: CacheEntry, options: { replaceExact: boolean }): Promise<void> {
+  /**
+   * Stores the entry with its indexes. Unless `replaceExact` (a refresh), an
+   * entry whose request already has a live exact answer is not stored: returns false.
+   */
+  async put(entry: CacheEntry, options: { replaceExact: boolean }): Promise<boolean> {
     const k = this.keys;
-    const m = this.redis.multi();
     const { response, ...meta } = entry;
+    const keys = [k.exact(entry.tenant, entry.request_hash), k.entry(entry.tenant, entry.id), k.created(entry.tenant), k.scope(entry.tenant, entry.scope), k.expiry(), ...entry.tags.map((tag) => k.tag(entry.tenant, tag))];
     // Meta and response apart: candidate checks parse only the small meta; the response is read for the one served.
-    m.hset(k.entry(entry.tenant, entry.id), 'm', JSON.stringify(meta), 'r', JSON.stringify(response));
-    m.pexpireat(k.entry(entry.tenant, entry.id), entry.expires_at + RECORD_GRACE_MS);
-    if (options.replaceExact) m.set(k.exact(entry.tenant, entry.request_hash), entry.id, 'PXAT', entry.expires_at);
-    else m.set(k.exact(entry.tenant, entry.request_hash), entry.id, 'PXAT', entry.expires_at, 'NX');
-    m.zadd(k.created(entry.tenant), entry.created_at, entry.id);
-    m.sadd(k.scope(entry.tenant, entry.scope), entry.id);
-    for (const tag of entry.tags) m.sadd(k.tag(entry.tenant, tag), entry.id);
-    m.zadd(k.expiry(), entry.expires_at, `${entry.tenant}\n${entry.id}`);
-    await m.exec();
+    const stored = await this.scripts.parsimonyCachePut(
+      keys.length,
+      ...keys,
+      options.replaceExact ? '1' : '0',
+      JSON.stringify(meta),
+      JSON.stringify(response),
+      entry.expires_at + RECORD_GRACE_MS,
+      entry.expires_at,
+      entry.id,
+      entry.created_at,
+      `${entry.tenant}\n${entry.id}`,
+    );
+    return stored === 1;
   }
 
-  /** The live entry the exact tier holds for this request, or null. */
+  /** The live entry the exact tier holds for this request, or null (one round trip). */
   async getExact(tenant: string, hash: string, now: number): Promise<CacheEntry | null> {
-    const id = await this.redis.get(this.keys.exact(tenant, hash));
-    if (!id) return null;
-    const entry = await this.get(tenant, id);
+    const found = await this.scripts.parsimonyCacheGetExact(this.keys.exact(tenant, hash), this.keys.entry(tenant, ''));
+    if (!found) return null;
+    const entry = parseEntry(found[1], found[2], tenant);
     return entry && entry.request_hash === hash && entry.expires_at > now ? entry : null;
+  }
+
+  /** Whether the exact tier holds a live answer for this request (its key expires with the entry). */
+  async hasExact(tenant: string, hash: string): Promise<boolean> {
+    return (await this.redis.exists(this.keys.exact(tenant, hash))) === 1;
   }
 
   async get(tenant: string, id: string): Promise<CacheEntry | null> {

@@ -151,12 +151,22 @@ export class SemanticCache {
   async storeEntry(raw: unknown): Promise<StoreResult> {
     const parsed = CacheStorePayloadSchema.safeParse(raw);
     if (!parsed.success) return { stored: false, reason: 'invalid_payload', costUsd: 0 };
-    const p: CacheStorePayload = parsed.data;
+    return this.store_(parsed.data);
+  }
+
+  /**
+   * Stores a payload built in this process (typed, so not re-validated), with
+   * the lookup's query vector when it has one (so the text is not embedded twice).
+   */
+  storeLocal(p: CacheStorePayload, vector?: Float32Array): Promise<StoreResult> {
+    return this.store_(p, vector);
+  }
+
+  private async store_(p: CacheStorePayload, queryVector?: Float32Array): Promise<StoreResult> {
     const policy = await this.policy(p.tenant);
     const why = uncacheableReason(p.response, { cacheToolCalls: policy.cache_tool_calls, cacheTruncated: policy.cache_truncated });
     if (why) return { stored: false, reason: why, costUsd: 0 };
     const now = this.now();
-    if (!p.replace && (await this.repo.getExact(p.tenant, p.request_hash, now))) return { stored: false, reason: 'duplicate', costUsd: 0 };
 
     const entry: CacheEntry = {
       id: randomUUID(),
@@ -177,14 +187,17 @@ export class SemanticCache {
     let costUsd = 0;
     let vector: Float32Array | undefined;
     if (p.semantic) {
-      vector = p.vector_key ? await this.takeVector(p.vector_key) : undefined;
+      vector = queryVector ?? (p.vector_key ? await this.takeVector(p.vector_key) : undefined);
       if (!vector) {
+        // Do not pay for an embedding the write would then discard as a duplicate.
+        if (this.embedder.paid && !p.replace && (await this.repo.hasExact(p.tenant, p.request_hash))) return { stored: false, reason: 'duplicate', costUsd: 0 };
         const embedded = await this.embedder.embed([p.text]);
         vector = embedded.vectors[0];
         costUsd = embedded.costUsd;
       }
     }
-    await this.repo.put(entry, { replaceExact: p.replace });
+    // The duplicate check is part of the write (one atomic step): a live exact answer for this request wins.
+    if (!(await this.repo.put(entry, { replaceExact: p.replace }))) return { stored: false, reason: 'duplicate', costUsd };
     if (vector) {
       await this.store.upsert([
         { id: entry.id, vector, tenant: entry.tenant, scope: entry.scope, expiresAt: entry.expires_at, createdAt: entry.created_at, requestHash: entry.request_hash },

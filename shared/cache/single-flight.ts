@@ -24,6 +24,16 @@ return 0`;
 
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 
+/** Publishes the leader's answer (KEYS[2], ARGV[2] for ARGV[3] ms) and releases its lock (KEYS[1] if it holds ARGV[1]): one round trip. */
+const PUBLISH = `redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
+
+interface FlightRedis {
+  parsimonyFlightRelease(lockKey: string, token: string): Promise<number>;
+  parsimonyFlightPublish(lockKey: string, resultKey: string, token: string, response: string, ttlMs: number): Promise<number>;
+  parsimonyFlightTakeOver(lockKey: string, ownerPrefix: string, token: string, ttlMs: number): Promise<number>;
+}
+
 /**
  * Redis single-flight for identical requests (same exact hash) in flight at
  * once, across processes: the first to `acquire` is the leader and calls the
@@ -33,6 +43,7 @@ const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call
  */
 export class SingleFlight {
   private readonly o: Required<SingleFlightOptions>;
+  private readonly scripts: FlightRedis;
 
   constructor(
     private readonly redis: Redis,
@@ -40,6 +51,12 @@ export class SingleFlight {
     options: SingleFlightOptions = {},
   ) {
     this.o = { lockTtlMs: 60_000, waitTimeoutMs: 30_000, pollMs: 20, resultTtlMs: 30_000, ...options };
+    if (!('parsimonyFlightRelease' in redis)) {
+      redis.defineCommand('parsimonyFlightRelease', { numberOfKeys: 1, lua: RELEASE });
+      redis.defineCommand('parsimonyFlightPublish', { numberOfKeys: 2, lua: PUBLISH });
+      redis.defineCommand('parsimonyFlightTakeOver', { numberOfKeys: 1, lua: TAKE_OVER });
+    }
+    this.scripts = redis as unknown as FlightRedis;
   }
 
   /**
@@ -53,7 +70,7 @@ export class SingleFlight {
     const ok = await this.redis.set(lockKey, token, 'PX', this.o.lockTtlMs, 'NX');
     if (ok === 'OK') return { leader: true, token };
     if (owner) {
-      const taken = await this.redis.eval(TAKE_OVER, 1, lockKey, `${owner}|`, token, this.o.lockTtlMs);
+      const taken = await this.scripts.parsimonyFlightTakeOver(lockKey, `${owner}|`, token, this.o.lockTtlMs);
       if (taken === 1) return { leader: true, token };
     }
     return { leader: false };
@@ -79,12 +96,11 @@ export class SingleFlight {
   /** Leader: hands the answer to the waiters (for at most `maxAgeMs`, the entry's own TTL) and releases the lock. */
   async publish(tenant: string, hash: string, token: string, response: ChatResponse, maxAgeMs = Infinity): Promise<void> {
     const ttl = Math.max(1, Math.min(this.o.resultTtlMs, maxAgeMs));
-    await this.redis.set(this.keys.flightResult(tenant, hash), JSON.stringify(response), 'PX', ttl);
-    await this.release(tenant, hash, token);
+    await this.scripts.parsimonyFlightPublish(this.keys.flightLock(tenant, hash), this.keys.flightResult(tenant, hash), token, JSON.stringify(response), ttl);
   }
 
   /** Leader: gives up without an answer (failure, uncacheable response); waiters go ahead. */
   async release(tenant: string, hash: string, token: string): Promise<void> {
-    await this.redis.eval(RELEASE, 1, this.keys.flightLock(tenant, hash), token);
+    await this.scripts.parsimonyFlightRelease(this.keys.flightLock(tenant, hash), token);
   }
 }

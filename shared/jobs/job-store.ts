@@ -34,12 +34,17 @@ if not status then return '' end
 if not string.find(ARGV[1], ',' .. status .. ',', 1, true) then return status end
 redis.call('HSET', KEYS[1], 'status', ARGV[2], 'record', ARGV[3])
 if tonumber(ARGV[4]) > 0 then redis.call('EXPIRE', KEYS[1], ARGV[4]) end
+local expiring = {}
 for i = 2, #KEYS do
   local base = 6 + (i - 2) * 3
   local kind = ARGV[base]
   if kind == 'h' then
     redis.call('HINCRBYFLOAT', KEYS[i], ARGV[base + 1], ARGV[base + 2])
-    redis.call('EXPIRE', KEYS[i], ARGV[5])
+    -- one EXPIRE per aggregate key, not per field (a completion touches ~20 fields of one hash)
+    if not expiring[KEYS[i]] then
+      expiring[KEYS[i]] = true
+      redis.call('EXPIRE', KEYS[i], ARGV[5])
+    end
   elseif kind == 'l' then
     redis.call('LPUSH', KEYS[i], ARGV[base + 1])
   end
@@ -152,14 +157,16 @@ export class JobStore {
     mutate: (job: JobRecord) => void = () => {},
     effects: (job: JobRecord) => AtomicEffect[] = () => [],
     /**
-     * The record as the caller already holds it, to save a read. Only for a
-     * record no one else changes but through a status change (the fast path's
-     * own job): the status check in Redis still guards the write.
+     * The record as the caller already holds it, to save a read: the job the
+     * caller itself moved to its current status (records change only through
+     * status changes, and the status check in Redis still guards the write).
+     * Copied shallowly, so `mutate` must assign top-level fields, not edit
+     * nested objects in place.
      */
     known?: JobRecord,
   ): Promise<TransitionResult> {
     for (let attempt = 0; attempt < 5; attempt++) {
-      const job = attempt === 0 && known ? (structuredClone(known) as JobRecord) : await this.load(id);
+      const job = attempt === 0 && known ? { ...known } : await this.load(id);
       if (!job || !from.includes(job.status)) return { ok: false, job };
       mutate(job);
       job.status = to;

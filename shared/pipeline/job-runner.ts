@@ -81,7 +81,8 @@ export class JobRunner {
         deliveredBy: result.deliveredBy,
         route: ctx.route,
         annotations: ctx.annotations,
-      }, fastPathJob);
+        // The record this run moved to 'running' (saves a read; a re-delivered twin racing it still loses the compare-and-set).
+      }, job);
       if (completed.ok) ctx.log.info({ model: ctx.route?.model, deliveredBy: result.deliveredBy, cost: result.cost.actual_usd }, 'job completed');
       else ctx.log.warn({ status: completed.job?.status }, 'job finished elsewhere first; keeping the stored result');
       const finishedJob = completed.job ?? job;

@@ -14,6 +14,7 @@ import { ProviderRegistry } from '../providers/registry';
 import { backoffDelayMs } from '../providers/retry-policy';
 import { JOB_NAMES, QUEUES, type QueueName } from '../queues/queue-catalog';
 import type { SemanticCache } from '../cache/semantic-cache';
+import type { CacheStorePayload } from '../cache/cache-entry';
 import { closeRedis, createRedis, type ConnectionRole } from '../redis/connections';
 import type pino from 'pino';
 import { BATCH_LINE_PRIORITY } from '../batch-api/line-queue';
@@ -89,10 +90,36 @@ export class Platform {
    * embedded index lives in memory).
    */
   cache?: SemanticCache;
+  private cacheWritesInline = false;
 
-  attachCache(cache: SemanticCache | undefined): this {
+  /**
+   * `inlineWrites`: the cache-service runs in this process (the all-in-one), so
+   * a finished job's answer is written to the cache directly instead of via the
+   * cache-store queue — the same write, without a queue round trip per miss. A
+   * failed direct write falls back to the queue, which retries it.
+   */
+  attachCache(cache: SemanticCache | undefined, options: { inlineWrites?: boolean } = {}): this {
     this.cache = cache;
+    this.cacheWritesInline = options.inlineWrites ?? false;
     return this;
+  }
+
+  private async enqueueCacheStore(payload: CacheStorePayload): Promise<void> {
+    await this.queue(QUEUES.cacheStore).add(JOB_NAMES.storeInCache, payload, {
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 1_000 },
+      removeOnComplete: true,
+      removeOnFail: { age: 24 * 3600 },
+    });
+  }
+
+  private async writeCacheInline(payload: CacheStorePayload, vector?: Float32Array): Promise<void> {
+    try {
+      await this.cache!.storeLocal(payload, vector);
+    } catch (err) {
+      this.log.warn({ err: { message: (err as Error).message } }, 'direct cache write failed; handing it to the cache-store queue');
+      await this.enqueueCacheStore(payload);
+    }
   }
 
   /** The pipeline with `attempts` provider attempts per call (fast path > 1; queued path 1, BullMQ retries). */
@@ -128,14 +155,7 @@ export class Platform {
         },
       },
       cache: this.cache,
-      enqueueCacheStore: async (payload) => {
-        await this.queue(QUEUES.cacheStore).add(JOB_NAMES.storeInCache, payload, {
-          attempts: 5,
-          backoff: { type: 'exponential', delay: 1_000 },
-          removeOnComplete: true,
-          removeOnFail: { age: 24 * 3600 },
-        });
-      },
+      enqueueCacheStore: this.cacheWritesInline ? (payload, vector) => this.writeCacheInline(payload, vector) : (payload) => this.enqueueCacheStore(payload),
     });
   }
 

@@ -51,6 +51,24 @@ describe('TTL and freshness', () => {
     expect(await f.stage.run(pipelineContext(t, q))).toEqual({ kind: 'continue' });
   });
 
+  test('a second answer for a request with a live exact entry is not stored; a refresh replaces it', async () => {
+    const t = fresh();
+    const q = chat('Which planet is the largest?');
+    const key = requestKey(t, 'mid', q);
+    const payload = { tenant: t, job_id: 'job_dup1', scope: key.scope, request_hash: key.exactHash, text: key.text, semantic: true, tier: 'mid', response: answer('Jupiter'), ttl_seconds: 3600, tags: [], replace: false, completed_at: Date.now() };
+    const first = await f.cache.storeEntry(payload);
+    expect(first).toMatchObject({ stored: true });
+    const vectors = await f.store.count();
+    expect(await f.cache.storeEntry({ ...payload, job_id: 'job_dup2', response: answer('Saturn') })).toMatchObject({ stored: false, reason: 'duplicate' });
+    expect(await f.store.count()).toBe(vectors); // no orphan vector for the refused duplicate
+    expect((await f.cache.repo.getExact(t, key.exactHash, Date.now()))!.response.content).toBe('Jupiter');
+    const refreshed = await f.cache.storeEntry({ ...payload, job_id: 'job_dup3', response: answer('Jupiter, by far'), replace: true });
+    expect(refreshed).toMatchObject({ stored: true });
+    const served = await f.cache.repo.getExact(t, key.exactHash, Date.now());
+    expect(served!.id).toBe(refreshed.entryId);
+    expect(served!.response.content).toBe('Jupiter, by far');
+  });
+
   test('sweepExpired removes expired records, indexes and vectors, and leaves live ones', async () => {
     const t = fresh();
     await f.serve(pipelineContext(t, chat('What is the speed of sound?'), { cache: { ttl_seconds: 1 } }), answer('343 m/s'));
