@@ -80,7 +80,27 @@ redis.call('ZADD', KEYS[6], ARGV[9], ARGV[2])
 return {n, total}
 `;
 
+const WITHDRAW = `
+-- A cancelled job leaves its group, if it is still pending there (not yet claimed by an intent).
+-- KEYS: tracking, fallbacks, pending-bytes
+-- ARGV: job id, pending key prefix, pending-deadline key prefix
+local group = redis.call('HGET', KEYS[1], 'group')
+if not group then return 'untracked' end
+if redis.call('HGET', KEYS[1], 'intent') ~= '' then return 'in_batch' end
+if redis.call('ZREM', ARGV[2] .. group, ARGV[1]) == 1 then
+  redis.call('HINCRBY', KEYS[3], group, -tonumber(redis.call('HGET', KEYS[1], 'bytes') or '0'))
+end
+redis.call('ZREM', ARGV[3] .. group, ARGV[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('DEL', KEYS[1])
+return 'withdrawn'
+`;
+
+/** Where a cancelled job was in the batch lever: still pending (now withdrawn), inside an intent, or not admitted yet. */
+export type WithdrawResult = 'withdrawn' | 'in_batch' | 'untracked';
+
 interface PoolRedis {
+  parsimonyBatchWithdraw(...args: (string | number)[]): Promise<WithdrawResult>;
   parsimonyBatchAdd(...args: (string | number)[]): Promise<number>;
   parsimonyBatchRequeue(...args: (string | number)[]): Promise<number>;
   parsimonyBatchClaim(...args: (string | number)[]): Promise<[number, number]>;
@@ -119,6 +139,7 @@ export class PendingPool {
       redis.defineCommand('parsimonyBatchRequeue', { numberOfKeys: 4, lua: REQUEUE });
       redis.defineCommand('parsimonyBatchClaim', { numberOfKeys: 6, lua: CLAIM });
     }
+    if (!('parsimonyBatchWithdraw' in redis)) redis.defineCommand('parsimonyBatchWithdraw', { numberOfKeys: 3, lua: WITHDRAW });
     this.lua = redis as unknown as PoolRedis;
   }
 
@@ -142,6 +163,18 @@ export class PendingPool {
   async requeue(jobId: string, group: string, intentId: string, now: number): Promise<boolean> {
     const k = this.keys;
     return (await this.lua.parsimonyBatchRequeue(k.job(jobId), k.pending(group), k.pendingDeadlines(group), k.pendingBytes, intentId, now, jobId)) === 1;
+  }
+
+  /**
+   * Takes a cancelled job out of its group when it is still pending there. A
+   * job already in an intent stays (its line may be at the provider: its
+   * result is discarded on arrival); one still in the inbox is skipped at
+   * admission (it is no longer 'deferred'). Without this call the lever
+   * drops a cancelled job by itself at its group's next claim.
+   */
+  async withdraw(jobId: string): Promise<WithdrawResult> {
+    const k = this.keys;
+    return this.lua.parsimonyBatchWithdraw(k.job(jobId), k.fallbacks, k.pendingBytes, jobId, k.pending(''), k.pendingDeadlines(''));
   }
 
   /** Moves the oldest jobs of a group into a new intent; returns how many and their bytes (0 when none were waiting). */

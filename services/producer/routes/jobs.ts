@@ -4,6 +4,7 @@ import { parseDeadline } from '../../../shared/jobs/deadline';
 import { toPublicJob } from '../../../shared/jobs/job-record';
 import type { JobStore } from '../../../shared/jobs/job-store';
 import type { JobOutcomes } from '../../../shared/jobs/job-outcomes';
+import type { PendingPool } from '../../../shared/batch/pending-pool';
 import { ChatCompletionBodySchema } from '../../../shared/messages/openai/request-schema';
 import { openAIBodyToChatRequest } from '../../../shared/messages/openai/to-internal';
 import { CallbackRefusedError } from '../../../shared/webhooks/ssrf-guard';
@@ -15,6 +16,9 @@ import { JobEnvelopeSchema } from '../jobs-envelope';
 /**
  * POST /v1/jobs, GET /v1/jobs/:id, DELETE /v1/jobs/:id. `checkCallback`
  * vets callback_url (the SSRF guard); it throws CallbackRefusedError.
+ * `batchPool`: the batch lever's pending pool (`new PendingPool(redis, new
+ * BatchKeys(prefix))`), so a cancelled deferred job leaves its group at once;
+ * without it the lever drops the job at the group's next claim.
  */
 export function jobsRouter(
   intake: JobIntake,
@@ -22,6 +26,7 @@ export function jobsRouter(
   outcomes: JobOutcomes,
   enqueuer: JobEnqueuer,
   checkCallback: (url: string) => Promise<void> = async () => {},
+  batchPool?: Pick<PendingPool, 'withdraw'>,
 ): Router {
   const router = Router();
 
@@ -77,10 +82,17 @@ export function jobsRouter(
     const id = String(req.params.id);
     // Ownership first: another tenant's job must look exactly like a missing one.
     if (!(await store.get(tenant, id))) throw ApiError.notFound(`job ${id}`);
-    const result = await outcomes.cancel(id, ['queued']);
+    // A deferred job waits for a provider batch: cancelled like a queued one. Still pending, it leaves its group and
+    // is never sent; already in a provider batch, its result is discarded when it arrives (the settlement only
+    // completes a job that is still 'deferred'), its cost accounted on the job and the tenant's aggregates.
+    const result = await outcomes.cancel(id, ['queued', 'deferred']);
     if (!result.job) throw ApiError.notFound(`job ${id}`);
-    if (!result.ok) throw ApiError.conflict(`job ${id} is ${result.job.status}; only queued jobs can be cancelled`);
+    if (!result.ok) throw ApiError.conflict(`job ${id} is ${result.job.status}; only queued or deferred jobs can be cancelled`);
     await enqueuer.remove(id);
+    if (result.job.deferred && batchPool) {
+      // Best effort: if this fails, the lever drops the job by itself at its group's next claim.
+      await batchPool.withdraw(id).catch(() => undefined);
+    }
     res.json(toPublicJob(result.job));
   });
 
