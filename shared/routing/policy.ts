@@ -27,10 +27,11 @@ export const RoutingPolicySchema = z
      */
     openTaskFloor: z.enum(['mid', 'frontier']).optional(),
     /**
-     * Tier for an agent's tool-selection step (tools offered or tool calls in the conversation, answering a
+     * Tier for every agent tool-selection step (tools offered or tool calls in the conversation, answering a
      * user turn or a tool result), when the caller gave no task hint and the latest user turn is not
-     * detected as synthesis, planning, reasoning or code. Default "mid" (the reliable tool caller; invalid
-     * tool calls still escalate). Caps, floors and the session floor apply after it.
+     * detected as synthesis, planning, reasoning or code. Default: none, i.e. mid once the agent loop is
+     * under way (the reliable tool caller) and, for a first, one-shot tool choice, the score's tier capped at
+     * mid. Invalid tool calls still escalate; caps and floors apply after it.
      */
     agentStepTier: z.enum(TIERS).optional(),
     /** false = never route: "auto" resolves to the catalog's auto model. Default true. */

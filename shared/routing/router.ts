@@ -132,14 +132,21 @@ export class ComplexityRouter {
     }
 
     const guardedDetected = isGuarded(detected);
-    if (agent && !guardedDetected) {
-      // Tool selection, not synthesis: the design card's "tool selection to small models", at the
-      // tier that calls tools reliably (mid by default). The score is not used: agent contexts
-      // (long policy prompts, tool results) are outside its reference traffic.
-      tier = policy.agentStepTier ?? 'mid';
-      why.push(`${agent}: tool selection → ${tier} (score not used)`);
+    if (agent && !guardedDetected && policy.agentStepTier) {
+      tier = policy.agentStepTier;
+      why.push(`${agent.what}: tool selection → ${tier} (tenant agentStepTier)`);
+    } else if (agent && !guardedDetected && agent.inLoop) {
+      // Tool selection, not synthesis (the design card's "tool selection to small models"), at the
+      // tier that calls tools reliably in a long, policy-bound loop. The score is not used: agent
+      // contexts (policy prompts, tool results) are outside its reference traffic.
+      tier = 'mid';
+      why.push(`${agent.what}: tool selection in an agent loop → mid (score not used)`);
+    } else if (agent && !guardedDetected) {
+      // A first, one-shot tool choice: the score's tier (it has seen such requests), never above mid.
+      tier = minTier(scoreTier, 'mid');
+      why.push(`${agent.what}: first tool choice, score's tier capped at mid → ${tier}`);
     } else if (agent) {
-      why.push(`${agent}, but the latest user turn asks for ${detected}: not a tool-selection step`);
+      why.push(`${agent.what}, but the latest user turn asks for ${detected}: not a tool-selection step`);
     } else if (!hint && format === 'open' && !guardedDetected && tierRank(tier) > tierRank('mid') && this.isEveryday(summary)) {
       tier = 'mid';
       why.push('everyday question (short plain question, no reasoning, maths, code, planning or writing cue): capped at mid');
@@ -154,7 +161,7 @@ export class ComplexityRouter {
       const uplift = policy.openTaskFloor ?? 'frontier';
       if (tierRank(tier) < tierRank(uplift)) {
         tier = uplift;
-        why.push(`raised to ${uplift}: open-ended ${detected} task${agent ? ` in an ${agent}` : ''}`);
+        why.push(`raised to ${uplift}: open-ended ${detected} task${agent ? ` in an ${agent.what}` : ''}`);
       }
     }
 

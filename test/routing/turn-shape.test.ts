@@ -30,7 +30,7 @@ describe('agent steps', () => {
     expect(d.tier).toBe('mid');
     expect(d.task).toBe('tool_select');
     expect(d.reason).toMatch(/→ frontier;/); // what the score alone said
-    expect(d.reason).toMatch(/agent step \(2 tools offered, 1 tool call so far; latest message a tool result\): tool selection → mid/);
+    expect(d.reason).toMatch(/agent step \(2 tools offered, 1 tool call so far; latest message a tool result\): tool selection in an agent loop → mid \(score not used\)/);
     expect(router.decide({ request, requestedModel: 'auto' })).toEqual(d);
   });
 
@@ -39,10 +39,19 @@ describe('agent steps', () => {
     for (const withTools of [true, false]) {
       const d = router.decide({ request: agentRequest(messages, withTools), requestedModel: 'auto' });
       expect(d.tier).toBe('mid');
-      expect(d.reason).toMatch(/latest message a user turn\): tool selection → mid/);
+      expect(d.reason).toMatch(/latest message a user turn\): tool selection in an agent loop → mid/);
     }
-    // The first turn with tools offered is a tool-selection step too.
-    expect(router.decide({ request: agentRequest([user('Hi, I need to cancel my reservation.')]), requestedModel: 'auto' }).reason).toMatch(/agent step \(2 tools offered;/);
+  });
+
+  it('leaves a first, one-shot tool choice to the score, never above mid', () => {
+    // "Set a timer" with tools offered: what the team's tool_select examples teach the score is small work.
+    const timer = router.decide({ request: { ...ask('Set a timer for 12 minutes.'), tools: TOOLS }, requestedModel: 'auto' });
+    expect(timer.tier).toBe('small');
+    expect(timer.reason).toMatch(/agent step \(2 tools offered; latest message a user turn\): first tool choice, score's tier capped at mid → small/);
+    // Under the long policy prompt the score says frontier: capped at mid.
+    const first = router.decide({ request: agentRequest([user('I want to modify a flight booking I made for a trip from New York to Chicago.')]), requestedModel: 'auto' });
+    expect(first.reason).toMatch(/→ frontier; agent step .*first tool choice, score's tier capped at mid → mid/);
+    expect(first.tier).toBe('mid');
   });
 
   it('does not read flight numbers, dates and prices as a word problem', () => {
@@ -63,6 +72,7 @@ describe('agent steps', () => {
 
   it('follows the policy, hints and bounds', () => {
     const request = agentRequest(afterToolResult);
+    expect(router.decide({ request, requestedModel: 'auto', policy: { agentStepTier: 'small' } }).reason).toMatch(/tool selection → small \(tenant agentStepTier\)/);
     expect(router.decide({ request, requestedModel: 'auto', policy: { agentStepTier: 'small' } }).tier).toBe('small');
     expect(router.decide({ request, requestedModel: 'auto', policy: { agentStepTier: 'frontier' } }).tier).toBe('frontier');
     expect(router.decide({ request, requestedModel: 'auto', minTier: 'frontier' }).tier).toBe('frontier');
@@ -77,7 +87,8 @@ describe('agent steps', () => {
     expect(agentStep(summarizeRequest(ask('What is the capital of France?')))).toBeUndefined();
     expect(agentStep(summarizeRequest(agentRequest([user('Hello')], false)))).toBeUndefined();
     expect(agentStep(summarizeRequest(agentRequest([...afterToolResult, { role: 'assistant', content: [{ type: 'text', text: 'The reservation' }] }])))).toBeUndefined();
-    expect(agentStep(summarizeRequest(agentRequest(afterToolResult, false)))).toBe('agent step (1 tool call so far; latest message a tool result)');
+    expect(agentStep(summarizeRequest(agentRequest(afterToolResult, false)))).toEqual({ what: 'agent step (1 tool call so far; latest message a tool result)', inLoop: true });
+    expect(agentStep(summarizeRequest(agentRequest([user('Hello')])))).toEqual({ what: 'agent step (2 tools offered; latest message a user turn)', inLoop: false });
   });
 });
 
@@ -126,6 +137,15 @@ describe('everyday questions', () => {
     expect(isEverydayQuestion('Can you please write a haiku about rain?')).toBe(false);
     expect(isEverydayQuestion('Could you explain how vaccines work?')).toBe(false);
     expect(isEverydayQuestion('When will Dribbble release a write API?')).toBe(true);
+    // Analysis asked as a question (the team's frontier "analyze" examples) and counting problems are not everyday.
+    for (const q of [
+      'How does CRISPR gene editing work, and what are the scientific and ethical limits on using it in humans?',
+      'What role did the Silk Road play in spreading ideas, religions and diseases between Asia and Europe?',
+      'What are the trade-offs of building a city transit system around buses rather than a metro?',
+      'What are the main arguments for and against nuclear deterrence?',
+      'How many ways can eight people sit around a round table?',
+    ])
+      expect([q, isEverydayQuestion(q)]).toEqual([q, false]);
   });
 });
 
