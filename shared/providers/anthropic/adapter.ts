@@ -7,6 +7,7 @@ import type { ChatRequest, ChatResponse, StreamEvent } from '../../messages/chat
 import { chatRequestToAnthropicParams } from '../../messages/anthropic/to-anthropic';
 import { anthropicMessageToResponse } from '../../messages/anthropic/from-anthropic';
 import type { CallOptions, ProviderAdapter, ProviderConnection } from '../provider-adapter';
+import { keepAliveFetch } from '../http-transport';
 import { AttemptDeadline, attemptTimeoutMs, sdkLogger } from '../sdk-support';
 import { PROVIDER_NAME, anthropicErrorToProviderError } from './errors';
 import { anthropicStreamEvents } from './stream';
@@ -29,7 +30,7 @@ export class AnthropicAdapter implements ProviderAdapter {
     private readonly connection: ProviderConnection,
     private readonly log: Logger,
   ) {
-    this.client = new Anthropic({ apiKey: connection.apiKey, baseURL: connection.baseURL, maxRetries: 0, logger: sdkLogger(log) });
+    this.client = new Anthropic({ apiKey: connection.apiKey, baseURL: connection.baseURL, maxRetries: 0, logger: sdkLogger(log), fetch: keepAliveFetch() });
   }
 
   async complete(request: ChatRequest, model: ModelEntry, options?: CallOptions): Promise<ChatResponse> {

@@ -7,6 +7,7 @@ import type { ChatRequest, ChatResponse, StreamEvent } from '../../messages/chat
 import { chatRequestToOpenAIBody } from '../../messages/openai/from-internal';
 import { openAICompletionToResponse } from '../../messages/openai/completion-to-internal';
 import type { CallOptions, ProviderAdapter, ProviderConnection } from '../provider-adapter';
+import { keepAliveFetch } from '../http-transport';
 import { AttemptDeadline, attemptTimeoutMs, sdkLogger } from '../sdk-support';
 import { PROVIDER_NAME, openAIErrorToProviderError } from './errors';
 import { openAIStreamEvents } from './stream';
@@ -27,7 +28,7 @@ export class OpenAIAdapter implements ProviderAdapter {
     private readonly connection: ProviderConnection,
     private readonly log: Logger,
   ) {
-    this.client = new OpenAI({ apiKey: connection.apiKey, baseURL: connection.baseURL, maxRetries: 0, logger: sdkLogger(log) });
+    this.client = new OpenAI({ apiKey: connection.apiKey, baseURL: connection.baseURL, maxRetries: 0, logger: sdkLogger(log), fetch: keepAliveFetch() });
   }
 
   async complete(request: ChatRequest, model: ModelEntry, options?: CallOptions): Promise<ChatResponse> {
