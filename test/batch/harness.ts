@@ -87,9 +87,10 @@ export async function startBatchHarness(name: string, options: HarnessOptions = 
     PARSIMONY_BATCH_LEASE_SECONDS: '1',
     PARSIMONY_BATCH_DEADLINE_MARGIN_SECONDS: '1',
     PARSIMONY_BATCH_TURNAROUND_SECONDS: '1',
+    // A batch-submitter process (main.ts) loads the semantic cache: word vectors converted once per machine.
+    PARSIMONY_DATA_DIR: TEST_DATA_DIR,
     ...options.env,
   };
-  if (options.cache) env.PARSIMONY_DATA_DIR ??= TEST_DATA_DIR;
   const common = parseEnv(CommonEnvSchema, env);
   let cache: SemanticCache | undefined;
   const platform = (service: string, role: 'http' | 'worker') => Platform.create({ env: common, service, role, providerEnv: env, logDestination: destination }).attachCache(cache);
@@ -166,12 +167,10 @@ export async function startBatchHarness(name: string, options: HarnessOptions = 
       await sim.close();
       redis.disconnect();
       await deletePrefix(prefix);
-      if (options.cache) {
-        // Only this harness's index: other test runs may share the data dir.
-        const indexDir = join(TEST_DATA_DIR, 'vector-index');
-        const own = (await readdir(indexDir).catch(() => [] as string[])).filter((name) => name.startsWith(`${prefix}_`));
-        await Promise.all(own.map((name) => rm(join(indexDir, name), { recursive: true, force: true })));
-      }
+      // Only this harness's index (its own cache, or a spawned submitter's): other test runs may share the data dir.
+      const indexDir = join(TEST_DATA_DIR, 'vector-index');
+      const own = (await readdir(indexDir).catch(() => [] as string[])).filter((name) => name.startsWith(`${prefix}_`));
+      await Promise.all(own.map((name) => rm(join(indexDir, name), { recursive: true, force: true })));
     },
   };
   if (options.submitter !== false) harness.startSubmitter(typeof options.submitter === 'object' ? options.submitter : {});
