@@ -125,8 +125,9 @@ export class JobSettlement {
    * `annotations.batch.result = "discarded"`) and added to the tenant's
    * savings aggregates as actual spend and overhead (the identity
    * actual = baseline − levers + overhead still holds; `requests` does not
-   * count it). Only for a job this intent still tracks; once per job: the
-   * record's marker is checked inside the compare-and-set's mutation.
+   * count it). Only for a job this intent still tracks; once per job: a
+   * replayed result finds the marker the first one wrote (and the tracking
+   * gone), and an intent's collection is leased, so two never race.
    */
   private async discard(job: JobRecord, intent: Intent, response: ChatResponse): Promise<void> {
     const { redis, keys, store, catalog, log } = this.deps;
