@@ -12,7 +12,7 @@ export interface RouteStageOptions {
   policies?: Record<string, RoutingPolicy>;
   /** Whether a provider has credentials here; routing never picks a provider that cannot be called. */
   isProviderConfigured?: (provider: string) => boolean;
-  /** Session floor (stickiness) and, after completion, session record and shadow launch. Without it: none of these. */
+  /** Session floor (a ratchet on escalations) and, after completion, the session's escalation record and shadow launch. Without it: none of these. */
   guards?: RoutingGuards;
 }
 

@@ -1,6 +1,7 @@
 /**
  * The routing lever's quality guards and shadow evaluation:
- * - session floor (session-floor.ts): an agent session never drops below the highest tier it used within its window;
+ * - session floor (session-floor.ts): once a job of an agent session was escalated, the session's later steps start at
+ *   the tier that answered, within its window (the tier a step was merely routed to does not count);
  * - structured-output cascade (escalation.ts): a routed answer that fails its JSON schema / tool contract is
  *   re-asked one tier up, the rejected answer's cost counted as overhead;
  * - shadow evaluation (shadow-launcher.ts, shadow-comparer.ts, quality-store.ts): a deterministic sample of
