@@ -64,6 +64,8 @@ export async function startAll({ env, logDestination }: StartAllOptions): Promis
   const cacheService = cache ? await startCacheService(workerPlatform, cache) : undefined;
   const workers: RunningRouterWorker[] = [startRouterWorker(workerPlatform, workerEnv)];
   const batchPlatform = Platform.create({ env: common, service: 'batch-submitter', role: 'worker', providerEnv, logDestination });
+  // Jobs answered by a provider batch are cached like any other (the after-completion hooks run in the batch-submitter).
+  batchPlatform.attachCache(cache, { inlineWrites: true });
   const batchSubmitter = await startBatchSubmitterService(batchPlatform, env, providerEnv);
   const producer = await startProducer(httpPlatform, producerEnv, () => workers.some((w) => w.isRunning()));
 

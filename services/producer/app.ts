@@ -26,6 +26,8 @@ import { batchesRouter } from './routes/batches';
 import { filesRouter } from './routes/files';
 import { webhookDeliveriesRouter } from './routes/webhook-deliveries';
 import { openAIWebhooksRouter } from './routes/openai-webhooks';
+import { PendingPool } from '../../shared/batch/pending-pool';
+import { BatchKeys } from '../../shared/batch/batch-keys';
 
 export interface ProducerDeps {
   platform: Platform;
@@ -56,7 +58,9 @@ export function createProducerApp({ platform, env, keys, localWorkers }: Produce
   app.use(bodyDepthLimit());
   if (limits) app.use('/v1', rateLimit(platform.redis, platform.env.PARSIMONY_QUEUE_PREFIX, limits));
   app.use(chatCompletionsRouter(intake));
-  app.use(jobsRouter(intake, platform.store, platform.outcomes, enqueuer, (url) => assertCallbackAllowed(url, { allowHosts: env.PARSIMONY_WEBHOOK_ALLOW_HOSTS })));
+  // The batch lever's pending pool: a cancelled deferred job leaves its group at once.
+  const batchPool = new PendingPool(platform.redis, new BatchKeys(platform.env.PARSIMONY_QUEUE_PREFIX));
+  app.use(jobsRouter(intake, platform.store, platform.outcomes, enqueuer, (url) => assertCallbackAllowed(url, { allowHosts: env.PARSIMONY_WEBHOOK_ALLOW_HOSTS }), batchPool));
   app.use(filesRouter(platform, env));
   app.use(batchesRouter(platform, env, validate));
   app.use(webhookDeliveriesRouter(platform, env));
