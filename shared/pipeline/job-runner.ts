@@ -10,8 +10,8 @@ import type { Pipeline } from './pipeline';
 import type { PipelineContext } from './stage';
 
 export interface RunOptions {
-  /** Fast-path streaming sink. */
-  onStreamEvent?: (event: StreamEvent) => void;
+  /** Fast-path streaming sink; `model` is the catalog model the job was routed to (the one answering). */
+  onStreamEvent?: (event: StreamEvent, model: string | undefined) => void;
   signal?: AbortSignal;
   /** When false, a retryable failure leaves the job queued for another attempt instead of failing it. */
   finalAttempt: boolean;
@@ -59,7 +59,7 @@ export class JobRunner {
       request: job.request,
       ledger: new CostLedger(),
       annotations: {},
-      onStreamEvent: options.onStreamEvent,
+      onStreamEvent: options.onStreamEvent && ((event: StreamEvent) => options.onStreamEvent!(event, ctx.route?.model ?? ctx.model?.id)),
       log: this.log.child({ jobId: job.id, tenant: job.tenant }),
       signal: options.signal,
     };

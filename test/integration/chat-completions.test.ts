@@ -67,6 +67,30 @@ describe('POST /v1/chat/completions with the official openai SDK', () => {
     expect(usage!.completion_tokens).toBeGreaterThan(0);
   });
 
+  test('a routed ("auto") stream names the routed model in every chunk, as the stored job does — also when replayed from the cache', async () => {
+    const ask = async () => {
+      const { data: stream, response } = await p
+        .openai()
+        .chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'What colour is a ripe banana?' }], stream: true })
+        .withResponse();
+      const models = new Set<string>();
+      for await (const chunk of stream) models.add(chunk.model);
+      const job = await (await p.http(`/v1/jobs/${response.headers.get('x-parsimony-job-id')}`)).json();
+      return { models: [...models], job };
+    };
+    const first = await ask();
+    expect(first.job.route.model).toBeTruthy();
+    expect(first.models).toEqual([first.job.route.model]);
+    // The same question again is answered from the cache and replayed as a stream.
+    let again = await ask();
+    for (let i = 0; i < 20 && again.job.delivered_by !== 'cache'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      again = await ask();
+    }
+    expect(again.job.delivered_by).toBe('cache');
+    expect(again.models).toEqual([first.job.route.model]);
+  });
+
   test('tool calls round-trip, streamed and not', async () => {
     const client = p.openai();
     const first = await client.chat.completions.create({ model: 'gpt-4.1-mini', messages: [{ role: 'user', content: 'Weather in Paris?' }], tools: [weatherTool] });

@@ -41,10 +41,11 @@ export function chatCompletionsRouter(intake: JobIntake): Router {
     }
 
     let encoder: OpenAIChunkEncoder | undefined;
-    const write = (event: StreamEvent) => {
+    const write = (event: StreamEvent, model: string | undefined) => {
       if (!encoder) {
         // Headers go out with the first event, so failures before it still get a proper error status.
-        encoder = new OpenAIChunkEncoder(completionId(jobId), event.type === 'done' ? event.response.model : request.model, Math.floor(Date.now() / 1000), body.stream_options?.include_usage === true);
+        // Chunks name the model that answers (the routed one), as the non-streamed response does — never "auto".
+        encoder = new OpenAIChunkEncoder(completionId(jobId), model ?? (event.type === 'done' ? event.response.model : request.model), Math.floor(Date.now() / 1000), body.stream_options?.include_usage === true);
         res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
       }
       for (const chunk of encoder.encode(event)) res.write(`data: ${JSON.stringify(chunk)}\n\n`);
@@ -53,7 +54,8 @@ export function chatCompletionsRouter(intake: JobIntake): Router {
     if (!res.headersSent) {
       if (finished.status !== 'completed') return sendFinished(res, finished);
       // Served without a provider stream (e.g. a stored answer): replay it as one.
-      for (const event of responseToStreamEvents(toDoneResponse(finished))) write(event);
+      const done = toDoneResponse(finished);
+      for (const event of responseToStreamEvents(done)) write(event, done.model);
     } else if (finished.status !== 'completed') {
       res.write(`data: ${JSON.stringify(jobErrorToApiError(finished.error).toBody())}\n\n`);
     }
