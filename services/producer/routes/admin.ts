@@ -1,7 +1,4 @@
-import { createBullBoard } from '@bull-board/api';
 import type { IServerAdapter } from '@bull-board/api/typings/app';
-import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
-import { ExpressAdapter } from '@bull-board/express';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Router } from 'express';
 import { ApiError } from '../../../shared/errors/api-error';
@@ -35,6 +32,10 @@ export function adminRouter(platform: Platform, adminKey?: string): Router {
     next();
   });
 
+  // Loaded only when the admin surface is on: bull-board and its view engine are ~3 MB of heap a producer without it never uses.
+  const { createBullBoard } = require('@bull-board/api') as typeof import('@bull-board/api');
+  const { BullMQAdapter } = require('@bull-board/api/bullMQAdapter') as typeof import('@bull-board/api/bullMQAdapter');
+  const { ExpressAdapter } = require('@bull-board/express') as typeof import('@bull-board/express');
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(ADMIN_QUEUES_PATH);
   createBullBoard({

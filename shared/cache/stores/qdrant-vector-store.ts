@@ -1,4 +1,4 @@
-import { QdrantClient } from '@qdrant/js-client-rest';
+import type { QdrantClient } from '@qdrant/js-client-rest';
 import type { VectorMatch, VectorPoint, VectorQuery, VectorStore } from './vector-store';
 
 export interface QdrantVectorStoreOptions {
@@ -21,7 +21,9 @@ export class QdrantVectorStore implements VectorStore {
   private readonly client: QdrantClient;
 
   constructor(private readonly options: QdrantVectorStoreOptions) {
-    this.client = new QdrantClient({ url: options.url, apiKey: options.apiKey, checkCompatibility: false });
+    // Loaded on use: the client (and the HTTP stack it brings) costs a few MB of heap in every process that runs the embedded store instead.
+    const { QdrantClient: Client } = require('@qdrant/js-client-rest') as typeof import('@qdrant/js-client-rest');
+    this.client = new Client({ url: options.url, apiKey: options.apiKey, checkCompatibility: false });
   }
 
   async init(): Promise<void> {
