@@ -1,4 +1,4 @@
-import type { ChatResponse } from '../messages/chat-model';
+import type { ChatRequest, ChatResponse } from '../messages/chat-model';
 import { CONTINUE, type PipelineContext, type Stage, type StageOutcome } from '../pipeline/stage';
 import { uncacheableReason, type CacheStorePayload } from './cache-entry';
 import { CacheRequestOptionsSchema, resolveCacheOptions, type CacheRequestOptions, type ResolvedCacheOptions } from './cache-options';
@@ -133,6 +133,22 @@ export class CacheStage implements Stage {
       completed_at: Date.now(),
       vector_key: vectorKey,
     }, semantic ? lookup.vector : undefined);
+  }
+
+  /**
+   * For a job a provider batch answered: the store plan a miss left in memory
+   * (key, options, tier), rebuilt from the record without a second lookup —
+   * the answer is stored like any other. No single-flight ticket: the job let
+   * go of it when it was deferred.
+   */
+  async restore(ctx: PipelineContext, request: ChatRequest): Promise<void> {
+    const annotation = ctx.annotations.cache as Partial<CacheAnnotation> | undefined;
+    if (annotation?.status !== 'miss') return;
+    const tier = ctx.route?.tier ?? ctx.model?.tier ?? 'unrouted';
+    const cache = this.o.cache;
+    const options = resolveCacheOptions(this.requestOptions(ctx), await cache.policy(ctx.job.tenant), cache.embedder.defaultThreshold, ctx.job.options.task);
+    if (options.mode === 'off') return;
+    this.pending.set(ctx, { lookup: cache.miss({ tenant: ctx.job.tenant, tier, request, options }), options, tier });
   }
 
   /** Call when a job fails after this stage ran, so waiting duplicates go ahead at once instead of at the lock timeout. */

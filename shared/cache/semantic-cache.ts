@@ -93,16 +93,23 @@ export class SemanticCache {
     return (await this.o.policyOf?.(tenant)) ?? DEFAULT_TENANT_POLICY;
   }
 
-  async lookup(input: LookupInput): Promise<LookupResult> {
-    const { tenant, options } = input;
-    const key = requestKey(tenant, input.tier, input.request);
+  /** What a lookup starts from: the request's key and whether it may be matched by meaning. No I/O. */
+  miss(input: Omit<LookupInput, 'signal'>): LookupResult {
+    const { options } = input;
+    const key = requestKey(input.tenant, input.tier, input.request);
     const semanticEligible =
       options.mode === 'default' &&
       !key.hasImages &&
       key.userTurns <= options.maxSemanticTurns &&
       key.text.trim().length > 0 &&
       key.text.length <= (this.o.maxSemanticChars ?? 2000);
-    const result: LookupResult = { status: 'miss', key, semanticEligible, costUsd: 0, rejected: {} };
+    return { status: 'miss', key, semanticEligible, costUsd: 0, rejected: {} };
+  }
+
+  async lookup(input: LookupInput): Promise<LookupResult> {
+    const { tenant, options } = input;
+    const result = this.miss(input);
+    const { key, semanticEligible } = result;
     if (options.mode === 'off' || options.mode === 'refresh') return { ...result, status: options.mode === 'off' ? 'bypass' : 'miss' };
 
     const now = this.now();

@@ -20,34 +20,16 @@ import type { PipelineContext } from './stage';
  * - ctx.request, as the levers shaped it (the shadow launcher sends it to the
  *   frontier): record.deferred.request, what the provider batch was sent;
  * - ctx.annotations (cache hit or miss, escalation): record.annotations;
- * - the cache stage's own state: replayed, see below.
- *
- * The cache stage keeps what it needs for its store (lookup key, resolved
- * options, single-flight ticket) in memory, keyed by the context object, from
- * run() to afterComplete; that state never reaches Redis, so it is rebuilt by
- * running the stage's run() again on the request it saw the first time (the
- * client's request with the routed model: validate and route are the only
- * stages before it). The replay costs one more lookup (an embedding for a
- * semantic-eligible request, not charged to the job, which is priced
- * already), and may wait for an identical request in flight (single-flight),
- * then store nothing: that one stores the answer. A cache stage that stored
- * its plan on the job at deferral would need no replay.
+ * - what a stage keeps in memory between run() and afterComplete (the cache
+ *   stage's store plan): rebuilt by the stage's own `restore`, from the
+ *   request as that stage saw it — for the cache stage, right after routing,
+ *   the client's request on the routed model (validate and route are the only
+ *   stages before it). No second lookup, no embedding, no single-flight wait.
  */
-
-/** Stages whose run() is replayed before their afterComplete, and when. */
-const REPLAYED: Record<string, (job: JobRecord) => ChatRequest | undefined> = {
-  // Only when the first run planned a store (a miss); a bypass (cache off, lookup error) stores nothing.
-  cache: (job) => ((job.annotations?.cache as { status?: string } | undefined)?.status === 'miss' ? requestAtRouting(job) : undefined),
-};
 
 /** The request as the stages right after routing saw it: the client's request on the routed model. */
 export function requestAtRouting(job: JobRecord): ChatRequest | undefined {
   return job.route ? { ...job.request, model: job.route.model } : undefined;
-}
-
-/** The request stage `stage` must run on again before its afterComplete hook, or undefined when it needs no replay. */
-export function replayedRequest(stage: string, job: JobRecord): ChatRequest | undefined {
-  return REPLAYED[stage]?.(job);
 }
 
 /**
@@ -77,7 +59,9 @@ export function deferredContext(job: JobRecord, catalog: Catalog, log: Logger): 
 export async function settleDeferred(pipeline: Pipeline, catalog: Catalog, log: Logger, job: JobRecord, response: ChatResponse): Promise<void> {
   const ctx = deferredContext(job, catalog, log);
   try {
-    await pipeline.settleReplaying(ctx, response, (stage) => replayedRequest(stage, job));
+    // Stages before the cache only route; later ones shape the request, and the record keeps only the final shape.
+    const atRouting = requestAtRouting(job) ?? ctx.request;
+    await pipeline.settleRestored(ctx, response, (stage) => (stage === 'cache' ? atRouting : ctx.request));
   } catch (err) {
     ctx.log.warn({ err: { message: (err as Error).message } }, 'after-complete hooks of a batch-answered job failed');
   }

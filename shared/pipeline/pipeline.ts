@@ -54,32 +54,19 @@ export class Pipeline {
   }
 
   /**
-   * settle() for a context rebuilt in another process (a job a provider batch
-   * answered, see after-complete-context.ts). A stage that keeps per-job state
-   * in memory from run() to afterComplete lost it with the original context:
-   * for each stage `replay` names a request for, run() is played again on
-   * that request first, to rebuild the state. What the replay writes on the
-   * context (annotations, the request) is put back before the hooks run, so
-   * every hook sees the job as it was deferred; a replay that answers the job
-   * (e.g. the cache has the answer by now) leaves that stage nothing to do.
+   * The after-completion hooks of a job that finished elsewhere, on a context
+   * rebuilt from its record: each stage first restores what its run() would
+   * have kept in memory (`Stage.restore`, given the request as that stage saw it).
    */
-  async settleReplaying(ctx: PipelineContext, response: ChatResponse, replay: (stage: string) => ChatRequest | undefined): Promise<void> {
-    const request = ctx.request;
-    const annotations = structuredClone(ctx.annotations);
+  async settleRestored(ctx: PipelineContext, response: ChatResponse, requestSeenBy: (stage: string) => ChatRequest): Promise<void> {
     for (const stage of this.stages) {
-      const replayed = stage.afterComplete ? replay(stage.name) : undefined;
-      if (!replayed) continue;
+      if (!stage.restore || !stage.afterComplete) continue;
       try {
-        ctx.request = replayed;
-        const outcome = await stage.run(ctx);
-        if (outcome.kind !== 'continue') ctx.log.debug({ stage: stage.name, outcome: outcome.kind }, 'replayed stage finished the job by itself; its hook has nothing to do');
+        await stage.restore(ctx, requestSeenBy(stage.name));
       } catch (err) {
-        ctx.log.warn({ err, stage: stage.name }, 'stage replay before its after-complete hook failed');
+        ctx.log.warn({ err, stage: stage.name }, 'could not restore a stage for its after-complete hook');
       }
     }
-    ctx.request = request;
-    for (const key of Object.keys(ctx.annotations)) delete ctx.annotations[key];
-    Object.assign(ctx.annotations, annotations);
     await this.settle(ctx, response);
   }
 

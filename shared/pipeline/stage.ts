@@ -47,6 +47,13 @@ export interface Stage {
    * fail the job.
    */
   afterComplete?(ctx: PipelineContext, response: ChatResponse): Promise<void>;
+  /**
+   * Optional: rebuilds what this stage keeps in memory between run() and
+   * afterComplete, for a job that finished elsewhere (a provider batch
+   * answered it in another process) on a context rebuilt from its record.
+   * `request` is the request as this stage saw it in run().
+   */
+  restore?(ctx: PipelineContext, request: ChatRequest): Promise<void>;
   /** Optional hook when the job fails (or will be retried) after this stage ran, e.g. release a lock early. */
   onFailed?(ctx: PipelineContext): Promise<void>;
 }
