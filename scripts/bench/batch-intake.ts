@@ -82,9 +82,18 @@ function freePort(): Promise<number> {
 
 /** Peak resident set of a process (Linux VmHWM), in MB. */
 function peakRssMb(pid: number): number | null {
+  return statusMb(pid, 'VmHWM');
+}
+
+/** Current resident set (VmRSS), in MB. */
+function rssMb(pid: number): number | null {
+  return statusMb(pid, 'VmRSS');
+}
+
+function statusMb(pid: number, field: 'VmHWM' | 'VmRSS'): number | null {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const match = /VmHWM:\s+(\d+) kB/.exec(status);
+    const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(status);
     return match ? Math.round(Number(match[1]) / 1024) : null;
   } catch {
     return null;
@@ -146,7 +155,8 @@ async function main(): Promise<void> {
     await waitReady(url);
     const input = buildInput(LINES);
     const client = new OpenAI({ apiKey: key, baseURL: `${url}/v1`, maxRetries: 0, timeout: 600_000 });
-    const rssAtStart = peakRssMb(child.pid!);
+    // Idle: the resident set before the upload (not the start-up high-water mark).
+    const rssAtStart = rssMb(child.pid!);
 
     const started = performance.now();
     const file = await client.files.create({ file: await toFile(input, 'bench.jsonl'), purpose: 'batch' });
