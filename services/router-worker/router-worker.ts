@@ -1,7 +1,9 @@
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { WorkerEnv } from '../../shared/config/env';
 import { JobOutboxPump } from '../../shared/jobs/job-outbox';
 import { JobRunner } from '../../shared/pipeline/job-runner';
+import { ExecuteStage } from '../../shared/pipeline/stages/execute-stage';
+import { ProviderCooldownError, ProviderCooldowns } from '../../shared/providers/provider-cooldown';
 import { QUEUES, RunPipelinePayload } from '../../shared/queues/queue-catalog';
 import type { Platform } from '../../shared/runtime/platform';
 import { pipelineBackoff } from './pipeline-backoff';
@@ -10,6 +12,9 @@ import { pipelineBackoff } from './pipeline-backoff';
  * The router-worker: takes jobs off the pipeline queue and runs them through
  * the pipeline. Provider calls are made once per attempt; BullMQ retries
  * retryable failures with backoff, and re-delivers jobs whose worker died.
+ * A provider 429 is not a failure: it starts that provider's cooldown
+ * (shared/providers/provider-cooldown.ts) and the job waits it out in the
+ * delayed set, as do the provider's other jobs; other providers' jobs go on.
  */
 export interface RunningRouterWorker {
   worker: Worker;
@@ -18,26 +23,43 @@ export interface RunningRouterWorker {
   close(): Promise<void>;
 }
 
-/** How long the queue pauses after a provider 429 that carried no retry-after, ms. */
-const RATE_LIMIT_FALLBACK_MS = 1_000;
-
 export function startRouterWorker(platform: Platform, env: WorkerEnv): RunningRouterWorker {
   const log = platform.log.child({ component: 'router-worker' });
   const { pipeline } = platform.pipeline(1);
+  const cooldowns = new ProviderCooldowns(platform.redis, platform.env.PARSIMONY_QUEUE_PREFIX);
+  const delayed = platform.metrics.providerCooldownDelays;
+  // Jobs on their final attempt skip the cooldown and call the provider: the runner fails a retryable error on a
+  // final attempt, so bouncing them would fail them without a single call (what they did before cooldowns existed).
+  const finalRuns = new Set<string>();
+  for (const stage of pipeline.stages)
+    if (stage instanceof ExecuteStage) stage.useCooldown(async (provider, ctx) => (finalRuns.has(ctx.job.id) ? 0 : cooldowns.remainingMs(provider)));
   const runner = new JobRunner(platform.store, pipeline, platform.outcomes, log);
 
   const worker = new Worker(
     QUEUES.pipeline,
-    async (job: Job) => {
+    async (job: Job, token?: string) => {
       const payload = RunPipelinePayload.safeParse(job.data);
       if (!payload.success) throw new UnrecoverableError(`malformed pipeline payload: ${payload.error.message}`);
+      const { jobId } = payload.data;
       const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      const result = await runner.run(payload.data.jobId, { finalAttempt });
+      if (finalAttempt) finalRuns.add(jobId);
+      const result = await runner.run(jobId, { finalAttempt }).finally(() => finalRuns.delete(jobId));
       if (result.kind === 'retry' && result.error.status === 429) {
-        // The provider is rate-limiting us: slow the whole queue down for its retry-after and put the job back
-        // without spending one of its attempts, instead of burning retries against a closed door.
-        await worker.rateLimit(result.error.retryAfterMs ?? RATE_LIMIT_FALLBACK_MS);
-        throw Worker.RateLimitError();
+        // Provider P is rate-limiting us (or still cooling down from it, and was not called): P's cooldown, shared by
+        // every worker, keeps its other jobs off it; this one goes back to the delayed set until the cooldown ends,
+        // without spending one of its attempts. Other providers' jobs and cache hits keep flowing. The runner has
+        // already put the record back to 'queued'.
+        const error = result.error;
+        const coolingDown = error instanceof ProviderCooldownError;
+        const leftMs = coolingDown ? (error.retryAfterMs ?? 0) : await cooldowns.record(error.provider, error.retryAfterMs);
+        const delayMs = leftMs + cooldownJitterMs(leftMs);
+        await job.moveToDelayed(Date.now() + delayMs, token);
+        delayed.inc({ provider: error.provider, reason: coolingDown ? 'cooling_down' : 'rate_limited' });
+        log.info(
+          { jobId, provider: error.provider, reason: coolingDown ? 'cooling_down' : 'rate_limited', cooldownMs: leftMs, delayMs, attemptsMade: job.attemptsMade },
+          'provider rate-limited; job delayed until its cooldown ends (no attempt spent)',
+        );
+        throw new DelayedError();
       }
       if (result.kind === 'retry') throw result.error;
       return { status: result.job.status };
@@ -51,8 +73,6 @@ export function startRouterWorker(platform: Platform, env: WorkerEnv): RunningRo
       // A job whose worker keeps dying is re-delivered a few times before it fails.
       maxStalledCount: 3,
       settings: { backoffStrategy: pipelineBackoff },
-      // Manual rate limiting (a provider 429) only takes effect with a limiter set; this one never limits by itself.
-      limiter: { max: 1_000_000, duration: 1_000 },
     },
   );
   worker.on('error', (err) => log.warn({ err: { message: err.message } }, 'worker error'));
@@ -82,4 +102,12 @@ export function startRouterWorker(platform: Platform, env: WorkerEnv): RunningRo
       pumpConnection.disconnect();
     },
   };
+}
+
+/**
+ * Up to a quarter of the cooldown, at most 1 s: the jobs a cooldown held back
+ * do not all call the provider in the same millisecond when it ends.
+ */
+function cooldownJitterMs(cooldownMs: number): number {
+  return Math.floor(Math.random() * Math.min(1_000, cooldownMs / 4));
 }

@@ -107,6 +107,13 @@ export class ParsimonyMetrics {
     registers: [this.registry],
   });
 
+  readonly providerCooldownDelays = new Counter({
+    name: 'parsimony_provider_cooldown_delays_total',
+    help: 'Queued jobs put back (no attempt spent) because their provider rate-limited us: reason=rate_limited (it answered 429) or cooling_down (not called during the cooldown).',
+    labelNames: ['provider', 'reason'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     // Process metrics (CPU, memory, event-loop lag, GC) under the usual names.
     collectDefaultMetrics({ register: this.registry });

@@ -3,6 +3,7 @@ import type { ChatRequest, ChatResponse, StreamEvent } from '../../messages/chat
 import type { ProviderAdapter } from '../../providers/provider-adapter';
 import type { EscalationGuard } from '../../routing/guards/escalation';
 import { ProviderError } from '../../errors/provider-error';
+import { ProviderCooldownError } from '../../providers/provider-cooldown';
 import type { PipelineContext, Stage, StageOutcome } from '../stage';
 
 export interface ExecuteStageOptions {
@@ -19,13 +20,36 @@ export interface ExecuteStageOptions {
   backoffMs: (attempt: number, error: ProviderError) => number;
   /** The routing lever's structured-output cascade (routed jobs only); without it the routed model's answer is final. */
   escalation?: EscalationGuard;
+  /**
+   * Per-provider cooldowns after a 429 (shared/providers/provider-cooldown.ts):
+   * ms `provider` is still cooling down for this job, 0 = call it. When it is
+   * > 0 the provider is not called: the call throws a ProviderCooldownError (a
+   * retryable 429 whose retry-after is the time left). Default: none, every call
+   * goes to the provider. Only the router-worker sets one (it delays the job
+   * until the cooldown ends); the fast path keeps its own in-process retries,
+   * which already honour a 429's retry-after.
+   */
+  cooldownMs?: CooldownLookup;
 }
+
+/** See ExecuteStageOptions.cooldownMs. */
+export type CooldownLookup = (provider: string, ctx: PipelineContext) => Promise<number>;
 
 /** Calls the routed model through its provider adapter: the last stage of a job that was not served otherwise. */
 export class ExecuteStage implements Stage {
   readonly name = 'execute';
 
-  constructor(private readonly options: ExecuteStageOptions) {}
+  private cooldownMs?: CooldownLookup;
+
+  constructor(private readonly options: ExecuteStageOptions) {
+    this.cooldownMs = options.cooldownMs;
+  }
+
+  /** Sets the cooldown lookup of a stage built without one (the router-worker's pipeline comes from the shared builder). */
+  useCooldown(cooldownMs: CooldownLookup): this {
+    this.cooldownMs = cooldownMs;
+    return this;
+  }
 
   async run(ctx: PipelineContext): Promise<StageOutcome> {
     if (!ctx.model) throw new Error('execute stage needs a routed model (route stage missing?)');
@@ -37,6 +61,7 @@ export class ExecuteStage implements Stage {
   /** One model call with the in-process retries; stream events go to `onEvent` when given. */
   private async call(ctx: PipelineContext, model: ModelEntry, request: ChatRequest, onEvent?: (event: StreamEvent) => void): Promise<ChatResponse> {
     const adapter = this.options.adapterFor(model.provider);
+    await this.checkCooldown(ctx, model.provider);
     const call = { signal: ctx.signal, timeoutMs: this.options.timeoutMs };
     let streamed = false;
     for (let attempt = 1; ; attempt++) {
@@ -62,6 +87,20 @@ export class ExecuteStage implements Stage {
         await sleep(delay, ctx.signal);
       }
     }
+  }
+
+  /** Throws instead of calling a provider that is cooling down; checked per call, so an escalation to another provider is checked too. */
+  private async checkCooldown(ctx: PipelineContext, provider: string): Promise<void> {
+    if (!this.cooldownMs) return;
+    let left: number;
+    try {
+      left = await this.cooldownMs(provider, ctx);
+    } catch (err) {
+      // The cooldown only spares the provider calls bound to fail: without it, call as before.
+      ctx.log.warn({ provider, err: { message: (err as Error).message } }, 'could not read the provider cooldown; calling the provider');
+      return;
+    }
+    if (left > 0) throw new ProviderCooldownError(provider, left);
   }
 }
 
