@@ -84,6 +84,13 @@ describe('provider cooldown after a 429', () => {
     expect(openaiCalls() - callsBefore).toBe(2);
     expect(Date.parse(a.completed_at)).toBeGreaterThan(Date.parse(answered.completed_at));
     expect(Date.parse(b.completed_at)).toBeGreaterThan(Date.parse(answered.completed_at));
+
+    // Observable: delayed jobs are counted per provider and reason.
+    const metrics = await (await p.http('/metrics', { tenant: null })).text();
+    expect(metrics).toMatch(/parsimony_provider_cooldown_delays_total\{provider="openai",reason="rate_limited"\} [1-9]/);
+    expect(metrics).toMatch(/parsimony_provider_cooldown_delays_total\{provider="openai",reason="cooling_down"\} [1-9]/);
+    expect(metrics).not.toMatch(/parsimony_provider_cooldown_delays_total\{provider="anthropic"/);
+    expect(p.logs.some((line) => line.includes('job delayed until its cooldown ends') && line.includes(second))).toBe(true);
   }, 60_000);
 
   test('429s do not spend attempts: two in a row on a 2-attempt job, then it completes', async () => {
@@ -108,5 +115,25 @@ describe('ProviderCooldowns', () => {
     expect(await cooldowns.record('openai', undefined)).toBe(COOLDOWN_FALLBACK_MS);
     expect(await cooldowns.remainingMs('openai')).toBeGreaterThan(0);
     expect(await cooldowns.remainingMs('no-such-provider')).toBe(0);
+  });
+});
+
+describe('a job on its final attempt', () => {
+  let single: TestParsimony;
+  beforeAll(async () => {
+    single = await startTestParsimony('cooldown-final', { PARSIMONY_JOB_ATTEMPTS: '1' });
+  });
+  afterAll(async () => {
+    await single.close();
+  });
+
+  test('calls the provider despite a cooldown (bouncing it would fail it without a call)', async () => {
+    const own = new ProviderCooldowns(redis, single.prefix);
+    await own.record('openai', 60_000);
+    const before = single.sim.stats().requests['/v1/chat/completions'] ?? 0;
+    const res = await single.http('/v1/jobs', { method: 'POST', json: { request: chatBody('final attempt: spell the word cooldown') } });
+    const job = await waitForJob(single, (await res.json()).id);
+    expect(job.status).toBe('completed');
+    expect((single.sim.stats().requests['/v1/chat/completions'] ?? 0) - before).toBe(1);
   });
 });
