@@ -2,7 +2,6 @@ import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { WorkerEnv } from '../../shared/config/env';
 import { JobOutboxPump } from '../../shared/jobs/job-outbox';
 import { JobRunner } from '../../shared/pipeline/job-runner';
-import { ExecuteStage } from '../../shared/pipeline/stages/execute-stage';
 import { ProviderCooldownError, ProviderCooldowns } from '../../shared/providers/provider-cooldown';
 import { QUEUES, RunPipelinePayload } from '../../shared/queues/queue-catalog';
 import type { Platform } from '../../shared/runtime/platform';
@@ -25,14 +24,12 @@ export interface RunningRouterWorker {
 
 export function startRouterWorker(platform: Platform, env: WorkerEnv): RunningRouterWorker {
   const log = platform.log.child({ component: 'router-worker' });
-  const { pipeline } = platform.pipeline(1);
   const cooldowns = new ProviderCooldowns(platform.redis, platform.env.PARSIMONY_QUEUE_PREFIX);
   const delayed = platform.metrics.providerCooldownDelays;
   // Jobs on their final attempt skip the cooldown and call the provider: the runner fails a retryable error on a
   // final attempt, so bouncing them would fail them without a single call (what they did before cooldowns existed).
   const finalRuns = new Set<string>();
-  for (const stage of pipeline.stages)
-    if (stage instanceof ExecuteStage) stage.useCooldown(async (provider, ctx) => (finalRuns.has(ctx.job.id) ? 0 : cooldowns.remainingMs(provider)));
+  const { pipeline } = platform.pipeline(1, { cooldownMs: async (provider, ctx) => (finalRuns.has(ctx.job.id) ? 0 : cooldowns.remainingMs(provider)) });
   const runner = new JobRunner(platform.store, pipeline, platform.outcomes, log);
 
   const worker = new Worker(

@@ -6,7 +6,7 @@ import type { Stage } from './stage';
 import { ValidateStage } from './stages/validate-stage';
 import { RouteStage } from './stages/route-stage';
 import type { ComplexityRouter, RoutingPolicy } from '../routing';
-import { ExecuteStage } from './stages/execute-stage';
+import { ExecuteStage, type CooldownLookup } from './stages/execute-stage';
 import type { Redis } from 'ioredis';
 import { ContextCompactionStage } from '../context/compaction-stage';
 import type { ContextConfig } from '../context/context-config';
@@ -29,6 +29,8 @@ export interface PipelineDeps {
   isProviderConfigured: (provider: string) => boolean;
   /** Attempts per provider call inside the pipeline (fast path > 1, queued path 1). */
   attempts: number;
+  /** Per-provider 429 cooldowns the execute stage honours (ExecuteStageOptions.cooldownMs); default none. */
+  cooldownMs?: CooldownLookup;
   timeoutMs: number;
   backoffMs: (attempt: number, error: ProviderError) => number;
   /** The routing lever (learned complexity router); without it "auto" is the catalog's auto model. */
@@ -86,6 +88,7 @@ export function buildPipeline(deps: PipelineDeps): { pipeline: Pipeline; validat
       timeoutMs: deps.timeoutMs,
       backoffMs: deps.backoffMs,
       escalation: new EscalationGuard(deps.catalog, { isProviderConfigured: deps.isProviderConfigured }),
+      cooldownMs: deps.cooldownMs,
     }),
   ];
   return { pipeline: new Pipeline(stages, deps.catalog, deps.observe), validate };

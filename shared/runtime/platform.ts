@@ -9,6 +9,7 @@ import { createLogger } from '../logging/logger';
 import { parsimonyMetrics, type ParsimonyMetrics } from '../metrics/parsimony-metrics';
 import { stageLatencyObserver } from '../metrics/stage-metrics';
 import { buildPipeline } from '../pipeline/build-pipeline';
+import type { CooldownLookup } from '../pipeline/stages/execute-stage';
 import { ComplexityRouter } from '../routing';
 import { ProviderRegistry } from '../providers/registry';
 import { backoffDelayMs } from '../providers/retry-policy';
@@ -122,9 +123,13 @@ export class Platform {
     }
   }
 
-  /** The pipeline with `attempts` provider attempts per call (fast path > 1; queued path 1, BullMQ retries). */
-  pipeline(attempts: number) {
+  /**
+   * The pipeline with `attempts` provider attempts per call (fast path > 1; queued path 1, BullMQ retries).
+   * `cooldownMs`: per-provider 429 cooldowns its execute stage honours (the router-worker's).
+   */
+  pipeline(attempts: number, options: { cooldownMs?: CooldownLookup } = {}) {
     return buildPipeline({
+      cooldownMs: options.cooldownMs,
       catalog: this.catalog,
       adapterFor: (provider) => this.providers.get(provider),
       isProviderConfigured: (provider) => this.providers.has(provider),

@@ -39,17 +39,7 @@ export type CooldownLookup = (provider: string, ctx: PipelineContext) => Promise
 export class ExecuteStage implements Stage {
   readonly name = 'execute';
 
-  private cooldownMs?: CooldownLookup;
-
-  constructor(private readonly options: ExecuteStageOptions) {
-    this.cooldownMs = options.cooldownMs;
-  }
-
-  /** Sets the cooldown lookup of a stage built without one (the router-worker's pipeline comes from the shared builder). */
-  useCooldown(cooldownMs: CooldownLookup): this {
-    this.cooldownMs = cooldownMs;
-    return this;
-  }
+  constructor(private readonly options: ExecuteStageOptions) {}
 
   async run(ctx: PipelineContext): Promise<StageOutcome> {
     if (!ctx.model) throw new Error('execute stage needs a routed model (route stage missing?)');
@@ -91,10 +81,10 @@ export class ExecuteStage implements Stage {
 
   /** Throws instead of calling a provider that is cooling down; checked per call, so an escalation to another provider is checked too. */
   private async checkCooldown(ctx: PipelineContext, provider: string): Promise<void> {
-    if (!this.cooldownMs) return;
+    if (!this.options.cooldownMs) return;
     let left: number;
     try {
-      left = await this.cooldownMs(provider, ctx);
+      left = await this.options.cooldownMs(provider, ctx);
     } catch (err) {
       // The cooldown only spares the provider calls bound to fail: without it, call as before.
       ctx.log.warn({ provider, err: { message: (err as Error).message } }, 'could not read the provider cooldown; calling the provider');
