@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import type { ApiKeyRing } from '../../shared/config/api-keys';
 import type { ProducerEnv } from '../../shared/config/env';
 import { JobRunner } from '../../shared/pipeline/job-runner';
+import { SyncJobWatch } from '../../shared/jobs/sync-job-watch';
 import type { Platform } from '../../shared/runtime/platform';
 import { JobIntake } from './fast-path';
 import { authenticate } from './http/authenticate';
@@ -41,7 +42,13 @@ export interface ProducerDeps {
 export function createProducerApp({ platform, env, keys, localWorkers }: ProducerDeps): Express {
   const log = platform.log.child({ component: 'producer' });
   const { pipeline, validate } = platform.pipeline(env.PARSIMONY_SYNC_ATTEMPTS);
-  const intake = new JobIntake(platform.store, validate, new JobRunner(platform.store, pipeline, platform.outcomes, log), log);
+  const heartbeatMs = env.PARSIMONY_PRODUCER_HEARTBEAT_MS;
+  const syncWatch = new SyncJobWatch(platform.redis, platform.env.PARSIMONY_QUEUE_PREFIX, platform.outcomes, platform.log.child({ component: 'sync-job-watch' }), {
+    heartbeatMs,
+    heartbeatTtlMs: 4 * heartbeatMs,
+  }).start();
+  platform.onClose(() => syncWatch.stop());
+  const intake = new JobIntake(platform.store, validate, new JobRunner(platform.store, pipeline, platform.outcomes, log), log, syncWatch);
   const enqueuer = new JobEnqueuer(platform.pipelineQueue, platform.outcomes, platform.env.PARSIMONY_JOB_ATTEMPTS, log);
 
   const limits = TenantLimitsPolicy.fromSpec(env.PARSIMONY_TENANT_LIMITS);

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { ApiError } from '../../shared/errors/api-error';
 import type { JobOptions, JobRecord } from '../../shared/jobs/job-record';
 import { JobStore } from '../../shared/jobs/job-store';
+import type { SyncJobWatch } from '../../shared/jobs/sync-job-watch';
 import type { ChatRequest, StreamEvent } from '../../shared/messages/chat-model';
 import type { JobRunner, RunResult } from '../../shared/pipeline/job-runner';
 import type { ValidateStage } from '../../shared/pipeline/stages/validate-stage';
@@ -17,6 +18,8 @@ export class JobIntake {
     private readonly validate: ValidateStage,
     private readonly runner: JobRunner,
     private readonly log: Logger,
+    /** Registers the jobs this process runs itself, so a crash mid-call does not leave them 'running' forever. */
+    private readonly watch?: SyncJobWatch,
   ) {}
 
   /** Validates against the catalog (400 on failure) and stores a queued job. */
@@ -45,14 +48,15 @@ export class JobIntake {
     const now = new Date().toISOString();
     const job: JobRecord = { id: JobStore.newId(), tenant, status: 'running', created_at: now, started_at: now, options, request, attempts: 1 };
     onStart(job);
-    const stored = this.store.create(job);
+    const stored = this.store.create(job, undefined, this.watch?.entry(job.id));
     const [, result] = await Promise.all([stored, this.runner.run(job.id, { onStreamEvent, signal, finalAttempt: true }, job)]);
     if (result.kind !== 'finished') throw new Error('the fast path cannot leave a job for retry');
     return result.job;
   }
 
   /** Runs a stored job now, in this process, with the fast path's own retries. */
-  runNow(jobId: string, onStreamEvent?: (event: StreamEvent, model: string | undefined) => void, signal?: AbortSignal): Promise<RunResult> {
+  async runNow(jobId: string, onStreamEvent?: (event: StreamEvent, model: string | undefined) => void, signal?: AbortSignal): Promise<RunResult> {
+    await this.watch?.add(jobId);
     return this.runner.run(jobId, { onStreamEvent, signal, finalAttempt: true });
   }
 

@@ -174,6 +174,11 @@ export const ProducerEnvSchema = z.object({
   PARSIMONY_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'a size like 512kb or 10mb').default('10mb'),
   /** Attempts the synchronous fast path makes on retryable provider errors. Default 3. */
   PARSIMONY_SYNC_ATTEMPTS: positiveInt.default(3),
+  /**
+   * How often this producer renews its heartbeat, ms. Its in-process (sync) jobs are failed by the other producers
+   * once the heartbeat is 4× this old (it died mid-call). Default 5000.
+   */
+  PARSIMONY_PRODUCER_HEARTBEAT_MS: positiveInt.default(5_000),
   /** Signing secret (whsec_…) of OpenAI's batch webhooks received at POST /webhooks/openai. Unset (default): that route answers 404. */
   OPENAI_WEBHOOK_SECRET: optionalString,
   ...OpsEnvSchema.shape,

@@ -11,8 +11,9 @@ import { TERMINAL_STATUSES } from './job-record';
  */
 
 const CREATE_SCRIPT = `
--- KEYS[1] job key, KEYS[2] idempotency key ('' when none)
--- ARGV[1] tenant, ARGV[2] status, ARGV[3] record json, ARGV[4] idempotency value, ARGV[5] ttl seconds
+-- KEYS[1] job key, KEYS[2] idempotency key ('' when none), KEYS[3] watch set ('' when none)
+-- ARGV[1] tenant, ARGV[2] status, ARGV[3] record json, ARGV[4] idempotency value, ARGV[5] ttl seconds,
+-- ARGV[6] watch score, ARGV[7] watch member
 if KEYS[2] ~= '' then
   local existing = redis.call('GET', KEYS[2])
   if existing then return {0, existing} end
@@ -20,6 +21,7 @@ if KEYS[2] ~= '' then
 end
 redis.call('HSET', KEYS[1], 'tenant', ARGV[1], 'status', ARGV[2], 'record', ARGV[3])
 redis.call('EXPIRE', KEYS[1], ARGV[5])
+if KEYS[3] ~= '' then redis.call('ZADD', KEYS[3], ARGV[6], ARGV[7]) end
 return {1, ARGV[4]}
 `;
 
@@ -54,7 +56,7 @@ return 'OK'
 
 interface JobStoreRedis {
   hget(key: string, field: string): Promise<string | null>;
-  parsimonyCreateJob(jobKey: string, idemKey: string, tenant: string, status: string, record: string, idemValue: string, ttl: number): Promise<[number, string]>;
+  parsimonyCreateJob(jobKey: string, idemKey: string, watchKey: string, tenant: string, status: string, record: string, idemValue: string, ttl: number, watchScore: number, watchMember: string): Promise<[number, string]>;
   parsimonyTransitionJob(numKeys: number, ...args: (string | number)[]): Promise<string>;
 }
 
@@ -68,6 +70,13 @@ export type AtomicEffect = { key: string; field: string; by: number } | { key: s
 
 /** How long aggregate hashes live (400 days covers a year of reports). */
 const AGGREGATE_TTL_SECONDS = 400 * 24 * 3600;
+
+/** A sorted-set entry written in the same step as a new record (SyncJobWatch: jobs a producer runs itself). */
+export interface WatchEntry {
+  key: string;
+  member: string;
+  score: number;
+}
 
 export type TransitionResult = { ok: true; job: JobRecord } | { ok: false; job: JobRecord | undefined };
 
@@ -93,7 +102,7 @@ export class JobStore {
   ) {
     const redis = connection;
     if (!('parsimonyCreateJob' in redis)) {
-      redis.defineCommand('parsimonyCreateJob', { numberOfKeys: 2, lua: CREATE_SCRIPT });
+      redis.defineCommand('parsimonyCreateJob', { numberOfKeys: 3, lua: CREATE_SCRIPT });
       // Key count varies with the number of aggregate increments, so it is passed per call.
       redis.defineCommand('parsimonyTransitionJob', { lua: TRANSITION_SCRIPT });
     }
@@ -112,19 +121,22 @@ export class JobStore {
   /**
    * Stores a new job. With an idempotency key, a second call from the same
    * tenant returns the first job (or throws IdempotencyConflictError when the
-   * request differs) and stores nothing.
+   * request differs) and stores nothing. `watch`: a sorted-set entry added atomically with the record.
    */
-  async create(job: JobRecord, idempotencyKey?: string): Promise<{ job: JobRecord; created: boolean }> {
+  async create(job: JobRecord, idempotencyKey?: string, watch?: WatchEntry): Promise<{ job: JobRecord; created: boolean }> {
     const fingerprint = idempotencyKey ? requestFingerprint(job) : '';
     const idemKey = idempotencyKey ? `${this.options.prefix}:idem:${job.tenant}:${sha256(idempotencyKey)}` : '';
     const [created, value] = await this.redis.parsimonyCreateJob(
       this.jobKey(job.id),
       idemKey,
+      watch?.key ?? '',
       job.tenant,
       job.status,
       JSON.stringify(job),
       `${job.id}|${fingerprint}`,
       this.options.retentionSeconds,
+      watch?.score ?? 0,
+      watch?.member ?? '',
     );
     if (created === 1) return { job, created: true };
     const [existingId, existingFingerprint] = value.split('|');

@@ -39,6 +39,7 @@ export interface PlatformOptions {
  */
 export class Platform {
   private readonly queues = new Map<QueueName, Queue>();
+  private readonly closers: (() => Promise<void>)[] = [];
   private shadowComparer?: ShadowComparer;
 
   private constructor(
@@ -188,7 +189,13 @@ export class Platform {
     return this.shadowComparer;
   }
 
+  /** Work to stop before the connections close (timers started by a service on this platform). */
+  onClose(stop: () => Promise<void>): void {
+    this.closers.push(stop);
+  }
+
   async close(): Promise<void> {
+    await Promise.allSettled(this.closers.map((stop) => stop()));
     await this.shadowComparer?.close();
     await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
     await closeRedis(this.redis);
