@@ -23,7 +23,7 @@ export interface SyncJobWatchOptions {
   heartbeatTtlMs?: number;
   /** Entries younger than this are not inspected yet; default heartbeatTtlMs. */
   minAgeMs?: number;
-  /** Entries inspected per pass; default 1,000. */
+  /** Entries inspected per pass (small, so a pass never holds the event loop long); default 250. */
   batch?: number;
 }
 
@@ -42,7 +42,7 @@ export class SyncJobWatch {
     options: SyncJobWatchOptions = {},
   ) {
     const heartbeatTtlMs = options.heartbeatTtlMs ?? 20_000;
-    this.o = { heartbeatMs: 5_000, heartbeatTtlMs, minAgeMs: heartbeatTtlMs, batch: 1_000, ...options };
+    this.o = { heartbeatMs: 5_000, heartbeatTtlMs, minAgeMs: heartbeatTtlMs, batch: 250, ...options };
   }
 
   /** The sorted set of in-process jobs. */
@@ -83,7 +83,7 @@ export class SyncJobWatch {
     await this.redis.del(this.heartbeatKey(this.instance)).catch(() => undefined);
   }
 
-  /** Reaper passes until the set holds no old entry to look at (at most 50 batches: the next tick goes on). */
+  /** Reaper passes until the set holds no old entry to look at (at most 50 batches a tick: the next tick goes on). */
   private async reapAll(): Promise<void> {
     for (let i = 0; i < 50; i++) if ((await this.reap()).inspected < this.o.batch) return;
   }
