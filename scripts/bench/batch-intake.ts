@@ -19,12 +19,10 @@
  * Prints one JSON line. Needs Redis; cleans up its keys.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
 import OpenAI, { toFile } from 'openai';
+import { cleanupPrefix, freePort, procStatusMb } from './common/processes';
 
 const { values } = parseArgs({
   options: {
@@ -69,36 +67,8 @@ function buildInput(count: number): Buffer {
   return Buffer.from(`${parts.join('\n')}\n`);
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Peak resident set of a process (Linux VmHWM), in MB. */
-function peakRssMb(pid: number): number | null {
-  return statusMb(pid, 'VmHWM');
-}
-
-/** Current resident set (VmRSS), in MB. */
-function rssMb(pid: number): number | null {
-  return statusMb(pid, 'VmRSS');
-}
-
-function statusMb(pid: number, field: 'VmHWM' | 'VmRSS'): number | null {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(status);
-    return match ? Math.round(Number(match[1]) / 1024) : null;
-  } catch {
-    return null;
-  }
-}
+const peakRssMb = (pid: number) => procStatusMb(pid, 'VmHWM');
+const rssMb = (pid: number) => procStatusMb(pid, 'VmRSS');
 
 async function waitReady(url: string, timeoutMs = 30_000): Promise<void> {
   const until = Date.now() + timeoutMs;
@@ -111,20 +81,6 @@ async function waitReady(url: string, timeoutMs = 30_000): Promise<void> {
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error('producer did not start');
-}
-
-async function deletePrefix(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 5000);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
 }
 
 async function main(): Promise<void> {
@@ -189,7 +145,7 @@ async function main(): Promise<void> {
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
-    await deletePrefix(prefix);
+    await cleanupPrefix(prefix, REDIS_URL);
   }
 }
 

@@ -158,7 +158,7 @@ export class SemanticCache {
   async storeEntry(raw: unknown): Promise<StoreResult> {
     const parsed = CacheStorePayloadSchema.safeParse(raw);
     if (!parsed.success) return { stored: false, reason: 'invalid_payload', costUsd: 0 };
-    return this.store_(parsed.data);
+    return this.writeEntry(parsed.data);
   }
 
   /**
@@ -166,10 +166,10 @@ export class SemanticCache {
    * the lookup's query vector when it has one (so the text is not embedded twice).
    */
   storeLocal(p: CacheStorePayload, vector?: Float32Array): Promise<StoreResult> {
-    return this.store_(p, vector);
+    return this.writeEntry(p, vector);
   }
 
-  private async store_(p: CacheStorePayload, queryVector?: Float32Array): Promise<StoreResult> {
+  private async writeEntry(p: CacheStorePayload, queryVector?: Float32Array): Promise<StoreResult> {
     const policy = await this.policy(p.tenant);
     const why = uncacheableReason(p.response, { cacheToolCalls: policy.cache_tool_calls, cacheTruncated: policy.cache_truncated });
     if (why) return { stored: false, reason: why, costUsd: 0 };

@@ -105,7 +105,8 @@ function trackChild(child: ChildProcess): void {
     });
 }
 
-function procStatusMb(pid: number, field: 'VmHWM' | 'VmRSS'): number | null {
+/** A process's peak (VmHWM) or current (VmRSS) resident set from /proc, MB; null when it is gone. */
+export function procStatusMb(pid: number, field: 'VmHWM' | 'VmRSS'): number | null {
   try {
     const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Math.round(Number(m[1]) / 1024) : null;
@@ -232,8 +233,8 @@ export async function checkRedis(): Promise<void> {
 }
 
 /** Deletes every Redis key under `prefix:` (and the run's embedded index directory). */
-export async function cleanupPrefix(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+export async function cleanupPrefix(prefix: string, redisUrl = REDIS_URL): Promise<void> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   try {
     let cursor = '0';
     do {
