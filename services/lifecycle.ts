@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { ConfigError } from '../shared/config/env';
+import { ConfigError } from '../shared/platform/config/env';
 
 /**
  * Process lifecycle shared by every service entry point: a bad config prints

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { createLogger } from '../../shared/logging/logger';
+import { createLogger } from '../../shared/platform/logging/logger';
 import { startSimulator } from './server';
 
 /**

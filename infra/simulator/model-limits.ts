@@ -1,4 +1,4 @@
-import { Catalog } from '../../shared/catalog/catalog';
+import { Catalog } from '../../shared/core/catalog/catalog';
 
 /**
  * Per-model limits the real providers enforce (context window, max output,

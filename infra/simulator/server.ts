@@ -1,7 +1,7 @@
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { createLogger } from '../../shared/logging/logger';
+import { createLogger } from '../../shared/platform/logging/logger';
 import { handleAdmin } from './admin';
 import type { SimState } from './context';
 import { FaultController } from './faults';

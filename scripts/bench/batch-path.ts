@@ -28,13 +28,13 @@ import { join } from 'node:path';
 import { startBatchSubmitter } from '../../services/batch-submitter/batch-submitter';
 import { startProducer } from '../../services/producer/start-producer';
 import { startRouterWorker } from '../../services/router-worker/router-worker';
-import { BatchEnvSchema, CommonEnvSchema, ProducerEnvSchema, WorkerEnvSchema, parseEnv } from '../../shared/config/env';
+import { BatchEnvSchema, CommonEnvSchema, ProducerEnvSchema, WorkerEnvSchema, parseEnv } from '../../shared/platform/config/env';
 import { Platform } from '../../shared/runtime/platform';
-import { BatchKeys } from '../../shared/batch/batch-keys';
-import { CostLedger } from '../../shared/cost/cost-ledger';
-import type { JobRecord } from '../../shared/jobs/job-record';
-import { JobStore } from '../../shared/jobs/job-store';
-import type { ChatRequest } from '../../shared/messages/chat-model';
+import { BatchKeys } from '../../shared/levers/batch/batch-keys';
+import { CostLedger } from '../../shared/core/accounting/cost-ledger';
+import type { JobRecord } from '../../shared/core/jobs/job-record';
+import { JobStore } from '../../shared/core/jobs/job-store';
+import type { ChatRequest } from '../../shared/core/chat-model';
 
 const { values } = parseArgs({
   options: {

@@ -18,9 +18,9 @@ import { dataPaths } from './common/datasets';
 import { LoadSampler, machineInfo, progress } from './common/machine';
 import { REPO_ROOT } from './common/processes';
 import { median, medianOf, percentile, round } from './common/stats';
-import { Catalog } from '../../shared/catalog/catalog';
-import { ComplexityRouter } from '../../shared/routing/router';
-import type { ChatRequest } from '../../shared/messages/chat-model';
+import { Catalog } from '../../shared/core/catalog/catalog';
+import { ComplexityRouter } from '../../shared/levers/routing/router';
+import type { ChatRequest } from '../../shared/core/chat-model';
 
 const args = benchArgs({
   sizes: { type: 'string', default: '10000,100000' },

@@ -7,7 +7,7 @@
  * precision, and the precision/recall curve. Use the result as a tenant's
  * or a task type's `threshold` / `task_thresholds` entry.
  */
-import { precisionRecallCurve, sampleCurve, splitOf, thresholdForPrecision, type LabelledScore } from '../../shared/cache/calibration';
+import { precisionRecallCurve, sampleCurve, splitOf, thresholdForPrecision, type LabelledScore } from '../../shared/levers/cache/calibration';
 import { arg, PairHarness, readPairs } from './pair-harness';
 
 async function main(): Promise<void> {

@@ -7,8 +7,8 @@
  * calibration/evaluation split, and a guard ablation (each guard switched off
  * alone: what precision/recall would be without it).
  */
-import { percentile, splitOf } from '../../shared/cache/calibration';
-import { GUARD_NAMES } from '../../shared/cache/guards/false-hit-guards';
+import { percentile, splitOf } from '../../shared/levers/cache/calibration';
+import { GUARD_NAMES } from '../../shared/levers/cache/guards/false-hit-guards';
 import { arg, PairHarness, readPairs, type Pair } from './pair-harness';
 
 interface Outcome {

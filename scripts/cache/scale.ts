@@ -17,8 +17,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { percentile } from '../../shared/cache/calibration';
-import { EmbeddedVectorStore } from '../../shared/cache/stores/embedded-vector-store';
+import { percentile } from '../../shared/levers/cache/calibration';
+import { EmbeddedVectorStore } from '../../shared/levers/cache/stores/embedded-vector-store';
 import { arg, PairHarness, readPairs } from './pair-harness';
 
 const DIMS = 100;

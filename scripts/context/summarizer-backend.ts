@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ModelEntry } from '../../shared/catalog/catalog';
-import { AdapterSummarizer, renderTranscript, type SummarizeInput, type SummarizeResult, type Summarizer } from '../../shared/context/summarizer';
-import { estimateTokens } from '../../shared/context/token-estimate';
-import { createLogger } from '../../shared/logging/logger';
+import type { ModelEntry } from '../../shared/core/catalog/catalog';
+import { AdapterSummarizer, renderTranscript, type SummarizeInput, type SummarizeResult, type Summarizer } from '../../shared/levers/context/summarizer';
+import { estimateTokens } from '../../shared/levers/context/token-estimate';
+import { createLogger } from '../../shared/platform/logging/logger';
 
 /** A summariser for the scripts, plus what to close afterwards and what it is (printed in the result). */
 export interface SummarizerBackend {

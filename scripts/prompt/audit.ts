@@ -10,8 +10,8 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { auditPrompt } from '../../shared/compression/prompt-audit';
-import { sha256Hex } from '../../shared/compression/prompt-hash';
+import { auditPrompt } from '../../shared/levers/compression/prompt-audit';
+import { sha256Hex } from '../../shared/levers/compression/prompt-hash';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

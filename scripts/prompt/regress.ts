@@ -16,9 +16,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import OpenAI from 'openai';
-import { compareAnswers } from '../../shared/compression/agreement';
-import { sha256Hex } from '../../shared/compression/prompt-hash';
-import { createLogger } from '../../shared/logging/logger';
+import { compareAnswers } from '../../shared/levers/compression/agreement';
+import { sha256Hex } from '../../shared/levers/compression/prompt-hash';
+import { createLogger } from '../../shared/platform/logging/logger';
 
 type Message = { role: 'user' | 'assistant'; content: string };
 

@@ -9,9 +9,9 @@
 import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { Catalog } from '../../shared/catalog/catalog';
-import type { ChatRequest } from '../../shared/messages/chat-model';
-import { ComplexityRouter } from '../../shared/routing/router';
+import { Catalog } from '../../shared/core/catalog/catalog';
+import type { ChatRequest } from '../../shared/core/chat-model';
+import { ComplexityRouter } from '../../shared/levers/routing/router';
 import { readJsonl, ReplayRowSchema, requestFromPrompt, requestFromTurns, TaskRowSchema } from './datasets';
 
 const { values } = parseArgs({

@@ -6,8 +6,8 @@
  *   npx tsx scripts/routing/cv-tasks.ts [--folds 5] [--task-weight X] [--l2-tokens X]
  */
 import { parseArgs } from 'node:util';
-import { Catalog } from '../../shared/catalog/catalog';
-import { ComplexityRouter } from '../../shared/routing/router';
+import { Catalog } from '../../shared/core/catalog/catalog';
+import { ComplexityRouter } from '../../shared/levers/routing/router';
 import { isValidationDomain, readJsonl, ReplayRowSchema, requestFromPrompt, requestFromTurns, TaskRowSchema } from './datasets';
 import { tasksReport } from './evaluate';
 import { DEFAULT_CONFIG, mmluTarget, packWeights, trainWeights, weightsFile, type LabelledRequest, type TrainConfig } from './training';

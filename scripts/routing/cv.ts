@@ -4,8 +4,8 @@
  *   npx tsx scripts/routing/cv.ts --mmlu FILE [--folds 4] [--l2-tokens X] [--l2-struct X] [--label soft_gain] [--bits 18]
  */
 import { parseArgs } from 'node:util';
-import { LinearModel } from '../../shared/routing/model';
-import { summarizeRequest } from '../../shared/routing/request-summary';
+import { LinearModel } from '../../shared/levers/routing/model';
+import { summarizeRequest } from '../../shared/levers/routing/request-summary';
 import { isValidationDomain, readJsonl, ReplayRowSchema, requestFromPrompt } from './datasets';
 import { replayMetrics } from './metrics';
 import { DEFAULT_CONFIG, mmluTarget, trainWeights, type MmluLabel, type TrainConfig } from './training';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import type { ChatMessage, ChatRequest } from '../../shared/messages/chat-model';
+import type { ChatMessage, ChatRequest } from '../../shared/core/chat-model';
 
 /**
  * MMLU domains held out from training. Acceptance holds out whole domains, so

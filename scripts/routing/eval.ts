@@ -16,9 +16,9 @@
  * --share sets the frontier share (default PARSIMONY_ROUTER_FRONTIER_SHARE, else 0.5).
  */
 import { parseArgs } from 'node:util';
-import { Catalog } from '../../shared/catalog/catalog';
-import { routerDefaultsFromEnv } from '../../shared/routing/policy';
-import { ComplexityRouter } from '../../shared/routing/router';
+import { Catalog } from '../../shared/core/catalog/catalog';
+import { routerDefaultsFromEnv } from '../../shared/levers/routing/policy';
+import { ComplexityRouter } from '../../shared/levers/routing/router';
 import { isValidationDomain, readJsonl, ReplayRowSchema, TaskRowSchema, VALIDATION_DOMAINS } from './datasets';
 import { replayReport, tasksReport } from './evaluate';
 

@@ -1,5 +1,5 @@
-import type { Tier } from '../../shared/catalog/catalog';
-import type { ComplexityRouter } from '../../shared/routing/router';
+import type { Tier } from '../../shared/core/catalog/catalog';
+import type { ComplexityRouter } from '../../shared/levers/routing/router';
 import { requestFromPrompt, requestFromTurns, type ReplayRow, type TaskRow } from './datasets';
 import { replayMetrics, type ReplayMetrics } from './metrics';
 

@@ -11,10 +11,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { Catalog, type Tier } from '../../shared/catalog/catalog';
-import type { ChatMessage, ChatRequest, ToolDefinition } from '../../shared/messages/chat-model';
-import { routerDefaultsFromEnv } from '../../shared/routing/policy';
-import { ComplexityRouter } from '../../shared/routing/router';
+import { Catalog, type Tier } from '../../shared/core/catalog/catalog';
+import type { ChatMessage, ChatRequest, ToolDefinition } from '../../shared/core/chat-model';
+import { routerDefaultsFromEnv } from '../../shared/levers/routing/policy';
+import { ComplexityRouter } from '../../shared/levers/routing/router';
 
 const { values } = parseArgs({
   options: {

@@ -1,5 +1,5 @@
 /**
- * Trains the router's classifier and writes shared/routing/weights.json.
+ * Trains the router's classifier and writes shared/levers/routing/weights.json.
  *
  *   npm run route:train -- [--mmlu FILE] [--mtbench FILE] [--examples FILE] [--out FILE] [--all]
  *
@@ -13,9 +13,9 @@
 import { writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Catalog } from '../../shared/catalog/catalog';
-import { ComplexityRouter } from '../../shared/routing/router';
-import { parseWeightsFile } from '../../shared/routing/weights-file';
+import { Catalog } from '../../shared/core/catalog/catalog';
+import { ComplexityRouter } from '../../shared/levers/routing/router';
+import { parseWeightsFile } from '../../shared/levers/routing/weights-file';
 import { isValidationDomain, readJsonl, ReplayRowSchema, requestFromPrompt, requestFromTurns, sha256File, TaskRowSchema, VALIDATION_DOMAINS } from './datasets';
 import { replayReport, tasksReport } from './evaluate';
 import { DEFAULT_CONFIG, mmluTarget, packWeights, trainWeights, weightsFile, type LabelledRequest, type TrainConfig } from './training';
@@ -26,7 +26,7 @@ const { values } = parseArgs({
     mmlu: { type: 'string', default: resolve(ROOT, '../shared/data/routing-mmlu-dev.jsonl') },
     mtbench: { type: 'string', default: resolve(ROOT, '../shared/data/tasks-mtbench.jsonl') },
     examples: { type: 'string', default: resolve(ROOT, 'scripts/routing/examples/task-examples.jsonl') },
-    out: { type: 'string', default: resolve(ROOT, 'shared/routing/weights.json') },
+    out: { type: 'string', default: resolve(ROOT, 'shared/levers/routing/weights.json') },
     all: { type: 'boolean', default: false },
     'l2-tokens': { type: 'string' },
     'l2-struct': { type: 'string' },

@@ -1,9 +1,9 @@
-import { computeQuantiles } from '../../shared/routing/calibration';
-import { extractFeatures, FEATURE_VERSION } from '../../shared/routing/features';
-import { LinearModel } from '../../shared/routing/model';
-import { encodeGaps, type WeightsFile } from '../../shared/routing/weights-file';
-import { summarizeRequest } from '../../shared/routing/request-summary';
-import type { ChatRequest } from '../../shared/messages/chat-model';
+import { computeQuantiles } from '../../shared/levers/routing/calibration';
+import { extractFeatures, FEATURE_VERSION } from '../../shared/levers/routing/features';
+import { LinearModel } from '../../shared/levers/routing/model';
+import { encodeGaps, type WeightsFile } from '../../shared/levers/routing/weights-file';
+import { summarizeRequest } from '../../shared/levers/routing/request-summary';
+import type { ChatRequest } from '../../shared/core/chat-model';
 import { requestFromPrompt } from './datasets';
 import { fitLogistic, type Example } from './logistic';
 

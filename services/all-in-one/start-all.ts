@@ -1,6 +1,6 @@
 import type pino from 'pino';
-import { CommonEnvSchema, ProducerEnvSchema, WorkerEnvSchema, parseEnv } from '../../shared/config/env';
-import { createLogger } from '../../shared/logging/logger';
+import { CommonEnvSchema, ProducerEnvSchema, WorkerEnvSchema, parseEnv } from '../../shared/platform/config/env';
+import { createLogger } from '../../shared/platform/logging/logger';
 import { Platform } from '../../shared/runtime/platform';
 import { startSimulator, type Simulator } from '../../infra/simulator/server';
 import { startProducer, type RunningProducer } from '../producer/start-producer';

@@ -1,10 +1,10 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { BatchEngine, type BatchEngineDeps } from '../../shared/batch/batch-engine';
-import { BATCH_PROVIDERS, BatchProviderRegistry } from '../../shared/batch/providers/registry';
-import type { BatchEnv } from '../../shared/config/env';
-import type { JobRecord } from '../../shared/jobs/job-record';
-import { CheckProviderBatchPayload, JOB_NAMES, QUEUES, type RunPipelinePayload } from '../../shared/queues/queue-catalog';
+import { BatchEngine, type BatchEngineDeps } from '../../shared/levers/batch/batch-engine';
+import { BATCH_PROVIDERS, BatchProviderRegistry } from '../../shared/providers/batch-registry';
+import type { BatchEnv } from '../../shared/platform/config/env';
+import type { JobRecord } from '../../shared/core/jobs/job-record';
+import { CheckProviderBatchPayload, JOB_NAMES, QUEUES, type RunPipelinePayload } from '../../shared/platform/queues/queue-catalog';
 import type { Platform } from '../../shared/runtime/platform';
 import { settleDeferred } from '../../shared/pipeline/after-complete-context';
 import { PIPELINE_BACKOFF_TYPE } from '../router-worker/pipeline-backoff';

@@ -1,4 +1,4 @@
-import { BatchEnvSchema, parseEnv } from '../../shared/config/env';
+import { BatchEnvSchema, parseEnv } from '../../shared/platform/config/env';
 import type { Platform } from '../../shared/runtime/platform';
 import { startBatchSubmitter, type BatchSubmitterOptions, type RunningBatchSubmitter } from './batch-submitter';
 import { startNotifications } from './start-notifications';

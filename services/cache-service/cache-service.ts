@@ -1,8 +1,8 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { SemanticCache } from '../../shared/cache/semantic-cache';
-import { CacheWriter } from '../../shared/cache/cache-writer';
-import { CacheStorePayloadSchema } from '../../shared/cache/cache-entry';
-import { JOB_NAMES, QUEUES } from '../../shared/queues/queue-catalog';
+import type { SemanticCache } from '../../shared/levers/cache/semantic-cache';
+import { CacheWriter } from '../../shared/levers/cache/cache-writer';
+import { CacheStorePayloadSchema } from '../../shared/levers/cache/cache-entry';
+import { JOB_NAMES, QUEUES } from '../../shared/platform/queues/queue-catalog';
 import type { Platform } from '../../shared/runtime/platform';
 
 export interface RunningCacheService {

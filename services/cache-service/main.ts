@@ -1,4 +1,4 @@
-import { CommonEnvSchema, parseEnv } from '../../shared/config/env';
+import { CommonEnvSchema, parseEnv } from '../../shared/platform/config/env';
 import { cacheFromEnv } from '../../shared/runtime/create-cache';
 import { Platform } from '../../shared/runtime/platform';
 import { runService } from '../lifecycle';

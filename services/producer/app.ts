@@ -1,8 +1,8 @@
 import express, { type Express } from 'express';
-import type { ApiKeyRing } from '../../shared/config/api-keys';
-import type { ProducerEnv } from '../../shared/config/env';
+import type { ApiKeyRing } from '../../shared/platform/config/api-keys';
+import type { ProducerEnv } from '../../shared/platform/config/env';
 import { JobRunner } from '../../shared/pipeline/job-runner';
-import { SyncJobWatch } from '../../shared/jobs/sync-job-watch';
+import { SyncJobWatch } from '../../shared/core/jobs/sync-job-watch';
 import type { Platform } from '../../shared/runtime/platform';
 import { JobIntake } from './fast-path';
 import { authenticate } from './http/authenticate';
@@ -13,7 +13,7 @@ import { chatCompletionsRouter } from './routes/chat-completions';
 import { healthRouter } from './routes/health';
 import { jobsRouter } from './routes/jobs';
 import { savingsRouter } from './routes/savings';
-import { TenantLimitsPolicy } from '../../shared/limits/tenant-limits';
+import { TenantLimitsPolicy } from '../../shared/core/limits/tenant-limits';
 import { rateLimit } from './http/rate-limit';
 import { requestMetrics } from './http/request-metrics';
 import { adminRouter } from './routes/admin';
@@ -22,13 +22,13 @@ import { metricsRouter } from './routes/metrics';
 import { promptsRouter } from './routes/prompts';
 import { cacheRouter } from './routes/cache';
 import { routingQualityRouter } from './routes/routing-quality';
-import { assertCallbackAllowed } from '../../shared/webhooks/ssrf-guard';
+import { assertCallbackAllowed } from '../../shared/platform/webhooks/ssrf-guard';
 import { batchesRouter } from './routes/batches';
 import { filesRouter } from './routes/files';
 import { webhookDeliveriesRouter } from './routes/webhook-deliveries';
 import { openAIWebhooksRouter } from './routes/openai-webhooks';
-import { PendingPool } from '../../shared/batch/pending-pool';
-import { BatchKeys } from '../../shared/batch/batch-keys';
+import { PendingPool } from '../../shared/levers/batch/pending-pool';
+import { BatchKeys } from '../../shared/levers/batch/batch-keys';
 
 export interface ProducerDeps {
   platform: Platform;

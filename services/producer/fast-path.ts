@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
-import { ApiError } from '../../shared/errors/api-error';
-import type { JobOptions, JobRecord } from '../../shared/jobs/job-record';
-import { JobStore } from '../../shared/jobs/job-store';
-import type { SyncJobWatch } from '../../shared/jobs/sync-job-watch';
-import type { ChatRequest, StreamEvent } from '../../shared/messages/chat-model';
+import { ApiError } from '../../shared/core/errors/api-error';
+import type { JobOptions, JobRecord } from '../../shared/core/jobs/job-record';
+import { JobStore } from '../../shared/core/jobs/job-store';
+import type { SyncJobWatch } from '../../shared/core/jobs/sync-job-watch';
+import type { ChatRequest, StreamEvent } from '../../shared/core/chat-model';
 import type { JobRunner, RunResult } from '../../shared/pipeline/job-runner';
-import type { ValidateStage } from '../../shared/pipeline/stages/validate-stage';
+import type { ValidateStage } from '../../shared/pipeline/validate-stage';
 
 /**
  * Creates job records and, for synchronous requests, runs them through the

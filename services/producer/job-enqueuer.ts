@@ -1,9 +1,9 @@
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
-import { ApiError } from '../../shared/errors/api-error';
-import type { JobRecord } from '../../shared/jobs/job-record';
-import type { JobOutcomes } from '../../shared/jobs/job-outcomes';
-import { JOB_NAMES, type RunPipelinePayload } from '../../shared/queues/queue-catalog';
+import { ApiError } from '../../shared/core/errors/api-error';
+import type { JobRecord } from '../../shared/core/jobs/job-record';
+import type { JobOutcomes } from '../../shared/core/jobs/job-outcomes';
+import { JOB_NAMES, type RunPipelinePayload } from '../../shared/platform/queues/queue-catalog';
 import { PIPELINE_BACKOFF_TYPE } from '../router-worker/pipeline-backoff';
 
 /**

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { parseDeadline } from '../../shared/jobs/deadline';
-import { RequestHintsSchema } from '../../shared/jobs/request-hints';
+import { parseDeadline } from '../../shared/core/jobs/deadline';
+import { RequestHintsSchema } from '../../shared/core/jobs/request-hints';
 
 /** The body of POST /v1/jobs. Strict: an unknown field is a 400, not a silent no-op. */
 export const JobEnvelopeSchema = z

@@ -1,4 +1,4 @@
-import { CommonEnvSchema, ProducerEnvSchema, parseEnv } from '../../shared/config/env';
+import { CommonEnvSchema, ProducerEnvSchema, parseEnv } from '../../shared/platform/config/env';
 import { Platform } from '../../shared/runtime/platform';
 import { cacheFromEnv } from '../../shared/runtime/create-cache';
 import { runService } from '../lifecycle';

@@ -1,10 +1,10 @@
 import { createServer, STATUS_CODES, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
-import { ApiKeyRing } from '../../shared/config/api-keys';
-import type { ProducerEnv } from '../../shared/config/env';
+import { ApiKeyRing } from '../../shared/platform/config/api-keys';
+import type { ProducerEnv } from '../../shared/platform/config/env';
 import type { Platform } from '../../shared/runtime/platform';
-import { waitForRedis } from '../../shared/redis/connections';
+import { waitForRedis } from '../../shared/platform/redis/connections';
 import { createProducerApp } from './app';
 
 export interface RunningProducer {

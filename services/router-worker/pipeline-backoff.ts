@@ -1,4 +1,4 @@
-import { ProviderError } from '../../shared/errors/provider-error';
+import { ProviderError } from '../../shared/core/errors/provider-error';
 import { backoffDelayMs } from '../../shared/providers/retry-policy';
 
 /** Name of the BullMQ backoff strategy that honours the provider's retry-after. */

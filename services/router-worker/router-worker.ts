@@ -1,9 +1,9 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { WorkerEnv } from '../../shared/config/env';
-import { JobOutboxPump } from '../../shared/jobs/job-outbox';
+import type { WorkerEnv } from '../../shared/platform/config/env';
+import { JobOutboxPump } from '../../shared/core/jobs/job-outbox';
 import { JobRunner } from '../../shared/pipeline/job-runner';
 import { ProviderCooldownError, ProviderCooldowns } from '../../shared/providers/provider-cooldown';
-import { QUEUES, RunPipelinePayload } from '../../shared/queues/queue-catalog';
+import { QUEUES, RunPipelinePayload } from '../../shared/platform/queues/queue-catalog';
 import type { Platform } from '../../shared/runtime/platform';
 import { pipelineBackoff } from './pipeline-backoff';
 

@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
-import type { Catalog } from '../catalog/catalog';
-import { CostLedger } from '../cost/cost-ledger';
-import type { JobRecord } from '../jobs/job-record';
-import type { ChatRequest, ChatResponse } from '../messages/chat-model';
+import type { Catalog } from '../core/catalog/catalog';
+import { CostLedger } from '../core/accounting/cost-ledger';
+import type { JobRecord } from '../core/jobs/job-record';
+import type { ChatRequest, ChatResponse } from '../core/chat-model';
 import type { Pipeline } from './pipeline';
-import type { PipelineContext } from './stage';
+import type { PipelineContext } from '../core/stage';
 
 /**
  * The after-completion hooks of a job that a provider batch answered. The

@@ -1,13 +1,13 @@
 import type { Logger } from 'pino';
-import { ApiError } from '../errors/api-error';
-import { ProviderError } from '../errors/provider-error';
-import { CostLedger } from '../cost/cost-ledger';
-import type { StreamEvent } from '../messages/chat-model';
-import type { JobError, JobRecord } from '../jobs/job-record';
-import type { JobStore } from '../jobs/job-store';
-import type { JobOutcomes } from '../jobs/job-outcomes';
+import { ApiError } from '../core/errors/api-error';
+import { ProviderError } from '../core/errors/provider-error';
+import { CostLedger } from '../core/accounting/cost-ledger';
+import type { StreamEvent } from '../core/chat-model';
+import type { JobError, JobRecord } from '../core/jobs/job-record';
+import type { JobStore } from '../core/jobs/job-store';
+import type { JobOutcomes } from '../core/jobs/job-outcomes';
 import type { Pipeline } from './pipeline';
-import type { PipelineContext } from './stage';
+import type { PipelineContext } from '../core/stage';
 
 export interface RunOptions {
   /** Fast-path streaming sink; `model` is the catalog model the job was routed to (the one answering). */

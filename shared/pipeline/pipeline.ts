@@ -1,7 +1,7 @@
-import type { Catalog } from '../catalog/catalog';
-import type { ChatRequest, ChatResponse } from '../messages/chat-model';
-import type { JobCost } from '../jobs/job-record';
-import type { PipelineContext, Stage } from './stage';
+import type { Catalog } from '../core/catalog/catalog';
+import type { ChatRequest, ChatResponse } from '../core/chat-model';
+import type { JobCost } from '../core/jobs/job-record';
+import type { PipelineContext, Stage } from '../core/stage';
 
 export type PipelineResult =
   | { kind: 'complete'; response: ChatResponse; deliveredBy: string; cost: JobCost }

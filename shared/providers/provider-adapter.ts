@@ -1,6 +1,6 @@
-import type { ChatRequest, ChatResponse, StreamEvent } from '../messages/chat-model';
-import type { ModelEntry } from '../catalog/catalog';
-import type { Logger } from '../logging/logger';
+import type { ChatRequest, ChatResponse, StreamEvent } from '../core/chat-model';
+import type { ModelEntry } from '../core/catalog/catalog';
+import type { Logger } from '../platform/logging/logger';
 
 /** Per-call options every adapter honours. */
 export interface CallOptions {

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { ProviderError } from '../errors/provider-error';
+import { ProviderError } from '../core/errors/provider-error';
 
 /** Cooldown after a provider 429 that carried no `retry-after`, ms. */
 export const COOLDOWN_FALLBACK_MS = 1_000;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Logger } from '../logging/logger';
+import type { Logger } from '../platform/logging/logger';
 import type { ProviderAdapter, ProviderConnection, ProviderDefinition } from './provider-adapter';
 import { anthropicProvider } from './anthropic';
 import { openAIProvider } from './openai';

@@ -1,4 +1,4 @@
-import { ProviderError } from '../errors/provider-error';
+import { ProviderError } from '../core/errors/provider-error';
 
 /**
  * The retry policy for provider calls. Adapters never retry; the synchronous

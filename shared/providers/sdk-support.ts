@@ -1,4 +1,4 @@
-import type { Logger } from '../logging/logger';
+import type { Logger } from '../platform/logging/logger';
 import { DEFAULT_PROVIDER_TIMEOUT_MS, type CallOptions, type ProviderConnection } from './provider-adapter';
 
 /**

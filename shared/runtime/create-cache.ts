@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Redis } from 'ioredis';
-import type { Catalog } from '../catalog/catalog';
-import type { CommonEnv } from '../config/env';
-import { DEFAULT_TENANT_POLICY } from '../cache/cache-options';
-import { createSemanticCache } from '../cache/create-cache';
-import type { EmbedderConfig } from '../cache/embedders/create-embedder';
-import type { SemanticCache } from '../cache/semantic-cache';
+import type { Catalog } from '../core/catalog/catalog';
+import type { CommonEnv } from '../platform/config/env';
+import { DEFAULT_TENANT_POLICY } from '../levers/cache/cache-options';
+import { createSemanticCache } from '../levers/cache/create-cache';
+import type { EmbedderConfig } from '../levers/cache/embedders/create-embedder';
+import type { SemanticCache } from '../levers/cache/semantic-cache';
 
 /**
  * The process's semantic cache, from the validated environment: the embedded

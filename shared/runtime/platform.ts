@@ -1,25 +1,25 @@
 import { Queue, type QueueOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { Catalog } from '../catalog/catalog';
-import type { CommonEnv } from '../config/env';
-import { JobStore } from '../jobs/job-store';
-import { JobOutcomes } from '../jobs/job-outcomes';
-import { createLogger } from '../logging/logger';
-import { parsimonyMetrics, type ParsimonyMetrics } from '../metrics/parsimony-metrics';
-import { stageLatencyObserver } from '../metrics/stage-metrics';
+import { Catalog } from '../core/catalog/catalog';
+import type { CommonEnv } from '../platform/config/env';
+import { JobStore } from '../core/jobs/job-store';
+import { JobOutcomes } from '../core/jobs/job-outcomes';
+import { createLogger } from '../platform/logging/logger';
+import { parsimonyMetrics, type ParsimonyMetrics } from '../platform/metrics/parsimony-metrics';
+import { stageLatencyObserver } from '../platform/metrics/stage-metrics';
 import { buildPipeline } from '../pipeline/build-pipeline';
-import type { CooldownLookup } from '../pipeline/stages/execute-stage';
-import { ComplexityRouter } from '../routing';
+import type { CooldownLookup } from '../pipeline/execute-stage';
+import { ComplexityRouter } from '../levers/routing';
 import { ProviderRegistry } from '../providers/registry';
 import { backoffDelayMs } from '../providers/retry-policy';
-import { JOB_NAMES, QUEUES, type QueueName } from '../queues/queue-catalog';
-import type { SemanticCache } from '../cache/semantic-cache';
-import type { CacheStorePayload } from '../cache/cache-entry';
-import { closeRedis, createRedis, type ConnectionRole } from '../redis/connections';
+import { JOB_NAMES, QUEUES, type QueueName } from '../platform/queues/queue-catalog';
+import type { SemanticCache } from '../levers/cache/semantic-cache';
+import type { CacheStorePayload } from '../levers/cache/cache-entry';
+import { closeRedis, createRedis, type ConnectionRole } from '../platform/redis/connections';
 import type pino from 'pino';
-import { BATCH_LINE_PRIORITY } from '../batch-api/line-queue';
-import { ShadowComparer } from '../routing/guards/shadow-comparer';
+import { BATCH_LINE_PRIORITY } from '../surfaces/batch-api/line-queue';
+import { ShadowComparer } from '../levers/routing/guards/shadow-comparer';
 
 export interface PlatformOptions {
   env: CommonEnv;
@@ -176,7 +176,7 @@ export class Platform {
 
   /**
    * Starts this process's routing shadow comparer (once): it compares finished
-   * shadow jobs with their originals (shared/routing/guards). Stopped by close().
+   * shadow jobs with their originals (shared/levers/routing/guards). Stopped by close().
    */
   startShadowComparer(): ShadowComparer {
     this.shadowComparer ??= new ShadowComparer({

@@ -1,4 +1,4 @@
-import { generateWebhookSecret } from '../../shared/webhooks/webhook-secrets';
+import { generateWebhookSecret } from '../../shared/platform/webhooks/webhook-secrets';
 import { startReceiver, type Receiver } from '../webhooks/receiver';
 import { line, readJsonl, startBatchParsimony, upload, waitForBatch, type BatchParsimony } from './batch-helpers';
 

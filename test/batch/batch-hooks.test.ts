@@ -1,5 +1,5 @@
 import OpenAI from 'openai';
-import type { Intent } from '../../shared/batch/intent-store';
+import type { Intent } from '../../shared/levers/batch/intent-store';
 import { KEY, savings, startBatchHarness, type BatchHarness } from './harness';
 
 /**

@@ -1,8 +1,8 @@
-import type { Intent } from '../../shared/batch/intent-store';
-import { BatchKeys } from '../../shared/batch/batch-keys';
-import { PendingPool } from '../../shared/batch/pending-pool';
-import { JobOutcomes } from '../../shared/jobs/job-outcomes';
-import { JobStore } from '../../shared/jobs/job-store';
+import type { Intent } from '../../shared/levers/batch/intent-store';
+import { BatchKeys } from '../../shared/levers/batch/batch-keys';
+import { PendingPool } from '../../shared/levers/batch/pending-pool';
+import { JobOutcomes } from '../../shared/core/jobs/job-outcomes';
+import { JobStore } from '../../shared/core/jobs/job-store';
 import { batchJob, savings, startBatchHarness, type BatchHarness } from './harness';
 
 /**

@@ -4,14 +4,14 @@ import { startSimulator, type Simulator, type SimulatorOptions } from '../../inf
 import { startBatchSubmitter, type BatchSubmitterOptions, type RunningBatchSubmitter } from '../../services/batch-submitter/batch-submitter';
 import { startProducer, type RunningProducer } from '../../services/producer/start-producer';
 import { startRouterWorker, type RunningRouterWorker } from '../../services/router-worker/router-worker';
-import { BatchEnvSchema, CommonEnvSchema, ProducerEnvSchema, WorkerEnvSchema, parseEnv } from '../../shared/config/env';
-import { createLogger } from '../../shared/logging/logger';
+import { BatchEnvSchema, CommonEnvSchema, ProducerEnvSchema, WorkerEnvSchema, parseEnv } from '../../shared/platform/config/env';
+import { createLogger } from '../../shared/platform/logging/logger';
 import { Platform } from '../../shared/runtime/platform';
 import { readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCacheService, type RunningCacheService } from '../../services/cache-service/cache-service';
-import type { SemanticCache } from '../../shared/cache/semantic-cache';
+import type { SemanticCache } from '../../shared/levers/cache/semantic-cache';
 import { cacheFromEnv } from '../../shared/runtime/create-cache';
 import type { TestResponse } from '../helpers/parsimony';
 import { deletePrefix, REDIS_URL, uniquePrefix } from '../helpers/redis';

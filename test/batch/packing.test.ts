@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
-import { BatchKeys } from '../../shared/batch/batch-keys';
-import { flushReason } from '../../shared/batch/flush-policy';
-import { IntentStore } from '../../shared/batch/intent-store';
-import { PendingPool, groupOf } from '../../shared/batch/pending-pool';
+import { BatchKeys } from '../../shared/levers/batch/batch-keys';
+import { flushReason } from '../../shared/levers/batch/flush-policy';
+import { IntentStore } from '../../shared/levers/batch/intent-store';
+import { PendingPool, groupOf } from '../../shared/levers/batch/pending-pool';
 import { deletePrefix, REDIS_URL, uniquePrefix } from '../helpers/redis';
 import { batchJob, savings, startBatchHarness } from './harness';
 

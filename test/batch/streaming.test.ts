@@ -1,11 +1,11 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { customIdOf, parseCustomId } from '../../shared/batch/batch-provider';
-import { encodeLines, readLines } from '../../shared/batch/jsonl';
-import { AnthropicBatchProvider } from '../../shared/batch/providers/anthropic/provider';
-import { OpenAIBatchProvider } from '../../shared/batch/providers/openai/provider';
-import { CostLedger } from '../../shared/cost/cost-ledger';
-import { createLogger } from '../../shared/logging/logger';
+import { customIdOf, parseCustomId } from '../../shared/levers/batch/batch-provider';
+import { encodeLines, readLines } from '../../shared/levers/batch/jsonl';
+import { AnthropicBatchProvider } from '../../shared/providers/anthropic/batch-client';
+import { OpenAIBatchProvider } from '../../shared/providers/openai/batch-client';
+import { CostLedger } from '../../shared/core/accounting/cost-ledger';
+import { createLogger } from '../../shared/platform/logging/logger';
 
 /**
  * Input files and batch bodies leave as a stream: the official SDKs send the

@@ -1,7 +1,7 @@
-import { CacheTenantPolicySchema } from '../../shared/cache/cache-options';
-import { CacheRequestOptionsSchema, TTL_CLASS_SECONDS, resolveCacheOptions } from '../../shared/cache/cache-options';
-import type { CacheAnnotation } from '../../shared/cache/cache-stage';
-import { requestKey } from '../../shared/cache/request-key';
+import { CacheTenantPolicySchema } from '../../shared/levers/cache/cache-options';
+import { CacheRequestOptionsSchema, TTL_CLASS_SECONDS, resolveCacheOptions } from '../../shared/levers/cache/cache-options';
+import type { CacheAnnotation } from '../../shared/levers/cache/cache-stage';
+import { requestKey } from '../../shared/levers/cache/request-key';
 import { cacheFixture } from './cache-stage-fixture';
 import { answer, chat, pipelineContext, sleep, testRedis } from './cache-test-helpers';
 

@@ -1,5 +1,5 @@
-import type { CacheAnnotation } from '../../shared/cache/cache-stage';
-import type { ChatRequest } from '../../shared/messages/chat-model';
+import type { CacheAnnotation } from '../../shared/levers/cache/cache-stage';
+import type { ChatRequest } from '../../shared/core/chat-model';
 import { cacheFixture } from './cache-stage-fixture';
 import { answer, chat, pipelineContext, testRedis } from './cache-test-helpers';
 

@@ -1,14 +1,14 @@
 import type { Redis } from 'ioredis';
-import { CacheStage } from '../../shared/cache/cache-stage';
-import { CacheWriter } from '../../shared/cache/cache-writer';
-import type { CacheStorePayload } from '../../shared/cache/cache-entry';
-import { CacheTenantPolicySchema, type CacheTenantPolicy } from '../../shared/cache/cache-options';
-import type { Embedder } from '../../shared/cache/embedders/embedder';
-import { SemanticCache } from '../../shared/cache/semantic-cache';
-import { EmbeddedVectorStore } from '../../shared/cache/stores/embedded-vector-store';
-import type { VectorStore } from '../../shared/cache/stores/vector-store';
-import type { ChatResponse } from '../../shared/messages/chat-model';
-import type { PipelineContext } from '../../shared/pipeline/stage';
+import { CacheStage } from '../../shared/levers/cache/cache-stage';
+import { CacheWriter } from '../../shared/levers/cache/cache-writer';
+import type { CacheStorePayload } from '../../shared/levers/cache/cache-entry';
+import { CacheTenantPolicySchema, type CacheTenantPolicy } from '../../shared/levers/cache/cache-options';
+import type { Embedder } from '../../shared/levers/cache/embedders/embedder';
+import { SemanticCache } from '../../shared/levers/cache/semantic-cache';
+import { EmbeddedVectorStore } from '../../shared/levers/cache/stores/embedded-vector-store';
+import type { VectorStore } from '../../shared/levers/cache/stores/vector-store';
+import type { ChatResponse } from '../../shared/core/chat-model';
+import type { PipelineContext } from '../../shared/core/stage';
 import { silentLog, testEmbedder } from './cache-test-helpers';
 
 /**

@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import pino from 'pino';
-import { CostLedger } from '../../shared/cost/cost-ledger';
-import type { JobOptions, JobRecord } from '../../shared/jobs/job-record';
-import type { ChatRequest, ChatResponse } from '../../shared/messages/chat-model';
-import type { PipelineContext } from '../../shared/pipeline/stage';
-import { WordVectorEmbedder } from '../../shared/cache/embedders/word-vector-embedder';
+import { CostLedger } from '../../shared/core/accounting/cost-ledger';
+import type { JobOptions, JobRecord } from '../../shared/core/jobs/job-record';
+import type { ChatRequest, ChatResponse } from '../../shared/core/chat-model';
+import type { PipelineContext } from '../../shared/core/stage';
+import { WordVectorEmbedder } from '../../shared/levers/cache/embedders/word-vector-embedder';
 
 export const silentLog = pino({ level: 'silent' });
 

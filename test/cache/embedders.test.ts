@@ -2,12 +2,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { Catalog } from '../../shared/catalog/catalog';
-import { dot } from '../../shared/cache/embedders/embedder';
-import { OpenAIEmbedder } from '../../shared/cache/embedders/openai-embedder';
-import { WordVectorEmbedder } from '../../shared/cache/embedders/word-vector-embedder';
-import type { WordIndex } from '../../shared/cache/embedders/word-index';
-import { convertWinkJson, readWordVectorFile, type WordVectors } from '../../shared/cache/embedders/word-vector-file';
+import { Catalog } from '../../shared/core/catalog/catalog';
+import { dot } from '../../shared/levers/cache/embedders/embedder';
+import { OpenAIEmbedder } from '../../shared/levers/cache/embedders/openai-embedder';
+import { WordVectorEmbedder } from '../../shared/levers/cache/embedders/word-vector-embedder';
+import type { WordIndex } from '../../shared/levers/cache/embedders/word-index';
+import { convertWinkJson, readWordVectorFile, type WordVectors } from '../../shared/levers/cache/embedders/word-vector-file';
 import { cacheFixture } from './cache-stage-fixture';
 import { answer, chat, pipelineContext, tempDir, testEmbedder, testRedis } from './cache-test-helpers';
 

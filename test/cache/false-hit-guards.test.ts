@@ -1,6 +1,6 @@
-import { firstFailingGuard } from '../../shared/cache/guards/false-hit-guards';
-import { analyseText } from '../../shared/cache/guards/text-analysis';
-import { wordsMatch } from '../../shared/cache/guards/word-match';
+import { firstFailingGuard } from '../../shared/levers/cache/guards/false-hit-guards';
+import { analyseText } from '../../shared/levers/cache/guards/text-analysis';
+import { wordsMatch } from '../../shared/levers/cache/guards/word-match';
 import { testEmbedder } from './cache-test-helpers';
 
 const rankOf = (w: string) => testEmbedder().rankOf(w);

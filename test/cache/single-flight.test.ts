@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
-import { CacheKeys } from '../../shared/cache/cache-keys';
-import { SingleFlight } from '../../shared/cache/single-flight';
+import { CacheKeys } from '../../shared/levers/cache/cache-keys';
+import { SingleFlight } from '../../shared/levers/cache/single-flight';
 import { cacheFixture } from './cache-stage-fixture';
 import { answer, chat, pipelineContext, sleep, testRedis } from './cache-test-helpers';
 import { deletePrefix, REDIS_URL, uniquePrefix } from '../helpers/redis';

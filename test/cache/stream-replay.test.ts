@@ -1,5 +1,5 @@
-import { replayStream, responseToStreamEvents } from '../../shared/cache/stream-replay';
-import type { StreamEvent } from '../../shared/messages/chat-model';
+import { replayStream, responseToStreamEvents } from '../../shared/levers/cache/stream-replay';
+import type { StreamEvent } from '../../shared/core/chat-model';
 import { answer } from './cache-test-helpers';
 
 describe('responseToStreamEvents', () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { VectorPoint, VectorStore } from '../../shared/cache/stores/vector-store';
+import type { VectorPoint, VectorStore } from '../../shared/levers/cache/stores/vector-store';
 
 const DIMS = 8;
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { EmbeddedVectorStore } from '../../shared/cache/stores/embedded-vector-store';
-import { QdrantVectorStore } from '../../shared/cache/stores/qdrant-vector-store';
-import { collectionName } from '../../shared/cache/stores/vector-store';
+import { EmbeddedVectorStore } from '../../shared/levers/cache/stores/embedded-vector-store';
+import { QdrantVectorStore } from '../../shared/levers/cache/stores/qdrant-vector-store';
+import { collectionName } from '../../shared/levers/cache/stores/vector-store';
 import { tempDir } from './cache-test-helpers';
 import { unit, vectorStoreContract } from './vector-store-contract';
 

@@ -1,5 +1,5 @@
-import { auditPrompt, instructionUnits } from '../../shared/compression/prompt-audit';
-import { compareAnswers } from '../../shared/compression/agreement';
+import { auditPrompt, instructionUnits } from '../../shared/levers/compression/prompt-audit';
+import { compareAnswers } from '../../shared/levers/compression/agreement';
 
 const PROMPT = [
   '# Role', //1

@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { sha256Hex } from '../../shared/compression/prompt-hash';
-import { RegressionReportSchema } from '../../shared/compression/variant-registry';
+import { sha256Hex } from '../../shared/levers/compression/prompt-hash';
+import { RegressionReportSchema } from '../../shared/levers/compression/variant-registry';
 
 const run = promisify(execFile);
 const root = join(__dirname, '../..');

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { PromptCompressionStage } from '../../shared/compression/compression-stage';
-import { safeCompress } from '../../shared/compression/safe-compress';
-import type { ChatRequest } from '../../shared/messages/chat-model';
+import { PromptCompressionStage } from '../../shared/levers/compression/compression-stage';
+import { safeCompress } from '../../shared/levers/compression/safe-compress';
+import type { ChatRequest } from '../../shared/core/chat-model';
 import { stageContext } from './stage-context';
 
 const CODE = ['```python', 'def f(x):   ', '', '', '', '    return x  ', '```'].join('\n');

@@ -1,8 +1,8 @@
-import { CostLedger } from '../../shared/cost/cost-ledger';
-import type { JobRecord } from '../../shared/jobs/job-record';
-import { createLogger } from '../../shared/logging/logger';
-import type { ChatRequest } from '../../shared/messages/chat-model';
-import type { PipelineContext } from '../../shared/pipeline/stage';
+import { CostLedger } from '../../shared/core/accounting/cost-ledger';
+import type { JobRecord } from '../../shared/core/jobs/job-record';
+import { createLogger } from '../../shared/platform/logging/logger';
+import type { ChatRequest } from '../../shared/core/chat-model';
+import type { PipelineContext } from '../../shared/core/stage';
 
 /** A real PipelineContext for one job, as the pipeline runner builds it. */
 export function stageContext(request: ChatRequest, tenant = 'acme', metadata?: Record<string, unknown>): PipelineContext {

@@ -1,9 +1,9 @@
 import { Redis } from 'ioredis';
-import { PromptCompressionStage } from '../../shared/compression/compression-stage';
-import { sha256Hex } from '../../shared/compression/prompt-hash';
-import { RegisterVariantBodySchema, VariantRegistry, type RegressionReport } from '../../shared/compression/variant-registry';
-import { ApiError } from '../../shared/errors/api-error';
-import type { ChatRequest } from '../../shared/messages/chat-model';
+import { PromptCompressionStage } from '../../shared/levers/compression/compression-stage';
+import { sha256Hex } from '../../shared/levers/compression/prompt-hash';
+import { RegisterVariantBodySchema, VariantRegistry, type RegressionReport } from '../../shared/levers/compression/variant-registry';
+import { ApiError } from '../../shared/core/errors/api-error';
+import type { ChatRequest } from '../../shared/core/chat-model';
 import { deletePrefix, REDIS_URL, uniquePrefix } from '../helpers/redis';
 import { stageContext } from './stage-context';
 

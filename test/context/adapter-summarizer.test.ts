@@ -1,8 +1,8 @@
 import { startSimulator, type Simulator } from '../../infra/simulator/server';
-import { Catalog } from '../../shared/catalog/catalog';
-import { ContextCompactionStage } from '../../shared/context/compaction-stage';
-import { AdapterSummarizer, smallTierSummarizer, SUMMARY_INSTRUCTIONS } from '../../shared/context/summarizer';
-import { createLogger } from '../../shared/logging/logger';
+import { Catalog } from '../../shared/core/catalog/catalog';
+import { ContextCompactionStage } from '../../shared/levers/context/compaction-stage';
+import { AdapterSummarizer, smallTierSummarizer, SUMMARY_INSTRUCTIONS } from '../../shared/levers/context/summarizer';
+import { createLogger } from '../../shared/platform/logging/logger';
 import { OpenAIAdapter } from '../../shared/providers/openai/adapter';
 import { stageContext } from '../compression/stage-context';
 import { agentRequest, steps } from './agent-fixture';

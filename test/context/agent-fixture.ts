@@ -1,7 +1,7 @@
-import type { ModelEntry } from '../../shared/catalog/catalog';
-import { Catalog } from '../../shared/catalog/catalog';
-import type { SummarizeInput, SummarizeResult, Summarizer } from '../../shared/context/summarizer';
-import type { ChatMessage, ChatRequest } from '../../shared/messages/chat-model';
+import type { ModelEntry } from '../../shared/core/catalog/catalog';
+import { Catalog } from '../../shared/core/catalog/catalog';
+import type { SummarizeInput, SummarizeResult, Summarizer } from '../../shared/levers/context/summarizer';
+import type { ChatMessage, ChatRequest } from '../../shared/core/chat-model';
 
 /** Shape of one synthetic agent step. */
 export interface StepShape {

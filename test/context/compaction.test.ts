@@ -1,14 +1,14 @@
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
-import { ContextCompactor } from '../../shared/context/compactor';
-import { compactionBoundary, resolvePolicy, type CompactionStrategy } from '../../shared/context/context-config';
-import { buildFactsLedger } from '../../shared/context/facts-ledger';
-import { collectIdentifiers } from '../../shared/context/identifiers';
-import { estimateTokens } from '../../shared/context/token-estimate';
-import { RedisSummaryStore } from '../../shared/context/summary-store';
-import { anthropicAlternationProblems, toolPairingProblems } from '../../shared/context/tool-cycles';
-import { chatRequestToAnthropicParams } from '../../shared/messages/anthropic/to-anthropic';
-import type { ChatRequest } from '../../shared/messages/chat-model';
+import { ContextCompactor } from '../../shared/levers/context/compactor';
+import { compactionBoundary, resolvePolicy, type CompactionStrategy } from '../../shared/levers/context/context-config';
+import { buildFactsLedger } from '../../shared/levers/context/facts-ledger';
+import { collectIdentifiers } from '../../shared/levers/context/identifiers';
+import { estimateTokens } from '../../shared/levers/context/token-estimate';
+import { RedisSummaryStore } from '../../shared/levers/context/summary-store';
+import { anthropicAlternationProblems, toolPairingProblems } from '../../shared/levers/context/tool-cycles';
+import { chatRequestToAnthropicParams } from '../../shared/providers/anthropic/to-anthropic';
+import type { ChatRequest } from '../../shared/core/chat-model';
 import { deletePrefix, REDIS_URL, uniquePrefix } from '../helpers/redis';
 import { agentRequest, CountingSummarizer, steps, SYSTEM_PROMPT, TASK, type StepShape } from './agent-fixture';
 

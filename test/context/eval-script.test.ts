@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { chatRequestToOpenAIBody } from '../../shared/messages/openai/from-internal';
+import { chatRequestToOpenAIBody } from '../../shared/surfaces/chat-completions/from-internal';
 import { agentRequest, steps } from './agent-fixture';
 
 const run = promisify(execFile);

@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
-import { ContextCompactionStage } from '../../shared/context/compaction-stage';
-import { resolvePolicy } from '../../shared/context/context-config';
-import { estimateRequestTokens, estimateTokens } from '../../shared/context/token-estimate';
-import { priceUsage } from '../../shared/cost/pricing';
+import { ContextCompactionStage } from '../../shared/levers/context/compaction-stage';
+import { resolvePolicy } from '../../shared/levers/context/context-config';
+import { estimateRequestTokens, estimateTokens } from '../../shared/levers/context/token-estimate';
+import { priceUsage } from '../../shared/core/accounting/pricing';
 import { deletePrefix, REDIS_URL, uniquePrefix } from '../helpers/redis';
 import { stageContext } from '../compression/stage-context';
 import { agentRequest, CountingSummarizer, SMALL_MODEL, steps } from './agent-fixture';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import OpenAI from 'openai';
 import { startSimulator, type Simulator } from '../../infra/simulator/server';
 import { startAll, type RunningParsimony } from '../../services/all-in-one/start-all';
-import { createLogger } from '../../shared/logging/logger';
+import { createLogger } from '../../shared/platform/logging/logger';
 import { deletePrefix, REDIS_URL, uniquePrefix } from './redis';
 
 /** fetch's Response, with `json()` typed loosely for assertions. */

@@ -4,10 +4,10 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { startSimulator, type Simulator } from '../../infra/simulator/server';
-import { JobOutcomes } from '../../shared/jobs/job-outcomes';
-import { JobStore } from '../../shared/jobs/job-store';
-import { SyncJobWatch } from '../../shared/jobs/sync-job-watch';
-import { createLogger } from '../../shared/logging/logger';
+import { JobOutcomes } from '../../shared/core/jobs/job-outcomes';
+import { JobStore } from '../../shared/core/jobs/job-store';
+import { SyncJobWatch } from '../../shared/core/jobs/sync-job-watch';
+import { createLogger } from '../../shared/platform/logging/logger';
 import { deletePrefix, REDIS_URL, uniquePrefix } from '../helpers/redis';
 import { TEST_DATA_DIR } from '../helpers/parsimony';
 

@@ -1,7 +1,7 @@
-import type { StreamEvent } from '../../shared/messages/chat-model';
-import { anthropicMessageToResponse, anthropicUsageToUsage, stopReasonToFinishReason } from '../../shared/messages/anthropic/from-anthropic';
-import { AnthropicStreamDecoder } from '../../shared/messages/anthropic/stream-decoder';
-import { OpenAIChunkEncoder } from '../../shared/messages/openai/from-internal';
+import type { StreamEvent } from '../../shared/core/chat-model';
+import { anthropicMessageToResponse, anthropicUsageToUsage, stopReasonToFinishReason } from '../../shared/providers/anthropic/from-anthropic';
+import { AnthropicStreamDecoder } from '../../shared/providers/anthropic/stream-decoder';
+import { OpenAIChunkEncoder } from '../../shared/surfaces/chat-completions/from-internal';
 
 const NOW = 1_750_000_000_000;
 

@@ -1,8 +1,8 @@
-import type { ChatResponse, StreamEvent } from '../../shared/messages/chat-model';
-import { ChatCompletionBodySchema } from '../../shared/messages/openai/request-schema';
-import { openAIBodyToChatRequest } from '../../shared/messages/openai/to-internal';
-import { chatRequestToOpenAIBody, chatResponseToCompletion, OpenAIChunkEncoder } from '../../shared/messages/openai/from-internal';
-import { openAICompletionToResponse } from '../../shared/messages/openai/completion-to-internal';
+import type { ChatResponse, StreamEvent } from '../../shared/core/chat-model';
+import { ChatCompletionBodySchema } from '../../shared/surfaces/chat-completions/request-schema';
+import { openAIBodyToChatRequest } from '../../shared/surfaces/chat-completions/to-internal';
+import { chatRequestToOpenAIBody, chatResponseToCompletion, OpenAIChunkEncoder } from '../../shared/surfaces/chat-completions/from-internal';
+import { openAICompletionToResponse } from '../../shared/providers/openai/completion-to-internal';
 
 /** Parses an edge body as the producer does, then maps it to the internal request. */
 function edge(body: unknown) {

@@ -1,5 +1,5 @@
-import { ProducerEnvSchema, parseEnv } from '../../shared/config/env';
-import { QUEUES } from '../../shared/queues/queue-catalog';
+import { ProducerEnvSchema, parseEnv } from '../../shared/platform/config/env';
+import { QUEUES } from '../../shared/platform/queues/queue-catalog';
 import { KEYS, startTestParsimony, type TestParsimony } from '../helpers/parsimony';
 
 const ADMIN_KEY = 'admin-key-0123456789abcdef';

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import type { JobRecord } from '../../shared/jobs/job-record';
-import { savingsIncrements } from '../../shared/ledger/savings-ledger';
+import type { JobRecord } from '../../shared/core/jobs/job-record';
+import { savingsIncrements } from '../../shared/core/accounting/savings-ledger';
 import { chatBody, KEYS, startTestParsimony, waitForJob, type TestParsimony } from '../helpers/parsimony';
 import { REDIS_URL } from '../helpers/redis';
 

@@ -1,4 +1,4 @@
-import { QUEUES } from '../../shared/queues/queue-catalog';
+import { QUEUES } from '../../shared/platform/queues/queue-catalog';
 import { chatBody, startTestParsimony, waitForJob, type TestParsimony } from '../helpers/parsimony';
 import { find, parsePrometheus, total, type Sample } from './prom-text';
 

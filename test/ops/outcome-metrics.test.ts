@@ -1,5 +1,5 @@
-import type { JobRecord } from '../../shared/jobs/job-record';
-import { observeJobOutcome, parsimonyMetrics, recordBatchState, recordWebhookDelivery, setBatchStateCounts } from '../../shared/metrics';
+import type { JobRecord } from '../../shared/core/jobs/job-record';
+import { observeJobOutcome, parsimonyMetrics, recordBatchState, recordWebhookDelivery, setBatchStateCounts } from '../../shared/platform/metrics';
 import { parsePrometheus, total } from './prom-text';
 
 function job(overrides: Partial<JobRecord>): JobRecord {

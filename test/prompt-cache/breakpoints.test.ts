@@ -1,9 +1,9 @@
-import { Catalog } from '../../shared/catalog/catalog';
-import { chatRequestToAnthropicParams } from '../../shared/messages/anthropic/to-anthropic';
-import type { ChatMessage, ChatRequest } from '../../shared/messages/chat-model';
-import { countMarkers, MAX_BREAKPOINTS, placeAnthropicBreakpoints } from '../../shared/prompt-cache/anthropic-breakpoints';
-import { openAIPromptCacheKey } from '../../shared/prompt-cache/openai-cache-key';
-import { PromptCacheStage } from '../../shared/prompt-cache/prompt-cache-stage';
+import { Catalog } from '../../shared/core/catalog/catalog';
+import { chatRequestToAnthropicParams } from '../../shared/providers/anthropic/to-anthropic';
+import type { ChatMessage, ChatRequest } from '../../shared/core/chat-model';
+import { countMarkers, MAX_BREAKPOINTS, placeAnthropicBreakpoints } from '../../shared/levers/prompt-cache/anthropic-breakpoints';
+import { openAIPromptCacheKey } from '../../shared/levers/prompt-cache/openai-cache-key';
+import { PromptCacheStage } from '../../shared/levers/prompt-cache/prompt-cache-stage';
 import { stageContext } from '../compression/stage-context';
 
 const catalog = Catalog.load();

@@ -1,7 +1,7 @@
-import { Catalog } from '../../shared/catalog/catalog';
-import { CostLedger } from '../../shared/cost/cost-ledger';
-import { priceUsage } from '../../shared/cost/pricing';
-import type { Usage } from '../../shared/messages/chat-model';
+import { Catalog } from '../../shared/core/catalog/catalog';
+import { CostLedger } from '../../shared/core/accounting/cost-ledger';
+import { priceUsage } from '../../shared/core/accounting/pricing';
+import type { Usage } from '../../shared/core/chat-model';
 
 const catalog = Catalog.load();
 const usage = (u: Partial<Usage>): Usage => ({ input_tokens: 0, output_tokens: 0, cached_input_tokens: 0, cache_write_tokens: 0, ...u });

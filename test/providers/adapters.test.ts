@@ -1,9 +1,9 @@
 import { createServer } from 'node:net';
 import { startSimulator, type Simulator } from '../../infra/simulator/server';
-import { Catalog, type ModelEntry } from '../../shared/catalog/catalog';
-import { ProviderError } from '../../shared/errors/provider-error';
-import { createLogger } from '../../shared/logging/logger';
-import type { ChatRequest, ChatResponse, StreamEvent } from '../../shared/messages/chat-model';
+import { Catalog, type ModelEntry } from '../../shared/core/catalog/catalog';
+import { ProviderError } from '../../shared/core/errors/provider-error';
+import { createLogger } from '../../shared/platform/logging/logger';
+import type { ChatRequest, ChatResponse, StreamEvent } from '../../shared/core/chat-model';
 import type { CallOptions, ProviderAdapter, ProviderConnection, ProviderDefinition } from '../../shared/providers/provider-adapter';
 import { anthropicProvider } from '../../shared/providers/anthropic';
 import { openAIProvider } from '../../shared/providers/openai';

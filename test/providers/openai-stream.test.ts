@@ -1,5 +1,5 @@
-import type { StreamEvent } from '../../shared/messages/chat-model';
-import { ProviderError } from '../../shared/errors/provider-error';
+import type { StreamEvent } from '../../shared/core/chat-model';
+import { ProviderError } from '../../shared/core/errors/provider-error';
 import { openAIStreamEvents, type OpenAIChunkLike } from '../../shared/providers/openai/stream';
 
 async function* from<T>(items: T[]): AsyncGenerator<T> {

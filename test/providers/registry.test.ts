@@ -1,4 +1,4 @@
-import { createLogger } from '../../shared/logging/logger';
+import { createLogger } from '../../shared/platform/logging/logger';
 import { PROVIDERS, ProviderRegistry } from '../../shared/providers/registry';
 import { OpenAIAdapter } from '../../shared/providers/openai/adapter';
 import { AnthropicAdapter } from '../../shared/providers/anthropic/adapter';

@@ -1,4 +1,4 @@
-import { ProviderError } from '../../shared/errors/provider-error';
+import { ProviderError } from '../../shared/core/errors/provider-error';
 import { backoffDelayMs, callWithRetries, RETRY_BASE_DELAY_MS, RETRY_MAX_DELAY_MS } from '../../shared/providers/retry-policy';
 
 const fixed = (r: number) => () => r;

@@ -1,6 +1,6 @@
 import * as OpenAISdk from 'openai';
 import * as AnthropicSdk from '@anthropic-ai/sdk';
-import { ProviderError } from '../../shared/errors/provider-error';
+import { ProviderError } from '../../shared/core/errors/provider-error';
 import { openAIErrorToProviderError } from '../../shared/providers/openai/errors';
 import { anthropicErrorToProviderError } from '../../shared/providers/anthropic/errors';
 

@@ -1,7 +1,7 @@
-import { JobStore } from '../../shared/jobs/job-store';
-import type { JobOptions, JobRecord } from '../../shared/jobs/job-record';
-import { ChatCompletionBodySchema } from '../../shared/messages/openai/request-schema';
-import { openAIBodyToChatRequest } from '../../shared/messages/openai/to-internal';
+import { JobStore } from '../../shared/core/jobs/job-store';
+import type { JobOptions, JobRecord } from '../../shared/core/jobs/job-record';
+import { ChatCompletionBodySchema } from '../../shared/surfaces/chat-completions/request-schema';
+import { openAIBodyToChatRequest } from '../../shared/surfaces/chat-completions/to-internal';
 import { chatBody, startTestParsimony, waitForJob, type TestParsimony } from '../helpers/parsimony';
 
 /**

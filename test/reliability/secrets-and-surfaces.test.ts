@@ -1,8 +1,8 @@
 import * as crypto from 'node:crypto';
 import { inspect } from 'node:util';
 import { toFile } from 'openai';
-import { ApiKeyRing } from '../../shared/config/api-keys';
-import { generateWebhookSecret } from '../../shared/webhooks/webhook-secrets';
+import { ApiKeyRing } from '../../shared/platform/config/api-keys';
+import { generateWebhookSecret } from '../../shared/platform/webhooks/webhook-secrets';
 import { chatBody, KEYS, startTestParsimony, waitForJob, type TestParsimony } from '../helpers/parsimony';
 import { startReceiver, type Receiver } from '../webhooks/receiver';
 

@@ -1,9 +1,9 @@
 import { Redis } from 'ioredis';
-import { JobStore } from '../../shared/jobs/job-store';
-import type { JobRecord } from '../../shared/jobs/job-record';
-import { ChatCompletionBodySchema } from '../../shared/messages/openai/request-schema';
-import { openAIBodyToChatRequest } from '../../shared/messages/openai/to-internal';
-import { JOB_NAMES } from '../../shared/queues/queue-catalog';
+import { JobStore } from '../../shared/core/jobs/job-store';
+import type { JobRecord } from '../../shared/core/jobs/job-record';
+import { ChatCompletionBodySchema } from '../../shared/surfaces/chat-completions/request-schema';
+import { openAIBodyToChatRequest } from '../../shared/surfaces/chat-completions/to-internal';
+import { JOB_NAMES } from '../../shared/platform/queues/queue-catalog';
 import { REDIS_URL } from '../helpers/redis';
 import { chatBody, startTestParsimony, waitForJob, type TestParsimony } from '../helpers/parsimony';
 

@@ -1,5 +1,5 @@
-import type { ChatRequest, ChatResponse } from '../../shared/messages/chat-model';
-import { checkStructuredOutput, compareAnswers, expectsStructuredOutput, isShadowSampled, shadowPosition, validateJsonSchema } from '../../shared/routing/guards';
+import type { ChatRequest, ChatResponse } from '../../shared/core/chat-model';
+import { checkStructuredOutput, compareAnswers, expectsStructuredOutput, isShadowSampled, shadowPosition, validateJsonSchema } from '../../shared/levers/routing/guards';
 
 /** The pure parts of the routing guards: JSON-schema subset, structured-output contract, answer comparison, sampling. */
 

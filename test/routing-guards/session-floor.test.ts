@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { SessionTierStore } from '../../shared/routing/guards';
+import { SessionTierStore } from '../../shared/levers/routing/guards';
 import { REDIS_URL } from '../helpers/redis';
 import { startTestParsimony, type TestParsimony } from '../helpers/parsimony';
 

@@ -1,4 +1,4 @@
-import { isShadowSampled } from '../../shared/routing/guards';
+import { isShadowSampled } from '../../shared/levers/routing/guards';
 import { startBatchHarness, type BatchHarness } from '../batch/harness';
 
 /**

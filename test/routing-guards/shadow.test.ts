@@ -1,4 +1,4 @@
-import { JobStore } from '../../shared/jobs/job-store';
+import { JobStore } from '../../shared/core/jobs/job-store';
 import { startBatchHarness, type BatchHarness } from '../batch/harness';
 
 /**

@@ -1,6 +1,6 @@
-import { Catalog } from '../../shared/catalog/catalog';
-import { Calibration, computeQuantiles } from '../../shared/routing/calibration';
-import { ComplexityRouter } from '../../shared/routing/router';
+import { Catalog } from '../../shared/core/catalog/catalog';
+import { Calibration, computeQuantiles } from '../../shared/levers/routing/calibration';
+import { ComplexityRouter } from '../../shared/levers/routing/router';
 import { ask } from './helpers';
 
 describe('Calibration', () => {

@@ -1,4 +1,4 @@
-import type { ChatRequest } from '../../shared/messages/chat-model';
+import type { ChatRequest } from '../../shared/core/chat-model';
 
 /** A one-turn request as the edge would build it. */
 export function ask(text: string, extra: Partial<ChatRequest> = {}): ChatRequest {

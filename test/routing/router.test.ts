@@ -1,6 +1,6 @@
-import { Catalog } from '../../shared/catalog/catalog';
-import { ApiError } from '../../shared/errors/api-error';
-import { ComplexityRouter } from '../../shared/routing/router';
+import { Catalog } from '../../shared/core/catalog/catalog';
+import { ApiError } from '../../shared/core/errors/api-error';
+import { ComplexityRouter } from '../../shared/levers/routing/router';
 import { ask, EASY, PLAN, PROOF } from './helpers';
 
 const catalog = Catalog.load();

@@ -1,6 +1,6 @@
-import { summarizeRequest } from '../../shared/routing/request-summary';
-import { detectTask, normalizeTask } from '../../shared/routing/task-hints';
-import { parseOptions } from '../../shared/routing/features';
+import { summarizeRequest } from '../../shared/levers/routing/request-summary';
+import { detectTask, normalizeTask } from '../../shared/levers/routing/task-hints';
+import { parseOptions } from '../../shared/levers/routing/features';
 import { ask } from './helpers';
 
 const detect = (text: string, extra = {}) => detectTask(summarizeRequest(ask(text, extra)));

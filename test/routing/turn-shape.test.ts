@@ -1,8 +1,8 @@
-import { Catalog } from '../../shared/catalog/catalog';
-import type { ChatMessage, ChatRequest } from '../../shared/messages/chat-model';
-import { ComplexityRouter } from '../../shared/routing/router';
-import { summarizeRequest } from '../../shared/routing/request-summary';
-import { agentStep, isEverydayQuestion } from '../../shared/routing/turn-shape';
+import { Catalog } from '../../shared/core/catalog/catalog';
+import type { ChatMessage, ChatRequest } from '../../shared/core/chat-model';
+import { ComplexityRouter } from '../../shared/levers/routing/router';
+import { summarizeRequest } from '../../shared/levers/routing/request-summary';
+import { agentStep, isEverydayQuestion } from '../../shared/levers/routing/turn-shape';
 import { ask } from './helpers';
 
 const router = ComplexityRouter.load(Catalog.load());

@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
-import { DEFAULT_WEIGHTS_PATH, loadWeightsFile, parseWeightsFile } from '../../shared/routing/weights-file';
-import { FEATURE_VERSION } from '../../shared/routing/features';
-import { LinearModel } from '../../shared/routing/model';
+import { DEFAULT_WEIGHTS_PATH, loadWeightsFile, parseWeightsFile } from '../../shared/levers/routing/weights-file';
+import { FEATURE_VERSION } from '../../shared/levers/routing/features';
+import { LinearModel } from '../../shared/levers/routing/model';
 
 describe('shipped weights file', () => {
   it('loads, validates and matches the feature code', () => {

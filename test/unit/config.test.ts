@@ -1,7 +1,7 @@
-import { ApiKeyRing } from '../../shared/config/api-keys';
-import { CommonEnvSchema, ConfigError, ProducerEnvSchema, parseEnv } from '../../shared/config/env';
-import { parseDeadline } from '../../shared/jobs/deadline';
-import { Catalog, CatalogFileSchema } from '../../shared/catalog/catalog';
+import { ApiKeyRing } from '../../shared/platform/config/api-keys';
+import { CommonEnvSchema, ConfigError, ProducerEnvSchema, parseEnv } from '../../shared/platform/config/env';
+import { parseDeadline } from '../../shared/core/jobs/deadline';
+import { Catalog, CatalogFileSchema } from '../../shared/core/catalog/catalog';
 
 describe('environment', () => {
   test('defaults apply', () => {

@@ -1,6 +1,6 @@
-import { Catalog } from '../../shared/catalog/catalog';
-import { CostLedger } from '../../shared/cost/cost-ledger';
-import { priceUsage } from '../../shared/cost/pricing';
+import { Catalog } from '../../shared/core/catalog/catalog';
+import { CostLedger } from '../../shared/core/accounting/cost-ledger';
+import { priceUsage } from '../../shared/core/accounting/pricing';
 
 const catalog = Catalog.load();
 const usage = (input: number, output: number, cached = 0, written = 0) => ({ input_tokens: input, output_tokens: output, cached_input_tokens: cached, cache_write_tokens: written });

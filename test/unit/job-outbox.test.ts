@@ -1,11 +1,11 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Writable } from 'node:stream';
-import { JobOutboxPump, finishedOutboxKey } from '../../shared/jobs/job-outbox';
-import { JobOutcomes } from '../../shared/jobs/job-outcomes';
-import { JobStore } from '../../shared/jobs/job-store';
-import type { JobRecord } from '../../shared/jobs/job-record';
-import { createLogger } from '../../shared/logging/logger';
+import { JobOutboxPump, finishedOutboxKey } from '../../shared/core/jobs/job-outbox';
+import { JobOutcomes } from '../../shared/core/jobs/job-outcomes';
+import { JobStore } from '../../shared/core/jobs/job-store';
+import type { JobRecord } from '../../shared/core/jobs/job-record';
+import { createLogger } from '../../shared/platform/logging/logger';
 import { deletePrefix, REDIS_URL, uniquePrefix } from '../helpers/redis';
 
 const prefix = uniquePrefix('outbox');

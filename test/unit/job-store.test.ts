@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
-import { JobStore, IdempotencyConflictError } from '../../shared/jobs/job-store';
-import type { JobRecord } from '../../shared/jobs/job-record';
+import { JobStore, IdempotencyConflictError } from '../../shared/core/jobs/job-store';
+import type { JobRecord } from '../../shared/core/jobs/job-record';
 import { deletePrefix, REDIS_URL, uniquePrefix } from '../helpers/redis';
 
 const prefix = uniquePrefix('store');

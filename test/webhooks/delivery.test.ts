@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { Webhook } from 'standardwebhooks';
-import { generateWebhookSecret } from '../../shared/webhooks/webhook-secrets';
+import { generateWebhookSecret } from '../../shared/platform/webhooks/webhook-secrets';
 import { startBatchParsimony, type BatchParsimony } from '../batch-api/batch-helpers';
 import { chatBody, waitForJob } from '../helpers/parsimony';
 import { REDIS_URL } from '../helpers/redis';

@@ -1,6 +1,6 @@
 import { startTestParsimony, chatBody, type TestParsimony } from '../helpers/parsimony';
-import { assertCallbackAllowed, isPrivateAddress } from '../../shared/webhooks/ssrf-guard';
-import { sendWebhook } from '../../shared/webhooks/webhook-sender';
+import { assertCallbackAllowed, isPrivateAddress } from '../../shared/platform/webhooks/ssrf-guard';
+import { sendWebhook } from '../../shared/platform/webhooks/webhook-sender';
 import { startReceiver, type Receiver } from './receiver';
 
 describe('isPrivateAddress', () => {

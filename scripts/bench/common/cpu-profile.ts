@@ -15,13 +15,13 @@ interface CpuProfile {
  */
 const RULES: [string, (urls: string[], names: string[]) => boolean][] = [
   ['gc', (_u, n) => n[0] === '(garbage collector)'],
-  ['redis: job records (create/transition/get)', (u) => has(u, 'ioredis') && has(u, 'shared/jobs/')],
-  ['redis: cache (exact tier, single-flight, entries)', (u) => has(u, 'ioredis') && has(u, 'shared/cache/') && !has(u, 'bullmq')],
+  ['redis: job records (create/transition/get)', (u) => has(u, 'ioredis') && has(u, 'shared/core/jobs/')],
+  ['redis: cache (exact tier, single-flight, entries)', (u) => has(u, 'ioredis') && has(u, 'shared/levers/cache/') && !has(u, 'bullmq')],
   ['redis: BullMQ queues (add, fetch, finish)', (u) => has(u, 'bullmq')],
   ['redis: other', (u) => has(u, 'ioredis')],
   ['provider call (openai SDK + fetch)', (u) => has(u, 'openai/') || has(u, 'anthropic-ai/') || has(u, 'undici')],
-  ['routing (features, model)', (u) => has(u, 'shared/routing/')],
-  ['cache embedding + vector index', (u) => has(u, 'shared/cache/embedders') || has(u, 'shared/cache/stores') || has(u, 'hnswlib')],
+  ['routing (features, model)', (u) => has(u, 'shared/levers/routing/')],
+  ['cache embedding + vector index', (u) => has(u, 'shared/levers/cache/embedders') || has(u, 'shared/levers/cache/stores') || has(u, 'hnswlib')],
   ['request validation / mapping (zod)', (u) => has(u, 'zod/') || has(u, 'shared/messages/')],
   ['metrics (prom-client)', (u) => has(u, 'prom-client')],
   ['logging (pino)', (u) => has(u, 'pino')],

@@ -1,15 +1,15 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
-import type { BatchFeeder } from '../../../shared/batch-api/batch-feeder';
-import type { BatchFinalizer } from '../../../shared/batch-api/batch-finalizer';
-import type { BatchStore } from '../../../shared/batch-api/batch-store';
-import type { BatchTasks } from '../../../shared/batch-api/batch-tasks';
-import { cancelLines } from '../../../shared/batch-api/cancel-lines';
-import { toPublicJob, type JobRecord } from '../../../shared/jobs/job-record';
-import { BatchTaskPayload, JOB_NAMES, JobFinishedPayload, QUEUES } from '../../../shared/queues/queue-catalog';
+import type { BatchFeeder } from '../../../shared/surfaces/batch-api/batch-feeder';
+import type { BatchFinalizer } from '../../../shared/surfaces/batch-api/batch-finalizer';
+import type { BatchStore } from '../../../shared/surfaces/batch-api/batch-store';
+import type { BatchTasks } from '../../../shared/surfaces/batch-api/batch-tasks';
+import { cancelLines } from '../../../shared/surfaces/batch-api/cancel-lines';
+import { toPublicJob, type JobRecord } from '../../../shared/core/jobs/job-record';
+import { BatchTaskPayload, JOB_NAMES, JobFinishedPayload, QUEUES } from '../../../shared/platform/queues/queue-catalog';
 import type { Platform } from '../../../shared/runtime/platform';
-import type { WebhookDispatcher } from '../../../shared/webhooks/webhook-dispatcher';
-import { JOB_EVENT_TYPES } from '../../../shared/webhooks/webhook-events';
+import type { WebhookDispatcher } from '../../../shared/platform/webhooks/webhook-dispatcher';
+import { JOB_EVENT_TYPES } from '../../../shared/platform/webhooks/webhook-events';
 
 export interface JobEventsDeps {
   platform: Platform;

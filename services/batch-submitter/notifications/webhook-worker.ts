@@ -1,14 +1,14 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { Webhook } from 'standardwebhooks';
-import type { NotificationsEnv } from '../../../shared/config/env';
-import { recordWebhookDelivery } from '../../../shared/metrics/record-events';
-import { DeliverWebhookPayload, QUEUES } from '../../../shared/queues/queue-catalog';
+import type { NotificationsEnv } from '../../../shared/platform/config/env';
+import { recordWebhookDelivery } from '../../../shared/platform/metrics/record-events';
+import { DeliverWebhookPayload, QUEUES } from '../../../shared/platform/queues/queue-catalog';
 import type { Platform } from '../../../shared/runtime/platform';
-import type { DeliveryLog } from '../../../shared/webhooks/delivery-log';
-import { WEBHOOK_BACKOFF_TYPE, webhookBackoffMs } from '../../../shared/webhooks/webhook-dispatcher';
-import type { WebhookSecrets } from '../../../shared/webhooks/webhook-secrets';
-import { sendWebhook } from '../../../shared/webhooks/webhook-sender';
+import type { DeliveryLog } from '../../../shared/platform/webhooks/delivery-log';
+import { WEBHOOK_BACKOFF_TYPE, webhookBackoffMs } from '../../../shared/platform/webhooks/webhook-dispatcher';
+import type { WebhookSecrets } from '../../../shared/platform/webhooks/webhook-secrets';
+import { sendWebhook } from '../../../shared/platform/webhooks/webhook-sender';
 
 export interface WebhookWorkerDeps {
   platform: Platform;

@@ -1,6 +1,6 @@
 import type { Request, RequestHandler } from 'express';
-import { ApiError } from '../../../shared/errors/api-error';
-import type { ApiKeyRing } from '../../../shared/config/api-keys';
+import { ApiError } from '../../../shared/core/errors/api-error';
+import type { ApiKeyRing } from '../../../shared/platform/config/api-keys';
 
 /** Requests that passed `authenticate` carry their tenant. */
 export interface AuthedRequest extends Request {

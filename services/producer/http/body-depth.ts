@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { ApiError } from '../../../shared/errors/api-error';
+import { ApiError } from '../../../shared/core/errors/api-error';
 
 /** Deepest JSON nesting accepted in a request body. Default 64: far beyond any real chat body or JSON schema. */
 export const MAX_BODY_DEPTH = 64;

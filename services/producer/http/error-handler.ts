@@ -1,8 +1,8 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { ZodError } from 'zod';
-import { ApiError } from '../../../shared/errors/api-error';
-import { IdempotencyConflictError } from '../../../shared/jobs/job-store';
+import { ApiError } from '../../../shared/core/errors/api-error';
+import { IdempotencyConflictError } from '../../../shared/core/jobs/job-store';
 
 /**
  * The one place errors become HTTP responses. Every error body has the shape

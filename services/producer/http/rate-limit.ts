@@ -1,10 +1,10 @@
 import type { RequestHandler } from 'express';
 import type { Redis } from 'ioredis';
-import { ApiError } from '../../../shared/errors/api-error';
-import { estimateRequestTokens } from '../../../shared/limits/estimate-tokens';
-import type { TenantLimits, TenantLimitsPolicy } from '../../../shared/limits/tenant-limits';
-import { TenantRateLimiter } from '../../../shared/limits/tenant-rate-limiter';
-import { parsimonyMetrics } from '../../../shared/metrics/parsimony-metrics';
+import { ApiError } from '../../../shared/core/errors/api-error';
+import { estimateRequestTokens } from '../../../shared/core/limits/estimate-tokens';
+import type { TenantLimits, TenantLimitsPolicy } from '../../../shared/core/limits/tenant-limits';
+import { TenantRateLimiter } from '../../../shared/core/limits/tenant-rate-limiter';
+import { parsimonyMetrics } from '../../../shared/platform/metrics/parsimony-metrics';
 import { tenantOf } from './authenticate';
 
 /** Reads are never limited: polling a job or a report must keep working when a tenant is at its limit. */

@@ -1,5 +1,5 @@
 import type { Request, RequestHandler } from 'express';
-import { parsimonyMetrics } from '../../../shared/metrics/parsimony-metrics';
+import { parsimonyMetrics } from '../../../shared/platform/metrics/parsimony-metrics';
 
 /**
  * Records every request's latency in parsimony_http_request_duration_seconds,

@@ -1,9 +1,9 @@
 import type { IServerAdapter } from '@bull-board/api/typings/app';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Router } from 'express';
-import { ApiError } from '../../../shared/errors/api-error';
-import { authorizationMatches } from '../../../shared/metrics/bearer-key';
-import { QUEUES } from '../../../shared/queues/queue-catalog';
+import { ApiError } from '../../../shared/core/errors/api-error';
+import { authorizationMatches } from '../../../shared/platform/metrics/bearer-key';
+import { QUEUES } from '../../../shared/platform/queues/queue-catalog';
 import type { Platform } from '../../../shared/runtime/platform';
 
 export const ADMIN_QUEUES_PATH = '/admin/queues';

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { CacheWriter } from '../../../shared/cache/cache-writer';
-import { ApiError } from '../../../shared/errors/api-error';
+import { CacheWriter } from '../../../shared/levers/cache/cache-writer';
+import { ApiError } from '../../../shared/core/errors/api-error';
 import type { Platform } from '../../../shared/runtime/platform';
 import { tenantOf } from '../http/authenticate';
 

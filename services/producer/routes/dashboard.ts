@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Router } from 'express';
-import { ApiError } from '../../../shared/errors/api-error';
+import { ApiError } from '../../../shared/core/errors/api-error';
 import { dashboardSecurityHeaders } from '../http/security-headers';
 
 /**

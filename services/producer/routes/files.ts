@@ -1,9 +1,9 @@
 import busboy from 'busboy';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { FileStore, FileTooLargeError, type FileWriter } from '../../../shared/batch-api/file-store';
-import type { ProducerEnv } from '../../../shared/config/env';
-import { ApiError } from '../../../shared/errors/api-error';
+import { FileStore, FileTooLargeError, type FileWriter } from '../../../shared/surfaces/batch-api/file-store';
+import type { ProducerEnv } from '../../../shared/platform/config/env';
+import { ApiError } from '../../../shared/core/errors/api-error';
 import type { Platform } from '../../../shared/runtime/platform';
 import { tenantOf } from '../http/authenticate';
 

@@ -1,8 +1,8 @@
 import { Router } from 'express';
-import { ApiError } from '../../../shared/errors/api-error';
-import { authorizationMatches } from '../../../shared/metrics/bearer-key';
-import { parsimonyMetrics } from '../../../shared/metrics/parsimony-metrics';
-import { readQueueDepths } from '../../../shared/metrics/queue-depths';
+import { ApiError } from '../../../shared/core/errors/api-error';
+import { authorizationMatches } from '../../../shared/platform/metrics/bearer-key';
+import { parsimonyMetrics } from '../../../shared/platform/metrics/parsimony-metrics';
+import { readQueueDepths } from '../../../shared/platform/metrics/queue-depths';
 import type { Platform } from '../../../shared/runtime/platform';
 
 /**

@@ -1,9 +1,9 @@
 import express, { Router } from 'express';
 import OpenAI from 'openai';
 import type { Logger } from 'pino';
-import { BatchKeys } from '../../../shared/batch/batch-keys';
-import { ApiError } from '../../../shared/errors/api-error';
-import { JOB_NAMES, QUEUES, type CheckProviderBatchPayload } from '../../../shared/queues/queue-catalog';
+import { BatchKeys } from '../../../shared/levers/batch/batch-keys';
+import { ApiError } from '../../../shared/core/errors/api-error';
+import { JOB_NAMES, QUEUES, type CheckProviderBatchPayload } from '../../../shared/platform/queues/queue-catalog';
 import type { Platform } from '../../../shared/runtime/platform';
 
 /** The OpenAI events that mean a batch will not change any more. */

@@ -1,5 +1,5 @@
-import { cacheHeaders } from '../../../shared/cache/cache-stage';
-import type { JobRecord } from '../../../shared/jobs/job-record';
+import { cacheHeaders } from '../../../shared/levers/cache/cache-stage';
+import type { JobRecord } from '../../../shared/core/jobs/job-record';
 
 /** Response headers that tell a fast-path caller what Parsimony did. */
 export function parsimonyHeaders(job: JobRecord): Record<string, string> {

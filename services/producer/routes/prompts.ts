@@ -1,6 +1,6 @@
 import { Router } from 'express';
-import { ApiError } from '../../../shared/errors/api-error';
-import { RegisterVariantBodySchema, VariantRegistry } from '../../../shared/compression/variant-registry';
+import { ApiError } from '../../../shared/core/errors/api-error';
+import { RegisterVariantBodySchema, VariantRegistry } from '../../../shared/levers/compression/variant-registry';
 import type { Platform } from '../../../shared/runtime/platform';
 import { tenantOf } from '../http/authenticate';
 

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { QualityStore } from '../../../shared/routing/guards/quality-store';
+import { QualityStore } from '../../../shared/levers/routing/guards/quality-store';
 import type { Platform } from '../../../shared/runtime/platform';
 import { tenantOf } from '../http/authenticate';
 

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { ApiError } from '../../../shared/errors/api-error';
-import { savingsReport } from '../../../shared/ledger/savings-report';
+import { ApiError } from '../../../shared/core/errors/api-error';
+import { savingsReport } from '../../../shared/core/accounting/savings-report';
 import type { Platform } from '../../../shared/runtime/platform';
 import { tenantOf } from '../http/authenticate';
 

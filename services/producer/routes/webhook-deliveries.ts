@@ -1,11 +1,11 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import type { ProducerEnv } from '../../../shared/config/env';
-import { ApiError } from '../../../shared/errors/api-error';
-import { QUEUES } from '../../../shared/queues/queue-catalog';
+import type { ProducerEnv } from '../../../shared/platform/config/env';
+import { ApiError } from '../../../shared/core/errors/api-error';
+import { QUEUES } from '../../../shared/platform/queues/queue-catalog';
 import type { Platform } from '../../../shared/runtime/platform';
-import { DeliveryLog, toPublicDelivery } from '../../../shared/webhooks/delivery-log';
-import { WebhookDispatcher } from '../../../shared/webhooks/webhook-dispatcher';
+import { DeliveryLog, toPublicDelivery } from '../../../shared/platform/webhooks/delivery-log';
+import { WebhookDispatcher } from '../../../shared/platform/webhooks/webhook-dispatcher';
 import { tenantOf } from '../http/authenticate';
 
 const DELIVERY_ID = /^whd_[A-Za-z0-9_-]{1,64}$/;

@@ -1,11 +1,11 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { MessageCreateParamsNonStreaming, MessageCreateParamsStreaming } from '@anthropic-ai/sdk/resources/messages/messages';
-import type { ModelEntry } from '../../catalog/catalog';
-import { ProviderError } from '../../errors/provider-error';
-import type { Logger } from '../../logging/logger';
-import type { ChatRequest, ChatResponse, StreamEvent } from '../../messages/chat-model';
-import { chatRequestToAnthropicParams } from '../../messages/anthropic/to-anthropic';
-import { anthropicMessageToResponse } from '../../messages/anthropic/from-anthropic';
+import type { ModelEntry } from '../../core/catalog/catalog';
+import { ProviderError } from '../../core/errors/provider-error';
+import type { Logger } from '../../platform/logging/logger';
+import type { ChatRequest, ChatResponse, StreamEvent } from '../../core/chat-model';
+import { chatRequestToAnthropicParams } from './to-anthropic';
+import { anthropicMessageToResponse } from './from-anthropic';
 import type { CallOptions, ProviderAdapter, ProviderConnection } from '../provider-adapter';
 import { keepAliveFetch } from '../http-transport';
 import { AttemptDeadline, attemptTimeoutMs, sdkLogger } from '../sdk-support';

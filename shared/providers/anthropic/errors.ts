@@ -1,5 +1,5 @@
 import { AnthropicError, APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
-import { ProviderError, parseRetryAfter } from '../../errors/provider-error';
+import { ProviderError, parseRetryAfter } from '../../core/errors/provider-error';
 import { ABORTED_STATUS, describeCause, isAbortError, statusForErrorType } from '../error-helpers';
 
 export const PROVIDER_NAME = 'anthropic';

@@ -1,7 +1,7 @@
-import type { StreamEvent } from '../../messages/chat-model';
-import { AnthropicStreamDecoder } from '../../messages/anthropic/stream-decoder';
-import type { AnthropicStreamEvent } from '../../messages/anthropic/wire-types';
-import { ProviderError } from '../../errors/provider-error';
+import type { StreamEvent } from '../../core/chat-model';
+import { AnthropicStreamDecoder } from './stream-decoder';
+import type { AnthropicStreamEvent } from './wire-types';
+import { ProviderError } from '../../core/errors/provider-error';
 import { PROVIDER_NAME } from './errors';
 
 /**

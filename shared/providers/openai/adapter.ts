@@ -1,11 +1,11 @@
 import OpenAI from 'openai';
 import type { ChatCompletionCreateParamsNonStreaming, ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions/completions';
-import type { ModelEntry } from '../../catalog/catalog';
-import { ProviderError } from '../../errors/provider-error';
-import type { Logger } from '../../logging/logger';
-import type { ChatRequest, ChatResponse, StreamEvent } from '../../messages/chat-model';
-import { chatRequestToOpenAIBody } from '../../messages/openai/from-internal';
-import { openAICompletionToResponse } from '../../messages/openai/completion-to-internal';
+import type { ModelEntry } from '../../core/catalog/catalog';
+import { ProviderError } from '../../core/errors/provider-error';
+import type { Logger } from '../../platform/logging/logger';
+import type { ChatRequest, ChatResponse, StreamEvent } from '../../core/chat-model';
+import { chatRequestToOpenAIBody } from '../../surfaces/chat-completions/from-internal';
+import { openAICompletionToResponse } from './completion-to-internal';
 import type { CallOptions, ProviderAdapter, ProviderConnection } from '../provider-adapter';
 import { keepAliveFetch } from '../http-transport';
 import { AttemptDeadline, attemptTimeoutMs, sdkLogger } from '../sdk-support';

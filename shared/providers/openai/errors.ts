@@ -1,5 +1,5 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError, OpenAIError } from 'openai';
-import { ProviderError, parseRetryAfter } from '../../errors/provider-error';
+import { ProviderError, parseRetryAfter } from '../../core/errors/provider-error';
 import { ABORTED_STATUS, describeCause, isAbortError, statusForErrorType } from '../error-helpers';
 
 export const PROVIDER_NAME = 'openai';

@@ -1,6 +1,6 @@
-import type { StreamEvent, ToolCall } from '../../messages/chat-model';
-import { openAICompletionToResponse, type OpenAICompletionLike } from '../../messages/openai/completion-to-internal';
-import { ProviderError } from '../../errors/provider-error';
+import type { StreamEvent, ToolCall } from '../../core/chat-model';
+import { openAICompletionToResponse, type OpenAICompletionLike } from './completion-to-internal';
+import { ProviderError } from '../../core/errors/provider-error';
 import { PROVIDER_NAME } from './errors';
 
 /** Minimal structural view of an OpenAI `chat.completion.chunk` (what the SDK stream yields). */

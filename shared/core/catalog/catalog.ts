@@ -1,0 +1,111 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import bundledCatalog from './models.json';
+
+export const TIERS = ['small', 'mid', 'frontier'] as const;
+export type Tier = (typeof TIERS)[number];
+
+const PriceSchema = z
+  .object({
+    input: z.number().nonnegative(),
+    cached_input: z.number().nonnegative(),
+    cache_write: z.number().nonnegative(),
+    output: z.number().nonnegative(),
+  })
+  .strict();
+
+const ModelSchema = z
+  .object({
+    id: z.string().min(1),
+    provider: z.string().min(1),
+    /** Model name sent to the provider when it differs from the catalog id. */
+    provider_model: z.string().optional(),
+    tier: z.enum(TIERS),
+    context_window: z.number().int().positive(),
+    max_output_tokens: z.number().int().positive(),
+    price: PriceSchema,
+    /** Fraction taken off every price by the provider's batch API (0.5 = half price). */
+    batch_discount: z.number().min(0).max(1),
+    /** Shortest prefix the provider will cache (Anthropic); defaults to 1,024. */
+    min_cacheable_tokens: z.number().int().positive().default(1024),
+    capabilities: z.array(z.enum(['tools', 'json_schema', 'vision', 'streaming'])),
+  })
+  .strict();
+
+const EmbeddingModelSchema = z
+  .object({ id: z.string(), provider: z.string(), dimensions: z.number().int().positive(), price: z.object({ input: z.number().nonnegative() }).strict() })
+  .strict();
+
+export const CatalogFileSchema = z
+  .object({
+    prices_checked: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+    prices_note: z.string().optional(),
+    defaults: z.object({ frontier: z.string(), auto: z.string(), embedding: z.string() }).strict(),
+    models: z.array(ModelSchema).min(1),
+    embeddings: z.array(EmbeddingModelSchema),
+  })
+  .strict()
+  .superRefine((file, ctx) => {
+    const ids = new Set(file.models.map((m) => m.id));
+    if (ids.size !== file.models.length) ctx.addIssue({ code: 'custom', message: 'model ids must be unique' });
+    const frontier = file.models.find((m) => m.id === file.defaults.frontier);
+    if (!frontier) ctx.addIssue({ code: 'custom', path: ['defaults', 'frontier'], message: `unknown model ${file.defaults.frontier}` });
+    else if (frontier.tier !== 'frontier') ctx.addIssue({ code: 'custom', path: ['defaults', 'frontier'], message: 'must be a frontier-tier model' });
+    if (!ids.has(file.defaults.auto)) ctx.addIssue({ code: 'custom', path: ['defaults', 'auto'], message: `unknown model ${file.defaults.auto}` });
+  });
+
+export type ModelEntry = z.infer<typeof ModelSchema>;
+export type EmbeddingModelEntry = z.infer<typeof EmbeddingModelSchema>;
+export type CatalogFile = z.infer<typeof CatalogFileSchema>;
+
+/** The model catalog: which models exist, their tier, prices and limits. */
+export class Catalog {
+  private readonly byId: Map<string, ModelEntry>;
+
+  constructor(readonly file: CatalogFile) {
+    this.byId = new Map(file.models.map((m) => [m.id, m]));
+  }
+
+  /** Loads and validates a catalog file; without a path, the catalog shipped in this folder. */
+  static load(path?: string): Catalog {
+    const raw: unknown = path ? JSON.parse(readFileSync(path, 'utf8')) : bundledCatalog;
+    const parsed = CatalogFileSchema.safeParse(raw);
+    if (!parsed.success) throw new Error(`model catalog ${path ?? 'shared/core/catalog/models.json'} is invalid: ${z.prettifyError(parsed.error)}`);
+    return new Catalog(parsed.data);
+  }
+
+  get models(): readonly ModelEntry[] {
+    return this.file.models;
+  }
+
+  find(id: string): ModelEntry | undefined {
+    return this.byId.get(id);
+  }
+
+  get(id: string): ModelEntry {
+    const model = this.byId.get(id);
+    if (!model) throw new Error(`model ${id} is not in the catalog`);
+    return model;
+  }
+
+  /** The model every baseline is priced on: "what you would have paid without Parsimony". */
+  get defaultFrontier(): ModelEntry {
+    return this.get(this.file.defaults.frontier);
+  }
+
+  /** The model `model: "auto"` resolves to before the routing lever decides otherwise. */
+  get defaultAuto(): ModelEntry {
+    return this.get(this.file.defaults.auto);
+  }
+
+  /** Models of a tier, cheapest first (by input + output list price). */
+  byTier(tier: Tier, provider?: string): ModelEntry[] {
+    return this.file.models
+      .filter((m) => m.tier === tier && (!provider || m.provider === provider))
+      .sort((a, b) => a.price.input + a.price.output - (b.price.input + b.price.output));
+  }
+
+  embedding(id: string): EmbeddingModelEntry | undefined {
+    return this.file.embeddings.find((e) => e.id === id);
+  }
+}

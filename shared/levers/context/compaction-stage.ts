@@ -1,0 +1,70 @@
+import type Redis from 'ioredis';
+import { priceUsage } from '../../core/accounting/pricing';
+import { CONTINUE, type PipelineContext, type Stage, type StageOutcome } from '../../core/stage';
+import { ContextCompactor } from './compactor';
+import { ContextConfigSchema, resolvePolicy, type ContextConfig } from './context-config';
+import type { Summarizer } from './summarizer';
+import { RedisSummaryStore, type SummaryStore } from './summary-store';
+
+export interface ContextCompactionStageOptions {
+  /** Writes summaries (`AdapterSummarizer` over the small-tier model). Without it `summarize` strategies mask instead. */
+  summarizer?: Summarizer;
+  /** Where summaries are kept; or pass `redis` + `keyPrefix` to get a RedisSummaryStore. */
+  store?: SummaryStore;
+  redis?: Redis;
+  /** Redis key prefix for summaries, e.g. "parsimony:"; required with `redis`. */
+  keyPrefix?: string;
+  /** Defaults and per-tenant / per-agent overrides; default: window 4, keep 2, `mask+summarize`. */
+  config?: ContextConfig;
+}
+
+/**
+ * Rolling context compaction for agent chains. Runs after the cache stage on
+ * the request as the client sent it. Counts tool cycles (assistant tool call
+ * → tool results); once `window` cycles are uncompacted, all but the last
+ * `keep` are replaced — by placeholders with their facts (`mask`) or by one
+ * note holding a model-written summary plus a deterministic facts ledger
+ * (`summarize`, `mask+summarize`). The system prompt and the user's task
+ * (first user message) stay verbatim; the agent is picked from
+ * `metadata.agent` for per-agent settings.
+ *
+ * Records: ctx.ledger.contextTokensRemoved (estimated), the summariser's
+ * cost as overhead, and ctx.annotations.context = CompactionStats.
+ */
+export class ContextCompactionStage implements Stage {
+  readonly name = 'context';
+  private readonly compactor: ContextCompactor;
+  private readonly config?: ContextConfig;
+
+  constructor(options: ContextCompactionStageOptions = {}) {
+    let store = options.store;
+    if (!store && options.redis) {
+      if (options.keyPrefix === undefined) throw new Error('ContextCompactionStage: keyPrefix is required with redis');
+      store = new RedisSummaryStore(options.redis, { keyPrefix: options.keyPrefix });
+    }
+    this.config = options.config ? ContextConfigSchema.parse(options.config) : undefined;
+    this.compactor = new ContextCompactor({ summarizer: options.summarizer, store });
+  }
+
+  async run(ctx: PipelineContext): Promise<StageOutcome> {
+    const agent = ctx.job.options.metadata?.agent;
+    const policy = resolvePolicy(this.config, ctx.job.tenant, typeof agent === 'string' ? agent : undefined);
+    if (!policy.enabled) return CONTINUE;
+    const outcome = await this.compactor.compact(ctx.request, policy, { tenant: ctx.job.tenant, signal: ctx.signal });
+    const annotation: Record<string, unknown> = { ...outcome.stats };
+    if (outcome.summarizerUsage) {
+      const { usage, model } = outcome.summarizerUsage;
+      const usd = priceUsage(model, usage);
+      ctx.ledger.addOverhead(usd);
+      annotation.summarizer = { model: model.id, input_tokens: usage.input_tokens, output_tokens: usage.output_tokens, usd };
+    }
+    if (outcome.request !== ctx.request) {
+      ctx.request = outcome.request;
+      ctx.ledger.contextTokensRemoved += Math.max(0, outcome.stats.tokens_before - outcome.stats.tokens_after);
+    }
+    if (outcome.stats.fallback) ctx.log.warn({ context: annotation }, 'context compaction fell back');
+    else if (outcome.stats.compacted_cycles) ctx.log.debug({ context: annotation }, 'context compacted');
+    ctx.annotations.context = annotation;
+    return CONTINUE;
+  }
+}

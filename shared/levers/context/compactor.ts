@@ -1,0 +1,298 @@
+import { createHash } from 'node:crypto';
+import type { ModelEntry } from '../../core/catalog/catalog';
+import type { ChatMessage, ChatRequest, Usage } from '../../core/chat-model';
+import { compactionBoundary, type CompactionPolicy } from './context-config';
+import { buildFactsLedger, toolOutputFacts } from './facts-ledger';
+import { SUMMARY_INSTRUCTIONS, SUMMARY_INSTRUCTIONS_VERSION, type Summarizer } from './summarizer';
+import type { StoredSummary, SummaryStore } from './summary-store';
+import { anthropicAlternationProblems, scanToolCycles, toolPairingProblems, type ToolCycle } from './tool-cycles';
+import { estimateMessagesTokens, estimateSystemTokens, estimateTokens, estimateToolsTokens, MESSAGE_OVERHEAD_TOKENS, REQUEST_OVERHEAD_TOKENS } from './token-estimate';
+
+/** What one compaction did; becomes `ctx.annotations.context`. */
+export interface CompactionStats {
+  strategy: CompactionPolicy['strategy'];
+  /** Complete tool cycles in the request. */
+  cycles: number;
+  /** Cycles replaced (summary) or masked. */
+  compacted_cycles: number;
+  tokens_before: number;
+  tokens_after: number;
+  /** A stored summary of the same prefix was reused (no summariser call). */
+  summary_reused: boolean;
+  /** Estimated tokens of the compacted messages (before) and of what replaced them (note / placeholders). */
+  replaced_tokens: number;
+  replacement_tokens: number;
+  /** Messages at the start of the compacted request that are stable until the next compaction step. */
+  stable_prefix_messages: number;
+  /** Set when summarising failed and the stage fell back to masking, or when compaction was skipped. */
+  fallback?: string;
+}
+
+export interface CompactionOutcome {
+  /** The compacted request (a new object), or the input itself when nothing changed. */
+  request: ChatRequest;
+  stats: CompactionStats;
+  /** Usage of the summariser call made for this request, if one was made. */
+  summarizerUsage?: { usage: Usage; model: ModelEntry };
+}
+
+export interface CompactorDeps {
+  /** Needed for `summarize` and `mask+summarize`; without it those fall back to `mask`. */
+  summarizer?: Summarizer;
+  /** Needed to reuse summaries across calls; without it every call summarises again. */
+  store?: SummaryStore;
+}
+
+export interface CompactScope {
+  tenant: string;
+  signal?: AbortSignal;
+}
+
+/**
+ * Rolling compaction of agent tool cycles (see docs in compaction-stage.ts).
+ * Stateless for the client: every call recomputes the same boundary from the
+ * full history; the summary of a prefix is stored under a hash of that prefix
+ * and reused verbatim by every later call that shares it.
+ */
+export class ContextCompactor {
+  private readonly systemTokens = new Map<string, number>();
+
+  constructor(private readonly deps: CompactorDeps = {}) {}
+
+  async compact(request: ChatRequest, policy: CompactionPolicy, scope: CompactScope): Promise<CompactionOutcome> {
+    const messages = request.messages;
+    const headEnd = messages.findIndex((m) => m.role === 'user') + 1;
+    const scan = headEnd > 0 ? scanToolCycles(messages, headEnd) : { cycles: [] as ToolCycle[], brokenAt: -1 };
+    const n = scan.cycles.length;
+    const boundary = policy.enabled ? compactionBoundary(n, policy.window, policy.keep) : 0;
+    const base: CompactionStats = {
+      strategy: policy.strategy,
+      cycles: n,
+      compacted_cycles: 0,
+      tokens_before: 0,
+      tokens_after: 0,
+      summary_reused: false,
+      replaced_tokens: 0,
+      replacement_tokens: 0,
+      stable_prefix_messages: 0,
+    };
+    if (boundary === 0) {
+      const tokens = this.fixedTokens(request) + estimateMessagesTokens(messages);
+      return { request, stats: { ...base, tokens_before: tokens, tokens_after: tokens } };
+    }
+    const spanEnd = scan.cycles[boundary - 1].end;
+    const head = messages.slice(0, headEnd);
+    const span = messages.slice(headEnd, spanEnd);
+    const tail = messages.slice(spanEnd);
+    // Token accounting is additive per message, so the span (often most of the
+    // request) is estimated only when it is not known from the stored summary.
+    const keptTokens = this.fixedTokens(request) + estimateMessagesTokens(head) + estimateMessagesTokens(tail);
+
+    let compacted: ChatMessage[];
+    let stablePrefix: number;
+    let spanTokens: number;
+    let replacementTokens: number;
+    let reused = false;
+    let fallback: string | undefined;
+    let summarizerUsage: CompactionOutcome['summarizerUsage'];
+    const masked = (): ChatMessage[] => {
+      const m = maskSpan(span, policy);
+      spanTokens = estimateMessagesTokens(span);
+      replacementTokens = estimateMessagesTokens(m);
+      stablePrefix = spanEnd;
+      return [...head, ...m, ...tail];
+    };
+    if (policy.strategy === 'mask' || !this.deps.summarizer) {
+      if (policy.strategy !== 'mask') fallback = 'mask: no summarizer configured';
+      compacted = masked();
+    } else {
+      try {
+        const got = await this.summaryBlock(messages, scan.cycles, boundary, headEnd, policy, scope);
+        reused = got.reused;
+        summarizerUsage = got.usage;
+        compacted = placeBlock(head, got.stored.block, tail);
+        stablePrefix = compacted.length - tail.length;
+        spanTokens = got.stored.replaced_tokens;
+        // As an extra part of the task message, or as its own assistant message.
+        replacementTokens = got.stored.block_tokens + (compacted.length === head.length + 1 + tail.length ? MESSAGE_OVERHEAD_TOKENS : 0);
+      } catch (err) {
+        fallback = `mask: summary unavailable (${(err as Error).message})`;
+        compacted = masked();
+      }
+    }
+    const tokensBefore = keptTokens + spanTokens!;
+    const tokensAfter = keptTokens + replacementTokens!;
+
+    // Never hand a provider a conversation the original would not have passed.
+    if (
+      (toolPairingProblems(compacted).length > 0 && toolPairingProblems(messages).length === 0) ||
+      (anthropicAlternationProblems(compacted).length > 0 && anthropicAlternationProblems(messages).length === 0)
+    ) {
+      return { request, stats: { ...base, tokens_before: tokensBefore, tokens_after: tokensBefore, fallback: 'skipped: compaction would break tool pairing or alternation' }, summarizerUsage };
+    }
+    const out: ChatRequest = { ...request, messages: compacted };
+    return {
+      request: out,
+      stats: {
+        ...base,
+        compacted_cycles: boundary,
+        tokens_before: tokensBefore,
+        tokens_after: tokensAfter,
+        summary_reused: reused,
+        replaced_tokens: spanTokens!,
+        replacement_tokens: replacementTokens!,
+        stable_prefix_messages: stablePrefix!,
+        ...(fallback ? { fallback } : {}),
+      },
+      summarizerUsage,
+    };
+  }
+
+  /** Request priming + tools + system; the system estimate is memoised (it repeats on every call of an agent). */
+  private fixedTokens(request: ChatRequest): number {
+    const key = request.system.length === 1 ? request.system[0].text : request.system.map((p) => p.text).join('\u0000');
+    let system = this.systemTokens.get(key);
+    if (system === undefined) {
+      system = estimateSystemTokens(request);
+      if (this.systemTokens.size >= 512) this.systemTokens.delete(this.systemTokens.keys().next().value as string);
+      this.systemTokens.set(key, system);
+    }
+    return REQUEST_OVERHEAD_TOKENS + estimateToolsTokens(request.tools) + system;
+  }
+
+  /** The stored block for this boundary, or a new one (incremental on the previous step's summary when stored). */
+  private async summaryBlock(
+    messages: ChatMessage[],
+    cycles: ToolCycle[],
+    boundary: number,
+    headEnd: number,
+    policy: CompactionPolicy,
+    scope: CompactScope,
+  ): Promise<{ stored: StoredSummary; reused: boolean; usage?: CompactionOutcome['summarizerUsage'] }> {
+    const store = this.deps.store;
+    const keyFor = (b: number) => prefixKey(scope.tenant, policy, messages, cycles[b - 1].end);
+    const key = keyFor(boundary);
+    if (store) {
+      const [hit] = await store.getMany([key]);
+      if (hit) return { stored: hit, reused: true };
+    }
+    const step = Math.max(1, policy.window - policy.keep);
+    const earlier: number[] = [];
+    for (let b = boundary - step; b > 0 && earlier.length < 3; b -= step) earlier.push(b);
+    let previous: { boundary: number; stored: StoredSummary } | undefined;
+    if (store && earlier.length) {
+      const found = await store.getMany(earlier.map(keyFor));
+      const i = found.findIndex((s) => s !== undefined);
+      if (i >= 0) previous = { boundary: earlier[i], stored: found[i]! };
+    }
+
+    const spanEnd = cycles[boundary - 1].end;
+    const head = messages.slice(0, headEnd);
+    const fresh = messages.slice(previous ? cycles[previous.boundary - 1].end : headEnd, spanEnd);
+    const input: ChatMessage[] = [...head];
+    if (previous) input.push({ role: 'user', content: [{ type: 'text', text: `Summary so far:\n${previous.stored.summary}` }] });
+    // The summariser of `mask+summarize` reads outputs as short previews: exact values are the ledger's job.
+    input.push(...(policy.strategy === 'mask+summarize' ? previewSpan(fresh, SUMMARIZER_PREVIEW_CHARS) : fresh));
+    const result = await this.deps.summarizer!.summarize({ messages: input, instructions: SUMMARY_INSTRUCTIONS, signal: scope.signal });
+
+    const span = messages.slice(headEnd, spanEnd);
+    const replaced = estimateMessagesTokens(span);
+    const facts = policy.facts === 'none' ? [] : buildFactsLedger(span, { detail: policy.facts });
+    const block = renderBlock(result.text, facts, boundary, span.length, replaced);
+    const candidate: StoredSummary = { block, block_tokens: estimateTokens(block), summary: result.text, cycles: boundary, replaced_tokens: replaced, model: result.model.id, created_at: new Date().toISOString() };
+    const stored = store ? await store.putIfAbsent(key, candidate) : candidate;
+    return { stored, reused: false, usage: { usage: result.usage, model: result.model } };
+  }
+}
+
+/**
+ * Hash of everything the block replaces and how it was made; tenant-scoped.
+ * Fed piece by piece (length-prefixed) rather than as one JSON string, which
+ * keeps a 20-KB allocation per call off the hot path. Cache markers are left
+ * out: clients that move a rolling cache_control breakpoint every call would
+ * otherwise never match their own prefix.
+ */
+function prefixKey(tenant: string, policy: CompactionPolicy, messages: ChatMessage[], end: number): string {
+  const h = createHash('sha256');
+  const put = (s: string) => h.update(`${s.length}:`).update(s);
+  put(`${tenant}\u0000${policy.strategy}\u0000${policy.facts}\u0000${policy.minMaskTokens}\u0000${SUMMARY_INSTRUCTIONS_VERSION}`);
+  for (let i = 0; i < end; i++) {
+    const m = messages[i];
+    if (m.role === 'tool') {
+      put(m.is_error ? 'tool!' : 'tool');
+      put(m.tool_call_id);
+      put(m.content);
+      continue;
+    }
+    put(m.role);
+    put(m.name ?? '');
+    for (const p of m.content) put(p.type === 'text' ? `t${p.text}` : `i${p.url}`);
+    if (m.role === 'assistant') for (const c of m.tool_calls ?? []) put(`c${c.id}\u0000${c.name}\u0000${c.arguments}`);
+    put('.');
+  }
+  return h.digest('hex');
+}
+
+export function renderBlock(summary: string, facts: string[], cycles: number, messageCount: number, tokens: number): string {
+  const lines = [`[Parsimony context note: the first ${cycles} tool cycles of this conversation (${messageCount} messages, ~${tokens} tokens) were compacted into this note.]`];
+  if (summary) lines.push(`Summary: ${summary}`);
+  if (facts.length) lines.push('Facts (exact values from the compacted messages):', ...facts);
+  return lines.join('\n');
+}
+
+/**
+ * Puts the block where it keeps role alternation: as an assistant turn when
+ * the kept tail starts with a user turn, else as an extra text part of the
+ * task message (whose own text stays verbatim). Never as the last message.
+ */
+function placeBlock(head: ChatMessage[], block: string, tail: ChatMessage[]): ChatMessage[] {
+  if (tail[0]?.role === 'user') return [...head, { role: 'assistant', content: [{ type: 'text', text: block }] }, ...tail];
+  const task = head[head.length - 1] as Extract<ChatMessage, { role: 'user' }>;
+  const merged: ChatMessage = { ...task, content: [...task.content, { type: 'text', text: block }] };
+  return [...head.slice(0, -1), merged, ...tail];
+}
+
+/**
+ * Placeholders are a pure function of (tool name, output, policy) and every
+ * call of an agent resends the same outputs, so they are memoised (bounded).
+ */
+const placeholders = new Map<string, string | null>();
+const PLACEHOLDER_CACHE_ENTRIES = 1024;
+
+/** Characters of each tool output the `mask+summarize` summariser sees. */
+export const SUMMARIZER_PREVIEW_CHARS = 240;
+
+/** Tool outputs cut to their first `chars` characters, with the size of the rest. */
+export function previewSpan(span: ChatMessage[], chars: number): ChatMessage[] {
+  return span.map((m) =>
+    m.role === 'tool' && m.content.length > chars + 40 ? { ...m, content: `${m.content.slice(0, chars)}… [${m.content.length - chars} more chars]` } : m,
+  );
+}
+
+/** Replaces tool outputs in a span by a placeholder with their size and facts. */
+export function maskSpan(span: ChatMessage[], policy: Pick<CompactionPolicy, 'facts' | 'minMaskTokens'>): ChatMessage[] {
+  const names = new Map<string, string>();
+  for (const m of span) if (m.role === 'assistant') for (const c of m.tool_calls ?? []) names.set(c.id, c.name);
+  return span.map((m) => {
+    if (m.role !== 'tool') return m;
+    const name = names.get(m.tool_call_id) ?? 'tool';
+    const key = `${policy.facts}\u0000${policy.minMaskTokens}\u0000${name}\u0000${m.content}`;
+    let text = placeholders.get(key);
+    if (text === undefined) {
+      text = placeholderFor(name, m.content, policy);
+      if (placeholders.size >= PLACEHOLDER_CACHE_ENTRIES) placeholders.delete(placeholders.keys().next().value as string);
+      placeholders.set(key, text);
+    }
+    return text === null ? m : { ...m, content: text };
+  });
+}
+
+/** The placeholder text, or null when the output should stay (short, or facts nearly as long). */
+function placeholderFor(name: string, content: string, policy: Pick<CompactionPolicy, 'facts' | 'minMaskTokens'>): string | null {
+  const tokens = estimateTokens(content);
+  if (tokens < policy.minMaskTokens) return null;
+  const facts = policy.facts === 'none' ? '' : toolOutputFacts(content, { detail: policy.facts });
+  const text = `[${name} output masked by Parsimony: ${content.length} chars${facts ? `; facts: ${facts}` : ''}]`;
+  // A placeholder nearly as long as the output saves little and loses the rest of it.
+  return estimateTokens(text) > tokens * 0.85 ? null : text;
+}

@@ -1,0 +1,217 @@
+import type { Catalog, Tier } from '../../core/catalog/catalog';
+import { ApiError } from '../../core/errors/api-error';
+import type { RouteDecision } from '../../core/jobs/job-record';
+import type { ChatRequest } from '../../core/chat-model';
+import { Calibration } from './calibration';
+import { LinearModel, type ModelScore } from './model';
+import { DEFAULT_FRONTIER_SHARE, DEFAULT_SMALL_SHARE, type RoutingPolicy } from './policy';
+import { summarizeRequest, type RequestSummary } from './request-summary';
+import { detectTask, GUARDED_TASKS, HINT_RULES, normalizeTask, type TaskKind } from './task-hints';
+import { agentStep, isEverydayQuestion } from './turn-shape';
+import { maxTier, minTier, requiredCapabilities, resolveTierModel, tierRank } from './tiers';
+import { loadWeightsFile, parseWeightsFile, type WeightsFile } from './weights-file';
+import bundledWeights from './weights.json';
+
+export interface RouteInput {
+  request: ChatRequest;
+  /** "auto" or a catalog model id; a catalog id means no routing. */
+  requestedModel: string;
+  /** Caller's task hint: one of TASK_KINDS or free text. */
+  task?: string;
+  minTier?: Tier;
+  maxTier?: Tier;
+  /** A floor from outside the request, e.g. the highest tier this session had to escalate to (guards/session-floor.ts). */
+  floorTier?: Tier;
+  /** Target share of frontier calls for this request's tenant (overrides policy and default). */
+  frontierShare?: number;
+  /** Target share of small-tier calls (overrides policy and default). */
+  smallShare?: number;
+  policy?: RoutingPolicy;
+}
+
+export interface RouterDecision extends RouteDecision {
+  /** Difficulty score in [0, 1], computed even when no routing happens (for shadow evaluation). */
+  score: number;
+  /** false when the caller named a model or the tenant disabled routing. */
+  routed: boolean;
+  /** The task the decision assumed (hint, else detected), if any. */
+  task?: TaskKind;
+}
+
+export interface RouterOptions {
+  /** Weights file path; default the shipped shared/levers/routing/weights.json. */
+  weightsPath?: string;
+  /** Already-parsed weights (tests, hot reload). Takes precedence over weightsPath. */
+  weights?: unknown;
+  /** Default target frontier share. Default 0.5 (PARSIMONY_ROUTER_FRONTIER_SHARE via routerDefaultsFromEnv). */
+  frontierShare?: number;
+  /** Default target small-tier share. Default 0.2. */
+  smallShare?: number;
+  /** Score quantiles of your own traffic, replacing the ones in the weights file (per-deployment calibration). */
+  quantiles?: number[];
+}
+
+const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : x > 0 ? '∞' : '−∞');
+
+/**
+ * The routing lever: scores a request with the learned classifier, turns the
+ * score into a tier through calibrated thresholds, applies hints, guards and
+ * tier bounds, and picks the catalog model for the tier. Pure and
+ * deterministic: the same input always gives the same decision.
+ */
+export class ComplexityRouter {
+  private constructor(
+    private readonly catalog: Catalog,
+    private readonly model: LinearModel,
+    private readonly calibration: Calibration,
+    readonly weights: Pick<WeightsFile, 'header'>,
+    private readonly defaults: { frontierShare: number; smallShare: number },
+  ) {}
+
+  static load(catalog: Catalog, options: RouterOptions = {}): ComplexityRouter {
+    const file =
+      options.weights !== undefined
+        ? parseWeightsFile(options.weights, 'options.weights')
+        : options.weightsPath
+          ? loadWeightsFile(options.weightsPath)
+          : parseWeightsFile(bundledWeights, 'shared/levers/routing/weights.json');
+    const calibration = new Calibration(options.quantiles ?? file.calibration.quantiles);
+    return new ComplexityRouter(catalog, LinearModel.fromFile(file), calibration, { header: file.header }, {
+      frontierShare: options.frontierShare ?? DEFAULT_FRONTIER_SHARE,
+      smallShare: options.smallShare ?? DEFAULT_SMALL_SHARE,
+    });
+  }
+
+  /** Frontier share used when neither the request nor the tenant policy sets one. */
+  get defaultFrontierShare(): number {
+    return this.defaults.frontierShare;
+  }
+
+  /** The classifier's score alone (no policy): higher = harder. */
+  score(request: ChatRequest): ModelScore {
+    return this.model.score(summarizeRequest(request));
+  }
+
+  decide(input: RouteInput): RouterDecision {
+    const summary = summarizeRequest(input.request);
+    const { score, format } = this.model.score(summary);
+    const policy = input.policy ?? {};
+
+    if (input.requestedModel !== 'auto') {
+      const model = this.catalog.find(input.requestedModel);
+      if (!model) throw ApiError.invalid(`model ${input.requestedModel} is not in the catalog; use "auto" or one of: ${this.catalog.models.map((m) => m.id).join(', ')}`);
+      return { model: model.id, provider: model.provider, tier: model.tier, score, routed: false, reason: `explicit model ${model.id} requested: no routing` };
+    }
+    if (policy.enabled === false) {
+      const model = this.catalog.defaultAuto;
+      return { model: model.id, provider: model.provider, tier: model.tier, score, routed: false, reason: `routing disabled by tenant policy: catalog auto model ${model.id}` };
+    }
+
+    const frontierShare = clampShare(input.frontierShare ?? policy.frontierShare ?? this.defaults.frontierShare);
+    const smallShare = Math.min(clampShare(input.smallShare ?? policy.smallShare ?? this.defaults.smallShare), 1 - frontierShare);
+    const tFrontier = this.calibration.thresholdForShare(frontierShare);
+    const tSmall = smallShare <= 0 ? Number.NEGATIVE_INFINITY : smallShare >= 1 ? Number.POSITIVE_INFINITY : this.calibration.quantile(smallShare);
+    const scoreTier: Tier = score >= tFrontier ? 'frontier' : score >= tSmall ? 'mid' : 'small';
+    const why: string[] = [
+      `score ${score.toFixed(3)} (${format === 'mc' ? 'multiple-choice' : 'open'} prompt, top ${(100 * this.calibration.shareAtOrAbove(score)).toFixed(0)}% of reference traffic) vs thresholds small<${fmt(tSmall)}≤mid<${fmt(tFrontier)}≤frontier (frontier share ${frontierShare}) → ${scoreTier}`,
+    ];
+
+    const hint = normalizeTask(input.task);
+    const agent = hint ? undefined : agentStep(summary);
+    // In an agent conversation numbers are ids, dates and prices: no word-problem guess there.
+    const detected = detectTask(summary, { numericPuzzles: !agent });
+    let tier = scoreTier;
+    if (hint) {
+      const rule = HINT_RULES[hint];
+      if (rule.fixed) tier = rule.fixed;
+      else if (rule.highest === 'mid' && rule.lowest === 'small' && hint !== 'summarize') tier = scoreTier === 'frontier' ? 'mid' : 'small';
+      else tier = maxTier(rule.lowest, minTier(rule.highest, scoreTier));
+      why.push(`task hint ${hint}${input.task !== hint ? ` ("${input.task}")` : ''} → ${tier}`);
+    } else if (input.task) {
+      why.push(`task hint "${input.task}" not recognised, ignored`);
+    }
+
+    const guardedDetected = isGuarded(detected);
+    if (agent && !guardedDetected && policy.agentStepTier) {
+      tier = policy.agentStepTier;
+      why.push(`${agent.what}: tool selection → ${tier} (tenant agentStepTier)`);
+    } else if (agent && !guardedDetected && agent.inLoop) {
+      // Tool selection, not synthesis (the design card's "tool selection to small models"), at the
+      // tier that calls tools reliably in a long, policy-bound loop. The score is not used: agent
+      // contexts (policy prompts, tool results) are outside its reference traffic.
+      tier = 'mid';
+      why.push(`${agent.what}: tool selection in an agent loop → mid (score not used)`);
+    } else if (agent && !guardedDetected) {
+      // A first, one-shot tool choice: the score's tier (it has seen such requests), never above mid.
+      tier = minTier(scoreTier, 'mid');
+      why.push(`${agent.what}: first tool choice, score's tier capped at mid → ${tier}`);
+    } else if (agent) {
+      why.push(`${agent.what}, but the latest user turn asks for ${detected}: not a tool-selection step`);
+    } else if (!hint && format === 'open' && !guardedDetected && tierRank(tier) > tierRank('mid') && this.isEveryday(summary)) {
+      tier = 'mid';
+      why.push('everyday question (short plain question, no reasoning, maths, code, planning or writing cue): capped at mid');
+    } else if (!hint && format === 'open' && detected === 'summarize' && tierRank(tier) > tierRank('mid') && !this.followsGuardedWork(summary)) {
+      // A detected summary follows the summarize hint's rule (small..mid by score).
+      tier = 'mid';
+      why.push('detected summarize task: capped at mid, like the summarize hint');
+    }
+
+    // Open-ended synthesis/planning/reasoning/code goes to the frontier (a cap may still lower it).
+    if (!hint && format === 'open' && guardedDetected) {
+      const uplift = policy.openTaskFloor ?? 'frontier';
+      if (tierRank(tier) < tierRank(uplift)) {
+        tier = uplift;
+        why.push(`raised to ${uplift}: open-ended ${detected} task${agent ? ` in an ${agent.what}` : ''}`);
+      }
+    }
+
+    // Bounds: caps first, then floors, so a quality floor always wins over a cap.
+    const caps = [input.maxTier, policy.maxTier].filter((t): t is Tier => !!t);
+    for (const cap of caps) {
+      if (tierRank(tier) > tierRank(cap)) {
+        tier = cap;
+        why.push(`capped at max_tier ${cap}`);
+      }
+    }
+    const floors: Array<[Tier | undefined, string]> = [
+      [input.minTier, 'min_tier'],
+      [policy.minTier, 'tenant min_tier'],
+      [input.floorTier, 'session floor (this session escalated to it earlier)'],
+    ];
+    const guardTask = [hint, detected].find((t) => t && GUARDED_TASKS.includes(t));
+    if (guardTask) floors.push(['mid', `${guardTask === hint ? 'hinted' : 'detected'} ${guardTask} task never goes below mid`]);
+    for (const [floor, label] of floors) {
+      if (floor && tierRank(tier) < tierRank(floor)) {
+        tier = floor;
+        why.push(`raised to ${floor}: ${label}`);
+      }
+    }
+    if (detected && detected !== hint) why.push(`detected task ${detected}`);
+
+    const provider = policy.provider ?? this.catalog.defaultAuto.provider;
+    const choice = resolveTierModel(this.catalog, tier, provider, requiredCapabilities(input.request), policy.pinned);
+    why.push(`${choice.model.id}: ${choice.why}`);
+    return { model: choice.model.id, provider: choice.model.provider, tier: choice.tier, score, routed: true, task: hint ?? (agent && !guardedDetected ? 'tool_select' : detected), reason: why.join('; ') };
+  }
+
+  /**
+   * An everyday question, asked on its own or in a conversation of everyday questions: a follow-up
+   * ("what if each sister had two brothers?") belongs to whatever the conversation was doing.
+   */
+  private isEveryday(s: RequestSummary): boolean {
+    return isEverydayQuestion(s.lastUser) && s.earlierUserTurns.every((t) => isEverydayQuestion(t) && !isGuarded(detectTask(s, {}, t)));
+  }
+
+  /** Whether an earlier user turn asked for synthesis, planning, reasoning or code (a follow-up's context). */
+  private followsGuardedWork(s: RequestSummary): boolean {
+    return s.earlierUserTurns.some((t) => isGuarded(detectTask(s, {}, t)));
+  }
+}
+
+function isGuarded(task: TaskKind | undefined): boolean {
+  return !!task && GUARDED_TASKS.includes(task);
+}
+
+function clampShare(x: number): number {
+  return Number.isFinite(x) ? Math.min(1, Math.max(0, x)) : DEFAULT_FRONTIER_SHARE;
+}

@@ -1,0 +1,62 @@
+import type { ChatResponse, FinishReason, ToolCall, Usage } from '../../core/chat-model';
+import type { AnthropicMessage, AnthropicUsageLike } from './wire-types';
+
+/**
+ * Maps an Anthropic `Message` into the provider-neutral response. Text blocks
+ * are concatenated as they are (Anthropic splits one answer into several text
+ * blocks, e.g. around citations); `tool_use` blocks become tool calls with
+ * their `input` re-encoded as a JSON string. Thinking and server-tool blocks
+ * have no place in the neutral model and are left out. Anthropic sends no
+ * creation time, so `created` is the time of mapping.
+ */
+export function anthropicMessageToResponse(message: Pick<AnthropicMessage, 'id' | 'model' | 'content' | 'stop_reason' | 'usage'>, now = Date.now()): ChatResponse {
+  const texts: string[] = [];
+  const toolCalls: ToolCall[] = [];
+  for (const block of message.content) {
+    if (block.type === 'text') texts.push(block.text);
+    else if (block.type === 'tool_use') toolCalls.push({ id: block.id, name: block.name, arguments: JSON.stringify(block.input ?? {}) });
+  }
+  return {
+    id: message.id,
+    model: message.model,
+    created: Math.floor(now / 1000),
+    content: texts.length ? texts.join('') : null,
+    tool_calls: toolCalls,
+    finish_reason: stopReasonToFinishReason(message.stop_reason),
+    usage: anthropicUsageToUsage(message.usage),
+  };
+}
+
+/**
+ * `end_turn`, `stop_sequence` and `pause_turn` end normally; running out of
+ * output (`max_tokens`) or of context (`model_context_window_exceeded`) is
+ * `length`; `refusal` is `content_filter`.
+ */
+export function stopReasonToFinishReason(reason: string | null | undefined): FinishReason {
+  switch (reason) {
+    case 'max_tokens':
+    case 'model_context_window_exceeded':
+      return 'length';
+    case 'tool_use':
+      return 'tool_calls';
+    case 'refusal':
+      return 'content_filter';
+    default:
+      return 'stop';
+  }
+}
+
+/**
+ * Anthropic's `input_tokens` excludes cache reads and cache writes; the
+ * neutral `input_tokens` is all input, so both are added back.
+ */
+export function anthropicUsageToUsage(usage: AnthropicUsageLike | null | undefined): Usage {
+  const cacheRead = usage?.cache_read_input_tokens ?? 0;
+  const cacheWrite = usage?.cache_creation_input_tokens ?? 0;
+  return {
+    input_tokens: (usage?.input_tokens ?? 0) + cacheRead + cacheWrite,
+    output_tokens: usage?.output_tokens ?? 0,
+    cached_input_tokens: cacheRead,
+    cache_write_tokens: cacheWrite,
+  };
+}
