@@ -32,9 +32,37 @@ export interface CacheControl {
   ttl?: '5m' | '1h';
 }
 
+/**
+ * Reasoning a model did before it answered (Anthropic thinking, OpenAI
+ * reasoning items), kept so an agent can send it back on its next turn. A
+ * provider only accepts its own reasoning back (signatures, encrypted
+ * content), so adapters replay parts whose `provider` is theirs and drop the
+ * others.
+ */
+export interface ReasoningPart {
+  type: 'reasoning';
+  /** Visible reasoning text (Anthropic thinking, OpenAI reasoning summary); empty when only encrypted content exists. */
+  text: string;
+  /** Anthropic's signature over a thinking block: needed to send it back to Anthropic. */
+  signature?: string;
+  /** Opaque reasoning: Anthropic `redacted_thinking.data`, OpenAI `encrypted_content`. */
+  encrypted?: string;
+  /** Catalog provider whose model produced it ("openai", "anthropic"). */
+  provider?: string;
+  /** Provider item id (OpenAI `rs_…`). */
+  id?: string;
+}
+
 export type ChatMessage =
   | { role: 'user'; content: ContentPart[]; name?: string }
-  | { role: 'assistant'; content: ContentPart[]; tool_calls?: ToolCall[]; name?: string }
+  | {
+      role: 'assistant';
+      content: ContentPart[];
+      tool_calls?: ToolCall[];
+      name?: string;
+      /** Reasoning that came before this turn's text and tool calls (Anthropic requires it first when thinking is on). */
+      reasoning?: ReasoningPart[];
+    }
   | { role: 'tool'; tool_call_id: string; content: string; is_error?: boolean };
 
 export interface ToolDefinition {
@@ -62,6 +90,22 @@ export interface SamplingParams {
   frequency_penalty?: number;
 }
 
+/** OpenAI's `reasoning_effort` scale; `none`/`minimal` turn reasoning (almost) off. */
+export const REASONING_EFFORTS = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh'] as const;
+export type ReasoningEffort = (typeof REASONING_EFFORTS)[number];
+
+/** How much a reasoning model may think; each adapter maps it to its provider's knob. */
+export interface ReasoningOptions {
+  /** OpenAI reasoning effort; for Anthropic mapped to a thinking budget. */
+  effort?: ReasoningEffort;
+  /** Anthropic extended-thinking budget in tokens; for OpenAI mapped to an effort. */
+  budget_tokens?: number;
+  /** OpenAI reasoning summary ("auto", "concise", "detailed"). */
+  summary?: string;
+}
+
+export type ServiceTier = 'auto' | 'default' | 'flex' | 'priority' | 'scale';
+
 export interface ChatRequest {
   /** Catalog model id the request will be executed on (set by the route stage). */
   model: string;
@@ -76,6 +120,25 @@ export interface ChatRequest {
   prompt_cache_key?: string;
   /** End-user id, forwarded for provider abuse tracking. */
   user?: string;
+  /** Reasoning models: effort / thinking budget (set by the caller or chosen by the route stage). */
+  reasoning?: ReasoningOptions;
+  /** Number of choices to generate (OpenAI `n`); absent = 1. */
+  n?: number;
+  /** Return token log probabilities (OpenAI `logprobs` / `top_logprobs`). */
+  logprobs?: { top_logprobs?: number };
+  /** Processing tier the provider should use (OpenAI `service_tier`). */
+  service_tier?: ServiceTier;
+  /** OpenAI `verbosity` of the answer. */
+  verbosity?: 'low' | 'medium' | 'high';
+  parallel_tool_calls?: boolean;
+  /**
+   * Fields only one provider understands (e.g. OpenAI `prediction`, `logit_bias`,
+   * Anthropic `container`, `mcp_servers`), keyed by catalog provider: forwarded
+   * verbatim when the request goes to that provider, left out for the others.
+   */
+  provider_options?: Record<string, Record<string, unknown>>;
+  /** HTTP headers forwarded to a provider (e.g. `anthropic-version`, `anthropic-beta`), keyed by catalog provider. */
+  provider_headers?: Record<string, Record<string, string>>;
 }
 
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter';
@@ -88,6 +151,10 @@ export interface Usage {
   cached_input_tokens: number;
   /** Input tokens written to the provider's prompt cache (Anthropic). */
   cache_write_tokens: number;
+  /** Of `cache_write_tokens`, those written with the 1-hour TTL (Anthropic; priced at 2x input instead of 1.25x). */
+  cache_write_1h_tokens?: number;
+  /** Of `output_tokens`, those spent reasoning (billed as output). */
+  reasoning_tokens?: number;
 }
 
 export interface ChatResponse {
@@ -101,6 +168,16 @@ export interface ChatResponse {
   usage: Usage;
   /** Unix seconds. */
   created: number;
+  /** Reasoning the model did before its answer (thinking blocks, reasoning items). */
+  reasoning?: ReasoningPart[];
+  /** The stop sequence that ended the answer, when one did (Anthropic reports it). */
+  stop_sequence?: string;
+  /** The processing tier the provider actually used, when it says. */
+  service_tier?: string;
+  /** Token log probabilities as the provider returned them (OpenAI chat `choices[].logprobs`), when asked for. */
+  logprobs?: unknown;
+  /** Choices after the first when `n` > 1, each a whole answer of its own. */
+  more_choices?: Omit<ChatResponse, 'more_choices' | 'usage' | 'id' | 'model' | 'created'>[];
 }
 
 /** Incremental events of a streamed response, provider-neutral. */
@@ -108,6 +185,10 @@ export type StreamEvent =
   | { type: 'text'; text: string }
   | { type: 'tool_call_start'; index: number; id: string; name: string }
   | { type: 'tool_call_args'; index: number; arguments: string }
+  /** A piece of visible reasoning (thinking / reasoning summary) text. */
+  | { type: 'reasoning'; text: string }
+  /** A reasoning block ended; carries what replaying it needs (signature, encrypted content). */
+  | { type: 'reasoning_done'; part: ReasoningPart }
   | { type: 'done'; response: ChatResponse };
 
 export function emptyUsage(): Usage {

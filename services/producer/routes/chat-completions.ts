@@ -84,17 +84,7 @@ export function jobErrorToApiError(error: JobError | undefined): ApiError {
 }
 
 function toDoneResponse(job: JobRecord): ChatResponse {
-  const completion = job.response!;
-  const choice = completion.choices[0];
-  return {
-    id: completion.id,
-    model: completion.model,
-    created: completion.created,
-    content: choice.message.content,
-    tool_calls: (choice.message.tool_calls ?? []).map((c) => ({ id: c.id, name: c.function.name, arguments: c.function.arguments })),
-    finish_reason: choice.finish_reason,
-    usage: job.usage!,
-  };
+  return { ...job.result!, model: job.route?.model ?? job.result!.model, usage: job.usage ?? job.result!.usage };
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

@@ -9,8 +9,26 @@ const PriceSchema = z
   .object({
     input: z.number().nonnegative(),
     cached_input: z.number().nonnegative(),
+    /** Anthropic's 5-minute cache write (1.25x input); OpenAI charges no write, so there it equals input. */
     cache_write: z.number().nonnegative(),
+    /** Anthropic's 1-hour cache write (2x input); defaults to cache_write where the provider has no 1-hour TTL. */
+    cache_write_1h: z.number().nonnegative().optional(),
     output: z.number().nonnegative(),
+  })
+  .strict();
+
+/** Where a model's prices were read and when: every price in the catalog has one. */
+const PriceSourceSchema = z.object({ url: z.string().min(1), checked: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) }).strict();
+
+const REASONING_EFFORT = z.enum(['none', 'minimal', 'low', 'medium', 'high', 'xhigh']);
+
+/** A reasoning model: the efforts it accepts and the one it uses when none is given. */
+const ReasoningSchema = z
+  .object({
+    efforts: z.array(REASONING_EFFORT).min(1),
+    default_effort: REASONING_EFFORT,
+    /** Anthropic: the model thinks with a token budget (extended thinking) rather than an effort. */
+    budget_tokens: z.boolean().optional(),
   })
   .strict();
 
@@ -24,8 +42,15 @@ const ModelSchema = z
     context_window: z.number().int().positive(),
     max_output_tokens: z.number().int().positive(),
     price: PriceSchema,
+    price_source: PriceSourceSchema.optional(),
     /** Fraction taken off every price by the provider's batch API (0.5 = half price). */
     batch_discount: z.number().min(0).max(1),
+    /** Fraction taken off every price by the provider's flex tier (OpenAI `service_tier: "flex"`); absent = not offered. */
+    flex_discount: z.number().min(0).max(1).optional(),
+    /** Set for reasoning models. */
+    reasoning: ReasoningSchema.optional(),
+    /** Other ids the provider accepts for this model (dated snapshots); they resolve to this entry. */
+    aliases: z.array(z.string().min(1)).optional(),
     /** Shortest prefix the provider will cache (Anthropic); defaults to 1,024. */
     min_cacheable_tokens: z.number().int().positive().default(1024),
     capabilities: z.array(z.enum(['tools', 'json_schema', 'vision', 'streaming'])),

@@ -1,5 +1,6 @@
 import type { ChatResponse } from '../chat-model';
-import { chatResponseToCompletion } from '../../surfaces/chat-completions/from-internal';
+import { surfaceResponseBody } from '../../surfaces/response-bodies';
+export { completionId } from '../../surfaces/response-bodies';
 import { savingsIncrements } from '../accounting/savings-ledger';
 import type { JobCost, JobError, JobRecord, JobStatus, RouteDecision } from './job-record';
 import type { AtomicEffect, JobStore, TransitionResult } from './job-store';
@@ -35,7 +36,8 @@ export class JobOutcomes {
       'completed',
       (job) => {
         if (completion.route) job.route = completion.route;
-        job.response = chatResponseToCompletion(completion.response, completionId(job.id), job.route?.model ?? completion.response.model);
+        job.result = completion.response;
+        job.response = surfaceResponseBody(job.options.surface, completion.response, job.id, job.route?.model ?? completion.response.model);
         job.usage = completion.response.usage;
         job.cost = completion.cost;
         job.delivered_by = completion.deliveredBy;
@@ -78,7 +80,3 @@ export class JobOutcomes {
   }
 }
 
-/** The OpenAI completion id of a job's response. */
-export function completionId(jobId: string): string {
-  return `chatcmpl-${jobId.replace(/^job_/, '')}`;
-}

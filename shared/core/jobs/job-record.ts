@@ -1,8 +1,8 @@
 import type { Tier } from '../catalog/catalog';
 import type { CacheRequestOptions } from '../../levers/cache/cache-options';
 import type { CostLedgerState } from '../accounting/cost-ledger';
-import type { ChatRequest, Usage } from '../chat-model';
-import type { ChatCompletionObject } from '../../surfaces/chat-completions/from-internal';
+import type { ChatRequest, ChatResponse, Usage } from '../chat-model';
+import type { Surface } from '../../surfaces/surface';
 
 export const JOB_STATUSES = ['queued', 'running', 'deferred', 'completed', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -32,6 +32,8 @@ export interface JobOptions {
   batch_id?: string;
   /** The line's custom_id within that batch. */
   custom_id?: string;
+  /** The wire format the request arrived in (default `chat_completions`); the answer is shown in the same one. */
+  surface?: Surface;
 }
 
 export interface RouteDecision {
@@ -90,7 +92,10 @@ export interface JobRecord {
   /** The request as the client sent it, in the provider-neutral shape. */
   request: ChatRequest;
   route?: RouteDecision;
-  response?: ChatCompletionObject;
+  /** The answer in the job's surface format (a chat completion, a Response, a Message, …): what the caller gets. */
+  response?: Record<string, unknown>;
+  /** The answer in the provider-neutral shape, kept whole (reasoning, every choice) so any surface can be rebuilt from it. */
+  result?: ChatResponse;
   error?: JobError;
   usage?: Usage;
   cost?: JobCost;

@@ -27,7 +27,7 @@ function recordJob(job: TransitionResult['job'] & object): void {
     const result = cache.status ?? (cache.bypass ? 'bypass' : cache.hit ? 'hit' : 'miss');
     m.cacheLookups.inc({ result, kind: cache.hit ? (cache.kind ?? 'unknown') : 'none' });
   }
-  const model = job.route?.model ?? job.response?.model ?? 'unknown';
+  const model = job.route?.model ?? job.result?.model ?? 'unknown';
   if (job.usage) {
     m.tokens.inc({ model, direction: 'input' }, job.usage.input_tokens);
     m.tokens.inc({ model, direction: 'output' }, job.usage.output_tokens);
