@@ -1,3 +1,5 @@
+import type { BetaContextManagementConfig } from '@anthropic-ai/sdk/resources/beta/messages/messages';
+
 /**
  * The provider-neutral chat model. Every request is mapped into this shape at
  * the edge (OpenAI or Anthropic wire format) and every provider adapter maps
@@ -139,7 +141,17 @@ export interface ChatRequest {
   provider_options?: Record<string, Record<string, unknown>>;
   /** HTTP headers forwarded to a provider (e.g. `anthropic-version`, `anthropic-beta`), keyed by catalog provider. */
   provider_headers?: Record<string, Record<string, string>>;
+  /**
+   * Context-editing policy (clear old tool uses / thinking, compaction), in
+   * Anthropic's `context_management` shape whatever the surface: forwarded
+   * where Anthropic supports it natively, emulated by the context lever for
+   * every other model.
+   */
+  context_management?: ContextManagementConfig;
 }
+
+/** Anthropic's `context_management` request field, the one policy shape for context editing. */
+export type ContextManagementConfig = BetaContextManagementConfig;
 
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter';
 
