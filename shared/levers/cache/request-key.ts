@@ -39,6 +39,13 @@ export function requestKey(tenant: string, tier: string, request: ChatRequest): 
     tool_choice: request.tool_choice ?? null,
     response_format: request.response_format ?? null,
     sampling: request.sampling,
+    // The shape of the answer: an answer stored without n choices or logprobs never serves a request that asks for them.
+    // Absent fields drop out of the canonical JSON, so scopes of requests without them are unchanged.
+    n: request.n !== undefined && request.n > 1 ? request.n : undefined,
+    logprobs: request.logprobs,
+    reasoning: request.reasoning,
+    verbosity: request.verbosity,
+    logit_bias: request.provider_options?.openai?.logit_bias,
   };
   const scope = sha256(canonicalJson(scopeParts));
   const text = lastUserText(request);

@@ -32,7 +32,7 @@ export class OpenAIAdapter implements ProviderAdapter {
   }
 
   async complete(request: ChatRequest, model: ModelEntry, options?: CallOptions): Promise<ChatResponse> {
-    const body = chatRequestToOpenAIBody(request, model.provider_model ?? model.id);
+    const body = chatRequestToOpenAIBody(request, model.provider_model ?? model.id, model);
     const deadline = new AttemptDeadline(attemptTimeoutMs(options, this.connection), options?.signal);
     this.log.debug({ model: body.model, stream: false, timeoutMs: deadline.timeoutMs }, 'provider call');
     try {
@@ -46,7 +46,7 @@ export class OpenAIAdapter implements ProviderAdapter {
   }
 
   async *stream(request: ChatRequest, model: ModelEntry, options?: CallOptions): AsyncGenerator<StreamEvent> {
-    const body = chatRequestToOpenAIBody(request, model.provider_model ?? model.id);
+    const body = chatRequestToOpenAIBody(request, model.provider_model ?? model.id, model);
     const deadline = new AttemptDeadline(attemptTimeoutMs(options, this.connection), options?.signal);
     this.log.debug({ model: body.model, stream: true, timeoutMs: deadline.timeoutMs }, 'provider call');
     try {
