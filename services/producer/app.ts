@@ -11,6 +11,7 @@ import { errorHandler, notFoundHandler } from './http/error-handler';
 import { JobEnqueuer } from './job-enqueuer';
 import { chatCompletionsRouter } from './routes/chat-completions';
 import { modelsRouter } from './routes/models';
+import { embeddingsRouter } from './routes/embeddings';
 import { healthRouter } from './routes/health';
 import { jobsRouter } from './routes/jobs';
 import { savingsRouter } from './routes/savings';
@@ -67,6 +68,12 @@ export function createProducerApp({ platform, env, keys, localWorkers }: Produce
   if (limits) app.use('/v1', rateLimit(platform.redis, platform.env.PARSIMONY_QUEUE_PREFIX, limits));
   app.use(chatCompletionsRouter(intake));
   app.use(modelsRouter(platform.catalog));
+  app.use(
+    embeddingsRouter(platform, {
+      attempts: env.PARSIMONY_SYNC_ATTEMPTS,
+      cacheTtlSeconds: platform.env.PARSIMONY_CACHE === 'off' ? undefined : env.PARSIMONY_EMBEDDINGS_CACHE_TTL_SECONDS,
+    }),
+  );
   // The batch lever's pending pool: a cancelled deferred job leaves its group at once.
   const batchPool = new PendingPool(platform.redis, new BatchKeys(platform.env.PARSIMONY_QUEUE_PREFIX));
   app.use(jobsRouter(intake, platform.store, platform.outcomes, enqueuer, (url) => assertCallbackAllowed(url, { allowHosts: env.PARSIMONY_WEBHOOK_ALLOW_HOSTS }), batchPool));
