@@ -140,7 +140,9 @@ export class OpenAIChunkEncoder {
         chunks.push(this.chunk(delta, null));
         break;
       case 'done':
-        chunks.push(this.chunk(delta, event.response.finish_reason));
+        // Logprobs are not stream events: all of them ride on the finish chunk, so a client that
+        // concatenates the chunks' logprobs (as the SDK's stream helper does) gets the whole list.
+        chunks.push(this.chunk(delta, event.response.finish_reason, event.response.logprobs ?? null));
         if (this.includeUsage) chunks.push({ ...this.base(), choices: [], usage: usageToOpenAI(event.response.usage) });
         break;
     }
@@ -151,7 +153,7 @@ export class OpenAIChunkEncoder {
     return { id: this.id, object: 'chat.completion.chunk', created: this.created, model: this.model };
   }
 
-  private chunk(delta: Record<string, unknown>, finishReason: string | null) {
-    return { ...this.base(), choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }] };
+  private chunk(delta: Record<string, unknown>, finishReason: string | null, logprobs: unknown = null) {
+    return { ...this.base(), choices: [{ index: 0, delta, logprobs, finish_reason: finishReason }] };
   }
 }
