@@ -10,6 +10,8 @@ import { bodyDepthLimit } from './http/body-depth';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { JobEnqueuer } from './job-enqueuer';
 import { chatCompletionsRouter } from './routes/chat-completions';
+import { responsesRouter } from './routes/responses';
+import { ResponseStore } from '../../shared/surfaces/responses/response-store';
 import { healthRouter } from './routes/health';
 import { jobsRouter } from './routes/jobs';
 import { savingsRouter } from './routes/savings';
@@ -65,6 +67,8 @@ export function createProducerApp({ platform, env, keys, localWorkers }: Produce
   app.use(bodyDepthLimit());
   if (limits) app.use('/v1', rateLimit(platform.redis, platform.env.PARSIMONY_QUEUE_PREFIX, limits));
   app.use(chatCompletionsRouter(intake));
+  const responseStore = new ResponseStore(platform.redis, platform.env.PARSIMONY_QUEUE_PREFIX, env.PARSIMONY_RESPONSE_RETENTION_SECONDS);
+  app.use(responsesRouter(intake, responseStore));
   // The batch lever's pending pool: a cancelled deferred job leaves its group at once.
   const batchPool = new PendingPool(platform.redis, new BatchKeys(platform.env.PARSIMONY_QUEUE_PREFIX));
   app.use(jobsRouter(intake, platform.store, platform.outcomes, enqueuer, (url) => assertCallbackAllowed(url, { allowHosts: env.PARSIMONY_WEBHOOK_ALLOW_HOSTS }), batchPool));

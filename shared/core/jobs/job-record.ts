@@ -34,6 +34,8 @@ export interface JobOptions {
   custom_id?: string;
   /** The wire format the request arrived in (default `chat_completions`); the answer is shown in the same one. */
   surface?: Surface;
+  /** Fields of the caller's body that the surface echoes in its answer (e.g. a Response's instructions, tools, store). */
+  surface_echo?: Record<string, unknown>;
 }
 
 export interface RouteDecision {
