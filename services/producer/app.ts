@@ -10,6 +10,8 @@ import { bodyDepthLimit } from './http/body-depth';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { JobEnqueuer } from './job-enqueuer';
 import { chatCompletionsRouter } from './routes/chat-completions';
+import { messagesRouter } from './routes/messages';
+import { anthropicErrorHandler } from './http/anthropic-errors';
 import { healthRouter } from './routes/health';
 import { jobsRouter } from './routes/jobs';
 import { savingsRouter } from './routes/savings';
@@ -65,6 +67,7 @@ export function createProducerApp({ platform, env, keys, localWorkers }: Produce
   app.use(bodyDepthLimit());
   if (limits) app.use('/v1', rateLimit(platform.redis, platform.env.PARSIMONY_QUEUE_PREFIX, limits));
   app.use(chatCompletionsRouter(intake));
+  app.use(messagesRouter(intake));
   // The batch lever's pending pool: a cancelled deferred job leaves its group at once.
   const batchPool = new PendingPool(platform.redis, new BatchKeys(platform.env.PARSIMONY_QUEUE_PREFIX));
   app.use(jobsRouter(intake, platform.store, platform.outcomes, enqueuer, (url) => assertCallbackAllowed(url, { allowHosts: env.PARSIMONY_WEBHOOK_ALLOW_HOSTS }), batchPool));
@@ -81,6 +84,7 @@ export function createProducerApp({ platform, env, keys, localWorkers }: Produce
   // Routing shadow evaluation: finished shadows are compared here (any number of producers; stopped by platform.close()).
   platform.startShadowComparer();
   app.use(notFoundHandler);
+  app.use(anthropicErrorHandler(log));
   app.use(errorHandler(log));
   return app;
 }

@@ -1,6 +1,7 @@
 import type { ChatRequest, ChatResponse } from '../core/chat-model';
 import type { RequestHints } from '../core/jobs/request-hints';
 import { chatCompletionsSurface } from './chat-completions/definition';
+import { messagesSurface } from './messages/definition';
 import type { Surface } from './surface';
 
 /** A request body of some surface, validated and mapped into the internal model. */
@@ -36,6 +37,7 @@ export interface SurfaceDefinition {
 
 export const SURFACE_DEFINITIONS: Partial<Record<Surface, SurfaceDefinition>> = {
   chat_completions: chatCompletionsSurface,
+  messages: messagesSurface,
 };
 
 /** The definition of a surface (chat completions when none is named). */
