@@ -12,6 +12,10 @@ import { JobEnqueuer } from './job-enqueuer';
 import { chatCompletionsRouter } from './routes/chat-completions';
 import { modelsRouter } from './routes/models';
 import { embeddingsRouter } from './routes/embeddings';
+import { responsesRouter } from './routes/responses';
+import { ResponseStore } from '../../shared/surfaces/responses/response-store';
+import { messagesRouter } from './routes/messages';
+import { anthropicErrorHandler } from './http/anthropic-errors';
 import { healthRouter } from './routes/health';
 import { jobsRouter } from './routes/jobs';
 import { savingsRouter } from './routes/savings';
@@ -67,6 +71,10 @@ export function createProducerApp({ platform, env, keys, localWorkers }: Produce
   app.use(bodyDepthLimit());
   if (limits) app.use('/v1', rateLimit(platform.redis, platform.env.PARSIMONY_QUEUE_PREFIX, limits));
   app.use(chatCompletionsRouter(intake));
+  const responseStore = new ResponseStore(platform.redis, platform.env.PARSIMONY_QUEUE_PREFIX, env.PARSIMONY_RESPONSE_RETENTION_SECONDS);
+  app.use(responsesRouter(intake, responseStore));
+  app.use(messagesRouter(intake));
+  // After the Messages surface, whose router answers GET /v1/models in Anthropic's shape for anthropic-version requests.
   app.use(modelsRouter(platform.catalog));
   app.use(
     embeddingsRouter(platform, {
@@ -90,6 +98,7 @@ export function createProducerApp({ platform, env, keys, localWorkers }: Produce
   // Routing shadow evaluation: finished shadows are compared here (any number of producers; stopped by platform.close()).
   platform.startShadowComparer();
   app.use(notFoundHandler);
+  app.use(anthropicErrorHandler(log));
   app.use(errorHandler(log));
   return app;
 }

@@ -5,7 +5,7 @@ import { dropUndefined } from './to-internal';
 
 /**
  * The current-API fields of an OpenAI chat request body, from the internal
- * request: `n`, logprobs, service tier, parallel tool calls, the reasoning
+ * request: `n`, logprobs, parallel tool calls, the reasoning
  * effort and verbosity (only to reasoning models, which alone accept them;
  * a thinking budget becomes an effort), and the OpenAI-only fields the
  * caller sent (`provider_options.openai`), verbatim. Without the catalog
@@ -17,7 +17,6 @@ export function openAIRequestOptions(request: ChatRequest, model?: ModelEntry): 
     n: request.n !== undefined && request.n > 1 ? request.n : undefined,
     logprobs: request.logprobs ? true : undefined,
     top_logprobs: request.logprobs?.top_logprobs,
-    service_tier: request.service_tier,
     parallel_tool_calls: request.tools?.length ? request.parallel_tool_calls : undefined,
     reasoning_effort: model ? effortForModel(model, request.reasoning) : undefined,
     verbosity: reasoningModel ? request.verbosity : undefined,
