@@ -11,6 +11,8 @@ import { errorHandler, notFoundHandler } from './http/error-handler';
 import { JobEnqueuer } from './job-enqueuer';
 import { chatCompletionsRouter } from './routes/chat-completions';
 import { messagesRouter } from './routes/messages';
+import { countTokensRouter } from './routes/count-tokens';
+import { anthropicModelsRouter } from './routes/anthropic-models';
 import { anthropicErrorHandler } from './http/anthropic-errors';
 import { healthRouter } from './routes/health';
 import { jobsRouter } from './routes/jobs';
@@ -68,6 +70,9 @@ export function createProducerApp({ platform, env, keys, localWorkers }: Produce
   if (limits) app.use('/v1', rateLimit(platform.redis, platform.env.PARSIMONY_QUEUE_PREFIX, limits));
   app.use(chatCompletionsRouter(intake));
   app.use(messagesRouter(intake));
+  app.use(countTokensRouter(platform));
+  // Anthropic-shaped /v1/models for Anthropic clients; mounted before the OpenAI-shaped list, which gets every other request.
+  app.use(anthropicModelsRouter(platform.catalog));
   // The batch lever's pending pool: a cancelled deferred job leaves its group at once.
   const batchPool = new PendingPool(platform.redis, new BatchKeys(platform.env.PARSIMONY_QUEUE_PREFIX));
   app.use(jobsRouter(intake, platform.store, platform.outcomes, enqueuer, (url) => assertCallbackAllowed(url, { allowHosts: env.PARSIMONY_WEBHOOK_ALLOW_HOSTS }), batchPool));

@@ -22,6 +22,8 @@ export interface ProviderAdapter {
   complete(request: ChatRequest, model: ModelEntry, options?: CallOptions): Promise<ChatResponse>;
   /** A streamed completion; the last event is always `done` with the whole response. */
   stream(request: ChatRequest, model: ModelEntry, options?: CallOptions): AsyncIterable<StreamEvent>;
+  /** The provider's own count of the request's input tokens, where it offers one (Anthropic `count_tokens`). */
+  countTokens?(request: ChatRequest, model: ModelEntry, options?: CallOptions): Promise<number>;
 }
 
 /** How an adapter is configured (from the environment, validated once at start-up). */
