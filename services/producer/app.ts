@@ -10,6 +10,8 @@ import { bodyDepthLimit } from './http/body-depth';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { JobEnqueuer } from './job-enqueuer';
 import { chatCompletionsRouter } from './routes/chat-completions';
+import { responsesRouter } from './routes/responses';
+import { ResponseStore } from '../../shared/surfaces/responses/response-store';
 import { messagesRouter } from './routes/messages';
 import { countTokensRouter } from './routes/count-tokens';
 import { anthropicModelsRouter } from './routes/anthropic-models';
@@ -69,6 +71,8 @@ export function createProducerApp({ platform, env, keys, localWorkers }: Produce
   app.use(bodyDepthLimit());
   if (limits) app.use('/v1', rateLimit(platform.redis, platform.env.PARSIMONY_QUEUE_PREFIX, limits));
   app.use(chatCompletionsRouter(intake));
+  const responseStore = new ResponseStore(platform.redis, platform.env.PARSIMONY_QUEUE_PREFIX, env.PARSIMONY_RESPONSE_RETENTION_SECONDS);
+  app.use(responsesRouter(intake, responseStore));
   app.use(messagesRouter(intake));
   app.use(countTokensRouter(platform));
   // Anthropic-shaped /v1/models for Anthropic clients; mounted before the OpenAI-shaped list, which gets every other request.

@@ -7,6 +7,7 @@ import OpenAI from 'openai';
 import { startSimulator, type Simulator } from '../../infra/simulator/server';
 import { startAll, type RunningParsimony } from '../../services/all-in-one/start-all';
 import { createLogger } from '../../shared/platform/logging/logger';
+import { track } from './lifecycle';
 import { deletePrefix, REDIS_URL, uniquePrefix } from './redis';
 
 /** fetch's Response, with `json()` typed loosely for assertions. */
@@ -36,9 +37,15 @@ export interface TestParsimony {
 
 /**
  * Starts the simulator and Parsimony (all services, one process) on free
- * ports with a unique Redis prefix. `close()` stops both and deletes the keys.
+ * ports with a unique Redis prefix. `close()` stops both and deletes the keys;
+ * it is idempotent, and runs at the end of the test file even when the start
+ * finished after a timed-out beforeAll (test/helpers/lifecycle.ts).
  */
-export async function startTestParsimony(name: string, env: Record<string, string> = {}): Promise<TestParsimony> {
+export function startTestParsimony(name: string, env: Record<string, string> = {}): Promise<TestParsimony> {
+  return track(startParsimony(name, env));
+}
+
+async function startParsimony(name: string, env: Record<string, string>): Promise<TestParsimony> {
   const logs: string[] = [];
   const destination = new Writable({
     write(chunk, _enc, done) {
@@ -64,7 +71,10 @@ export async function startTestParsimony(name: string, env: Record<string, strin
     PARSIMONY_DATA_DIR: TEST_DATA_DIR,
     ...env,
   };
-  const app = await startAll({ env: fullEnv, logDestination: destination });
+  const app = await startAll({ env: fullEnv, logDestination: destination }).catch(async (error: unknown) => {
+    await sim.close();
+    throw error;
+  });
   return {
     url: app.url,
     sim,

@@ -11,7 +11,7 @@ let p: TestParsimony;
 beforeAll(async () => {
   // Cache off: the same request is asked again and again, and must reach the models each time.
   p = await startTestParsimony('guards-escalation', { PARSIMONY_SHADOW_SHARE: '0', PARSIMONY_CACHE: 'off' });
-});
+}, 120_000);
 afterAll(() => p.close());
 afterEach(() => p.sim.faults.clear());
 

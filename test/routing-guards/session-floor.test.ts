@@ -14,7 +14,7 @@ let p: TestParsimony;
 beforeAll(async () => {
   // Cache off: the same classification is asked in several sessions and must be routed each time.
   p = await startTestParsimony('guards-session', { PARSIMONY_SHADOW_SHARE: '0', PARSIMONY_CACHE: 'off' });
-});
+}, 120_000);
 afterAll(() => p.close());
 afterEach(() => p.sim.faults.clear());
 

@@ -18,7 +18,7 @@ beforeAll(async () => {
     env: { PARSIMONY_SHADOW_SHARE: '1', PARSIMONY_SHADOW_CHECK_MS: '150', PARSIMONY_CACHE: 'off', PARSIMONY_API_KEYS: 'acme:k-batch-acme,globex:k-shadow-globex-1' },
   });
   store = new JobStore(h.redis, { prefix: h.prefix, retentionSeconds: 3600 });
-});
+}, 120_000);
 afterAll(() => h.close());
 afterEach(() => h.sim.faults.clear());
 

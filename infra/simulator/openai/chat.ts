@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { generateAnswer, type SimAnswer } from '../answer';
 import type { RequestContext, SimState } from '../context';
 import { sendJson } from '../http';
-import { openAICachedTokens } from '../prompt-cache';
+import { openAICachedTokens, type PromptCacheView } from '../prompt-cache';
 import { nowSeconds, randomId } from '../prng';
 import { openAIPrompt } from './chat-prompt';
 import { checkContextWindow, validateChatBody, type ChatBody } from './chat-validate';
@@ -10,6 +10,7 @@ import { streamCompletion } from './chat-stream';
 import { openAIHeaders } from './headers';
 import { countTokens } from '../tokens';
 import type { AnswerOverride } from '../faults';
+import { SimError } from '../errors';
 
 /**
  * POST /v1/chat/completions: validation, usage (with prompt caching), the
@@ -42,12 +43,16 @@ export interface ChatCompletion {
   system_fingerprint: string;
 }
 
-/** Runs one chat completion (validation errors throw SimError). Shared by the endpoint and batches. */
-export function runChat(sim: SimState, raw: unknown, batch: boolean): { body: ChatBody; completion: ChatCompletion } {
+/**
+ * Runs one chat completion (validation errors throw SimError). Shared by the
+ * endpoint and batches; a batch passes its own view of the prompt cache (see
+ * BatchCacheView). `tier`: the service tier that answered ("default" or "flex").
+ */
+export function runChat(sim: SimState, raw: unknown, batch: boolean, cache: PromptCacheView = sim.promptCache, tier = 'default'): { body: ChatBody; completion: ChatCompletion } {
   const body = validateChatBody(raw);
   const { prompt, promptTokens, segments } = openAIPrompt(body);
   checkContextWindow(body.model, promptTokens, prompt.maxTokens);
-  const cached = openAICachedTokens(sim.promptCache, {
+  const cached = openAICachedTokens(cache, {
     model: body.model,
     cacheKey: body.prompt_cache_key,
     segments,
@@ -71,7 +76,7 @@ export function runChat(sim: SimState, raw: unknown, batch: boolean): { body: Ch
       prompt_tokens_details: { cached_tokens: cached, audio_tokens: 0 },
       completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
     },
-    service_tier: batch ? 'batch' : 'default',
+    service_tier: batch ? 'batch' : tier,
     system_fingerprint: fingerprint(body.model),
   };
   sim.stats.call('chat', body.model, { input: promptTokens, output: completionTokens, cachedRead: cached, cacheWrite: 0 }, batch);
@@ -121,7 +126,24 @@ function fingerprint(model: string): string {
 
 export async function handleChat(ctx: RequestContext): Promise<void> {
   const started = Date.now();
-  const { body, completion } = runChat(ctx.sim, ctx.body, false);
+  const flex = (ctx.body as { service_tier?: unknown } | undefined)?.service_tier === 'flex';
+  if (!flex) return answerChat(ctx, started, 'default');
+  // Flex: refused with a 429 when out of capacity (as OpenAI answers), slower otherwise.
+  if (!ctx.sim.tiers.admitFlex()) {
+    ctx.sim.stats.flexRefused();
+    throw new SimError(429, 'Resource Unavailable: there is not enough flex processing capacity to serve this request right now. Please retry later, or use the default service tier.', { code: 'resource_unavailable' });
+  }
+  try {
+    if (ctx.sim.tiers.flexLatencyMs > 0) await new Promise((r) => setTimeout(r, ctx.sim.tiers.flexLatencyMs));
+    await answerChat(ctx, started, 'flex');
+    ctx.sim.stats.flexAnswered();
+  } finally {
+    ctx.sim.tiers.releaseFlex();
+  }
+}
+
+async function answerChat(ctx: RequestContext, started: number, tier: string): Promise<void> {
+  const { body, completion } = runChat(ctx.sim, ctx.body, false, ctx.sim.promptCache, tier);
   if (ctx.answerOverride) overrideAnswer(completion, ctx.answerOverride);
   const headers = openAIHeaders(ctx.requestId, started);
   if (body.stream) {

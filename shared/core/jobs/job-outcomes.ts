@@ -37,7 +37,11 @@ export class JobOutcomes {
       (job) => {
         if (completion.route) job.route = completion.route;
         job.result = completion.response;
-        job.response = surfaceResponseBody(job.options.surface, completion.response, job.id, job.route?.model ?? completion.response.model);
+        job.response = surfaceResponseBody(job.options.surface, completion.response, job.id, job.route?.model ?? completion.response.model, {
+          request: job.request,
+          options: job.options,
+          createdAt: Math.floor(Date.parse(job.created_at) / 1000),
+        });
         job.usage = completion.response.usage;
         job.cost = completion.cost;
         job.delivered_by = completion.deliveredBy;

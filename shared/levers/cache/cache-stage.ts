@@ -125,6 +125,7 @@ export class CacheStage implements Stage {
       text: lookup.key.text,
       semantic,
       tier: pending.tier,
+      model: ctx.route?.model ?? response.model,
       task: ctx.job.options.task,
       response,
       ttl_seconds: options.ttlSeconds,

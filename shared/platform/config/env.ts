@@ -181,6 +181,8 @@ export const ProducerEnvSchema = z.object({
   PARSIMONY_PRODUCER_HEARTBEAT_MS: positiveInt.default(5_000),
   /** Signing secret (whsec_…) of OpenAI's batch webhooks received at POST /webhooks/openai. Unset (default): that route answers 404. */
   OPENAI_WEBHOOK_SECRET: optionalString,
+  /** How long stored Responses (store: true, for previous_response_id and GET /v1/responses/:id) are kept, in seconds. Default 30 days, like OpenAI's. */
+  PARSIMONY_RESPONSE_RETENTION_SECONDS: positiveInt.default(30 * 24 * 3600),
   ...OpsEnvSchema.shape,
   ...BatchApiEnvSchema.shape,
 });

@@ -16,7 +16,7 @@ import type { ContentBlockParam } from './wire-types';
  */
 
 /** Thinking budget per effort: roughly what OpenAI's effort levels spend on reasoning. */
-export const EFFORT_BUDGETS: Record<Exclude<ReasoningEffort, 'none' | 'minimal'>, number> = { low: 2048, medium: 8192, high: 16384, xhigh: 32768 };
+export const EFFORT_BUDGETS: Record<Exclude<ReasoningEffort, 'none' | 'minimal'>, number> = { low: 2048, medium: 8192, high: 16384, xhigh: 32768, max: 65536 };
 export const MIN_THINKING_BUDGET = 1024;
 
 type ReasoningModel = Pick<ModelEntry, 'reasoning'>;

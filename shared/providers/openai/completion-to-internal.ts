@@ -7,6 +7,7 @@ export interface OpenAICompletionLike {
   model: string;
   choices: { message: { content?: string | null; tool_calls?: { id: string; type?: string; function?: { name: string; arguments: string } }[] | null }; finish_reason: string | null }[];
   usage?: { prompt_tokens: number; completion_tokens: number; prompt_tokens_details?: { cached_tokens?: number | null } | null } | null;
+  service_tier?: string | null;
 }
 
 /** Maps an OpenAI completion (from the provider) into the provider-neutral response. */
@@ -28,6 +29,7 @@ export function openAICompletionToResponse(completion: OpenAICompletionLike): Ch
       cached_input_tokens: completion.usage?.prompt_tokens_details?.cached_tokens ?? 0,
       cache_write_tokens: 0,
     },
+    ...(completion.service_tier ? { service_tier: completion.service_tier } : {}),
   };
 }
 

@@ -46,6 +46,7 @@ export function chatRequestToOpenAIBody(request: ChatRequest, providerModel: str
     presence_penalty: s.presence_penalty,
     frequency_penalty: s.frequency_penalty,
     prompt_cache_key: request.prompt_cache_key,
+    service_tier: request.service_tier,
     user: request.user,
   });
 }

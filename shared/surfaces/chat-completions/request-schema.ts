@@ -99,6 +99,7 @@ export const ChatCompletionBodySchema = z
     stream_options: z.object({ include_usage: z.boolean().optional() }).strict().nullable().optional(),
     user: z.string().optional(),
     prompt_cache_key: z.string().optional(),
+    service_tier: z.enum(['auto', 'default', 'flex', 'priority', 'scale']).nullable().optional(),
     metadata: z.record(z.string(), z.string()).optional(),
     store: z.boolean().nullable().optional(),
     /** Parsimony's extension: hints (task, tier bounds, cache); removed before the request reaches a provider. */

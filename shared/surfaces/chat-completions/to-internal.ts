@@ -37,6 +37,7 @@ export function openAIBodyToChatRequest(body: ChatCompletionBody): ChatRequest {
   if (body.tool_choice !== undefined) request.tool_choice = toolChoiceToInternal(body.tool_choice);
   if (body.response_format) request.response_format = body.response_format as ChatRequest['response_format'];
   if (body.prompt_cache_key) request.prompt_cache_key = body.prompt_cache_key;
+  if (body.service_tier) request.service_tier = body.service_tier;
   if (body.user) request.user = body.user;
   return request;
 }
