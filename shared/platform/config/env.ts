@@ -42,6 +42,12 @@ export const CommonEnvSchema = z.object({
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
   /** Prefix of every Redis key and BullMQ queue; lets several deployments (or test files) share one Redis. Default "parsimony". */
   PARSIMONY_QUEUE_PREFIX: z.string().regex(/^[a-zA-Z0-9_.-]+$/, 'letters, digits, _ . - only').default('parsimony'),
+  /**
+   * How long a service may take to stop on SIGTERM/SIGINT, in ms: in-flight work gets this long to finish, then the
+   * process exits (1) regardless; with Redis unreachable at the signal the stop gets at most 3 s
+   * (services/lifecycle.ts). Keep it below the orchestrator's stop grace period. Default 30000.
+   */
+  PARSIMONY_SHUTDOWN_GRACE_MS: positiveInt.default(30_000),
   /** pino level. Default info. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Where embedded indexes and converted embeddings live. Default ./data. */
