@@ -4,6 +4,7 @@ import { LinearModel } from '../../shared/levers/routing/model';
 import { encodeGaps, type WeightsFile } from '../../shared/levers/routing/weights-file';
 import { summarizeRequest } from '../../shared/levers/routing/request-summary';
 import type { ChatRequest } from '../../shared/core/chat-model';
+import { encoderText, type SentenceEncoder } from '../../shared/levers/routing/sentence-encoder';
 import { requestFromPrompt } from './datasets';
 import { fitLogistic, type Example } from './logistic';
 
@@ -22,6 +23,10 @@ export interface TrainConfig {
   /** Total weight of the task examples relative to the MMLU rows (1 = same total). */
   taskWeight: number;
   maxIter: number;
+  /** L2 on the sentence-embedding weights. */
+  l2Dense: number;
+  /** Embedding values are multiplied by this before fitting (unit vectors have small components). */
+  denseScale: number;
 }
 
 export const DEFAULT_CONFIG: TrainConfig = {
@@ -32,6 +37,8 @@ export const DEFAULT_CONFIG: TrainConfig = {
   label: 'soft_gain',
   taskWeight: 0.5,
   maxIter: 300,
+  l2Dense: 1e-3,
+  denseScale: 4,
 };
 
 export interface LabelledRequest {
@@ -39,6 +46,8 @@ export interface LabelledRequest {
   y: number;
   /** Which pool the row comes from; weights are balanced per pool. */
   pool: 'mmlu' | 'tasks';
+  /** Grouping key for cross-validation (MMLU domain, task file). */
+  group?: string;
 }
 
 export function mmluTarget(label: MmluLabel, weak: boolean, strong: boolean): number {
@@ -49,23 +58,46 @@ export function mmluTarget(label: MmluLabel, weak: boolean, strong: boolean): nu
 
 const isTokenFeature = (name: string) => /(^|\|)(u|b):/.test(name);
 
-export function trainWeights(rows: LabelledRequest[], config: TrainConfig): Float32Array {
-  const dim = 2 ** config.bits;
+/** A row with its features extracted once (cross-validation refits on subsets many times). */
+export interface PreparedRow extends LabelledRequest {
+  idx: number[];
+  val: number[];
+  names: string[];
+  /** Sentence embedding of the work asked for, when an encoder is used. */
+  vec?: Float32Array;
+}
+
+export function prepareRows(rows: LabelledRequest[], bits: number, encoder?: SentenceEncoder): PreparedRow[] {
+  return rows.map((r) => {
+    const summary = summarizeRequest(r.request);
+    const f = extractFeatures(summary, bits, true);
+    return { ...r, idx: f.idx, val: f.val, names: f.names!, vec: encoder?.embedSync(encoderText(summary)) };
+  });
+}
+
+/** Hashed weights (2^bits) followed, when rows carry embeddings, by one weight per embedding dimension. */
+export function trainWeights(input: LabelledRequest[] | PreparedRow[], config: TrainConfig, encoder?: SentenceEncoder): Float32Array {
+  const rows: PreparedRow[] = input.length && 'idx' in input[0] ? (input as PreparedRow[]) : prepareRows(input, config.bits, encoder);
+  const hashed = 2 ** config.bits;
+  const dims = rows[0]?.vec?.length ?? 0;
+  const dim = hashed + dims;
   const l2 = new Float64Array(dim).fill(config.l2Tokens);
+  for (let j = hashed; j < dim; j++) l2[j] = config.l2Dense;
   const structural = new Set<number>();
   const pools = { mmlu: rows.filter((r) => r.pool === 'mmlu').length, tasks: rows.filter((r) => r.pool === 'tasks').length };
   const data: Example[] = rows.map((r) => {
-    const f = extractFeatures(summarizeRequest(r.request), config.bits, true);
-    f.names!.forEach((name, k) => {
+    r.names.forEach((name, k) => {
       const block = name.includes('|');
       const base = isTokenFeature(name) ? config.l2Tokens : config.l2Struct;
       const strength = block ? base * config.blockFactor : base;
-      if (!isTokenFeature(name)) structural.add(f.idx[k]);
+      if (!isTokenFeature(name)) structural.add(r.idx[k]);
       // A bucket shared by a structural feature and tokens keeps the weaker penalty.
-      l2[f.idx[k]] = structural.has(f.idx[k]) ? Math.min(l2[f.idx[k]], strength) : strength;
+      l2[r.idx[k]] = structural.has(r.idx[k]) ? Math.min(l2[r.idx[k]], strength) : strength;
     });
     const weight = r.pool === 'mmlu' ? 1 : pools.tasks ? (config.taskWeight * pools.mmlu) / pools.tasks : 0;
-    return { idx: f.idx, val: f.val, y: r.y, weight: pools.mmlu ? weight : 1 };
+    const idx = r.vec ? r.idx.concat(Array.from({ length: dims }, (_, i) => hashed + i)) : r.idx;
+    const val = r.vec ? r.val.concat(Array.from(r.vec, (x) => x * config.denseScale)) : r.val;
+    return { idx, val, y: r.y, weight: pools.mmlu ? weight : 1 };
   });
   const theta = fitLogistic(data, { dim, l2, maxIter: config.maxIter });
   return Float32Array.from(theta);
