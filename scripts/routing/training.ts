@@ -5,7 +5,6 @@ import { encodeGaps, type WeightsFile } from '../../shared/levers/routing/weight
 import { summarizeRequest } from '../../shared/levers/routing/request-summary';
 import type { ChatRequest } from '../../shared/core/chat-model';
 import { encoderText, type SentenceEncoder } from '../../shared/levers/routing/sentence-encoder';
-import { requestFromPrompt } from './datasets';
 import { fitLogistic, type Example } from './logistic';
 
 /** How MMLU rows become targets. RouteLLM trains on "weak fails where strong succeeds". */
@@ -110,29 +109,52 @@ export interface Packed {
   w: number[];
   quantiles: number[];
   referenceRows: number;
+  dense?: WeightsFile['dense'];
+}
+
+/** Everything a weights file holds beyond the hashed weights, for packing. */
+export interface DenseParts {
+  encoder: string;
+  /** Training rows' embeddings (their mean is the dense part's fallback). */
+  trainVectors: Float32Array[];
+  denseScale: number;
 }
 
 /**
  * Quantises weights to integers (dropping those below `minWeight`, which
  * keeps the JSON small) and computes the score quantiles of the reference
- * prompts with the quantised model, so calibration matches inference.
+ * rows with the quantised model, so calibration matches inference. Weights
+ * past 2^bits are the dense (embedding) part, kept as rounded floats.
  */
-export function packWeights(theta: Float32Array, bits: number, referencePrompts: string[], minWeight = 2e-3, scale = 1e-3): Packed {
+export function packWeights(theta: Float32Array, bits: number, reference: PreparedRow[], minWeight = 2e-3, scale = 1e-3, dense?: DenseParts): Packed {
+  const hashed = 2 ** bits;
   const minInt = Math.max(1, Math.round(minWeight / scale));
   const idx: number[] = [];
   const w: number[] = [];
-  theta.forEach((x, i) => {
-    const q = Math.round(x / scale);
+  for (let i = 0; i < hashed; i++) {
+    const q = Math.round(theta[i] / scale);
     if (Math.abs(q) >= minInt) {
       idx.push(i);
       w.push(q);
     }
-  });
-  const quantised = new Float32Array(theta.length);
+  }
+  const quantised = new Float32Array(hashed);
   idx.forEach((i, k) => (quantised[i] = w[k] * scale));
-  const model = LinearModel.fromArray(bits, quantised);
-  const scores = referencePrompts.map((p) => model.score(summarizeRequest(requestFromPrompt(p))).score);
-  return { bits, scale, gaps: encodeGaps(idx), w, quantiles: computeQuantiles(scores).map((q) => Math.round(q * 1e6) / 1e6), referenceRows: scores.length };
+  let denseFile: WeightsFile['dense'];
+  if (dense && theta.length > hashed) {
+    const dims = theta.length - hashed;
+    const mean = new Array<number>(dims).fill(0);
+    for (const v of dense.trainVectors) for (let d = 0; d < dims; d++) mean[d] += v[d] / dense.trainVectors.length;
+    denseFile = {
+      encoder: dense.encoder,
+      dims,
+      w: Array.from(theta.subarray(hashed), (x) => Math.round(x * dense.denseScale * 1e5) / 1e5),
+      mean: mean.map((x) => Math.round(x * 1e5) / 1e5),
+    };
+  }
+  const model = LinearModel.fromArray(bits, quantised, denseFile && { encoder: denseFile.encoder, w: Float32Array.from(denseFile.w), atMean: 0 });
+  const scores = reference.map((r) => model.score(summarizeRequest(r.request), r.vec).score);
+  return { bits, scale, gaps: encodeGaps(idx), w, quantiles: computeQuantiles(scores).map((q) => Math.round(q * 1e6) / 1e6), referenceRows: scores.length, dense: denseFile };
 }
 
 /** A weights file around packed weights; train.ts fills the header, experiments use the placeholder. */
@@ -156,6 +178,7 @@ export function weightsFile(packed: Packed, header: Partial<WeightsFile['header'
     scale: packed.scale,
     gaps: packed.gaps,
     w: packed.w,
+    ...(packed.dense ? { dense: packed.dense } : {}),
     calibration: { reference, rows: Math.max(1, packed.referenceRows), quantiles: packed.quantiles },
   };
 }

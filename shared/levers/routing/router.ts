@@ -126,6 +126,11 @@ export class ComplexityRouter {
     return this.defaults.frontierShare ?? this.shareForTarget(this.defaults.qualityTarget);
   }
 
+  /** Quality target used when neither a frontier share nor a tenant target is given. */
+  get defaultQualityTarget(): number {
+    return this.defaults.qualityTarget;
+  }
+
   /** Whether a sentence encoder matching the weights is in use (dense score part and out-of-distribution check). */
   get usesEncoder(): boolean {
     return !!this.encoder;
