@@ -152,7 +152,7 @@ export class Platform {
         sessionWindowSeconds: this.env.PARSIMONY_ROUTER_SESSION_WINDOW_SECONDS,
         shadowShare: this.env.PARSIMONY_SHADOW_SHARE,
         shadowFirstCheckMs: this.env.PARSIMONY_SHADOW_CHECK_MS,
-        feedback: this.feedbackOptions,
+        feedback: this.routingFeedback,
         store: this.store,
         // Shadows yield to interactive work like batch lines; built-in backoff (they are deferred to a provider batch anyway).
         enqueue: async (job) => {

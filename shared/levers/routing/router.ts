@@ -34,7 +34,7 @@ export interface RouteInput {
   /**
    * Production feedback (guards/threshold-feedback.ts): per task, how far shadow disagreement raised
    * this tenant's thresholds, 0..1. Larger = a larger frontier share, a smaller small share, and from
-   * 0.34 / 0.67 no small / no mid tier for that task.
+   * 0.33 / 0.66 no small / no mid tier for that task.
    */
   raises?: Record<string, number>;
 }
@@ -249,7 +249,7 @@ export class ComplexityRouter {
     ];
     const guardTask = [hint, detected].find((t) => t && GUARDED_TASKS.includes(t));
     if (guardTask) floors.push(['mid', `${guardTask === hint ? 'hinted' : 'detected'} ${guardTask} task never goes below mid`]);
-    const feedbackFloor: Tier | undefined = raise >= 0.67 ? 'frontier' : raise >= 0.34 ? 'mid' : undefined;
+    const feedbackFloor: Tier | undefined = raise >= 0.66 ? 'frontier' : raise >= 0.33 ? 'mid' : undefined;
     if (feedbackFloor) floors.push([feedbackFloor, `shadow feedback (raise ${raise} for task ${taskKey}: routed answers disagreed with the frontier's)`]);
     for (const [floor, label] of floors) {
       if (floor && tierRank(tier) < tierRank(floor)) {

@@ -22,7 +22,7 @@ export interface RoutingGuardsConfig {
   /** Puts a stored shadow job on the pipeline queue. */
   enqueue?: (job: JobRecord) => Promise<void>;
   /** Production feedback on the thresholds (PARSIMONY_ROUTER_MIN_AGREEMENT, PARSIMONY_ROUTER_FEEDBACK_MIN_SHADOWS). */
-  feedback?: ThresholdFeedbackOptions;
+  feedback?: ThresholdFeedback | ThresholdFeedbackOptions;
 }
 
 /**
@@ -39,7 +39,8 @@ export class RoutingGuards {
 
   constructor(redis: Redis, prefix: string, catalog: Catalog, config: RoutingGuardsConfig = {}) {
     this.sessions = new SessionTierStore(redis, prefix, config.sessionWindowSeconds ?? DEFAULT_SESSION_WINDOW_SECONDS);
-    this.feedback = new ThresholdFeedback(redis, prefix, config.feedback);
+    // One instance per process when the platform passes it: the comparer's changes then reach this router at once.
+    this.feedback = config.feedback instanceof ThresholdFeedback ? config.feedback : new ThresholdFeedback(redis, prefix, config.feedback);
     const share = config.shadowShare ?? DEFAULT_SHADOW_SHARE;
     if (config.store && config.enqueue && share > 0)
       this.shadows = new ShadowLauncher({ redis, prefix, catalog, store: config.store, enqueue: config.enqueue, share, firstCheckMs: config.shadowFirstCheckMs });

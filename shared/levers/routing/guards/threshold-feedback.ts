@@ -38,10 +38,11 @@ if n < tonumber(ARGV[3]) then return nil end
 local now = tonumber(ARGV[7])
 local stored = tonumber(redis.call('HGET', KEYS[1], task .. '|raise') or '0')
 local changed = tonumber(redis.call('HGET', KEYS[1], task .. '|changed_at') or tostring(now))
-local from = math.max(0, stored - tonumber(ARGV[8]) * (now - changed) / 86400000)
+local function r4(x) return math.floor(x * 10000 + 0.5) / 10000 end
+local from = r4(math.max(0, stored - tonumber(ARGV[8]) * (now - changed) / 86400000))
 local agreement = agreed / n
 local to
-if agreement < tonumber(ARGV[4]) then to = math.min(1, from + tonumber(ARGV[5])) else to = math.max(0, from - tonumber(ARGV[6])) end
+if agreement < tonumber(ARGV[4]) then to = r4(math.min(1, from + tonumber(ARGV[5]))) else to = r4(math.max(0, from - tonumber(ARGV[6]))) end
 redis.call('HSET', KEYS[1], task .. '|n', 0, task .. '|agreed', 0, task .. '|raise', tostring(to), task .. '|changed_at', now)
 if math.abs(to - from) < 1e-9 then return nil end
 local change = cjson.encode({ task = task, from = from, to = to, at = now, shadows = n, agreed = agreed, agreement = agreement, min_agreement = tonumber(ARGV[4]) })
