@@ -128,6 +128,7 @@ async function main() {
       facts: { type: 'string', default: 'compact' },
       'base-url': { type: 'string' },
       'summary-max-tokens': { type: 'string', default: '400' },
+      'default-remaining': { type: 'string', default: '6' },
       'redis-url': { type: 'string', default: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
       quiet: { type: 'boolean', default: false },
     },
@@ -148,7 +149,7 @@ async function main() {
   const backend = await openSummarizerBackend(small, values['base-url'], Number(values['summary-max-tokens']));
   const redis = new Redis(values['redis-url']!, { lazyConnect: false, maxRetriesPerRequest: 1 });
   const keyPrefix = `parsimony:eval:${randomUUID()}:`;
-  const stage = new ContextCompactionStage({ summarizer: backend.summarizer, redis, keyPrefix, config: { strategy, window, keep, facts } });
+  const stage = new ContextCompactionStage({ summarizer: backend.summarizer, redis, keyPrefix, config: { strategy, window, keep, facts, defaultRemainingCalls: Number(values['default-remaining']) } });
   const log = createLogger({ service: 'context-eval', level: 'silent' });
   const ctxFor = (request: ChatRequest): PipelineContext => {
     const job = { id: randomUUID(), tenant: 'eval', status: 'running', created_at: new Date().toISOString(), options: { requested_model: request.model, latency: 'sync', metadata: { agent: 'eval-agent' } }, request, attempts: 1 } as JobRecord;
@@ -203,7 +204,18 @@ async function main() {
         }
       }
       for (const cost of costs) totals.usd.set(cost.model.id, cost.usd);
-      perRun.push({ task_id: run.task_id, trial: run.trial, cycles, calls: totals.calls, ...roundUsd(totals.usd.get(defaultModel.id)!) });
+      perRun.push({
+        task_id: run.task_id,
+        trial: run.trial,
+        cycles,
+        calls: totals.calls,
+        ...roundUsd(totals.usd.get(defaultModel.id)!),
+        by_model: Object.fromEntries(costs.map((c) => [c.model.id, roundUsd(c.usd)])),
+        touchable_before: totals.before - totals.fixed,
+        touchable_after: totals.after - totals.fixed,
+        facts: [totals.factsKept, totals.factsTotal],
+        next_call: [totals.nextKept, totals.nextTotal],
+      });
       const h = half(run.task_id);
       groups.all.add(totals);
       groups[h].add(totals);

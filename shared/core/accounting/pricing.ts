@@ -10,10 +10,13 @@ const PER_MILLION = 1_000_000;
  */
 export function priceUsage(model: ModelEntry, usage: Usage, options: { batch?: boolean } = {}): number {
   const uncached = Math.max(0, usage.input_tokens - usage.cached_input_tokens - usage.cache_write_tokens);
+  // 1-hour writes (part of cache_write_tokens) at the 1-hour price: the catalog's, else Anthropic's 2x input.
+  const write1h = Math.min(usage.cache_write_1h_tokens ?? 0, usage.cache_write_tokens);
   const usd =
     (uncached * model.price.input +
       usage.cached_input_tokens * model.price.cached_input +
-      usage.cache_write_tokens * model.price.cache_write +
+      (usage.cache_write_tokens - write1h) * model.price.cache_write +
+      write1h * (model.price.cache_write_1h ?? model.price.input * 2) +
       usage.output_tokens * model.price.output) /
     PER_MILLION;
   return options.batch ? usd * (1 - model.batch_discount) : usd;

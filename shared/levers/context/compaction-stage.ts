@@ -5,6 +5,7 @@ import { ContextCompactor } from './compactor';
 import { ContextConfigSchema, resolvePolicy, type ContextConfig } from './context-config';
 import type { Summarizer } from './summarizer';
 import { RedisSummaryStore, type SummaryStore } from './summary-store';
+import { ChainStats, type RemainingCallsEstimator } from './chain-stats';
 
 export interface ContextCompactionStageOptions {
   /** Writes summaries (`AdapterSummarizer` over the small-tier model). Without it `summarize` strategies mask instead. */
@@ -16,6 +17,8 @@ export interface ContextCompactionStageOptions {
   keyPrefix?: string;
   /** Defaults and per-tenant / per-agent overrides; default: window 4, keep 2, `mask+summarize`. */
   config?: ContextConfig;
+  /** Expected remaining calls per tenant and agent; default learned in Redis (ChainStats) when `redis` is given. */
+  remaining?: RemainingCallsEstimator;
 }
 
 /**
@@ -43,14 +46,15 @@ export class ContextCompactionStage implements Stage {
       store = new RedisSummaryStore(options.redis, { keyPrefix: options.keyPrefix });
     }
     this.config = options.config ? ContextConfigSchema.parse(options.config) : undefined;
-    this.compactor = new ContextCompactor({ summarizer: options.summarizer, store });
+    const remaining = options.remaining ?? (options.redis && options.keyPrefix !== undefined ? new ChainStats(options.redis, { keyPrefix: options.keyPrefix }) : undefined);
+    this.compactor = new ContextCompactor({ summarizer: options.summarizer, store, remaining });
   }
 
   async run(ctx: PipelineContext): Promise<StageOutcome> {
     const agent = ctx.job.options.metadata?.agent;
     const policy = resolvePolicy(this.config, ctx.job.tenant, typeof agent === 'string' ? agent : undefined);
     if (!policy.enabled) return CONTINUE;
-    const outcome = await this.compactor.compact(ctx.request, policy, { tenant: ctx.job.tenant, signal: ctx.signal });
+    const outcome = await this.compactor.compact(ctx.request, policy, { tenant: ctx.job.tenant, signal: ctx.signal, model: ctx.model, agent: typeof agent === 'string' ? agent : undefined });
     const annotation: Record<string, unknown> = { ...outcome.stats };
     if (outcome.summarizerUsage) {
       const { usage, model } = outcome.summarizerUsage;

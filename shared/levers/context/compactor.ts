@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import type { ModelEntry } from '../../core/catalog/catalog';
 import type { ChatMessage, ChatRequest, Usage } from '../../core/chat-model';
 import { compactionBoundary, type CompactionPolicy } from './context-config';
+import { chooseBoundary, type BoundaryChoice } from './compaction-decision';
+import type { RemainingCallsEstimator } from './chain-stats';
 import { buildFactsLedger, toolOutputFacts } from './facts-ledger';
 import { SUMMARY_INSTRUCTIONS, SUMMARY_INSTRUCTIONS_VERSION, type Summarizer } from './summarizer';
 import type { StoredSummary, SummaryStore } from './summary-store';
@@ -26,6 +28,8 @@ export interface CompactionStats {
   stable_prefix_messages: number;
   /** Set when summarising failed and the stage fell back to masking, or when compaction was skipped. */
   fallback?: string;
+  /** The cost model's decision, on the call that made it (later calls of the step reuse it). */
+  cost_model?: BoundaryChoice['cost'];
 }
 
 export interface CompactionOutcome {
@@ -41,11 +45,17 @@ export interface CompactorDeps {
   summarizer?: Summarizer;
   /** Needed to reuse summaries across calls; without it every call summarises again. */
   store?: SummaryStore;
+  /** Expected remaining calls per tenant and agent (the cost model's input); default a fixed estimate. */
+  remaining?: RemainingCallsEstimator;
 }
 
 export interface CompactScope {
   tenant: string;
   signal?: AbortSignal;
+  /** The model the call goes to: with it (and `policy.costModel`) a compaction step is taken only when it pays. */
+  model?: ModelEntry;
+  /** `metadata.agent`, for the learned chain lengths. */
+  agent?: string;
 }
 
 /**
@@ -64,7 +74,19 @@ export class ContextCompactor {
     const headEnd = messages.findIndex((m) => m.role === 'user') + 1;
     const scan = headEnd > 0 ? scanToolCycles(messages, headEnd) : { cycles: [] as ToolCycle[], brokenAt: -1 };
     const n = scan.cycles.length;
-    const boundary = policy.enabled ? compactionBoundary(n, policy.window, policy.keep) : 0;
+    let boundary = policy.enabled ? compactionBoundary(n, policy.window, policy.keep) : 0;
+    let costNote: BoundaryChoice['cost'];
+    if (headEnd > 0 && scope.model && policy.costModel) {
+      const callIndex = 1 + messages.reduce((k, m) => k + (m.role === 'assistant' ? 1 : 0), 0);
+      const agent = scope.agent ?? '-';
+      const remaining = this.deps.remaining;
+      if (boundary > 0) {
+        const choice = await this.decide(request, scan.cycles, boundary, headEnd, policy, scope, remaining ? remaining.expectedRemaining(scope.tenant, agent, callIndex, policy.defaultRemainingCalls) : policy.defaultRemainingCalls);
+        boundary = choice.boundary;
+        costNote = choice.cost;
+      }
+      remaining?.record(scope.tenant, agent, sessionId(request, headEnd), callIndex);
+    }
     const base: CompactionStats = {
       strategy: policy.strategy,
       cycles: n,
@@ -76,6 +98,7 @@ export class ContextCompactor {
       replacement_tokens: 0,
       stable_prefix_messages: 0,
     };
+    if (costNote) base.cost_model = costNote;
     if (boundary === 0) {
       const tokens = this.fixedTokens(request) + estimateMessagesTokens(messages);
       return { request, stats: { ...base, tokens_before: tokens, tokens_after: tokens } };
@@ -148,6 +171,49 @@ export class ContextCompactor {
     };
   }
 
+  /** The cost model's boundary (compaction-decision.ts), with token estimates of each candidate. */
+  private async decide(request: ChatRequest, cycles: ToolCycle[], proposed: number, headEnd: number, policy: CompactionPolicy, scope: CompactScope, remaining: number): Promise<BoundaryChoice> {
+    const messages = request.messages;
+    const fixed = this.fixedTokens(request);
+    const head = estimateMessagesTokens(messages.slice(0, headEnd));
+    const summarizing = policy.strategy !== 'mask' && this.deps.summarizer !== undefined;
+    const keyFor = (b: number) => prefixKey(scope.tenant, policy, messages, cycles[b - 1].end);
+    const tokensAt = async (b: number): Promise<number> => {
+      if (b === 0) return fixed + estimateMessagesTokens(messages);
+      const end = cycles[b - 1].end;
+      const rest = fixed + head + estimateMessagesTokens(messages.slice(end));
+      const span = messages.slice(headEnd, end);
+      if (!summarizing) return rest + estimateMessagesTokens(maskSpan(span, policy));
+      const [stored] = this.deps.store ? await this.deps.store.getMany([keyFor(b)]) : [undefined];
+      if (stored) return rest + stored.block_tokens;
+      // Not written yet: the facts ledger is exact, the prose is estimated at its usual length.
+      const facts = policy.facts === 'none' ? [] : buildFactsLedger(span, { detail: policy.facts });
+      return rest + estimateTokens(renderBlock('', facts, b, span.length, 0)) + SUMMARY_TOKENS_ESTIMATE;
+    };
+    let last = messages.length - 1;
+    while (last > 0 && messages[last].role !== 'assistant') last--;
+    const summaryModel = this.deps.summarizer?.model;
+    const summaryUsd = (b: number) => {
+      if (!summarizing || !summaryModel) return 0;
+      const span = messages.slice(headEnd, cycles[b - 1].end);
+      const read = estimateMessagesTokens(policy.strategy === 'mask+summarize' ? previewSpan(span, SUMMARIZER_PREVIEW_CHARS) : span) + head + 250;
+      return (read * summaryModel.price.input + SUMMARY_TOKENS_ESTIMATE * summaryModel.price.output) / 1e6;
+    };
+    return chooseBoundary({
+      model: scope.model!,
+      policy,
+      store: this.deps.store,
+      proposed,
+      cycles,
+      keyFor,
+      tokensAt,
+      headTokens: fixed,
+      newTokens: estimateMessagesTokens(messages.slice(Math.max(headEnd, last))),
+      remaining,
+      summaryUsd,
+    });
+  }
+
   /** Request priming + tools + system; the system estimate is memoised (it repeats on every call of an agent). */
   private fixedTokens(request: ChatRequest): number {
     const key = request.system.length === 1 ? request.system[0].text : request.system.map((p) => p.text).join('\u0000');
@@ -203,6 +269,17 @@ export class ContextCompactor {
     const stored = store ? await store.putIfAbsent(key, candidate) : candidate;
     return { stored, reused: false, usage: { usage: result.usage, model: result.model } };
   }
+}
+
+/** Tokens a model-written summary usually takes (the prompt asks for at most 200 words). */
+const SUMMARY_TOKENS_ESTIMATE = 260;
+
+/** A chain's identity for the learned lengths: its system prompt and task message. */
+function sessionId(request: ChatRequest, headEnd: number): string {
+  const h = createHash('sha256');
+  for (const p of request.system) h.update(p.text.slice(0, 2000));
+  for (const m of request.messages.slice(0, headEnd)) if (m.role === 'user') for (const p of m.content) if (p.type === 'text') h.update(p.text);
+  return h.digest('base64url').slice(0, 16);
 }
 
 /**

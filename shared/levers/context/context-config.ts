@@ -18,6 +18,10 @@ export const CompactionPolicySchema = z
     facts: z.enum(['ids', 'values', 'compact', 'none']).optional(),
     /** Tool outputs shorter than this (estimated tokens) are never masked; default 24. */
     minMaskTokens: z.number().int().min(0).optional(),
+    /** Take a compaction step only when the cost model says it pays on the routed model; default true. */
+    costModel: z.boolean().optional(),
+    /** Expected remaining calls of a chain when the tenant has no history yet; default 6. */
+    defaultRemainingCalls: z.number().min(0).max(1000).optional(),
   })
   .strict();
 export type CompactionPolicyInput = z.infer<typeof CompactionPolicySchema>;
@@ -40,6 +44,8 @@ export interface CompactionPolicy {
   keep: number;
   facts: 'ids' | 'values' | 'compact' | 'none';
   minMaskTokens: number;
+  costModel: boolean;
+  defaultRemainingCalls: number;
 }
 
 export const DEFAULT_POLICY: CompactionPolicy = Object.freeze({
@@ -49,6 +55,8 @@ export const DEFAULT_POLICY: CompactionPolicy = Object.freeze({
   keep: 2,
   facts: 'compact',
   minMaskTokens: 24,
+  costModel: true,
+  defaultRemainingCalls: 6,
 }) as CompactionPolicy;
 
 /** The effective policy for one job: defaults ← config ← tenant ← tenant's agent. */
