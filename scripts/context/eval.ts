@@ -178,6 +178,7 @@ async function main() {
           await stage.run(ctx);
           const ann = ctx.annotations.context as { tokens_before: number; tokens_after: number; replaced_tokens: number; fallback?: string; cost_model?: { decision: string }; summarizer?: { input_tokens: number; output_tokens: number; usd: number } };
           const compacted = { ...ctx.request, model: request.model };
+          if (process.env.CTX_DEBUG && cost.model.id === process.env.CTX_DEBUG) process.stderr.write(`${run.trial} ${i} ${ann.tokens_before} ${ann.tokens_after} ${JSON.stringify(ann.cost_model ?? '')}\n`);
           await cost.add(ctxFor, request, ctx.request, ann.summarizer?.usd ?? 0, ann);
           if (k !== 0) continue; // tokens and retention from the default model's run
           totals.calls++;

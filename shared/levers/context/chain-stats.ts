@@ -37,7 +37,7 @@ export class FixedRemainingCalls implements RemainingCallsEstimator {
 }
 
 export class ChainStats implements RemainingCallsEstimator {
-  private readonly lengths = new Map<string, { at: number; values: number[]; loading: boolean }>();
+  private readonly lengths = new Map<string, { at: number; sessions: Map<string, number>; loading: boolean }>();
   private readonly written = new Map<string, number>();
 
   constructor(
@@ -53,7 +53,7 @@ export class ChainStats implements RemainingCallsEstimator {
     const key = this.key(tenant, agent);
     const entry = this.lengths.get(key);
     if (!entry || (!entry.loading && Date.now() - entry.at > (this.options.refreshMs ?? 30_000))) this.refresh(key);
-    return estimateRemaining(entry?.values ?? [], callIndex, fallback, this.options.priorWeight ?? 3);
+    return estimateRemaining(entry ? [...entry.sessions.values()] : [], callIndex, fallback, this.options.priorWeight ?? 3);
   }
 
   /** Fire-and-forget: a lost write only makes the estimate a little staler. */
@@ -64,7 +64,7 @@ export class ChainStats implements RemainingCallsEstimator {
     this.written.set(field, callIndex);
     if (this.written.size > 10_000) this.written.delete(this.written.keys().next().value as string);
     const local = this.lengths.get(key);
-    if (local) local.values.push(callIndex);
+    if (local && (local.sessions.get(session) ?? 0) < callIndex) local.sessions.set(session, callIndex);
     void this.redis
       .multi()
       .hset(key, session, String(callIndex))
@@ -79,7 +79,7 @@ export class ChainStats implements RemainingCallsEstimator {
   }
 
   private refresh(key: string): void {
-    const entry = this.lengths.get(key) ?? { at: 0, values: [], loading: false };
+    const entry = this.lengths.get(key) ?? { at: 0, sessions: new Map<string, number>(), loading: false };
     entry.loading = true;
     this.lengths.set(key, entry);
     void this.fetch(key).catch(() => {
@@ -90,10 +90,14 @@ export class ChainStats implements RemainingCallsEstimator {
 
   private async fetch(key: string): Promise<void> {
     const all = await this.redis.hgetall(key);
-    const values = Object.values(all).map(Number).filter((n) => Number.isFinite(n) && n > 0);
+    const sessions = new Map<string, number>();
+    for (const [session, raw] of Object.entries(all)) if (Number(raw) > 0) sessions.set(session, Number(raw));
     const max = this.options.maxSessions ?? 2_000;
-    if (values.length > max) await this.redis.del(key); // start over rather than let one hash grow without bound
-    this.lengths.set(key, { at: Date.now(), values: values.slice(-max), loading: false });
+    if (sessions.size > max) await this.redis.del(key); // start over rather than let one hash grow without bound
+    // Writes made while the read was in flight are kept.
+    const previous = this.lengths.get(key)?.sessions;
+    if (previous) for (const [session, n] of previous) if ((sessions.get(session) ?? 0) < n) sessions.set(session, n);
+    this.lengths.set(key, { at: Date.now(), sessions, loading: false });
   }
 }
 

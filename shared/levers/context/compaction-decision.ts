@@ -39,6 +39,8 @@ export interface DecisionInputs {
   /** Tokens of the messages since the previous call (from the last assistant turn on). */
   newTokens: number;
   remaining: number;
+  /** Expected tokens each later call adds. */
+  growth: number;
   /** Estimated USD of a new summary (0 for `mask`). */
   summaryUsd: (boundary: number) => number;
 }
@@ -66,7 +68,6 @@ export async function chooseBoundary(input: DecisionInputs): Promise<BoundaryCho
   if (known) return { boundary: known === 'advance' ? proposed : current };
 
   const [stayTokens, advanceTokens] = await Promise.all([input.tokensAt(current), input.tokensAt(proposed)]);
-  const cycles = Math.max(1, input.cycles.length);
   const cost = compactionPays({
     model,
     stayTokens,
@@ -74,7 +75,7 @@ export async function chooseBoundary(input: DecisionInputs): Promise<BoundaryCho
     newTokens: input.newTokens,
     headTokens: input.headTokens,
     remaining: input.remaining,
-    growth: Math.max(0, (stayTokens - input.headTokens) / (cycles + 1)),
+    growth: input.growth,
     summaryUsd: input.summaryUsd(proposed),
   });
   if (store) {

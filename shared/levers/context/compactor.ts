@@ -192,6 +192,9 @@ export class ContextCompactor {
     };
     let last = messages.length - 1;
     while (last > 0 && messages[last].role !== 'assistant') last--;
+    // Growth per call so far: what the chain added after its task message, over the calls it took.
+    const calls = messages.reduce((k, m) => k + (m.role === 'assistant' ? 1 : 0), 0);
+    const growth = estimateMessagesTokens(messages.slice(headEnd)) / Math.max(1, calls);
     const summaryModel = this.deps.summarizer?.model;
     const summaryUsd = (b: number) => {
       if (!summarizing || !summaryModel) return 0;
@@ -210,6 +213,7 @@ export class ContextCompactor {
       headTokens: fixed,
       newTokens: estimateMessagesTokens(messages.slice(Math.max(headEnd, last))),
       remaining,
+      growth,
       summaryUsd,
     });
   }

@@ -54,7 +54,21 @@ export function callInputUsd(model: ModelEntry, kind: CachingKind, cached: numbe
   return total * p.input;
 }
 
+/**
+ * Advance only if it pays over a short, the expected and a long horizon
+ * (remaining × 0.5, × 1, × 2 + 2): the remaining-calls estimate is a mean over
+ * chains of very different lengths, and a step that pays only if the chain
+ * ends soon (or only if it runs long) is a bet the user should not pay for.
+ */
 export function compactionPays(input: CompactionCostInput): CompactionCostDecision {
+  const expected = Math.max(0, input.remaining);
+  const horizons = [expected * 0.5, expected, expected * 2 + 2].map((remaining) => priceHorizon({ ...input, remaining }));
+  const main = horizons[1];
+  const pays = horizons.every((h) => h.advance_usd < h.stay_usd);
+  return { ...main, decision: pays ? 'advance' : 'skip' };
+}
+
+function priceHorizon(input: CompactionCostInput): CompactionCostDecision {
   const kind = cachingKindOf(input.model);
   const { stayTokens, advanceTokens, newTokens, headTokens, growth } = input;
   const remaining = Math.max(0, input.remaining);
