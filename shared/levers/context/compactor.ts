@@ -56,6 +56,8 @@ export interface CompactScope {
   model?: ModelEntry;
   /** `metadata.agent`, for the learned chain lengths. */
   agent?: string;
+  /** Tool call ids whose results the caller marked as needed: never masked, and copied verbatim into a summary note. */
+  keep?: ReadonlySet<string>;
 }
 
 /**
@@ -119,7 +121,7 @@ export class ContextCompactor {
     let fallback: string | undefined;
     let summarizerUsage: CompactionOutcome['summarizerUsage'];
     const masked = (): ChatMessage[] => {
-      const m = maskSpan(span, policy);
+      const m = maskSpan(span, policy, scope.keep);
       spanTokens = estimateMessagesTokens(span);
       replacementTokens = estimateMessagesTokens(m);
       stablePrefix = spanEnd;
@@ -133,11 +135,12 @@ export class ContextCompactor {
         const got = await this.summaryBlock(messages, scan.cycles, boundary, headEnd, policy, scope);
         reused = got.reused;
         summarizerUsage = got.usage;
-        compacted = placeBlock(head, got.stored.block, tail);
+        const kept = keptVerbatim(span, scope.keep);
+        compacted = placeBlock(head, got.stored.block + kept, tail);
         stablePrefix = compacted.length - tail.length;
         spanTokens = got.stored.replaced_tokens;
         // As an extra part of the task message, or as its own assistant message.
-        replacementTokens = got.stored.block_tokens + (compacted.length === head.length + 1 + tail.length ? MESSAGE_OVERHEAD_TOKENS : 0);
+        replacementTokens = got.stored.block_tokens + (kept ? estimateTokens(kept) : 0) + (compacted.length === head.length + 1 + tail.length ? MESSAGE_OVERHEAD_TOKENS : 0);
       } catch (err) {
         fallback = `mask: summary unavailable (${(err as Error).message})`;
         compacted = masked();
@@ -321,6 +324,13 @@ export function renderBlock(summary: string, facts: string[], cycles: number, me
   return lines.join('\n');
 }
 
+/** The caller's needed tool results inside a summarised span, verbatim (appended to the note, so they survive as sent). */
+function keptVerbatim(span: readonly ChatMessage[], keep: ReadonlySet<string> | undefined): string {
+  if (!keep?.size) return '';
+  const kept = span.filter((m): m is Extract<ChatMessage, { role: 'tool' }> => m.role === 'tool' && keep.has(m.tool_call_id));
+  return kept.map((m) => `\nTool result ${m.tool_call_id} (kept verbatim):\n${m.content}`).join('');
+}
+
 /**
  * Puts the block where it keeps role alternation: as an assistant turn when
  * the kept tail starts with a user turn, else as an extra text part of the
@@ -351,11 +361,11 @@ export function previewSpan(span: ChatMessage[], chars: number): ChatMessage[] {
 }
 
 /** Replaces tool outputs in a span by a placeholder with their size and facts. */
-export function maskSpan(span: ChatMessage[], policy: Pick<CompactionPolicy, 'facts' | 'minMaskTokens'>): ChatMessage[] {
+export function maskSpan(span: ChatMessage[], policy: Pick<CompactionPolicy, 'facts' | 'minMaskTokens'>, keep?: ReadonlySet<string>): ChatMessage[] {
   const names = new Map<string, string>();
   for (const m of span) if (m.role === 'assistant') for (const c of m.tool_calls ?? []) names.set(c.id, c.name);
   return span.map((m) => {
-    if (m.role !== 'tool') return m;
+    if (m.role !== 'tool' || keep?.has(m.tool_call_id)) return m;
     const name = names.get(m.tool_call_id) ?? 'tool';
     const key = `${policy.facts}\u0000${policy.minMaskTokens}\u0000${name}\u0000${m.content}`;
     let text = placeholders.get(key);

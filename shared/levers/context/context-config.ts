@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { ContextManagementConfig } from '../../core/chat-model';
+import { ContextManagementSchema } from './context-management';
 
 export const COMPACTION_STRATEGIES = ['mask', 'summarize', 'mask+summarize'] as const;
 export type CompactionStrategy = (typeof COMPACTION_STRATEGIES)[number];
@@ -22,6 +24,8 @@ export const CompactionPolicySchema = z
     costModel: z.boolean().optional(),
     /** Expected remaining calls of a chain when the tenant has no history yet; default 6. */
     defaultRemainingCalls: z.number().min(0).max(1000).optional(),
+    /** A context-editing policy in Anthropic's `context_management` shape for every request of this tenant/agent that sets none (context-management.ts). */
+    context_management: ContextManagementSchema.optional(),
   })
   .strict();
 export type CompactionPolicyInput = z.infer<typeof CompactionPolicySchema>;
@@ -46,6 +50,7 @@ export interface CompactionPolicy {
   minMaskTokens: number;
   costModel: boolean;
   defaultRemainingCalls: number;
+  context_management?: ContextManagementConfig;
 }
 
 export const DEFAULT_POLICY: CompactionPolicy = Object.freeze({
