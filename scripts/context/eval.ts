@@ -3,6 +3,7 @@
  *
  *   npm run context:eval -- --traces FILE [--strategy mask|summarize|mask+summarize]
  *                           [--window 4 --keep 2] [--facts ids|values|compact|none] [--base-url URL]
+ *                           [--default-remaining 6] [--no-cost-model] [--quiet]
  *
  * FILE: JSON array of { task_id, messages } in OpenAI chat format. For every
  * assistant turn the request the agent sent at that point is rebuilt and run
@@ -131,6 +132,8 @@ async function main() {
       'default-remaining': { type: 'string', default: '6' },
       'redis-url': { type: 'string', default: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
       quiet: { type: 'boolean', default: false },
+      // Compact on the schedule alone, whatever the cost model says (for comparison).
+      'no-cost-model': { type: 'boolean', default: false },
     },
   });
   if (!values.traces) throw new Error('--traces FILE is required');
@@ -149,7 +152,7 @@ async function main() {
   const backend = await openSummarizerBackend(small, values['base-url'], Number(values['summary-max-tokens']));
   const redis = new Redis(values['redis-url']!, { lazyConnect: false, maxRetriesPerRequest: 1 });
   const keyPrefix = `parsimony:eval:${randomUUID()}:`;
-  const stage = new ContextCompactionStage({ summarizer: backend.summarizer, redis, keyPrefix, config: { strategy, window, keep, facts, defaultRemainingCalls: Number(values['default-remaining']) } });
+  const stage = new ContextCompactionStage({ summarizer: backend.summarizer, redis, keyPrefix, config: { strategy, window, keep, facts, defaultRemainingCalls: Number(values['default-remaining']), costModel: !values['no-cost-model'] } });
   const log = createLogger({ service: 'context-eval', level: 'silent' });
   const ctxFor = (request: ChatRequest): PipelineContext => {
     const job = { id: randomUUID(), tenant: 'eval', status: 'running', created_at: new Date().toISOString(), options: { requested_model: request.model, latency: 'sync', metadata: { agent: 'eval-agent' } }, request, attempts: 1 } as JobRecord;
@@ -237,6 +240,7 @@ async function main() {
     window,
     keep,
     facts,
+    cost_model: !values['no-cost-model'],
     summarizer: backend.kind,
     ...summary(groups.all),
     long_runs: summary(groups.long),
