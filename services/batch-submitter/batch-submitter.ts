@@ -78,6 +78,7 @@ export function startBatchSubmitter(platform: Platform, env: BatchEnv, providerE
       pollMaxMs: env.PARSIMONY_BATCH_POLL_MAX_SECONDS * 1000,
       retryBudget: platform.env.PARSIMONY_JOB_ATTEMPTS,
     },
+    tierStats: platform.tierStats(),
     probes: options.probes,
     log,
   });

@@ -17,6 +17,7 @@ import { Lease } from './lease';
 import { PendingPool, parseGroup } from './pending-pool';
 import { BatchSubmission, type SubmissionProbes } from './batch-submission';
 import type { BatchProviderRegistry } from '../../providers/batch-registry';
+import type { TierStats } from './tier-stats';
 
 export interface BatchEngineOptions {
   /** Longest the oldest job of a group waits before the group is sent, ms. */
@@ -50,6 +51,8 @@ export interface BatchEngineDeps {
   /** The pipeline stages' after-completion hooks for a batch-answered job (see JobSettlement). Default: none. */
   afterComplete?: SettlementDeps['afterComplete'];
   options: BatchEngineOptions;
+  /** Where each provider batch's measured turnaround goes (the tier choice reads it). Default: not recorded. */
+  tierStats?: TierStats;
   probes?: SubmissionProbes & CollectionProbes;
   log: Logger;
 }
@@ -239,8 +242,23 @@ export class BatchEngine {
     const outcome = await this.collection.collect(intent, provider, state, lease);
     if (outcome !== 'done') return;
     recordBatchState(state.outcome ?? state.status, provider.name);
+    await this.recordTurnaround(intent, state.outcome);
     await provider.release?.(state, intent).catch(() => undefined);
     await this.intents.finish(intent);
+  }
+
+  /**
+   * A completed provider batch's turnaround, from its intent (the group's
+   * flush) to its end as we observed it: what a deferred job waits. Cancelled,
+   * expired or failed batches say nothing about turnaround.
+   */
+  private async recordTurnaround(intent: Intent, outcome: string | undefined): Promise<void> {
+    if (!this.deps.tierStats || (outcome !== undefined && outcome !== 'completed') || !intent.createdAt) return;
+    try {
+      await this.deps.tierStats.recordBatch(intent.provider, intent.model, Date.now() - intent.createdAt);
+    } catch (err) {
+      this.deps.log.warn({ err: { message: (err as Error).message }, intent: intent.id }, 'could not record a batch turnaround');
+    }
   }
 
   /** Every job of an intent that will not reach a provider goes synchronous; the intent ends. */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ContextConfigSchema } from '../../levers/context/context-config';
 import { RoutingPolicySchema } from '../../levers/routing/policy';
 import { CacheTenantPolicySchema } from '../../levers/cache/cache-options';
+import { TenantBudgetsSchema } from '../../levers/batch/tier-config';
 
 /**
  * Environment schemas, one per concern, validated once at start-up. A bad
@@ -63,6 +64,24 @@ export const CommonEnvSchema = z.object({
    * Default: mask+summarize, window 4, keep 2.
    */
   PARSIMONY_CONTEXT_POLICY: jsonOf(ContextConfigSchema),
+  /** Processing tiers (shared/levers/batch/tier-config.ts): expected p95 provider batch turnaround before any is measured, seconds. Default 3300. */
+  PARSIMONY_TIER_BATCH_P95_SECONDS: z.coerce.number().positive().default(3300),
+  /** Expected p95 flex latency before any is measured, seconds. Default 120. */
+  PARSIMONY_TIER_FLEX_P95_SECONDS: z.coerce.number().positive().default(120),
+  /** Expected flex refusal rate before any is measured. Default 0.1. */
+  PARSIMONY_TIER_FLEX_REFUSAL: z.coerce.number().min(0).max(1).default(0.1),
+  /** Flex is not tried above this measured refusal rate. Default 0.5. */
+  PARSIMONY_TIER_FLEX_MAX_REFUSAL: z.coerce.number().min(0).max(1).default(0.5),
+  /** Time kept for a standard call after a refused flex call, seconds. Default 60. */
+  PARSIMONY_TIER_STANDARD_P95_SECONDS: z.coerce.number().nonnegative().default(60),
+  /** Safety margin the tier choice keeps before a deadline, seconds. Default 300. */
+  PARSIMONY_TIER_MARGIN_SECONDS: z.coerce.number().nonnegative().default(300),
+  /** Longest a flex call may run before it is abandoned for standard, seconds. Default 600. */
+  PARSIMONY_TIER_FLEX_TIMEOUT_SECONDS: z.coerce.number().positive().default(600),
+  /** Measurements needed per provider + model before they replace the defaults above. Default 5. */
+  PARSIMONY_TIER_MIN_SAMPLES: positiveInt.default(5),
+  /** Default latency budget of async jobs sent without a deadline, per tenant ("*" = all), seconds, as JSON: {"acme": 3600}. Default none. */
+  PARSIMONY_TIER_TENANT_BUDGETS: jsonOf(TenantBudgetsSchema),
   /** Target share of "auto" traffic routed to the frontier tier (RouteLLM-style calibration). Default 0.5. */
   PARSIMONY_ROUTER_FRONTIER_SHARE: z.coerce.number().min(0).max(1).optional(),
   /** Target share routed to the small tier. Default 0.2. */
