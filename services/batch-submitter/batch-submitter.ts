@@ -79,6 +79,10 @@ export function startBatchSubmitter(platform: Platform, env: BatchEnv, providerE
       retryBudget: platform.env.PARSIMONY_JOB_ATTEMPTS,
     },
     tierStats: platform.tierStats(),
+    warmup:
+      env.PARSIMONY_BATCH_WARMUP === 'on'
+        ? (request, model) => platform.providers.get(model.provider).complete(request, model, { timeoutMs: platform.env.PARSIMONY_PROVIDER_TIMEOUT_MS })
+        : undefined,
     probes: options.probes,
     log,
   });

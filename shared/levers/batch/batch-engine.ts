@@ -15,7 +15,7 @@ import { IntentStore, newIntentId, type Intent } from './intent-store';
 import { JobSettlement, type SettlementDeps } from './job-settlement';
 import { Lease } from './lease';
 import { PendingPool, parseGroup } from './pending-pool';
-import { BatchSubmission, type SubmissionProbes } from './batch-submission';
+import { BatchSubmission, type SubmissionDeps, type SubmissionProbes } from './batch-submission';
 import type { BatchProviderRegistry } from '../../providers/batch-registry';
 import type { TierStats } from './tier-stats';
 
@@ -51,6 +51,8 @@ export interface BatchEngineDeps {
   /** The pipeline stages' after-completion hooks for a batch-answered job (see JobSettlement). Default: none. */
   afterComplete?: SettlementDeps['afterComplete'];
   options: BatchEngineOptions;
+  /** A synchronous provider call for the prompt-cache warm-up before a batch (batch-warmup.ts); without it none. */
+  warmup?: SubmissionDeps['warmup'];
   /** Where each provider batch's measured turnaround goes (the tier choice reads it). Default: not recorded. */
   tierStats?: TierStats;
   probes?: SubmissionProbes & CollectionProbes;
@@ -106,7 +108,7 @@ export class BatchEngine {
       marginMs: options.marginMs,
       log,
     });
-    this.submission = new BatchSubmission({ intents: this.intents, store: deps.store, catalog: deps.catalog, options, probes: deps.probes, log });
+    this.submission = new BatchSubmission({ intents: this.intents, store: deps.store, catalog: deps.catalog, options, probes: deps.probes, warmup: deps.warmup, tierStats: deps.tierStats, log });
     this.collection = new BatchCollection({ intents: this.intents, settlement: this.settlement, probes: deps.probes, log });
   }
 
@@ -243,6 +245,11 @@ export class BatchEngine {
     if (outcome !== 'done') return;
     recordBatchState(state.outcome ?? state.status, provider.name);
     await this.recordTurnaround(intent, state.outcome);
+    if (intent.warmup === 'done') {
+      const cachedRead = await this.intents.cachedRead(intent.id);
+      const shareable = intent.warmupPrefixTokens * intent.size;
+      this.deps.log.info({ intent: intent.id, cachedReadTokens: cachedRead, shareablePrefixTokens: shareable, share: shareable ? Math.round((cachedRead / shareable) * 1000) / 1000 : 0, warmupUsd: intent.warmupUsd }, 'prompt-cache warm-up: cached reads obtained');
+    }
     await provider.release?.(state, intent).catch(() => undefined);
     await this.intents.finish(intent);
   }

@@ -235,6 +235,8 @@ export const BatchEnvSchema = z.object({
   PARSIMONY_BATCH_DEADLINE_MARGIN_SECONDS: seconds.default(300),
   /** How long a provider batch is expected to take: a group is sent early enough for its tightest deadline, in seconds. Default 1800. */
   PARSIMONY_BATCH_TURNAROUND_SECONDS: seconds.default(1_800),
+  /** Warm the provider's prompt cache with one synchronous request before a provider batch whose requests share a long prefix ("on" / "off"). Default on. */
+  PARSIMONY_BATCH_WARMUP: z.enum(['on', 'off']).default('on'),
   /** How long a submitter's claim on a batch in progress lasts unrenewed; a dead submitter's work is taken over after it, in seconds. Default 60. */
   PARSIMONY_BATCH_LEASE_SECONDS: z.coerce.number().positive().default(60),
 });
