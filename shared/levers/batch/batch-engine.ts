@@ -201,7 +201,14 @@ export class BatchEngine {
         await this.abandon(intent, 'not_batchable');
         return 'done';
       }
+      if (intent.cancelRequested && intent.state === 'prepared' && intent.attempts === 0) {
+        // Every job was cancelled before the batch was sent: nothing goes to the provider.
+        log.info({ intent: intentId }, 'every job of the intent was cancelled before submission; not sent');
+        await this.abandon(intent, 'all_cancelled');
+        return 'done';
+      }
       if (intent.state !== 'prepared') {
+        if (intent.cancelRequested && !intent.cancelSent) await this.cancelProviderBatch(intent, 'every job of the provider batch was cancelled or handed back');
         await this.poll(intent, provider, lease);
         return 'done';
       }
@@ -269,16 +276,17 @@ export class BatchEngine {
   }
 
   /** Every job of an intent that will not reach a provider goes synchronous; the intent ends. */
-  private async abandon(intent: Intent, reason: 'batch_rejected' | 'not_batchable'): Promise<void> {
+  private async abandon(intent: Intent, reason: 'batch_rejected' | 'not_batchable' | 'all_cancelled'): Promise<void> {
     for await (const ids of this.intents.jobIds(intent.id)) for (const id of ids) await this.settlement.fallback(id, reason);
     await this.intents.finish(intent);
   }
 
-  private async cancelProviderBatch(intent: Intent): Promise<void> {
+  private async cancelProviderBatch(intent: Intent, why = 'every job of the provider batch went synchronous'): Promise<void> {
     if (!intent.providerBatchId) return;
     try {
       await this.deps.providers.get(intent.provider).cancel(intent.providerBatchId);
-      this.deps.log.info({ intent: intent.id, providerBatchId: intent.providerBatchId }, 'every job of the provider batch went synchronous; batch cancelled');
+      await this.intents.markCancelSent(intent.id);
+      this.deps.log.info({ intent: intent.id, providerBatchId: intent.providerBatchId }, `${why}; batch cancelled at the provider`);
       await this.intents.schedule(intent.id, Date.now() + this.deps.options.pollBaseMs);
     } catch (err) {
       this.deps.log.warn({ err: { message: (err as Error).message }, intent: intent.id }, 'could not cancel a provider batch nobody waits for');

@@ -35,6 +35,10 @@ export interface Intent extends IntentView {
   warmupPrefixTokens: number;
   /** Anthropic lines and warm-up use 1-hour cache breakpoints. */
   warmupLongTtl: boolean;
+  /** Every job was cancelled (or handed back) while the intent existed: cancel it at the provider. */
+  cancelRequested: boolean;
+  /** The provider was asked to cancel it. */
+  cancelSent: boolean;
 }
 
 /** Intent ids have no '-' (the custom_id separator): `pb` + 16 hex digits. */
@@ -71,6 +75,8 @@ export class IntentStore {
       warmupUsd: Number(h.warmup_usd ?? 0),
       warmupPrefixTokens: Number(h.warmup_prefix_tokens ?? 0),
       warmupLongTtl: h.warmup_ttl === '1h',
+      cancelRequested: h.cancel_requested === '1',
+      cancelSent: h.cancel_sent === '1',
     };
   }
 
@@ -102,6 +108,10 @@ export class IntentStore {
   /** The warm-up's outcome, recorded once so a replayed submission does not warm again. */
   async recordWarmup(id: string, outcome: { state: 'done' | 'skipped'; usd?: number; prefixTokens?: number; longTtl?: boolean }): Promise<void> {
     await this.redis.hset(this.keys.intent(id), 'warmup', outcome.state, 'warmup_usd', outcome.usd ?? 0, 'warmup_prefix_tokens', outcome.prefixTokens ?? 0, 'warmup_ttl', outcome.longTtl ? '1h' : '5m');
+  }
+
+  async markCancelSent(id: string): Promise<void> {
+    await this.redis.hset(this.keys.intent(id), 'cancel_sent', '1');
   }
 
   /** Cached-read tokens the intent's results obtained (the warm-up's effect), summed as results arrive. */

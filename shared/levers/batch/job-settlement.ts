@@ -25,7 +25,8 @@ if group then
       redis.call('HINCRBY', KEYS[3], group, -tonumber(redis.call('HGET', KEYS[1], 'bytes') or '0'))
     end
     redis.call('ZREM', ARGV[4] .. group, ARGV[1])
-  elseif owner then
+  elseif owner and redis.call('HGET', KEYS[1], 'counted') ~= '1' then
+    -- (A job cancelled inside its intent was counted by the withdrawal already.)
     local ik = ARGV[2] .. owner
     if redis.call('EXISTS', ik) == 1 then
       local n = redis.call('HINCRBY', ik, 'fallbacks', 1)
@@ -202,7 +203,7 @@ export class JobSettlement {
    * fallback set first, so whatever crashes next, the deadline sweep finishes
    * the hand-over.
    */
-  async fallback(jobId: string, reason: 'deadline' | 'retry' | 'batch_rejected' | 'not_batchable'): Promise<void> {
+  async fallback(jobId: string, reason: 'deadline' | 'retry' | 'batch_rejected' | 'not_batchable' | 'all_cancelled'): Promise<void> {
     const { redis, keys } = this.deps;
     await redis.multi().zadd(keys.fallbacks, 0, jobId).hset(keys.job(jobId), 'fallback_reason', reason).exec();
     await this.handOver(jobId);
