@@ -66,6 +66,13 @@ test('each deadline gets its tier: too short for flex → standard, 15 min → f
   expect(after.flex_calls - before.flex_calls).toBe(1);
   expect(after.batch_requests - before.batch_requests).toBe(1);
   expect(after.chat_calls - before.chat_calls).toBe(2); // standard + flex
+
+  // The waterfall: the tiers' savings sit on the batch lever; /v1/savings shows the realised discount per tier.
+  const report = await (await h.http('/v1/savings')).json();
+  expect(report.by_processing_tier.flex).toMatchObject({ requests: 1, realised_discount: 0.5 });
+  expect(report.by_processing_tier.batch).toMatchObject({ requests: 1, realised_discount: 0.5 });
+  expect(report.by_processing_tier.standard).toMatchObject({ requests: 1, realised_discount: 0 });
+  expect(report.by_lever.batch).toBeCloseTo(m.cost.by_lever.batch + b.cost.by_lever.batch, 8);
 });
 
 test('a flex 429 falls back to standard at once; once flex refuses most calls it is no longer chosen', async () => {
