@@ -4,6 +4,7 @@ import { priceUsage } from '../../shared/core/accounting/pricing';
 import { chooseTier } from '../../shared/levers/batch/tier-policy';
 import { DEFAULT_TIER_CONFIG } from '../../shared/levers/batch/tier-config';
 import type { JobRecord } from '../../shared/core/jobs/job-record';
+import type { ModelEntry } from '../../shared/core/catalog/catalog';
 import type { ModelTierFigures } from '../../shared/levers/batch/tier-stats';
 
 const catalog = Catalog.load();
@@ -36,7 +37,7 @@ describe('the tier rule', () => {
     flex: { samples: 50, source: 'measured', p50_s: flexP95 / 2, p95_s: flexP95, refusal_rate: refusal },
   });
   const now = Date.parse('2026-12-04T12:00:00Z');
-  const choose = (budgetS: number, f = figures(1800, 60, 0.2), model = withFlex, extra: Partial<JobRecord['options']> = {}) =>
+  const choose = (budgetS: number, f = figures(1800, 60, 0.2), model: ModelEntry = withFlex, extra: Partial<JobRecord['options']> = {}) =>
     chooseTier({ job: job({ deadline: new Date(now + budgetS * 1000).toISOString(), ...extra }), request: { model: model.id, system: [], messages: [], sampling: {} }, model, figures: f, config: DEFAULT_TIER_CONFIG, canBatch: true, now });
 
   test.each([
