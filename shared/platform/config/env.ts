@@ -64,8 +64,8 @@ export const CommonEnvSchema = z.object({
    * Default: mask+summarize, window 4, keep 2.
    */
   PARSIMONY_CONTEXT_POLICY: jsonOf(ContextConfigSchema),
-  /** Processing tiers (shared/levers/batch/tier-config.ts): expected p95 provider batch turnaround before any is measured, seconds. Default 3300. */
-  PARSIMONY_TIER_BATCH_P95_SECONDS: z.coerce.number().positive().default(3300),
+  /** Processing tiers (shared/levers/batch/tier-config.ts): expected p95 provider batch turnaround before any is measured, seconds. Default 3000. */
+  PARSIMONY_TIER_BATCH_P95_SECONDS: z.coerce.number().positive().default(3000),
   /** Expected p95 flex latency before any is measured, seconds. Default 120. */
   PARSIMONY_TIER_FLEX_P95_SECONDS: z.coerce.number().positive().default(120),
   /** Expected flex refusal rate before any is measured. Default 0.1. */
