@@ -21,6 +21,7 @@ import { anthropicErrorHandler } from './http/anthropic-errors';
 import { healthRouter } from './routes/health';
 import { jobsRouter } from './routes/jobs';
 import { savingsRouter } from './routes/savings';
+import { tiersRouter } from './routes/tiers';
 import { TenantLimitsPolicy } from '../../shared/core/limits/tenant-limits';
 import { rateLimit } from './http/rate-limit';
 import { requestMetrics } from './http/request-metrics';
@@ -94,6 +95,7 @@ export function createProducerApp({ platform, env, keys, localWorkers }: Produce
   app.use(batchesRouter(platform, env, validate));
   app.use(webhookDeliveriesRouter(platform, env));
   app.use(savingsRouter(platform));
+  app.use(tiersRouter(platform));
   app.use(metricsRouter(platform, env.PARSIMONY_METRICS_KEY));
   app.use(adminRouter(platform, env.PARSIMONY_ADMIN_KEY));
   app.use(dashboardRouter());

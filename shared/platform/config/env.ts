@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ContextConfigSchema } from '../../levers/context/context-config';
 import { RoutingPolicySchema } from '../../levers/routing/policy';
 import { CacheTenantPolicySchema } from '../../levers/cache/cache-options';
+import { TenantBudgetsSchema } from '../../levers/batch/tier-config';
 
 /**
  * Environment schemas, one per concern, validated once at start-up. A bad
@@ -69,6 +70,24 @@ export const CommonEnvSchema = z.object({
    * Default: mask+summarize, window 4, keep 2.
    */
   PARSIMONY_CONTEXT_POLICY: jsonOf(ContextConfigSchema),
+  /** Processing tiers (shared/levers/batch/tier-config.ts): expected p95 provider batch turnaround before any is measured, seconds. Default 3000. */
+  PARSIMONY_TIER_BATCH_P95_SECONDS: z.coerce.number().positive().default(3000),
+  /** Expected p95 flex latency before any is measured, seconds. Default 120. */
+  PARSIMONY_TIER_FLEX_P95_SECONDS: z.coerce.number().positive().default(120),
+  /** Expected flex refusal rate before any is measured. Default 0.1. */
+  PARSIMONY_TIER_FLEX_REFUSAL: z.coerce.number().min(0).max(1).default(0.1),
+  /** Flex is not tried above this measured refusal rate. Default 0.5. */
+  PARSIMONY_TIER_FLEX_MAX_REFUSAL: z.coerce.number().min(0).max(1).default(0.5),
+  /** Time kept for a standard call after a refused flex call, seconds. Default 60. */
+  PARSIMONY_TIER_STANDARD_P95_SECONDS: z.coerce.number().nonnegative().default(60),
+  /** Safety margin the tier choice keeps before a deadline, seconds. Default 300. */
+  PARSIMONY_TIER_MARGIN_SECONDS: z.coerce.number().nonnegative().default(300),
+  /** Longest a flex call may run before it is abandoned for standard, seconds. Default 600. */
+  PARSIMONY_TIER_FLEX_TIMEOUT_SECONDS: z.coerce.number().positive().default(600),
+  /** Measurements needed per provider + model before they replace the defaults above. Default 5. */
+  PARSIMONY_TIER_MIN_SAMPLES: positiveInt.default(5),
+  /** Default latency budget of async jobs sent without a deadline, per tenant ("*" = all), seconds, as JSON: {"acme": 3600}. Default none. */
+  PARSIMONY_TIER_TENANT_BUDGETS: jsonOf(TenantBudgetsSchema),
   /**
    * Routing policy knob: routed quality relative to all-frontier on held-out traffic (0.99 = within 1%); the frontier
    * share is derived from it (the router weights' quality curve). Default 0.99.
@@ -237,6 +256,8 @@ export const BatchEnvSchema = z.object({
   PARSIMONY_BATCH_DEADLINE_MARGIN_SECONDS: seconds.default(300),
   /** How long a provider batch is expected to take: a group is sent early enough for its tightest deadline, in seconds. Default 1800. */
   PARSIMONY_BATCH_TURNAROUND_SECONDS: seconds.default(1_800),
+  /** Warm the provider's prompt cache with one synchronous request before a provider batch whose requests share a long prefix ("on" / "off"). Default on. */
+  PARSIMONY_BATCH_WARMUP: z.enum(['on', 'off']).default('on'),
   /** How long a submitter's claim on a batch in progress lasts unrenewed; a dead submitter's work is taken over after it, in seconds. Default 60. */
   PARSIMONY_BATCH_LEASE_SECONDS: z.coerce.number().positive().default(60),
 });
