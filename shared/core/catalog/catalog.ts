@@ -61,7 +61,8 @@ const ModelSchema = z
     aliases: z.array(z.string().min(1)).optional(),
     /** Shortest prefix the provider will cache (Anthropic); defaults to 1,024. */
     min_cacheable_tokens: z.number().int().positive().default(1024),
-    capabilities: z.array(z.enum(['tools', 'json_schema', 'vision', 'streaming'])),
+    /** `n`: several choices per request (OpenAI `n`); `logprobs`: token log probabilities (OpenAI's non-reasoning models). */
+    capabilities: z.array(z.enum(['tools', 'json_schema', 'vision', 'streaming', 'n', 'logprobs'])),
   })
   .strict();
 

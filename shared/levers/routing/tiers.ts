@@ -13,6 +13,8 @@ export function requiredCapabilities(request: ChatRequest): Capability[] {
   if (request.tools?.length) caps.push('tools');
   if (request.response_format?.type === 'json_schema') caps.push('json_schema');
   if (request.messages.some((m) => m.role !== 'tool' && m.content.some((p) => p.type === 'image'))) caps.push('vision');
+  if ((request.n ?? 1) > 1) caps.push('n');
+  if (request.logprobs) caps.push('logprobs');
   return caps;
 }
 
