@@ -15,6 +15,8 @@ import { embeddingsRouter } from './routes/embeddings';
 import { responsesRouter } from './routes/responses';
 import { ResponseStore } from '../../shared/surfaces/responses/response-store';
 import { messagesRouter } from './routes/messages';
+import { countTokensRouter } from './routes/count-tokens';
+import { anthropicModelsRouter } from './routes/anthropic-models';
 import { anthropicErrorHandler } from './http/anthropic-errors';
 import { healthRouter } from './routes/health';
 import { jobsRouter } from './routes/jobs';
@@ -74,6 +76,9 @@ export function createProducerApp({ platform, env, keys, localWorkers }: Produce
   const responseStore = new ResponseStore(platform.redis, platform.env.PARSIMONY_QUEUE_PREFIX, env.PARSIMONY_RESPONSE_RETENTION_SECONDS);
   app.use(responsesRouter(intake, responseStore));
   app.use(messagesRouter(intake));
+  app.use(countTokensRouter(platform));
+  // Anthropic-shaped /v1/models for Anthropic clients; mounted before the OpenAI-shaped list, which gets every other request.
+  app.use(anthropicModelsRouter(platform.catalog));
   // After the Messages surface, whose router answers GET /v1/models in Anthropic's shape for anthropic-version requests.
   app.use(modelsRouter(platform.catalog));
   app.use(
@@ -84,7 +89,7 @@ export function createProducerApp({ platform, env, keys, localWorkers }: Produce
   );
   // The batch lever's pending pool: a cancelled deferred job leaves its group at once.
   const batchPool = new PendingPool(platform.redis, new BatchKeys(platform.env.PARSIMONY_QUEUE_PREFIX));
-  app.use(jobsRouter(intake, platform.store, platform.outcomes, enqueuer, (url) => assertCallbackAllowed(url, { allowHosts: env.PARSIMONY_WEBHOOK_ALLOW_HOSTS }), batchPool));
+  app.use(jobsRouter(intake, platform.store, platform.outcomes, enqueuer, (url) => assertCallbackAllowed(url, { allowHosts: env.PARSIMONY_WEBHOOK_ALLOW_HOSTS }), batchPool, responseStore));
   app.use(filesRouter(platform, env));
   app.use(batchesRouter(platform, env, validate));
   app.use(webhookDeliveriesRouter(platform, env));

@@ -34,6 +34,7 @@ export function savingsIncrements(prefix: string, job: JobRecord): AtomicEffect[
     ['baseline_usd', job.cost.baseline_usd],
     ['actual_usd', job.cost.actual_usd],
     ['overhead_usd', job.cost.overhead_usd],
+    ['provider_cache_anyway_usd', job.cost.provider_cache_anyway_usd ?? 0],
     ['input_tokens', job.usage?.input_tokens ?? 0],
     ['output_tokens', job.usage?.output_tokens ?? 0],
     ['cache_hits', cache?.hit ? 1 : 0],

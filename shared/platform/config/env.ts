@@ -42,6 +42,12 @@ export const CommonEnvSchema = z.object({
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
   /** Prefix of every Redis key and BullMQ queue; lets several deployments (or test files) share one Redis. Default "parsimony". */
   PARSIMONY_QUEUE_PREFIX: z.string().regex(/^[a-zA-Z0-9_.-]+$/, 'letters, digits, _ . - only').default('parsimony'),
+  /**
+   * How long a service may take to stop on SIGTERM/SIGINT, in ms: in-flight work gets this long to finish, then the
+   * process exits (1) regardless; with Redis unreachable at the signal the stop gets at most 3 s
+   * (services/lifecycle.ts). Keep it below the orchestrator's stop grace period. Default 30000.
+   */
+  PARSIMONY_SHUTDOWN_GRACE_MS: positiveInt.default(30_000),
   /** pino level. Default info. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Where embedded indexes and converted embeddings live. Default ./data. */
@@ -63,7 +69,12 @@ export const CommonEnvSchema = z.object({
    * Default: mask+summarize, window 4, keep 2.
    */
   PARSIMONY_CONTEXT_POLICY: jsonOf(ContextConfigSchema),
-  /** Target share of "auto" traffic routed to the frontier tier (RouteLLM-style calibration). Default 0.5. */
+  /**
+   * Routing policy knob: routed quality relative to all-frontier on held-out traffic (0.99 = within 1%); the frontier
+   * share is derived from it (the router weights' quality curve). Default 0.99.
+   */
+  PARSIMONY_ROUTER_QUALITY_TARGET: z.coerce.number().min(0.5).max(1).optional(),
+  /** A fixed share of "auto" traffic routed to the frontier tier instead of the quality target (wins over it when set). */
   PARSIMONY_ROUTER_FRONTIER_SHARE: z.coerce.number().min(0).max(1).optional(),
   /** Target share routed to the small tier. Default 0.2. */
   PARSIMONY_ROUTER_SMALL_SHARE: z.coerce.number().min(0).max(1).optional(),
@@ -92,6 +103,12 @@ export const CommonEnvSchema = z.object({
   PARSIMONY_SHADOW_SHARE: z.coerce.number().min(0).max(1).default(0.02),
   /** How often finished shadow jobs are looked for (and the first re-check delay of an unfinished one), in ms. Default 5000. */
   PARSIMONY_SHADOW_CHECK_MS: positiveInt.default(5_000),
+  /** Shadow agreement a (tenant, task) must keep; below it its routing thresholds are raised (fewer prompts to smaller tiers). Default 0.95. */
+  PARSIMONY_ROUTER_MIN_AGREEMENT: z.coerce.number().min(0).max(1).default(0.95),
+  /** Compared shadows per (tenant, task) judgement of the thresholds. Default 20. */
+  PARSIMONY_ROUTER_FEEDBACK_MIN_SHADOWS: positiveInt.default(20),
+  /** Router's embedding of each prompt (dense score part + out-of-distribution check): "embedded" (the cache lever's offline word vectors, default) or "off". */
+  PARSIMONY_ROUTER_ENCODER: z.enum(['embedded', 'off']).default('embedded'),
 });
 
 /** Outbound webhooks: hosts exempt from the private-address (SSRF) guard. Read by the producer and by notifications. */
