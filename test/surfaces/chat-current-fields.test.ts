@@ -125,16 +125,32 @@ test('logprobs are passed through, and the cache never serves an answer without 
   expect(tokens).toBe(text);
 });
 
-test('deprecated functions / function_call are translated to tools', async () => {
+test('deprecated functions / function_call are translated to tools, and answered in their own shape', async () => {
   const client = app().openai();
-  const res = await client.chat.completions.create({
+  const legacy = {
     model: 'gpt-4.1-mini',
-    messages: [{ role: 'user', content: 'What is the weather in Paris?' }],
+    messages: [{ role: 'user' as const, content: 'What is the weather in Paris?' }],
     functions: [{ name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } }],
     function_call: { name: 'get_weather' },
-  });
-  const call = res.choices[0].message.tool_calls?.[0];
-  expect(call?.type === 'function' && call.function.name).toBe('get_weather');
+  };
+  const { data: res, response } = await client.chat.completions.create(legacy).withResponse();
+  // A caller of the old API gets the old answer: message.function_call, no tool_calls.
+  expect(res.choices[0].message.function_call?.name).toBe('get_weather');
+  expect(JSON.parse(res.choices[0].message.function_call!.arguments)).toHaveProperty('city');
+  expect(res.choices[0].message.tool_calls).toBeUndefined();
+  const job = await waitForJob(app(), response.headers.get('x-parsimony-job-id')!);
+  expect(job.response.choices[0].message.function_call.name).toBe('get_weather');
+  // Streamed the same way: function_call deltas that add up to the arguments.
+  let name = '';
+  let args = '';
+  for await (const chunk of await client.chat.completions.create({ ...legacy, stream: true })) {
+    const d = chunk.choices[0]?.delta;
+    expect(d?.tool_calls).toBeUndefined();
+    name += d?.function_call?.name ?? '';
+    args += d?.function_call?.arguments ?? '';
+  }
+  expect(name).toBe('get_weather');
+  expect(JSON.parse(args)).toHaveProperty('city');
   // The old conversation shape (assistant function_call, then a function message) is accepted too.
   const next = await client.chat.completions.create({
     model: 'gpt-4.1-mini',
