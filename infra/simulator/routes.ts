@@ -2,6 +2,7 @@ import type { Provider } from './errors';
 import type { RequestContext } from './context';
 import { handleChat } from './openai/chat';
 import { handleEmbeddings } from './openai/embeddings';
+import { handleListModels, handleRetrieveModel } from './openai/models';
 import { handleCreateResponse, handleDeleteResponse, handleListInputItems, handleRetrieveResponse } from './openai/responses';
 import { handleDeleteFile, handleFileContent, handleListFiles, handleRetrieveFile, handleUpload } from './openai/files';
 import { handleCancelBatch, handleCreateBatch, handleListBatches, handleRetrieveBatch } from './openai/batch-handlers';
@@ -29,6 +30,8 @@ export interface Route {
 export const ROUTES: Route[] = [
   { method: 'POST', path: '/v1/chat/completions', provider: 'openai', handler: handleChat },
   { method: 'POST', path: '/v1/embeddings', provider: 'openai', handler: handleEmbeddings },
+  { method: 'GET', path: '/v1/models', provider: 'openai', handler: handleListModels },
+  { method: 'GET', path: '/v1/models/:id', provider: 'openai', handler: handleRetrieveModel },
   { method: 'POST', path: '/v1/responses', provider: 'openai', handler: handleCreateResponse },
   { method: 'GET', path: '/v1/responses/:id', provider: 'openai', handler: handleRetrieveResponse },
   { method: 'DELETE', path: '/v1/responses/:id', provider: 'openai', handler: handleDeleteResponse },

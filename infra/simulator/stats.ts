@@ -28,6 +28,10 @@ export interface SimulatorStats {
   batch_requests: number;
   /** Requests answered by an injected fault (error, hang). */
   faults_injected: number;
+  /** Chat completions answered on the flex tier (also counted in chat_calls). */
+  flex_calls: number;
+  /** Flex requests refused with 429 "Resource Unavailable". */
+  flex_refused: number;
   by_model: Record<string, ModelStats>;
 }
 
@@ -47,6 +51,14 @@ export class StatsRecorder {
 
   fault(): void {
     this.data.faults_injected += 1;
+  }
+
+  flexAnswered(): void {
+    this.data.flex_calls += 1;
+  }
+
+  flexRefused(): void {
+    this.data.flex_refused += 1;
   }
 
   batchCreated(): void {
@@ -80,5 +92,5 @@ export class StatsRecorder {
 }
 
 function emptyStats(): SimulatorStats {
-  return { requests: {}, chat_calls: 0, message_calls: 0, embeddings_calls: 0, responses_calls: 0, batches_created: 0, batch_requests: 0, faults_injected: 0, by_model: {} };
+  return { requests: {}, chat_calls: 0, message_calls: 0, embeddings_calls: 0, responses_calls: 0, batches_created: 0, batch_requests: 0, faults_injected: 0, flex_calls: 0, flex_refused: 0, by_model: {} };
 }

@@ -4,6 +4,7 @@ import type { JobOptions } from '../core/jobs/job-record';
 import { chatCompletionsSurface } from './chat-completions/definition';
 import { responsesSurface } from './responses/definition';
 import type { PreviousResponseLookup } from './responses/response-store';
+import { messagesSurface } from './messages/definition';
 import type { Surface } from './surface';
 
 /** A request body of some surface, validated and mapped into the internal model. */
@@ -52,6 +53,7 @@ export interface SurfaceDefinition {
 export const SURFACE_DEFINITIONS: Partial<Record<Surface, SurfaceDefinition>> = {
   chat_completions: chatCompletionsSurface,
   responses: responsesSurface,
+  messages: messagesSurface,
 };
 
 /** The definition of a surface (chat completions when none is named). */

@@ -3,7 +3,7 @@ import type { RequestContext, SimState } from '../context';
 import { SimError } from '../errors';
 import { sendJson } from '../http';
 import { minCacheableTokens, modelLimits } from '../model-limits';
-import { anthropicCacheUsage } from '../prompt-cache';
+import { anthropicCacheUsage, type PromptCacheView } from '../prompt-cache';
 import { randomId } from '../prng';
 import { anthropicHeaders } from './headers';
 import { anthropicPrompt } from './prompt';
@@ -46,12 +46,13 @@ export interface MessageObject {
   stop_details: null;
 }
 
-export function runMessage(sim: SimState, raw: unknown, batch: boolean): MessageObject {
+/** One message; a batch passes its own view of the prompt cache (see BatchCacheView). */
+export function runMessage(sim: SimState, raw: unknown, batch: boolean, cacheView: PromptCacheView = sim.promptCache): MessageObject {
   const body = validateMessageBody(raw);
   const { prompt, blocks, inputTokens } = anthropicPrompt(body);
   const window = modelLimits(body.model)?.contextWindow;
   if (window && inputTokens > window) throw new SimError(400, `prompt is too long: ${inputTokens} tokens > ${window} maximum`);
-  const cache = anthropicCacheUsage(sim.promptCache, body.model, blocks, minCacheableTokens(body.model));
+  const cache = anthropicCacheUsage(cacheView, body.model, blocks, minCacheableTokens(body.model));
   const written = cache.write5m + cache.write1h;
   const answer = generateAnswer(prompt);
 

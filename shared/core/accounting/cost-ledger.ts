@@ -11,7 +11,10 @@ export type CostLedgerState = Record<string, number | boolean | string>;
  * counterfactual baseline, lever by lever, in the fixed waterfall order:
  *
  *   baseline (request as sent, default frontier model, sync, no lever)
- *   → routing → cache → context → compression → prompt_cache → batch = actual
+ *   → routing → cache → context → compression → prompt_cache → batch (tier) = actual
+ *
+ * The batch step is the processing tier's discount: a provider batch or the
+ * flex tier, each at its catalog discount.
  *
  * Each step prices the same output tokens; a lever's saving is the difference
  * between the step before and after it, so the steps add up exactly:
@@ -26,6 +29,8 @@ export class CostLedger {
   cacheHit = false;
   /** Executed through a provider batch API at the batch price. */
   batched = false;
+  /** Answered by the provider's flex tier (OpenAI `service_tier: "flex"`) at the flex price. */
+  flex = false;
   /** USD spent by the levers themselves (embeddings, summaries, escalations, shadow runs). */
   private overheadUsd = 0;
 
@@ -74,7 +79,8 @@ export class CostLedger {
     const afterContext = this.cacheHit ? 0 : priceUsage(executedModel, plain(originalInput - this.contextTokensRemoved));
     const afterCompression = this.cacheHit ? 0 : priceUsage(executedModel, plain(sentInput));
     const afterPromptCache = this.cacheHit ? 0 : priceUsage(executedModel, usage);
-    const afterBatch = this.cacheHit ? 0 : priceUsage(executedModel, usage, { batch: this.batched });
+    const tier = this.batched ? 'batch' : this.flex ? 'flex' : 'standard';
+    const afterBatch = this.cacheHit ? 0 : priceUsage(executedModel, usage, { tier });
 
     const byLever: LeverSavings = {
       routing: roundUsd(baseline - afterRouting),

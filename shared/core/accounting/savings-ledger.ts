@@ -38,7 +38,8 @@ export function savingsIncrements(prefix: string, job: JobRecord): AtomicEffect[
     ['output_tokens', job.usage?.output_tokens ?? 0],
     ['cache_hits', cache?.hit ? 1 : 0],
     ['batched', batched ? 1 : 0],
-    [`tier:${job.route?.tier ?? 'unknown'}`, 1],
+    // Embeddings are never routed: they count apart, so the routing mix stays the mix of chat jobs.
+    [`tier:${job.options.surface === 'embeddings' ? 'embeddings' : (job.route?.tier ?? 'unknown')}`, 1],
     ...LEVERS.map((lever): [string, number] => [`lever:${lever}`, job.cost!.by_lever[lever]]),
   ];
   const increments: AtomicEffect[] = [];

@@ -47,6 +47,8 @@ export interface RouteDecision {
   score?: number;
   /** The task the router assumed (the hint, else the detected task), when it routed; shadow agreement is grouped by it. */
   task?: string;
+  /** The processing tier the batch lever chose (standard / flex / batch) and why, from the job's latency budget. */
+  processing?: { tier: 'standard' | 'flex' | 'batch'; reason: string };
 }
 
 /** Per-lever savings in USD, in the fixed waterfall order. */

@@ -179,6 +179,8 @@ export const ProducerEnvSchema = z.object({
    * once the heartbeat is 4× this old (it died mid-call). Default 5000.
    */
   PARSIMONY_PRODUCER_HEARTBEAT_MS: positiveInt.default(5_000),
+  /** How long an embeddings answer is served again from the tenant's exact cache, seconds (PARSIMONY_CACHE=off turns it off). Default 604800 (7 days). */
+  PARSIMONY_EMBEDDINGS_CACHE_TTL_SECONDS: positiveInt.default(604_800),
   /** Signing secret (whsec_…) of OpenAI's batch webhooks received at POST /webhooks/openai. Unset (default): that route answers 404. */
   OPENAI_WEBHOOK_SECRET: optionalString,
   /** How long stored Responses (store: true, for previous_response_id and GET /v1/responses/:id) are kept, in seconds. Default 30 days, like OpenAI's. */

@@ -38,7 +38,7 @@ export class AnthropicAdapter implements ProviderAdapter {
     const deadline = new AttemptDeadline(attemptTimeoutMs(options, this.connection), options?.signal);
     this.log.debug({ model: params.model, stream: false, timeoutMs: deadline.timeoutMs }, 'provider call');
     try {
-      const message = await this.client.messages.create({ ...params, stream: false } as MessageCreateParamsNonStreaming, deadline.requestOptions());
+      const message = await this.client.messages.create({ ...params, stream: false } as MessageCreateParamsNonStreaming, callOptions(request, deadline));
       return anthropicMessageToResponse(message);
     } catch (err) {
       throw this.failure(err, deadline);
@@ -52,7 +52,7 @@ export class AnthropicAdapter implements ProviderAdapter {
     const deadline = new AttemptDeadline(attemptTimeoutMs(options, this.connection), options?.signal);
     this.log.debug({ model: params.model, stream: true, timeoutMs: deadline.timeoutMs }, 'provider call');
     try {
-      const events = await this.client.messages.create({ ...params, stream: true } as MessageCreateParamsStreaming, deadline.requestOptions());
+      const events = await this.client.messages.create({ ...params, stream: true } as MessageCreateParamsStreaming, callOptions(request, deadline));
       deadline.stopClock();
       yield* anthropicStreamEvents(events);
     } catch (err) {
@@ -66,4 +66,10 @@ export class AnthropicAdapter implements ProviderAdapter {
     if (deadline.timedOut) return new ProviderError(PROVIDER_NAME, 0, 'request timed out');
     return anthropicErrorToProviderError(err);
   }
+}
+
+/** The SDK call options: the attempt's deadline, and the caller's Anthropic headers (`anthropic-version`, `anthropic-beta`) when it sent any. */
+function callOptions(request: ChatRequest, deadline: AttemptDeadline) {
+  const headers = request.provider_headers?.[PROVIDER_NAME];
+  return headers && Object.keys(headers).length ? { ...deadline.requestOptions(), headers } : deadline.requestOptions();
 }
