@@ -176,6 +176,15 @@ describe('POST /v1/responses with the official openai SDK', () => {
     expect(JSON.parse(args)).toHaveProperty('city');
   });
 
+  test('hints: x-parsimony-* headers and the parsimony body object steer model "auto"', async () => {
+    const viaHeader = await P().http('/v1/responses', { method: 'POST', headers: { 'x-parsimony-min-tier': 'frontier' }, json: { model: 'auto', input: 'Classify the sentiment: great phone' } });
+    expect(viaHeader.status).toBe(200);
+    expect(viaHeader.headers.get('x-parsimony-tier')).toBe('frontier');
+    const viaBody = await P().http('/v1/responses', { method: 'POST', json: { model: 'auto', input: 'Classify the sentiment: great phone', parsimony: { max_tier: 'small', cache: { mode: 'off' } } } });
+    expect(viaBody.headers.get('x-parsimony-tier')).toBe('small');
+    expect((await viaBody.json()).model).toBe(viaBody.headers.get('x-parsimony-model'));
+  });
+
   test('an explicit Claude model answers a Responses request, tool loop included', async () => {
     const client = P().openai();
     const first = await client.responses.create({ model: 'claude-haiku-4-5', input: 'What is the weather in Rome?', tools: [weatherTool], tool_choice: 'required' });
