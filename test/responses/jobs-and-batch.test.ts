@@ -82,8 +82,21 @@ describe('Batch API with endpoint /v1/responses', () => {
     expect(byId['r-prev'].message).toMatch(/previous_response_id/);
   });
 
+  test('a Messages batch and a Messages job: bodies and answers in Anthropic\'s format', async () => {
+    const body = (text: string) => ({ model: 'claude-haiku-4-5', max_tokens: 200, messages: [{ role: 'user', content: text }] });
+    const file = await upload(P(), `${JSON.stringify({ custom_id: 'm1', method: 'POST', url: '/v1/messages', body: body('Name a sea.') })}\n`);
+    const created = await P().openai().batches.create({ input_file_id: file.id, endpoint: '/v1/messages' as '/v1/responses', completion_window: '24h' });
+    const done = await waitForBatch(P(), created.id);
+    expect(done.request_counts).toEqual({ total: 1, completed: 1, failed: 0 });
+    const [line] = await readJsonl(P(), done.output_file_id);
+    expect(line.response.body).toMatchObject({ type: 'message', role: 'assistant' });
+    const job = await (await P().http('/v1/jobs', { method: 'POST', json: { surface: 'messages', latency: 'sync', request: body('Name an ocean.') } })).json();
+    expect(job.response).toMatchObject({ type: 'message', role: 'assistant' });
+  });
+
   test('an endpoint no surface serves is refused', async () => {
     const file = await upload(P(), `${responsesLine('a', 'x')}\n`);
     await expect(P().openai().batches.create({ input_file_id: file.id, endpoint: '/v1/completions', completion_window: '24h' })).rejects.toMatchObject({ status: 400 });
+    await expect(P().openai().batches.create({ input_file_id: file.id, endpoint: '/v1/embeddings', completion_window: '24h' })).rejects.toMatchObject({ status: 400 });
   });
 });
