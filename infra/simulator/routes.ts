@@ -7,6 +7,7 @@ import { handleCreateResponse, handleDeleteResponse, handleListInputItems, handl
 import { handleDeleteFile, handleFileContent, handleListFiles, handleRetrieveFile, handleUpload } from './openai/files';
 import { handleCancelBatch, handleCreateBatch, handleListBatches, handleRetrieveBatch } from './openai/batch-handlers';
 import { handleCountTokens, handleMessages } from './anthropic/messages';
+import { handleListAnthropicModels, handleRetrieveAnthropicModel } from './anthropic/models';
 import {
   handleCancelMessageBatch,
   handleCreateMessageBatch,
@@ -53,4 +54,6 @@ export const ROUTES: Route[] = [
   { method: 'DELETE', path: '/v1/messages/batches/:id', provider: 'anthropic', handler: handleDeleteMessageBatch },
   { method: 'POST', path: '/v1/messages/batches/:id/cancel', provider: 'anthropic', handler: handleCancelMessageBatch },
   { method: 'GET', path: '/v1/messages/batches/:id/results', provider: 'anthropic', handler: handleMessageBatchResults },
+  { method: 'GET', path: '/v1/models', provider: 'anthropic', handler: handleListAnthropicModels },
+  { method: 'GET', path: '/v1/models/:id', provider: 'anthropic', handler: handleRetrieveAnthropicModel },
 ];

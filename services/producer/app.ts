@@ -15,10 +15,13 @@ import { embeddingsRouter } from './routes/embeddings';
 import { responsesRouter } from './routes/responses';
 import { ResponseStore } from '../../shared/surfaces/responses/response-store';
 import { messagesRouter } from './routes/messages';
+import { countTokensRouter } from './routes/count-tokens';
+import { anthropicModelsRouter } from './routes/anthropic-models';
 import { anthropicErrorHandler } from './http/anthropic-errors';
 import { healthRouter } from './routes/health';
 import { jobsRouter } from './routes/jobs';
 import { savingsRouter } from './routes/savings';
+import { tiersRouter } from './routes/tiers';
 import { TenantLimitsPolicy } from '../../shared/core/limits/tenant-limits';
 import { rateLimit } from './http/rate-limit';
 import { requestMetrics } from './http/request-metrics';
@@ -74,6 +77,9 @@ export function createProducerApp({ platform, env, keys, localWorkers }: Produce
   const responseStore = new ResponseStore(platform.redis, platform.env.PARSIMONY_QUEUE_PREFIX, env.PARSIMONY_RESPONSE_RETENTION_SECONDS);
   app.use(responsesRouter(intake, responseStore));
   app.use(messagesRouter(intake));
+  app.use(countTokensRouter(platform));
+  // Anthropic-shaped /v1/models for Anthropic clients; mounted before the OpenAI-shaped list, which gets every other request.
+  app.use(anthropicModelsRouter(platform.catalog));
   // After the Messages surface, whose router answers GET /v1/models in Anthropic's shape for anthropic-version requests.
   app.use(modelsRouter(platform.catalog));
   app.use(
@@ -89,6 +95,7 @@ export function createProducerApp({ platform, env, keys, localWorkers }: Produce
   app.use(batchesRouter(platform, env, validate));
   app.use(webhookDeliveriesRouter(platform, env));
   app.use(savingsRouter(platform));
+  app.use(tiersRouter(platform));
   app.use(metricsRouter(platform, env.PARSIMONY_METRICS_KEY));
   app.use(adminRouter(platform, env.PARSIMONY_ADMIN_KEY));
   app.use(dashboardRouter());

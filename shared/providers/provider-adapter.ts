@@ -42,6 +42,8 @@ export interface ProviderAdapter {
   stream(request: ChatRequest, model: ModelEntry, options?: CallOptions): AsyncIterable<StreamEvent>;
   /** Embeddings, for providers whose catalog lists embedding models (absent = the provider has none). */
   embed?(request: EmbeddingsRequest, options?: CallOptions): Promise<EmbeddingsResult>;
+  /** The provider's own count of the request's input tokens, where it offers one (Anthropic `count_tokens`). */
+  countTokens?(request: ChatRequest, model: ModelEntry, options?: CallOptions): Promise<number>;
 }
 
 /** How an adapter is configured (from the environment, validated once at start-up). */

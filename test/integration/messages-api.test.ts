@@ -84,15 +84,21 @@ describe('POST /v1/messages with the official @anthropic-ai/sdk', () => {
     expect(thinking.thinking.length).toBeGreaterThan(0);
     expect(thinking.signature.length).toBeGreaterThan(0);
 
+    // A new question: the same one would be a semantic-cache hit (the cache keeps no thinking blocks).
     const deltas: string[] = [];
-    const stream = client.messages.stream(params);
+    let streamedThinking = '';
+    const stream = client.messages.stream({ ...params, messages: [{ role: 'user', content: 'Is 221 prime? Think about it.' }] });
     stream.on('streamEvent', (event) => {
-      if (event.type === 'content_block_delta') deltas.push(event.delta.type);
+      if (event.type !== 'content_block_delta') return;
+      deltas.push(event.delta.type);
+      if (event.delta.type === 'thinking_delta') streamedThinking += event.delta.thinking;
     });
     const final = await stream.finalMessage();
     expect(deltas).toContain('thinking_delta');
     expect(deltas).toContain('signature_delta');
-    expect(final.content[0]).toMatchObject({ type: 'thinking', signature: thinking.signature });
+    expect(deltas.indexOf('signature_delta')).toBeLessThan(deltas.indexOf('text_delta'));
+    expect(final.content[0]).toMatchObject({ type: 'thinking', thinking: streamedThinking, signature: expect.any(String) });
+    expect(final.content[1].type).toBe('text');
 
     // The thinking block goes back with the next turn; the simulator rejects a bad signature as Anthropic does.
     const next = await client.messages.create({ ...params, messages: [...params.messages, { role: 'assistant', content: message.content }, { role: 'user', content: 'And 97?' }] });

@@ -89,7 +89,10 @@ export function chatRequestToAnthropicParams(
     params.tool_choice = { ...(params.tool_choice ?? { type: 'auto' }), disable_parallel_tool_use: true };
   if (request.service_tier) params.service_tier = request.service_tier === 'auto' || request.service_tier === 'priority' ? 'auto' : 'standard_only';
   if (request.context_management) (params as Record<string, unknown>).context_management = request.context_management;
-  Object.assign(params, reasoningToThinking(request.reasoning, params.max_tokens, model));
+  // The caller's own thinking / output_config.effort (forwarded below) decide; an effort is not mapped over them.
+  const nativeEffort = (native.output_config as { effort?: unknown } | undefined)?.effort;
+  const reasoning = native.thinking || nativeEffort ? { budget_tokens: native.thinking ? undefined : request.reasoning?.budget_tokens } : request.reasoning;
+  Object.assign(params, reasoningToThinking(reasoning, params.max_tokens, model));
   Object.assign(params, native);
   return params;
 }
@@ -130,6 +133,7 @@ function messagesToAnthropic(messages: ChatMessage[]): AnthropicMessageParam[] {
       const block: ToolResultBlockParam = { type: 'tool_result', tool_use_id: m.tool_call_id };
       if (m.content.length) block.content = m.content;
       if (m.is_error) block.is_error = true;
+      if (m.cache_control) block.cache_control = m.cache_control;
       push('user', [block]);
     }
   }

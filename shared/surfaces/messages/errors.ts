@@ -75,9 +75,24 @@ export function wantsAnthropicErrors(path: string, anthropicVersion: string | un
 
 /** A schema failure as one line, `path: problem`, in the Messages format's terms. */
 export function formatMessagesZodError(error: ZodError): string {
-  const issue = error.issues[0];
+  const issue = mostSpecific(error.issues[0]);
   const path = issue.path.length ? issue.path.join('.') : 'body';
   const message = issue.code === 'invalid_union' ? 'has an unexpected shape (check it against the Anthropic Messages format)' : issue.message;
   const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more problem${error.issues.length > 2 ? 's' : ''})` : '';
   return `${path}: ${message}${more}`;
+}
+
+type Issue = ZodError['issues'][number];
+
+/**
+ * For a union (e.g. content: a string or a list of blocks) the alternative
+ * that got furthest names the real problem ("document blocks are not
+ * supported") rather than "unexpected shape".
+ */
+function mostSpecific(issue: Issue): Issue {
+  if (issue.code !== 'invalid_union' || !('errors' in issue) || !Array.isArray(issue.errors)) return issue;
+  const candidates = (issue.errors as Issue[][]).flat().filter((i) => i.code !== 'invalid_type' || i.path.length > 0);
+  if (!candidates.length) return issue;
+  const best = candidates.reduce((a, b) => (b.path.length > a.path.length ? b : a));
+  return mostSpecific({ ...best, path: [...issue.path, ...best.path] } as Issue);
 }

@@ -60,15 +60,20 @@ export function reasoningBlock(part: ReasoningPart): Extract<MessagesContentBloc
   return { type: 'thinking', thinking: part.text, signature: foreignReasoningSignature(part) };
 }
 
-export function stopReasonOf(response: Pick<ChatResponse, 'finish_reason' | 'stop_sequence'>): MessagesStopReason {
+/**
+ * Anthropic says `tool_use` whenever the turn ends with tool calls; OpenAI
+ * says `stop` when the call was forced by tool_choice, so the calls decide.
+ */
+export function stopReasonOf(response: Pick<ChatResponse, 'finish_reason' | 'stop_sequence' | 'tool_calls'>): MessagesStopReason {
   switch (response.finish_reason) {
     case 'length':
       return 'max_tokens';
-    case 'tool_calls':
-      return 'tool_use';
     case 'content_filter':
       return 'refusal';
+    case 'tool_calls':
+      return 'tool_use';
     default:
+      if (response.tool_calls.length) return 'tool_use';
       return response.stop_sequence !== undefined ? 'stop_sequence' : 'end_turn';
   }
 }

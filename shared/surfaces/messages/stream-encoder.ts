@@ -18,7 +18,10 @@ type OpenBlock = { kind: 'text' } | { kind: 'thinking' } | { kind: 'tool'; toolI
  *
  * Stateful, one per stream. The neutral events only carry usage at `done`, so
  * `message_start` reports zero tokens and `message_delta` the whole usage
- * (the SDK's MessageStream takes every count it finds there). A block is
+ * (the SDK's MessageStream takes the token counts from there; the 5m / 1h
+ * split of cache writes and the service tier it reads from `message_start`
+ * only, so a streamed final message shows them as zero / standard — the
+ * stored job has the real ones). A block is
  * closed when a block of another kind (or another tool call) begins.
  */
 export class MessagesStreamEncoder {
@@ -76,7 +79,15 @@ export class MessagesStreamEncoder {
   }
 
   private messageStart(): MessagesSseEvent {
-    const usage = { input_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 0 };
+    // The counts come in message_delta; cache_creation and service_tier, which the SDK reads from here only, are placeholders.
+    const usage = {
+      input_tokens: 0,
+      cache_creation_input_tokens: 0,
+      cache_read_input_tokens: 0,
+      cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
+      output_tokens: 0,
+      service_tier: 'standard',
+    };
     const message = { id: this.id, type: 'message', role: 'assistant', model: this.model, content: [], stop_reason: null, stop_sequence: null, usage };
     return { event: 'message_start', data: { type: 'message_start', message } };
   }
