@@ -41,7 +41,7 @@ describe('POST /v1/jobs with a Responses body', () => {
   test('a bad selector or a bad body is a 400 naming it', async () => {
     const bad = await P().http('/v1/jobs', { method: 'POST', json: { endpoint: '/v1/nope', request: { model: 'gpt-4.1-mini', input: 'x' } } });
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error.message).toMatch(/^endpoint: "\/v1\/nope"/);
+    expect((await bad.json()).error.message).toMatch(/^endpoint: "\/v1\/nope" does not run as a job; jobs run "\/v1\/chat\/completions"/);
     const hosted = await P().http('/v1/jobs', { method: 'POST', json: { surface: 'responses', request: { model: 'gpt-4.1-mini', input: 'x', tools: [{ type: 'file_search' }] } } });
     expect(hosted.status).toBe(400);
     expect((await hosted.json()).error.message).toMatch(/^request\.tools\.0: tool type "file_search"/);
