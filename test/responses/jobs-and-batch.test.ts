@@ -87,11 +87,12 @@ describe('Batch API with endpoint /v1/responses', () => {
     const file = await upload(P(), `${JSON.stringify({ custom_id: 'm1', method: 'POST', url: '/v1/messages', body: body('Name a sea.') })}\n`);
     const created = await P().openai().batches.create({ input_file_id: file.id, endpoint: '/v1/messages' as '/v1/responses', completion_window: '24h' });
     const done = await waitForBatch(P(), created.id);
-    expect(done.request_counts).toEqual({ total: 1, completed: 1, failed: 0 });
+    // Whole objects in the expectations, so a failure shows why.
+    expect({ counts: done.request_counts, errors: await readJsonl(P(), done.error_file_id) }).toEqual({ counts: { total: 1, completed: 1, failed: 0 }, errors: [] });
     const [line] = await readJsonl(P(), done.output_file_id);
     expect(line.response.body).toMatchObject({ type: 'message', role: 'assistant' });
     const job = await (await P().http('/v1/jobs', { method: 'POST', json: { surface: 'messages', latency: 'sync', request: body('Name an ocean.') } })).json();
-    expect(job.response).toMatchObject({ type: 'message', role: 'assistant' });
+    expect(job).toMatchObject({ status: 'completed', response: { type: 'message', role: 'assistant' } });
   });
 
   test('an endpoint no surface serves is refused', async () => {
