@@ -12,22 +12,25 @@ import { ROUTES, type Route } from './routes';
  * simulator is the baseline in latency benchmarks.
  */
 
-const STATIC = new Map<string, Route>();
+const STATIC = new Map<string, Route[]>();
 const DYNAMIC: { route: Route; regex: RegExp; keys: string[] }[] = [];
 for (const route of ROUTES) {
-  if (!route.path.includes(':')) STATIC.set(`${route.method} ${route.path}`, route);
-  else {
+  if (!route.path.includes(':')) {
+    const key = `${route.method} ${route.path}`;
+    STATIC.set(key, [...(STATIC.get(key) ?? []), route]);
+  } else {
     const keys: string[] = [];
     const regex = new RegExp(`^${route.path.replace(/:([a-z_]+)/g, (_, k: string) => (keys.push(k), '([^/]+)'))}$`);
     DYNAMIC.push({ route, regex, keys });
   }
 }
 
-function findRoute(method: string, path: string): { route: Route; params: Record<string, string> } | undefined {
-  const route = STATIC.get(`${method} ${path}`);
+/** The route for a request: the first one of its method and path whose `when` (if any) accepts it. */
+function findRoute(method: string, path: string, req: IncomingMessage): { route: Route; params: Record<string, string> } | undefined {
+  const route = STATIC.get(`${method} ${path}`)?.find((r) => !r.when || r.when(req));
   if (route) return { route, params: {} };
   for (const d of DYNAMIC) {
-    if (d.route.method !== method) continue;
+    if (d.route.method !== method || (d.route.when && !d.route.when(req))) continue;
     const m = d.regex.exec(path);
     if (!m) continue;
     const params: Record<string, string> = {};
@@ -42,7 +45,7 @@ export type HangingSet = Set<ServerResponse>;
 
 export async function handleProviderRequest(sim: SimState, hanging: HangingSet, req: IncomingMessage, res: ServerResponse, path: string, search: string): Promise<void> {
   const method = req.method ?? 'GET';
-  const found = findRoute(method, path);
+  const found = findRoute(method, path, req);
   const provider: Provider = found?.route.provider ?? (path.startsWith('/v1/messages') ? 'anthropic' : 'openai');
   const requestId = provider === 'openai' ? randomHex('req_', 32) : randomId('req_011', 21);
   sim.stats.request(found?.route.path ?? path);

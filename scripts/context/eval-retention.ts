@@ -41,7 +41,7 @@ export function factRetention(original: ChatRequest, compacted: ChatRequest, lat
   return { total, kept: keptCount };
 }
 
-/** Leaf values of a tool call's JSON arguments (strings and numbers; short or boolean values say nothing). */
+/** Leaf values of a tool call's JSON arguments (strings and numbers of ≥ 3 characters; shorter ones match anywhere by chance). */
 export function argumentValues(call: ToolCall): string[] {
   let parsed: unknown;
   try {
@@ -51,8 +51,8 @@ export function argumentValues(call: ToolCall): string[] {
   }
   const out: string[] = [];
   const walk = (v: unknown) => {
-    if (typeof v === 'string' && v.trim().length >= 2) out.push(v.trim());
-    else if (typeof v === 'number') out.push(String(v));
+    if (typeof v === 'string' && v.trim().length >= 3) out.push(v.trim());
+    else if (typeof v === 'number' && String(v).length >= 3) out.push(String(v));
     else if (Array.isArray(v)) v.forEach(walk);
     else if (v && typeof v === 'object') Object.values(v).forEach(walk);
   };

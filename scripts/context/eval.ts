@@ -3,6 +3,7 @@
  *
  *   npm run context:eval -- --traces FILE [--strategy mask|summarize|mask+summarize]
  *                           [--window 4 --keep 2] [--facts ids|values|compact|none] [--base-url URL]
+ *                           [--default-remaining 6] [--no-cost-model] [--quiet]
  *
  * FILE: JSON array of { task_id, messages } in OpenAI chat format. For every
  * assistant turn the request the agent sent at that point is rebuilt and run
@@ -128,8 +129,11 @@ async function main() {
       facts: { type: 'string', default: 'compact' },
       'base-url': { type: 'string' },
       'summary-max-tokens': { type: 'string', default: '400' },
+      'default-remaining': { type: 'string', default: '6' },
       'redis-url': { type: 'string', default: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
       quiet: { type: 'boolean', default: false },
+      // Compact on the schedule alone, whatever the cost model says (for comparison).
+      'no-cost-model': { type: 'boolean', default: false },
     },
   });
   if (!values.traces) throw new Error('--traces FILE is required');
@@ -148,7 +152,7 @@ async function main() {
   const backend = await openSummarizerBackend(small, values['base-url'], Number(values['summary-max-tokens']));
   const redis = new Redis(values['redis-url']!, { lazyConnect: false, maxRetriesPerRequest: 1 });
   const keyPrefix = `parsimony:eval:${randomUUID()}:`;
-  const stage = new ContextCompactionStage({ summarizer: backend.summarizer, redis, keyPrefix, config: { strategy, window, keep, facts } });
+  const stage = new ContextCompactionStage({ summarizer: backend.summarizer, redis, keyPrefix, config: { strategy, window, keep, facts, defaultRemainingCalls: Number(values['default-remaining']), costModel: !values['no-cost-model'] } });
   const log = createLogger({ service: 'context-eval', level: 'silent' });
   const ctxFor = (request: ChatRequest): PipelineContext => {
     const job = { id: randomUUID(), tenant: 'eval', status: 'running', created_at: new Date().toISOString(), options: { requested_model: request.model, latency: 'sync', metadata: { agent: 'eval-agent' } }, request, attempts: 1 } as JobRecord;
@@ -177,6 +181,7 @@ async function main() {
           await stage.run(ctx);
           const ann = ctx.annotations.context as { tokens_before: number; tokens_after: number; replaced_tokens: number; fallback?: string; cost_model?: { decision: string }; summarizer?: { input_tokens: number; output_tokens: number; usd: number } };
           const compacted = { ...ctx.request, model: request.model };
+          if (process.env.CTX_DEBUG && cost.model.id === process.env.CTX_DEBUG) process.stderr.write(`${run.trial} ${i} ${ann.tokens_before} ${ann.tokens_after} ${JSON.stringify(ann.cost_model ?? '')}\n`);
           await cost.add(ctxFor, request, ctx.request, ann.summarizer?.usd ?? 0, ann);
           if (k !== 0) continue; // tokens and retention from the default model's run
           totals.calls++;
@@ -203,7 +208,18 @@ async function main() {
         }
       }
       for (const cost of costs) totals.usd.set(cost.model.id, cost.usd);
-      perRun.push({ task_id: run.task_id, trial: run.trial, cycles, calls: totals.calls, ...roundUsd(totals.usd.get(defaultModel.id)!) });
+      perRun.push({
+        task_id: run.task_id,
+        trial: run.trial,
+        cycles,
+        calls: totals.calls,
+        ...roundUsd(totals.usd.get(defaultModel.id)!),
+        by_model: Object.fromEntries(costs.map((c) => [c.model.id, roundUsd(c.usd)])),
+        touchable_before: totals.before - totals.fixed,
+        touchable_after: totals.after - totals.fixed,
+        facts: [totals.factsKept, totals.factsTotal],
+        next_call: [totals.nextKept, totals.nextTotal],
+      });
       const h = half(run.task_id);
       groups.all.add(totals);
       groups[h].add(totals);
@@ -224,6 +240,7 @@ async function main() {
     window,
     keep,
     facts,
+    cost_model: !values['no-cost-model'],
     summarizer: backend.kind,
     ...summary(groups.all),
     long_runs: summary(groups.long),

@@ -65,7 +65,14 @@ export type ChatMessage =
       /** Reasoning that came before this turn's text and tool calls (Anthropic requires it first when thinking is on). */
       reasoning?: ReasoningPart[];
     }
-  | { role: 'tool'; tool_call_id: string; content: string; is_error?: boolean };
+  | {
+      role: 'tool';
+      tool_call_id: string;
+      content: string;
+      is_error?: boolean;
+      /** Anthropic prompt-caching breakpoint on this tool result (agent chains end on one; set by the caller or the prompt-cache stage). */
+      cache_control?: CacheControl;
+    };
 
 export interface ToolDefinition {
   name: string;

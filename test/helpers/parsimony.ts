@@ -1,20 +1,19 @@
 import { Writable } from 'node:stream';
 import { readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { startSimulator, type Simulator } from '../../infra/simulator/server';
 import { startAll, type RunningParsimony } from '../../services/all-in-one/start-all';
 import { createLogger } from '../../shared/platform/logging/logger';
+import { TEST_DATA_DIR } from './data-dir';
 import { track } from './lifecycle';
 import { deletePrefix, REDIS_URL, uniquePrefix } from './redis';
 
 /** fetch's Response, with `json()` typed loosely for assertions. */
 export type TestResponse = Omit<Response, 'json'> & { json(): Promise<any> };
 
-/** Data dir shared by test runs on this machine (the word-vector conversion happens once). */
-export const TEST_DATA_DIR = join(tmpdir(), 'parsimony-test-data');
+export { TEST_DATA_DIR };
 
 export const KEYS = { acme: 'k-acme-test-1', globex: 'k-globex-test-1' } as const;
 

@@ -69,6 +69,12 @@ export interface JobCost {
   /** Spend the levers themselves caused (embeddings, summaries, escalations, shadow runs). */
   overhead_usd: number;
   by_lever: LeverSavings;
+  /**
+   * Provider caching the request as sent would have had anyway (OpenAI's
+   * automatic prefix caching, the caller's own cache_control markers): already
+   * taken off `baseline_usd`, so it is never counted as Parsimony's saving.
+   */
+  provider_cache_anyway_usd?: number;
 }
 
 export interface JobError {

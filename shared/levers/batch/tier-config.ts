@@ -12,7 +12,7 @@ export const TenantBudgetsSchema = z.record(z.string(), z.number().positive());
  * used until a provider + model has `minSamples` measurements (tier-stats.ts).
  */
 export interface TierConfig {
-  /** Expected 95th-percentile provider batch turnaround with no history, seconds. Default 3300 (+ margin = the old 1-hour rule). */
+  /** Expected 95th-percentile provider batch turnaround with no history, seconds. Default 3000 (+ the 300 s margin: a deadline 55 min away, about the old 1-hour rule). */
   batchP95PriorSeconds: number;
   /** Expected 95th-percentile flex latency with no history, seconds. Default 120. */
   flexP95PriorSeconds: number;
@@ -35,7 +35,7 @@ export interface TierConfig {
 }
 
 export const DEFAULT_TIER_CONFIG: TierConfig = {
-  batchP95PriorSeconds: 3300,
+  batchP95PriorSeconds: 3000,
   flexP95PriorSeconds: 120,
   flexRefusalPrior: 0.1,
   flexMaxRefusal: 0.5,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ModelEntry } from '../../core/catalog/catalog';
+import { priceUsage } from '../../core/accounting/pricing';
 import type { ChatMessage, ChatRequest, Usage } from '../../core/chat-model';
 import { estimateMessageTokens, estimatePartsTokens, estimateToolsTokens, MESSAGE_OVERHEAD_TOKENS, REQUEST_OVERHEAD_TOKENS } from '../context/token-estimate';
 
@@ -74,7 +75,7 @@ function ttlOf(control: { ttl?: '5m' | '1h' } | undefined): '5m' | '1h' | undefi
 }
 
 function messageMarker(m: ChatMessage): '5m' | '1h' | undefined {
-  if (m.role === 'tool') return undefined;
+  if (m.role === 'tool') return ttlOf(m.cache_control);
   let marker: '5m' | '1h' | undefined;
   for (const p of m.content) if (p.type === 'text' && p.cache_control) marker = marker === '1h' ? '1h' : ttlOf(p.cache_control);
   return marker;
@@ -175,11 +176,7 @@ export class CacheSession {
   }
 }
 
-/** USD of a call's input under its cache usage, with the catalog's prices (1-hour writes at `cache_write_1h`, else 2× input). */
+/** USD of a call's input under its cache usage, with the catalog's prices (shared/core/accounting/pricing.ts). */
 export function inputUsd(model: ModelEntry, usage: CacheUsage): number {
-  const w1h = usage.cache_write_1h_tokens ?? 0;
-  const w5m = usage.cache_write_tokens - w1h;
-  const uncached = Math.max(0, usage.input_tokens - usage.cached_input_tokens - usage.cache_write_tokens);
-  const p = model.price;
-  return (uncached * p.input + usage.cached_input_tokens * p.cached_input + w5m * p.cache_write + w1h * (p.cache_write_1h ?? p.input * 2)) / 1_000_000;
+  return priceUsage(model, { ...usage, output_tokens: 0 });
 }

@@ -133,6 +133,7 @@ function messagesToAnthropic(messages: ChatMessage[]): AnthropicMessageParam[] {
       const block: ToolResultBlockParam = { type: 'tool_result', tool_use_id: m.tool_call_id };
       if (m.content.length) block.content = m.content;
       if (m.is_error) block.is_error = true;
+      if (m.cache_control) block.cache_control = m.cache_control;
       push('user', [block]);
     }
   }

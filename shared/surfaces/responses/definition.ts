@@ -1,7 +1,7 @@
 import type { ParsedSurfaceRequest, SurfaceDefinition, SurfaceParseContext } from '../registry';
 import { ApiError } from '../../core/errors/api-error';
 import { chatResponseToResponse, echoFromRequest, type ResponseEcho } from './from-internal';
-import { ResponsesBodySchema, type ResponsesBody } from './request-schema';
+import { ResponsesBodySchema, type InputItem, type ResponsesBody } from './request-schema';
 import { withItemIds, type StoredItem, type StoredResponse } from './response-store';
 import { inputItems, responsesBodyToChatRequest } from './to-internal';
 
@@ -22,9 +22,25 @@ export async function parseResponsesRequest(raw: unknown, context: SurfaceParseC
     previous = await context.previousResponses.get(context.tenant, body.previous_response_id);
     if (!previous) throw ApiError.notFound(`previous_response_id: response ${body.previous_response_id}`);
   }
-  const input = [...(previous ? [...previous.input, ...withItemIds(previous.output)] : []), ...withItemIds(inputItems(body.input))];
+  const own = await resolveReferences(inputItems(body.input), context);
+  const input = [...(previous ? [...previous.input, ...withItemIds(previous.output)] : []), ...withItemIds(own)];
   const request = responsesBodyToChatRequest(body, input);
   return { request, requestedModel: body.model, stream: body.stream === true, metadata: body.metadata ?? undefined, hints: body.parsimony, body, input, echo: echoOf(body) };
+}
+
+/** Replaces `item_reference` items by the stored items they name (the tenant's own only). */
+async function resolveReferences(items: InputItem[], context: SurfaceParseContext): Promise<InputItem[]> {
+  const refs = items.flatMap((item, i) => (item.type === 'item_reference' ? [{ i, id: String((item as { id?: unknown }).id ?? '') }] : []));
+  if (!refs.length) return items;
+  if (!context.previousResponses) throw ApiError.invalid(`input.${refs[0].i}: item_reference items are only resolved on POST /v1/responses; send the item itself here`);
+  const found = await context.previousResponses.getItems(context.tenant, refs.map((r) => r.id));
+  const resolved = [...items];
+  refs.forEach((ref, k) => {
+    const item = found[k];
+    if (!item) throw ApiError.invalid(`input.${ref.i}: item_reference "${ref.id}" names no stored item of yours (items are kept with their response while it is stored)`);
+    resolved[ref.i] = item;
+  });
+  return resolved;
 }
 
 function echoOf(body: ResponsesBody): ResponseEcho & Record<string, unknown> {

@@ -33,6 +33,7 @@ export function hostedToolReason(type: string): string {
 }
 
 /** Input item types a conversation may hold; any other is the output of a hosted tool Parsimony never runs. */
+// item_reference items are resolved against the tenant's stored responses when the body is parsed.
 const ACCEPTED_ITEM_TYPES = new Set(['message', 'function_call', 'function_call_output', 'reasoning']);
 
 interface PolicyView {
@@ -66,8 +67,9 @@ export function refuseUnsupported(body: PolicyView, ctx: z.RefinementCtx): void 
   if (Array.isArray(body.input))
     body.input.forEach((item, i) => {
       const type = item.type ?? 'message';
-      if (type === 'item_reference') refuse(['input', i], 'item_reference items are not resolved by Parsimony; send the item itself, or continue with previous_response_id');
-      else if (!ACCEPTED_ITEM_TYPES.has(type)) refuse(['input', i], `input item type "${type}" is the output of a hosted tool Parsimony does not run; send messages, function_call, function_call_output and reasoning items`);
+      if (type === 'item_reference') {
+        if (typeof (item as { id?: unknown }).id !== 'string') refuse(['input', i, 'id'], 'an item_reference needs the id of a stored item');
+      } else if (!ACCEPTED_ITEM_TYPES.has(type)) refuse(['input', i], `input item type "${type}" is the output of a hosted tool Parsimony does not run; send messages, function_call, function_call_output and reasoning items`);
       else if (type === 'message' && Array.isArray(item.content))
         (item.content as { type?: string }[]).forEach((part, j) => {
           if (part.type === 'input_file') refuse(['input', i, 'content', j], 'input_file parts are not supported by Parsimony; send the text (input_text) or an image (input_image)');

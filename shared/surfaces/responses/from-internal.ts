@@ -59,8 +59,14 @@ export function reasoningItem(part: ReasoningPart, id: string, includeEncrypted:
   return item;
 }
 
-export function messageItem(text: string, id: string, status: 'completed' | 'in_progress' | 'incomplete' = 'completed') {
-  return { id, type: 'message', status, role: 'assistant', content: [{ type: 'output_text', text, annotations: [], logprobs: [] }] };
+export function messageItem(text: string, id: string, status: 'completed' | 'in_progress' | 'incomplete' = 'completed', logprobs: unknown[] = []) {
+  return { id, type: 'message', status, role: 'assistant', content: [{ type: 'output_text', text, annotations: [], logprobs }] };
+}
+
+/** Token logprobs of the answer in output_text's shape (the chat API's `logprobs.content` entries have the same fields). */
+function textLogprobs(response: ChatResponse): unknown[] {
+  const content = (response.logprobs as { content?: unknown } | undefined)?.content;
+  return Array.isArray(content) ? content : [];
 }
 
 export function functionCallItem(call: ToolCall, id: string, status: 'completed' | 'in_progress' = 'completed') {
@@ -71,7 +77,7 @@ export function functionCallItem(call: ToolCall, id: string, status: 'completed'
 export function outputItems(response: ChatResponse, jobId: string, includeEncrypted: boolean): Record<string, unknown>[] {
   const items: Record<string, unknown>[] = (response.reasoning ?? []).map((part, i) => reasoningItem(part, itemIds.reasoning(jobId, i), includeEncrypted));
   if (response.content !== null && (response.content !== '' || response.tool_calls.length === 0))
-    items.push(messageItem(response.content, itemIds.message(jobId), response.finish_reason === 'length' ? 'incomplete' : 'completed'));
+    items.push(messageItem(response.content, itemIds.message(jobId), response.finish_reason === 'length' ? 'incomplete' : 'completed', textLogprobs(response)));
   response.tool_calls.forEach((call, i) => items.push(functionCallItem(call, itemIds.call(jobId, i))));
   return items;
 }

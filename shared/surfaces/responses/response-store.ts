@@ -23,17 +23,28 @@ export type StoredItem = InputItem & { id: string };
 /** Looks up a tenant's stored response (what parsing a body with previous_response_id needs). */
 export interface PreviousResponseLookup {
   get(tenant: string, id: string): Promise<StoredResponse | undefined>;
+  /** Output items of stored responses by item id (what `item_reference` input items point at); undefined where unknown. */
+  getItems(tenant: string, ids: string[]): Promise<(InputItem | undefined)[]>;
 }
 
 export class ResponseStore implements PreviousResponseLookup {
   constructor(
-    private readonly redis: Pick<Redis, 'get' | 'set' | 'del'>,
+    private readonly redis: Pick<Redis, 'get' | 'set' | 'del' | 'mget' | 'multi'>,
     private readonly prefix: string,
     private readonly retentionSeconds: number,
   ) {}
 
+  /** Stores the response and indexes its output items by id (clients such as the AI SDK send them back as item_reference). */
   async save(tenant: string, entry: StoredResponse): Promise<void> {
-    await this.redis.set(this.key(tenant, entry.response.id), JSON.stringify(entry), 'EX', this.retentionSeconds);
+    const tx = this.redis.multi().set(this.key(tenant, entry.response.id), JSON.stringify(entry), 'EX', this.retentionSeconds);
+    for (const item of entry.output) if (typeof item.id === 'string' && item.id) tx.set(this.itemKey(tenant, item.id), JSON.stringify(item), 'EX', this.retentionSeconds);
+    await tx.exec();
+  }
+
+  async getItems(tenant: string, ids: string[]): Promise<(InputItem | undefined)[]> {
+    if (!ids.length) return [];
+    const raw = await this.redis.mget(...ids.map((id) => this.itemKey(tenant, id)));
+    return raw.map((r) => (r ? (JSON.parse(r) as InputItem) : undefined));
   }
 
   async get(tenant: string, id: string): Promise<StoredResponse | undefined> {
@@ -44,6 +55,10 @@ export class ResponseStore implements PreviousResponseLookup {
   /** Whether it existed. */
   async delete(tenant: string, id: string): Promise<boolean> {
     return (await this.redis.del(this.key(tenant, id))) > 0;
+  }
+
+  private itemKey(tenant: string, id: string): string {
+    return `${this.prefix}:response-item:${tenant}:${id}`;
   }
 
   private key(tenant: string, id: string): string {
