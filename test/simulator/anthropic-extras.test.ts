@@ -24,7 +24,7 @@ describe('Anthropic simulator: thinking, count_tokens, models', () => {
     const forged = [{ ...(msg.content[0] as Anthropic.ThinkingBlock), thinking: 'edited' }, ...msg.content.slice(1)];
     const err = await client.messages.create({ ...params, messages: [...params.messages, { role: 'assistant', content: forged }, { role: 'user', content: 'go on' }] }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Anthropic.BadRequestError);
-    expect((err as Anthropic.BadRequestError).message).toMatch(/signature/);
+    expect((err as Error).message).toMatch(/signature/);
   });
 
   it('streams thinking as thinking_delta then signature_delta', async () => {
