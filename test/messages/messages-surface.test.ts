@@ -1,5 +1,4 @@
 import type { ChatResponse } from '../../shared/core/chat-model';
-import { anthropicHeaders } from '../../shared/providers/anthropic/adapter';
 import { reasoningToThinking } from '../../shared/providers/anthropic/thinking';
 import { chatRequestToAnthropicParams } from '../../shared/providers/anthropic/to-anthropic';
 import { ZodError } from 'zod';
@@ -141,12 +140,3 @@ describe('Messages errors and models', () => {
   });
 });
 
-describe('Anthropic headers', () => {
-  test('context_management adds its beta to the caller’s anthropic-beta', () => {
-    expect(anthropicHeaders({ provider_headers: { anthropic: { 'anthropic-beta': 'x' } } })).toEqual({ 'anthropic-beta': 'x' });
-    expect(anthropicHeaders({ provider_headers: { anthropic: { 'anthropic-beta': 'x' } }, context_management: { edits: [{ type: 'clear_tool_uses_20250919' }] } })).toEqual({
-      'anthropic-beta': 'x,context-management-2025-06-27',
-    });
-    expect(anthropicHeaders({ context_management: { edits: [{ type: 'compact_20260112' } as never] } })['anthropic-beta']).toBe('context-management-2025-06-27,compact-2026-01-12');
-  });
-});

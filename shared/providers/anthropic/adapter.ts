@@ -87,24 +87,11 @@ export class AnthropicAdapter implements ProviderAdapter {
   }
 }
 
-/** The SDK call options: the attempt's deadline, and the caller's Anthropic headers (`anthropic-version`, `anthropic-beta`) when it sent any. */
+/**
+ * The SDK call options: the attempt's deadline, and the request's Anthropic headers (`anthropic-version`,
+ * `anthropic-beta` — the caller's, plus the betas the context lever adds for native `context_management`).
+ */
 function callOptions(request: ChatRequest, deadline: AttemptDeadline) {
-  const headers = anthropicHeaders(request);
-  return Object.keys(headers).length ? { ...deadline.requestOptions(), headers } : deadline.requestOptions();
-}
-
-/** Beta features a mapped field needs; context editing is a beta of the Messages API. */
-const CONTEXT_MANAGEMENT_BETA = 'context-management-2025-06-27';
-const COMPACT_BETA = 'compact-2026-01-12';
-
-/** The caller's Anthropic headers, plus the betas the request's own fields need (`context_management`). */
-export function anthropicHeaders(request: Pick<ChatRequest, 'provider_headers' | 'context_management'>): Record<string, string> {
-  const headers = { ...request.provider_headers?.[PROVIDER_NAME] };
-  const edits = request.context_management?.edits ?? [];
-  if (!request.context_management) return headers;
-  const betas = new Set((headers['anthropic-beta'] ?? '').split(',').map((b) => b.trim()).filter(Boolean));
-  betas.add(CONTEXT_MANAGEMENT_BETA);
-  if (edits.some((e) => e.type.startsWith('compact'))) betas.add(COMPACT_BETA);
-  headers['anthropic-beta'] = [...betas].join(',');
-  return headers;
+  const headers = request.provider_headers?.[PROVIDER_NAME];
+  return headers && Object.keys(headers).length ? { ...deadline.requestOptions(), headers } : deadline.requestOptions();
 }
