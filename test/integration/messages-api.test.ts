@@ -196,4 +196,19 @@ describe('POST /v1/messages with the official @anthropic-ai/sdk', () => {
     expect((rejected as APIError).type).toBe('invalid_request_error');
     p.sim.faults.clear();
   });
+
+  test('caller cache_control is kept: a 1-hour breakpoint writes 1-hour cache tokens, the next call reads them', async () => {
+    const long = Array.from({ length: 400 }, (_, i) => `Rule ${i}: answer politely and cite the policy section ${i}.`).join(' ');
+    const params = {
+      model: 'claude-sonnet-4-6',
+      max_tokens: 50,
+      system: [{ type: 'text' as const, text: long, cache_control: { type: 'ephemeral' as const, ttl: '1h' as const } }],
+      messages: [{ role: 'user' as const, content: 'First question about refunds?' }],
+    };
+    const first = await p.anthropic().messages.create(params);
+    expect(first.usage.cache_creation?.ephemeral_1h_input_tokens).toBeGreaterThan(1000);
+    expect(first.usage.cache_creation_input_tokens).toBe(first.usage.cache_creation!.ephemeral_1h_input_tokens + first.usage.cache_creation!.ephemeral_5m_input_tokens);
+    const second = await p.anthropic().messages.create({ ...params, messages: [{ role: 'user', content: 'A different question about shipping times?' }] });
+    expect(second.usage.cache_read_input_tokens).toBeGreaterThan(1000);
+  });
 });
