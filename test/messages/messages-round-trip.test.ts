@@ -1,6 +1,7 @@
 import { MessageStream } from '@anthropic-ai/sdk/lib/MessageStream';
 import fc from 'fast-check';
-import type { ModelEntry } from '../../shared/core/catalog/catalog';
+import { Catalog, type ModelEntry } from '../../shared/core/catalog/catalog';
+import { effortForModel } from '../../shared/core/catalog/reasoning-effort';
 import type { ChatRequest, ChatResponse, StreamEvent } from '../../shared/core/chat-model';
 import { anthropicMessageToResponse } from '../../shared/providers/anthropic/from-anthropic';
 import { AnthropicStreamDecoder } from '../../shared/providers/anthropic/stream-decoder';
@@ -72,6 +73,25 @@ describe('Messages body → internal → OpenAI chat wire → internal', () => {
       }),
       RUNS,
     );
+  });
+});
+
+describe('thinking ↔ reasoning effort across providers', () => {
+  const gpt = Catalog.load().find('gpt-5.4-mini')!;
+  test('a Messages thinking budget or effort reaches an OpenAI reasoning model as the effort it stands for, and comes back as that effort', () => {
+    fc.assert(
+      fc.property(messagesBody, (body) => {
+        const first = toInternal(body);
+        const wire = clone(chatRequestToOpenAIBody(first, gpt.id, gpt));
+        expect(wire.reasoning_effort).toBe(effortForModel(gpt, first.reasoning));
+        if (wire.reasoning_effort !== undefined) expect(openAIBodyToChatRequest(ChatCompletionBodySchema.parse(wire)).reasoning?.effort).toBe(wire.reasoning_effort);
+      }),
+      RUNS,
+    );
+    const effortOf = (thinking: Record<string, unknown>) => chatRequestToOpenAIBody(toInternal({ model: 'auto', max_tokens: 40000, thinking, messages: [{ role: 'user', content: 'q' }] }), gpt.id, gpt).reasoning_effort;
+    expect(effortOf({ type: 'enabled', budget_tokens: 3000 })).toBe('low');
+    expect(effortOf({ type: 'enabled', budget_tokens: 30000 })).toBe('high');
+    expect(gpt.reasoning?.efforts).toContain(effortOf({ type: 'disabled' }));
   });
 });
 
