@@ -9,7 +9,7 @@ import { completionId } from '../../../shared/core/jobs/job-outcomes';
 import type { ChatResponse, StreamEvent } from '../../../shared/core/chat-model';
 import { responseToStreamEvents } from '../../../shared/levers/cache/stream-replay';
 import { tenantOf } from '../http/authenticate';
-import type { JobIntake } from '../fast-path';
+import type { JobIntake } from '../job-intake';
 import { parsimonyHeaders } from './parsimony-headers';
 
 /**

@@ -9,7 +9,7 @@ import { ChatCompletionBodySchema } from '../../../shared/surfaces/chat-completi
 import { openAIBodyToChatRequest } from '../../../shared/surfaces/chat-completions/to-internal';
 import { CallbackRefusedError } from '../../../shared/platform/webhooks/ssrf-guard';
 import type { JobEnqueuer } from '../job-enqueuer';
-import type { JobIntake } from '../fast-path';
+import type { JobIntake } from '../job-intake';
 import { tenantOf } from '../http/authenticate';
 import { JobEnvelopeSchema } from '../jobs-envelope';
 
