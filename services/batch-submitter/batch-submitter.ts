@@ -1,7 +1,7 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { BatchEngine, type BatchEngineDeps } from '../../shared/levers/batch/batch-engine';
-import { BATCH_PROVIDERS, BatchProviderRegistry } from '../../shared/providers/batch-registry';
+import { BATCH_PROVIDERS, BatchProviderRegistry } from '../../shared/providers/registry';
 import type { BatchEnv } from '../../shared/platform/config/env';
 import type { JobRecord } from '../../shared/core/jobs/job-record';
 import { CheckProviderBatchPayload, JOB_NAMES, QUEUES, type RunPipelinePayload } from '../../shared/platform/queues/queue-catalog';

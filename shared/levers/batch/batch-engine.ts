@@ -16,7 +16,7 @@ import { JobSettlement, type SettlementDeps } from './job-settlement';
 import { Lease } from './lease';
 import { PendingPool, parseGroup } from './pending-pool';
 import { BatchSubmission, type SubmissionProbes } from './batch-submission';
-import type { BatchProviderRegistry } from '../../providers/batch-registry';
+import type { BatchProviderRegistry } from '../../providers/registry';
 
 export interface BatchEngineOptions {
   /** Longest the oldest job of a group waits before the group is sent, ms. */

@@ -1,6 +1,6 @@
 import { DEFAULT_DEFER_POLICY, decideDeferral, type DeferPolicy } from './defer-policy';
 import type { DeferralSink } from './deferral-sink';
-import { hasBatchApi } from '../../providers/batch-registry';
+import { hasBatchApi } from '../../providers/registry';
 import { CONTINUE, type PipelineContext, type Stage, type StageOutcome } from '../../core/stage';
 
 export interface DeferStageOptions {
