@@ -4,10 +4,10 @@ import { BatchEngine, type BatchEngineDeps } from '../../shared/levers/batch/bat
 import { BATCH_PROVIDERS, BatchProviderRegistry } from '../../shared/providers/registry';
 import type { BatchEnv } from '../../shared/platform/config/env';
 import type { JobRecord } from '../../shared/core/jobs/job-record';
-import { CheckProviderBatchPayload, JOB_NAMES, QUEUES, type RunPipelinePayload } from '../../shared/platform/queues/queue-catalog';
+import { CheckProviderBatchPayload, JOB_NAMES, QUEUES } from '../../shared/platform/queues/queue-catalog';
 import type { Platform } from '../../shared/runtime/platform';
 import { settleDeferred } from '../../shared/pipeline/after-complete-context';
-import { PIPELINE_BACKOFF_TYPE } from '../router-worker/pipeline-backoff';
+import { enqueuePipelineJob } from '../../shared/platform/queues/pipeline-jobs';
 
 /** Id of the BullMQ job scheduler that ticks provider batch polling. */
 export const POLL_SCHEDULER_ID = 'poll-provider-batches';
@@ -43,14 +43,7 @@ export function startBatchSubmitter(platform: Platform, env: BatchEnv, providerE
   const providers = BatchProviderRegistry.fromEnv(providerEnv, log, platform.env.PARSIMONY_PROVIDER_TIMEOUT_MS);
   const pipelineQueue = platform.pipelineQueue;
   const enqueueSync = async (job: JobRecord): Promise<void> => {
-    const payload: RunPipelinePayload = { jobId: job.id, tenant: job.tenant };
-    await pipelineQueue.add(JOB_NAMES.runPipeline, payload, {
-      jobId: `fallback-${job.id}`,
-      attempts: platform.env.PARSIMONY_JOB_ATTEMPTS,
-      backoff: { type: PIPELINE_BACKOFF_TYPE },
-      removeOnComplete: true,
-      removeOnFail: { age: 7 * 24 * 3600 },
-    });
+    await enqueuePipelineJob(pipelineQueue, job, { attempts: platform.env.PARSIMONY_JOB_ATTEMPTS, queueJobId: `fallback-${job.id}` });
   };
   // The stages' after-completion hooks for batch-answered jobs (cache store, session floor, shadows): the same
   // pipeline as the other services build, so the same hooks. Only its hooks (and the cache stage's replayed lookup)
