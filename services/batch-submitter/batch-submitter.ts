@@ -1,10 +1,11 @@
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { BatchEngine, type BatchEngineDeps } from '../../shared/levers/batch/batch-engine';
 import { BATCH_PROVIDERS, BatchProviderRegistry } from '../../shared/providers/registry';
 import type { BatchEnv } from '../../shared/platform/config/env';
 import type { JobRecord } from '../../shared/core/jobs/job-record';
-import { CheckProviderBatchPayload, JOB_NAMES, QUEUES } from '../../shared/platform/queues/queue-catalog';
+import { JOB_NAMES, QUEUES } from '../../shared/platform/queues/queue-catalog';
+import { queueProcessor } from '../../shared/platform/queues/queue-handlers';
 import type { Platform } from '../../shared/runtime/platform';
 import { settleDeferred } from '../../shared/pipeline/after-complete-context';
 import { enqueuePipelineJob } from '../../shared/platform/queues/pipeline-jobs';
@@ -119,16 +120,10 @@ export function startBatchSubmitter(platform: Platform, env: BatchEnv, providerE
     .catch((err: Error) => log.warn({ err: { message: err.message } }, 'could not schedule provider batch polling'));
   const worker = new Worker(
     QUEUES.batch,
-    async (job: Job) => {
-      if (job.name === JOB_NAMES.pollProviderBatches) return engine.processDue();
-      if (job.name === JOB_NAMES.checkProviderBatch) {
-        const payload = CheckProviderBatchPayload.safeParse(job.data);
-        if (!payload.success) throw new UnrecoverableError(`malformed check payload: ${payload.error.message}`);
-        const known = await engine.checkProviderBatch(payload.data.provider, payload.data.provider_batch_id);
-        return { known };
-      }
-      throw new UnrecoverableError(`unknown job ${job.name} on the batch queue`);
-    },
+    queueProcessor(QUEUES.batch, {
+      [JOB_NAMES.pollProviderBatches]: () => engine.processDue(),
+      [JOB_NAMES.checkProviderBatch]: async ({ provider, provider_batch_id }) => ({ known: await engine.checkProviderBatch(provider, provider_batch_id) }),
+    }),
     { connection: platform.redis, prefix: platform.bullPrefix, concurrency: 4 },
   );
   worker.on('error', (err) => log.warn({ err: { message: err.message } }, 'batch worker error'));
