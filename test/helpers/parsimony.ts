@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { startSimulator, type Simulator } from '../../infra/simulator/server';
 import { startAll, type RunningParsimony } from '../../services/all-in-one/start-all';
@@ -26,6 +27,8 @@ export interface TestParsimony {
   logs: string[];
   /** An official OpenAI SDK client pointed at Parsimony. */
   openai(tenant?: keyof typeof KEYS, options?: Partial<ConstructorParameters<typeof OpenAI>[0]>): OpenAI;
+  /** An official Anthropic SDK client pointed at Parsimony (its key sent as `x-api-key`). */
+  anthropic(tenant?: keyof typeof KEYS, options?: Partial<ConstructorParameters<typeof Anthropic>[0]>): Anthropic;
   /** Raw HTTP against Parsimony with a tenant's key. */
   http(path: string, init?: RequestInit & { tenant?: keyof typeof KEYS | null; json?: unknown }): Promise<TestResponse>;
   close(): Promise<void>;
@@ -79,6 +82,7 @@ async function startParsimony(name: string, env: Record<string, string>): Promis
     env: fullEnv,
     logs,
     openai: (tenant = 'acme', options = {}) => new OpenAI({ apiKey: KEYS[tenant], baseURL: `${app.url}/v1`, maxRetries: 0, ...options }),
+    anthropic: (tenant = 'acme', options = {}) => new Anthropic({ apiKey: KEYS[tenant], baseURL: app.url, maxRetries: 0, ...options }),
     http: (path, init = {}) => {
       const { tenant = 'acme', json, ...rest } = init;
       const headers = new Headers(rest.headers);
