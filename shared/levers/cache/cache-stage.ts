@@ -10,11 +10,13 @@ export interface CacheAnnotation {
   status: 'hit' | 'miss' | 'bypass';
   kind?: 'exact' | 'semantic';
   similarity?: number;
+  /** Verifier score (probability the two texts ask the same thing) of the served or best candidate. */
+  score?: number;
   entry_id?: string;
   /** Served from a concurrent identical request (single-flight). */
   waited?: boolean;
   threshold?: number;
-  /** Semantic candidates each guard turned away. */
+  /** Semantic candidates turned away, by reason (verifier, tier). */
   rejected_by?: Record<string, number>;
   lookup_ms: number;
   error?: string;
@@ -63,7 +65,7 @@ export class CacheStage implements Stage {
       ctx.annotations.cache = { ...a, lookup_ms: Math.round((performance.now() - started) * 1000) / 1000 } satisfies CacheAnnotation;
     };
     try {
-      const options = resolveCacheOptions(this.requestOptions(ctx), await cache.policy(tenant), cache.embedder.defaultThreshold, ctx.job.options.task);
+      const options = resolveCacheOptions(this.requestOptions(ctx), await cache.policy(tenant), cache.defaultThreshold, ctx.job.options.task);
       if (options.mode === 'off') {
         annotate({ hit: false, status: 'bypass' });
         return CONTINUE;
@@ -72,7 +74,7 @@ export class CacheStage implements Stage {
       if (lookup.costUsd > 0) ctx.ledger.addOverhead(lookup.costUsd);
       if (lookup.status === 'hit' && lookup.entry) {
         ctx.ledger.cacheHit = true;
-        annotate({ hit: true, status: 'hit', kind: lookup.kind, similarity: lookup.similarity, entry_id: lookup.entry.id, threshold: options.threshold });
+        annotate({ hit: true, status: 'hit', kind: lookup.kind, similarity: lookup.similarity, score: lookup.score, entry_id: lookup.entry.id, threshold: lookup.threshold ?? options.threshold });
         return { kind: 'complete', response: lookup.entry.response, deliveredBy: this.name };
       }
       const pending: PendingStore = { lookup, options, tier };
@@ -89,7 +91,7 @@ export class CacheStage implements Stage {
         }
       }
       this.pending.set(ctx, pending);
-      annotate({ hit: false, status: 'miss', threshold: options.threshold, similarity: lookup.bestSimilarity, rejected_by: Object.keys(lookup.rejected).length ? lookup.rejected : undefined });
+      annotate({ hit: false, status: 'miss', threshold: lookup.threshold ?? options.threshold, similarity: lookup.bestSimilarity, score: lookup.score, rejected_by: Object.keys(lookup.rejected).length ? lookup.rejected : undefined });
       return CONTINUE;
     } catch (err) {
       ctx.log.warn({ err }, 'cache lookup failed; continuing without the cache');
@@ -147,7 +149,7 @@ export class CacheStage implements Stage {
     if (annotation?.status !== 'miss') return;
     const tier = ctx.route?.tier ?? ctx.model?.tier ?? 'unrouted';
     const cache = this.o.cache;
-    const options = resolveCacheOptions(this.requestOptions(ctx), await cache.policy(ctx.job.tenant), cache.embedder.defaultThreshold, ctx.job.options.task);
+    const options = resolveCacheOptions(this.requestOptions(ctx), await cache.policy(ctx.job.tenant), cache.defaultThreshold, ctx.job.options.task);
     if (options.mode === 'off') return;
     this.pending.set(ctx, { lookup: cache.miss({ tenant: ctx.job.tenant, tier, request, options }), options, tier });
   }
