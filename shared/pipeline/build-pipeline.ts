@@ -17,6 +17,7 @@ import { PromptCacheStage } from '../levers/prompt-cache/prompt-cache-stage';
 import { CacheStage } from '../levers/cache/cache-stage';
 import type { SemanticCache } from '../levers/cache/semantic-cache';
 import type { CacheStorePayload } from '../levers/cache/cache-entry';
+import type { CacheCheckLauncher } from '../levers/cache/quality/cache-checks';
 import { DeferStage } from '../levers/batch/defer-stage';
 import { DeferralSink } from '../levers/batch/deferral-sink';
 import type { DeferPolicy } from '../levers/batch/defer-policy';
@@ -48,6 +49,8 @@ export interface PipelineDeps {
   cache?: SemanticCache;
   /** Hands a completed response to the cache-service for storing (off the hot path). */
   enqueueCacheStore?: (payload: CacheStorePayload, vector?: Float32Array) => Promise<void>;
+  /** The verified cache's check launcher (samples semantic hits for a batch re-answer); none = no checks. */
+  cacheChecks?: CacheCheckLauncher;
   /** Context-hygiene policy (window, keep, strategy; per tenant and agent). Default: window 4, keep 2, mask+summarize. */
   context?: ContextConfig;
   /** The routing lever's guards: session window, shadow share, and where shadow jobs go. Default: 30-min sessions, no shadows. */
@@ -71,7 +74,7 @@ export function buildPipeline(deps: PipelineDeps): { pipeline: Pipeline; validat
       isProviderConfigured: deps.isProviderConfigured,
       guards: new RoutingGuards(deps.redis, deps.keyPrefix, deps.catalog, deps.routingGuards),
     }),
-    ...(deps.cache && deps.enqueueCacheStore ? [new CacheStage({ cache: deps.cache, enqueueStore: deps.enqueueCacheStore })] : []),
+    ...(deps.cache && deps.enqueueCacheStore ? [new CacheStage({ cache: deps.cache, enqueueStore: deps.enqueueCacheStore, checks: deps.cacheChecks })] : []),
     new ContextCompactionStage({
       summarizer: smallTierSummarizer(deps.catalog, deps.adapterFor, deps.isProviderConfigured),
       redis: deps.redis,

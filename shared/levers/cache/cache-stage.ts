@@ -3,6 +3,7 @@ import { CONTINUE, type PipelineContext, type Stage, type StageOutcome } from '.
 import { uncacheableReason, type CacheStorePayload } from './cache-entry';
 import { CacheRequestOptionsSchema, resolveCacheOptions, type CacheRequestOptions, type ResolvedCacheOptions } from './cache-options';
 import type { LookupResult, SemanticCache } from './semantic-cache';
+import type { CacheCheckLauncher } from './quality/cache-checks';
 
 /** What the stage records on the job as `annotations.cache` (the spine derives the headers from it). */
 export interface CacheAnnotation {
@@ -34,6 +35,8 @@ export interface CacheStageOptions {
   requestOptionsOf?: (ctx: PipelineContext) => unknown;
   /** Identical in-flight requests wait for the first one; default true. */
   singleFlight?: boolean;
+  /** The verified cache: samples semantic hits for a check by the routed model through the batch API. */
+  checks?: CacheCheckLauncher;
 }
 
 interface PendingStore {
@@ -75,6 +78,12 @@ export class CacheStage implements Stage {
       if (lookup.status === 'hit' && lookup.entry) {
         ctx.ledger.cacheHit = true;
         annotate({ hit: true, status: 'hit', kind: lookup.kind, similarity: lookup.similarity, score: lookup.score, entry_id: lookup.entry.id, threshold: lookup.threshold ?? options.threshold });
+        if (lookup.kind === 'semantic' && this.o.checks) {
+          const entry = lookup.entry;
+          const plan = this.o.checks.plan(ctx, entry);
+          // Off the hot path: counting the hit and launching its check never delay the answer.
+          void this.o.checks.launch(ctx, entry, lookup.score ?? 1, options.threshold, plan).catch((err: Error) => ctx.log.warn({ err: { message: err.message } }, 'cache hit check not launched'));
+        }
         return { kind: 'complete', response: lookup.entry.response, deliveredBy: this.name };
       }
       const pending: PendingStore = { lookup, options, tier };

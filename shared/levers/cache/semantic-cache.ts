@@ -8,6 +8,8 @@ import type { Embedder } from './embedders/embedder';
 import { EntryRepository } from './entry-repository';
 import { prepareText } from './verifier/prepare';
 import { Verifier } from './verifier/verifier';
+import { DEFAULT_ERROR_BOUND, type ErrorBoundConfig } from './quality/error-bound';
+import { ScopeQuality } from './quality/scope-quality';
 import { requestKey, type RequestKey } from './request-key';
 import { SingleFlight, type SingleFlightOptions } from './single-flight';
 import { tierAbove, tierMayServe } from './tier-order';
@@ -30,11 +32,10 @@ export interface SemanticCacheOptions {
   verifier?: Verifier;
   /** Lowest cosine a neighbour needs to be looked at by the verifier at all; default 0.7. */
   retrievalFloor?: number;
-  /**
-   * The scope's adapted threshold (the verified cache's error bound, see quality/), read in parallel
-   * with the exact tier; the served threshold is the higher of it and the configured one.
-   */
-  scopeThreshold?: (tenant: string, scope: string) => Promise<number | undefined>;
+  /** Error bound of the verified cache (quality/error-bound.ts); default maxError 0.02 (PARSIMONY_CACHE_MAX_ERROR). */
+  errorBound?: Partial<ErrorBoundConfig>;
+  /** Read each scope's adapted threshold (default true); false serves the configured threshold only. */
+  adaptiveThresholds?: boolean;
   /** Clock (epoch ms); default Date.now. */
   now?: () => number;
   log?: Logger;
@@ -92,6 +93,8 @@ export class SemanticCache {
   readonly embedder: Embedder;
   readonly store: VectorStore;
   readonly verifier: Verifier;
+  /** Per-scope hits, checks and adapted thresholds (the verified cache). */
+  readonly quality: ScopeQuality;
   private readonly now: () => number;
 
   constructor(private readonly o: SemanticCacheOptions) {
@@ -100,6 +103,7 @@ export class SemanticCache {
     this.embedder = o.embedder;
     this.store = o.store;
     this.now = o.now ?? Date.now;
+    this.quality = new ScopeQuality(o.redis, o.prefix, { ...DEFAULT_ERROR_BOUND, ...o.errorBound });
     this.verifier = o.verifier ?? Verifier.forEmbedder(o.embedder.fingerprint, o.embedder.rankOf?.bind(o.embedder));
   }
 
@@ -133,7 +137,8 @@ export class SemanticCache {
 
     const now = this.now();
     const exactLookup = this.repo.getExact(tenant, key.exactHash, now);
-    const adapted = semanticEligible && this.o.scopeThreshold ? this.o.scopeThreshold(tenant, key.scope) : undefined;
+    // The scope's adapted threshold (tightened by failed checks, relaxed within the error bound) rides along with the exact tier.
+    const adapted = semanticEligible && this.o.adaptiveThresholds !== false ? this.quality.threshold(tenant, key.scope, options.threshold) : undefined;
     adapted?.catch(() => undefined);
     // A free embedder's work overlaps the exact tier's round trip (thrown away on an exact hit);
     // a paid one is only called once the exact tier has missed.
@@ -147,7 +152,7 @@ export class SemanticCache {
     const { vector, costUsd, matches } = await (early ?? this.semanticCandidates(key, tenant, now, options, input.signal));
     result.vector = vector;
     result.costUsd = costUsd;
-    const threshold = Math.max(options.threshold, (await adapted) ?? 0);
+    const threshold = (await adapted) ?? options.threshold;
     result.threshold = threshold;
     if (matches.length === 0) return result;
     result.bestSimilarity = matches[0].similarity;

@@ -81,11 +81,24 @@ export class CacheCheckLauncher {
     return m ? priceUsage(m, { ...entry.response.usage, cached_input_tokens: 0, cache_write_tokens: 0 }, { batch: true }) : 0;
   }
 
-  /** Called on every semantic hit: counts it, and launches a check when sampled. Returns the check job id. */
-  async onSemanticHit(ctx: PipelineContext, entry: CacheEntry, score: number, configured: number): Promise<string | undefined> {
-    await this.o.quality.recordHit(ctx.job.tenant, entry.scope);
-    if (!isCheckSampled(ctx.job.id, this.o.share)) return undefined;
+  /**
+   * Called on every semantic hit, synchronously: whether it is sampled for a
+   * check; when it is, the check's expected price is added to the job's
+   * overhead now (the cache lever's cost in the waterfall, before the job's
+   * cost is settled). `launch` then does the I/O off the hot path.
+   */
+  plan(ctx: PipelineContext, entry: CacheEntry): { sampled: boolean; model: string } {
     const model = ctx.route?.model ?? entry.model ?? entry.response.model;
+    const sampled = isCheckSampled(ctx.job.id, this.o.share);
+    if (sampled) ctx.ledger.addOverhead(this.expectedCost(model, entry));
+    return { sampled, model };
+  }
+
+  /** Counts the hit and, when `plan` sampled it, launches its check. Returns the check job id. */
+  async launch(ctx: PipelineContext, entry: CacheEntry, score: number, configured: number, plan: { sampled: boolean; model: string }): Promise<string | undefined> {
+    await this.o.quality.recordHit(ctx.job.tenant, entry.scope);
+    if (!plan.sampled) return undefined;
+    const { model } = plan;
     const now = new Date();
     const check: JobRecord = {
       id: JobStore.newId(),
@@ -121,7 +134,6 @@ export class CacheCheckLauncher {
       .zadd(this.keys.pending, Date.now() + (this.o.firstCheckMs ?? 5_000), stored.id)
       .exec();
     await this.o.enqueue(stored);
-    ctx.ledger.addOverhead(this.expectedCost(model, entry));
     ctx.log.info({ checkJobId: stored.id, entryId: entry.id, model }, 'cache hit check launched (batch)');
     return stored.id;
   }
