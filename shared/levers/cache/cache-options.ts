@@ -45,8 +45,8 @@ export const CacheTenantPolicySchema = z
     threshold: z.number().min(0).max(1).optional(),
     /** Per task type (job option `task`) thresholds, e.g. { "code": 0.99 }. */
     task_thresholds: z.record(z.string(), z.number().min(0).max(1)).default({}),
-    /** Conversations with more user turns than this use the exact tier only; default 1. */
-    max_semantic_turns: z.number().int().min(0).default(1),
+    /** Conversations up to this many user turns may use the semantic tier on their last user turn (earlier turns are in the scope, so they must match exactly); default 16. */
+    max_semantic_turns: z.number().int().min(0).default(16),
     /** Store responses that end in tool calls; default false. */
     cache_tool_calls: z.boolean().default(false),
     /** Store truncated responses (finish_reason "length"); default false. */
