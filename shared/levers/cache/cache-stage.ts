@@ -4,6 +4,7 @@ import { uncacheableReason, type CacheStorePayload } from './cache-entry';
 import { CacheRequestOptionsSchema, resolveCacheOptions, type CacheRequestOptions, type ResolvedCacheOptions } from './cache-options';
 import type { LookupResult, SemanticCache } from './semantic-cache';
 import type { CacheCheckLauncher } from './quality/cache-checks';
+import { cacheServesRequest } from './request-key';
 
 /** What the stage records on the job as `annotations.cache` (the spine derives the headers from it). */
 export interface CacheAnnotation {
@@ -69,7 +70,7 @@ export class CacheStage implements Stage {
     };
     try {
       const options = resolveCacheOptions(this.requestOptions(ctx), await cache.policy(tenant), cache.defaultThreshold, ctx.job.options.task);
-      if (options.mode === 'off') {
+      if (options.mode === 'off' || !cacheServesRequest(ctx.request)) {
         annotate({ hit: false, status: 'bypass' });
         return CONTINUE;
       }
@@ -159,7 +160,7 @@ export class CacheStage implements Stage {
     const tier = ctx.route?.tier ?? ctx.model?.tier ?? 'unrouted';
     const cache = this.o.cache;
     const options = resolveCacheOptions(this.requestOptions(ctx), await cache.policy(ctx.job.tenant), cache.defaultThreshold, ctx.job.options.task);
-    if (options.mode === 'off') return;
+    if (options.mode === 'off' || !cacheServesRequest(request)) return;
     this.pending.set(ctx, { lookup: cache.miss({ tenant: ctx.job.tenant, tier, request, options }), options, tier });
   }
 

@@ -59,6 +59,16 @@ export function requestKey(tenant: string, request: ChatRequest): RequestKey {
   return { scope, exactHash, text, userTurns, hasImages: images.length > 0 };
 }
 
+/**
+ * Whether a stored answer can serve this request at all. A cache entry keeps
+ * one choice's text, so a request asking for more than that (several
+ * choices, token logprobs) bypasses the cache: it is never served an answer
+ * without what it asked for, and its answer is not stored.
+ */
+export function cacheServesRequest(request: Pick<ChatRequest, 'n' | 'logprobs'>): boolean {
+  return (request.n ?? 1) <= 1 && request.logprobs === undefined;
+}
+
 /** Exact-tier normalisation: Unicode NFKC, case, and whitespace only — never wording. */
 export function normaliseForExact(text: string): string {
   return text.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
