@@ -57,6 +57,13 @@ async function main(): Promise<void> {
     const hard = await run(harness, readPairs(hardFile), 0, threshold);
     const plain = plainFiles.length ? await run(harness, plainFiles.flatMap((f) => readPairs(f)), hard.length, threshold) : [];
     const ms = [...hard, ...plain].map((o) => o.ms);
+    // Per-embedding latency on its own (one text per call, as the stage embeds), over the first 2,000 question texts.
+    const embedMs: number[] = [];
+    for (const o of hard.slice(0, 2000)) {
+      const t = performance.now();
+      await harness.cache.embedder.embed([o.pair.b]);
+      embedMs.push(performance.now() - t);
+    }
     const model = harness.cache.verifier.model;
     const trained = (model?.trained ?? {}) as Record<string, unknown>;
     const result = {
@@ -66,6 +73,8 @@ async function main(): Promise<void> {
       embedder: harness.cache.embedder.fingerprint,
       verifier: harness.cache.verifier.name,
       verifier_features: model?.features,
+      p50_embed_ms: r4(percentile(embedMs, 50)),
+      p99_embed_ms: r4(percentile(embedMs, 99)),
       p50_lookup_ms: r4(percentile(ms, 50)),
       p99_lookup_ms: r4(percentile(ms, 99)),
       store: harness.cache.store.kind,
