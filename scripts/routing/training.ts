@@ -37,7 +37,8 @@ export const DEFAULT_CONFIG: TrainConfig = {
   blockFactor: 1,
   label: 'soft_gain',
   taskWeight: 0.5,
-  maxIter: 300,
+  // 150 L-BFGS iterations (300 before): half the time for the 29 fits of route:train; LODO APGR 0.583 at 150.
+  maxIter: 150,
   // Off by leave-one-domain-out: with the embedded word vectors the dense part learns topics, which do not
   // transfer (pooled held-out APGR 0.531 with it, 0.583 without; README).
   dense: false,
