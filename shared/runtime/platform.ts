@@ -1,3 +1,5 @@
+import { DEFAULT_TIER_CONFIG, type TierConfig } from '../levers/batch/tier-config';
+import { TierStats } from '../levers/batch/tier-stats';
 import { Queue, type QueueOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -129,6 +131,28 @@ export class Platform {
     }
   }
 
+  /** How the processing tier is chosen (PARSIMONY_TIER_*). */
+  tierConfig(): TierConfig {
+    const e = this.env;
+    return {
+      ...DEFAULT_TIER_CONFIG,
+      batchP95PriorSeconds: e.PARSIMONY_TIER_BATCH_P95_SECONDS,
+      flexP95PriorSeconds: e.PARSIMONY_TIER_FLEX_P95_SECONDS,
+      flexRefusalPrior: e.PARSIMONY_TIER_FLEX_REFUSAL,
+      flexMaxRefusal: e.PARSIMONY_TIER_FLEX_MAX_REFUSAL,
+      standardP95Seconds: e.PARSIMONY_TIER_STANDARD_P95_SECONDS,
+      marginSeconds: e.PARSIMONY_TIER_MARGIN_SECONDS,
+      flexTimeoutCapSeconds: e.PARSIMONY_TIER_FLEX_TIMEOUT_SECONDS,
+      minSamples: e.PARSIMONY_TIER_MIN_SAMPLES,
+      tenantBudgets: e.PARSIMONY_TIER_TENANT_BUDGETS,
+    };
+  }
+
+  /** Measured batch turnaround and flex latency / refusals (shared by every process through Redis). */
+  tierStats(): TierStats {
+    return new TierStats(this.redis, this.env.PARSIMONY_QUEUE_PREFIX, this.tierConfig());
+  }
+
   /**
    * The pipeline with `attempts` provider attempts per call (fast path > 1; queued path 1, BullMQ retries).
    * `cooldownMs`: per-provider 429 cooldowns its execute stage honours (the router-worker's).
@@ -148,6 +172,7 @@ export class Platform {
       redis: this.redis,
       keyPrefix: this.env.PARSIMONY_QUEUE_PREFIX,
       context: this.env.PARSIMONY_CONTEXT_POLICY,
+      tiers: this.tierConfig(),
       routingGuards: {
         sessionWindowSeconds: this.env.PARSIMONY_ROUTER_SESSION_WINDOW_SECONDS,
         shadowShare: this.env.PARSIMONY_SHADOW_SHARE,

@@ -65,6 +65,9 @@ function renderSavings(report) {
   setValue('kpi-cache-hit-rate', report.cache_hit_rate, pct(report.cache_hit_rate));
   setValue('kpi-batch-share', report.batch_share, pct(report.batch_share));
   setValue('kpi-overhead-usd', report.overhead_usd, usd(report.overhead_usd));
+  // Caching the provider gives the requests as sent (OpenAI automatic prefix caching, the caller's own markers): its own line, not a lever.
+  const anyway = report.provider_cache_anyway_usd ?? 0;
+  setValue('kpi-provider-cache-anyway-usd', anyway, usd(anyway));
 
   const rows = LEVERS.map(([key, name]) => [name, report.by_lever[key] ?? 0, `lever-${key}`]);
   $('lever-table').replaceChildren(
@@ -89,8 +92,12 @@ function renderSavings(report) {
   similarityChart(report.similarity_histogram);
   const hits = report.similarity_histogram.reduce((sum, b) => sum + b.count, 0);
   setValue('similarity-total', hits, `${count(hits)} semantic hits`);
-  const batched = Math.round(report.batch_share * report.requests);
-  batchChart(batched, report.requests - batched);
+  const tiers = report.by_processing_tier;
+  if (tiers) {
+    batchChart(tiers);
+    const line = ['flex', 'batch'].map((t) => `${t} ${count(tiers[t].requests)} at ${pct(tiers[t].realised_discount)} off`).join(' · ');
+    setValue('tier-discounts', tiers.flex.saved_usd + tiers.batch.saved_usd, line);
+  }
 }
 
 function renderQueues(body) {
