@@ -15,6 +15,8 @@ const reasoning = { efforts: ['minimal', 'low', 'medium', 'high'] as const, defa
 const file: CatalogFile = { ...base, models: base.models.map((m) => (m.provider === 'openai' ? { ...m, reasoning: { efforts: [...reasoning.efforts], default_effort: reasoning.default_effort } } : m)) };
 const catalog = new Catalog(file);
 const router = ComplexityRouter.load(catalog);
+/** The same catalog with no reasoning models. */
+const plainCatalog = new Catalog({ ...base, models: base.models.map(({ reasoning: _r, ...m }) => m) });
 
 describe('effort chosen with the model', () => {
   it('gives an easy prompt on a reasoning model a low effort and names it in the reason', () => {
@@ -41,7 +43,7 @@ describe('effort chosen with the model', () => {
   });
 
   it('sets no effort on models that do not reason', () => {
-    const d = ComplexityRouter.load(Catalog.load()).decide({ request: ask(EASY), requestedModel: 'auto' });
+    const d = ComplexityRouter.load(plainCatalog).decide({ request: ask(EASY), requestedModel: 'auto' });
     expect(d.reasoning_effort).toBeUndefined();
     expect(d.reason).not.toMatch(/reasoning_effort/);
   });
@@ -77,6 +79,6 @@ describe('ledger: reasoning priced against the frontier at its default effort', 
     expect(none.by_lever.routing).toBe(0);
     const plain = new CostLedger();
     plain.routedEffort = 'low';
-    expect(plain.price(Catalog.load(), Catalog.load().defaultFrontier, usage(1000, 700, 350)).by_lever.routing).toBe(0);
+    expect(plain.price(plainCatalog, plainCatalog.defaultFrontier, usage(1000, 700, 350)).by_lever.routing).toBe(0);
   });
 });
