@@ -4,7 +4,7 @@ import { compactionBoundary, type CompactionPolicy } from './context-config';
 import { chooseBoundary, type BoundaryChoice } from './compaction-decision';
 import type { RemainingCallsEstimator } from './chain-stats';
 import { buildFactsLedger } from './facts-ledger';
-import { prefixKey, sessionId, SUMMARY_TOKENS_ESTIMATE } from './prefix-key';
+import { prefixKeys, sessionId, SUMMARY_TOKENS_ESTIMATE } from './prefix-key';
 import { keptVerbatim, maskSpan, placeBlock, previewSpan, renderBlock, SUMMARIZER_PREVIEW_CHARS } from './span-rewrite';
 import { SUMMARY_INSTRUCTIONS, type Summarizer } from './summarizer';
 import type { StoredSummary, SummaryStore } from './summary-store';
@@ -69,6 +69,7 @@ export interface CompactScope {
  */
 export class ContextCompactor {
   private readonly systemTokens = new Map<string, number>();
+  private lastKeys?: { messages: ChatMessage[]; policy: CompactionPolicy; tenant: string; keys: Map<number, string> };
 
   constructor(private readonly deps: CompactorDeps = {}) {}
 
@@ -181,7 +182,7 @@ export class ContextCompactor {
     const fixed = this.fixedTokens(request);
     const head = estimateMessagesTokens(messages.slice(0, headEnd));
     const summarizing = policy.strategy !== 'mask' && this.deps.summarizer !== undefined;
-    const keyFor = (b: number) => prefixKey(scope.tenant, policy, messages, cycles[b - 1].end);
+    const keyFor = this.gridKeys(scope.tenant, policy, messages, cycles, proposed);
     const tokensAt = async (b: number): Promise<number> => {
       if (b === 0) return fixed + estimateMessagesTokens(messages);
       const end = cycles[b - 1].end;
@@ -222,6 +223,24 @@ export class ContextCompactor {
     });
   }
 
+  /**
+   * Prefix keys of `top` and the grid points below it (steps of window − keep),
+   * hashed in one pass; the last request's are remembered, since the cost model
+   * and the summary lookup ask for the same ones.
+   */
+  private gridKeys(tenant: string, policy: CompactionPolicy, messages: ChatMessage[], cycles: ToolCycle[], top: number): (b: number) => string {
+    const step = Math.max(1, policy.window - policy.keep);
+    const grid: number[] = [];
+    for (let b = top; b > 0 && grid.length <= 5; b -= step) grid.push(b);
+    const memo = this.lastKeys;
+    if (!(memo && memo.messages === messages && memo.policy === policy && memo.tenant === tenant && grid.every((b) => memo.keys.has(b)))) {
+      const byEnd = prefixKeys(tenant, policy, messages, grid.map((b) => cycles[b - 1].end));
+      this.lastKeys = { messages, policy, tenant, keys: new Map(grid.map((b) => [b, byEnd.get(cycles[b - 1].end)!])) };
+    }
+    const keys = this.lastKeys!.keys;
+    return (b) => keys.get(b) ?? prefixKeys(tenant, policy, messages, [cycles[b - 1].end]).get(cycles[b - 1].end)!;
+  }
+
   /** Request priming + tools + system; the system estimate is memoised (it repeats on every call of an agent). */
   private fixedTokens(request: ChatRequest): number {
     const key = request.system.length === 1 ? request.system[0].text : request.system.map((p) => p.text).join('\u0000');
@@ -244,7 +263,7 @@ export class ContextCompactor {
     scope: CompactScope,
   ): Promise<{ stored: StoredSummary; reused: boolean; usage?: CompactionOutcome['summarizerUsage'] }> {
     const store = this.deps.store;
-    const keyFor = (b: number) => prefixKey(scope.tenant, policy, messages, cycles[b - 1].end);
+    const keyFor = this.gridKeys(scope.tenant, policy, messages, cycles, boundary);
     const key = keyFor(boundary);
     if (store) {
       const [hit] = await store.getMany([key]);

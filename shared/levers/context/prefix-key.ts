@@ -22,15 +22,25 @@ export function sessionId(request: ChatRequest, headEnd: number): string {
  * otherwise never match their own prefix.
  */
 export function prefixKey(tenant: string, policy: CompactionPolicy, messages: ChatMessage[], end: number): string {
+  return prefixKeys(tenant, policy, messages, [end]).get(end)!;
+}
+
+/** The keys of several prefixes of the same messages in one pass (the hash state is copied at each end). */
+export function prefixKeys(tenant: string, policy: CompactionPolicy, messages: ChatMessage[], ends: readonly number[]): Map<number, string> {
   const h = createHash('sha256');
   const put = (s: string) => h.update(`${s.length}:`).update(s);
   put(`${tenant}\u0000${policy.strategy}\u0000${policy.facts}\u0000${policy.minMaskTokens}\u0000${SUMMARY_INSTRUCTIONS_VERSION}`);
-  for (let i = 0; i < end; i++) {
+  const wanted = new Set(ends);
+  const last = Math.max(0, ...ends);
+  const out = new Map<number, string>();
+  if (wanted.has(0)) out.set(0, h.copy().digest('hex'));
+  for (let i = 0; i < last; i++) {
     const m = messages[i];
     if (m.role === 'tool') {
       put(m.is_error ? 'tool!' : 'tool');
       put(m.tool_call_id);
       put(m.content);
+      if (wanted.has(i + 1)) out.set(i + 1, h.copy().digest('hex'));
       continue;
     }
     put(m.role);
@@ -38,6 +48,7 @@ export function prefixKey(tenant: string, policy: CompactionPolicy, messages: Ch
     for (const p of m.content) put(p.type === 'text' ? `t${p.text}` : `i${p.url}`);
     if (m.role === 'assistant') for (const c of m.tool_calls ?? []) put(`c${c.id}\u0000${c.name}\u0000${c.arguments}`);
     put('.');
+    if (wanted.has(i + 1)) out.set(i + 1, h.copy().digest('hex'));
   }
-  return h.digest('hex');
+  return out;
 }
