@@ -9,6 +9,7 @@ import type { FileStore } from './openai/file-store';
 import type { OpenAIBatchStore } from './openai/batches';
 import type { AnthropicBatchStore } from './anthropic/batches';
 import type { WebhookSender } from './webhooks';
+import type { TierSettings } from './tiers';
 
 /** Everything one simulator instance holds, shared by all handlers. */
 export interface SimState {
@@ -18,6 +19,8 @@ export interface SimState {
   /** Delay between streamed events, ms. */
   chunkDelayMs: number;
   faults: FaultController;
+  /** Flex capacity and batch turnaround distributions (see tiers.ts). */
+  tiers: TierSettings;
   stats: StatsRecorder;
   promptCache: PromptCacheStore;
   scheduler: Scheduler;

@@ -23,7 +23,13 @@ const ONE_HOUR = 60 * 60_000;
 /** Sweep expired entries every this many writes, so the map stays bounded. */
 const SWEEP_EVERY = 2000;
 
-export class PromptCacheStore {
+/** What a request sees of the prompt cache: reads, and the writes it makes. */
+export interface PromptCacheView {
+  has(key: string, now: number): boolean;
+  put(key: string, ttlMs: number, now: number): void;
+}
+
+export class PromptCacheStore implements PromptCacheView {
   private readonly entries = new Map<string, number>();
   private writes = 0;
 
@@ -57,6 +63,31 @@ export class PromptCacheStore {
   }
 }
 
+/**
+ * The cache as the requests of one provider batch see it: they read what was
+ * written before (a warm-up call, earlier traffic), but not each other's
+ * writes, which land in the shared cache only when the batch ends (commit) —
+ * as on the real APIs, where a batch's requests run concurrently.
+ */
+export class BatchCacheView implements PromptCacheView {
+  private readonly pending: { key: string; ttlMs: number }[] = [];
+
+  constructor(private readonly store: PromptCacheStore) {}
+
+  has(key: string, now: number): boolean {
+    return this.store.has(key, now);
+  }
+
+  put(key: string, ttlMs: number): void {
+    if (this.pending.length < 100_000) this.pending.push({ key, ttlMs });
+  }
+
+  commit(now = Date.now()): void {
+    for (const w of this.pending) this.store.put(w.key, w.ttlMs, now);
+    this.pending.length = 0;
+  }
+}
+
 export interface OpenAICacheInput {
   model: string;
   cacheKey?: string;
@@ -69,7 +100,7 @@ export interface OpenAICacheInput {
 }
 
 /** Tokens of the prompt served from the cache; records the prompt's prefixes for later calls. */
-export function openAICachedTokens(store: PromptCacheStore, input: OpenAICacheInput, now = Date.now()): number {
+export function openAICachedTokens(store: PromptCacheView, input: OpenAICacheInput, now = Date.now()): number {
   if (input.promptTokens < OPENAI_MIN_TOKENS) return 0;
   const keys: { tokens: number; key: string }[] = [];
   const hash = createHash('sha1').update(`openai\0${input.model}\0${input.cacheKey ?? ''}\0`);
@@ -111,7 +142,7 @@ export interface AnthropicCacheResult {
 }
 
 /** Cache reads and writes of one Anthropic request, per its breakpoints. */
-export function anthropicCacheUsage(store: PromptCacheStore, model: string, blocks: readonly CacheBlock[], minTokens: number, now = Date.now()): AnthropicCacheResult {
+export function anthropicCacheUsage(store: PromptCacheView, model: string, blocks: readonly CacheBlock[], minTokens: number, now = Date.now()): AnthropicCacheResult {
   const result: AnthropicCacheResult = { read: 0, write5m: 0, write1h: 0 };
   const breakpoints: number[] = [];
   blocks.forEach((b, i) => b.breakpoint && breakpoints.push(i));

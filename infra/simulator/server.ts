@@ -13,6 +13,7 @@ import { FileStore } from './openai/file-store';
 import { OpenAIBatchStore } from './openai/batches';
 import { AnthropicBatchStore } from './anthropic/batches';
 import { WebhookSender, type WebhookConfig } from './webhooks';
+import { TierSettings } from './tiers';
 
 /**
  * The provider simulator: an HTTP server that speaks the OpenAI and Anthropic
@@ -42,6 +43,8 @@ export interface Simulator {
   url: string;
   port: number;
   faults: FaultController;
+  /** Flex capacity / refusals / latency and batch turnaround distributions (also POST /_sim/tiers). */
+  tiers: TierSettings;
   stats(): SimulatorStats;
   /** Forgets everything: stats, faults, files, batches, prompt cache, hanging requests. */
   reset(): void;
@@ -62,6 +65,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     batchSeconds,
     chunkDelayMs: options.chunkDelayMs ?? 0,
     faults,
+    tiers: new TierSettings(),
     stats: new StatsRecorder(),
     promptCache: new PromptCacheStore(),
     scheduler,
@@ -84,6 +88,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     state.promptCache.clear();
     state.stats.reset();
     faults.clear();
+    state.tiers.clear();
     dropHanging();
   };
 
@@ -117,6 +122,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     url,
     port,
     faults,
+    tiers: state.tiers,
     stats: () => state.stats.snapshot(),
     reset,
     close: () => {

@@ -78,6 +78,11 @@ export function startBatchSubmitter(platform: Platform, env: BatchEnv, providerE
       pollMaxMs: env.PARSIMONY_BATCH_POLL_MAX_SECONDS * 1000,
       retryBudget: platform.env.PARSIMONY_JOB_ATTEMPTS,
     },
+    tierStats: platform.tierStats(),
+    warmup:
+      env.PARSIMONY_BATCH_WARMUP === 'on'
+        ? (request, model) => platform.providers.get(model.provider).complete(request, model, { timeoutMs: platform.env.PARSIMONY_PROVIDER_TIMEOUT_MS })
+        : undefined,
     probes: options.probes,
     log,
   });

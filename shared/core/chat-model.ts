@@ -99,8 +99,8 @@ export interface SamplingParams {
   frequency_penalty?: number;
 }
 
-/** OpenAI's `reasoning_effort` scale; `none`/`minimal` turn reasoning (almost) off. */
-export const REASONING_EFFORTS = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh'] as const;
+/** OpenAI's `reasoning_effort` scale (Anthropic's `output_config.effort` is its upper part); `none`/`minimal` turn reasoning (almost) off. */
+export const REASONING_EFFORTS = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'] as const;
 export type ReasoningEffort = (typeof REASONING_EFFORTS)[number];
 
 /** How much a reasoning model may think; each adapter maps it to its provider's knob. */

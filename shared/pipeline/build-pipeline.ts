@@ -20,7 +20,9 @@ import type { SemanticCache } from '../levers/cache/semantic-cache';
 import type { CacheStorePayload } from '../levers/cache/cache-entry';
 import { DeferStage } from '../levers/batch/defer-stage';
 import { DeferralSink } from '../levers/batch/deferral-sink';
-import type { DeferPolicy } from '../levers/batch/defer-policy';
+import { DEFAULT_TIER_CONFIG, type TierConfig } from '../levers/batch/tier-config';
+import { TierStats } from '../levers/batch/tier-stats';
+import { FlexCall } from '../levers/batch/flex-call';
 import { RoutingGuards, type RoutingGuardsConfig } from '../levers/routing/guards/routing-guards';
 import { EscalationGuard } from '../levers/routing/guards/escalation';
 
@@ -43,8 +45,8 @@ export interface PipelineDeps {
   redis: Redis;
   /** Prefix of the levers' Redis keys, e.g. "parsimony". */
   keyPrefix: string;
-  /** When latency-tolerant jobs go to provider batches. Default: latency "batch" always; "async" with a deadline ≥ 1 h away. */
-  defer?: Partial<DeferPolicy>;
+  /** How the processing tier (standard / flex / batch) is chosen from a job's budget. Default DEFAULT_TIER_CONFIG. */
+  tiers?: Partial<TierConfig>;
   /** The semantic cache lever; without it no request is served from cache. */
   cache?: SemanticCache;
   /** Hands a completed response to the cache-service for storing (off the hot path). */
@@ -63,6 +65,8 @@ export interface PipelineDeps {
  * and pricing (the cost waterfall) happens when a stage completes the job.
  */
 export function buildPipeline(deps: PipelineDeps): { pipeline: Pipeline; validate: ValidateStage } {
+  const tierConfig: TierConfig = { ...DEFAULT_TIER_CONFIG, ...deps.tiers };
+  const tierStats = new TierStats(deps.redis, deps.keyPrefix, tierConfig);
   const validate = new ValidateStage(deps.catalog, deps.isProviderConfigured);
   const stages: Stage[] = [
     validate,
@@ -83,8 +87,8 @@ export function buildPipeline(deps: PipelineDeps): { pipeline: Pipeline; validat
     }),
     new PromptCompressionStage({ registry: new VariantRegistry(deps.redis, { keyPrefix: `${deps.keyPrefix}:` }) }),
     new PromptCacheStage({ catalog: deps.catalog }),
-    // Batch lever last: the batch discount applies to what the other levers left.
-    new DeferStage({ sink: new DeferralSink(deps.redis, deps.keyPrefix), policy: deps.defer }),
+    // Batch lever last: the tier's discount (batch, flex) applies to what the other levers left.
+    new DeferStage({ sink: new DeferralSink(deps.redis, deps.keyPrefix), config: tierConfig, stats: tierStats }),
     new ExecuteStage({
       adapterFor: deps.adapterFor,
       attempts: deps.attempts,
@@ -92,6 +96,7 @@ export function buildPipeline(deps: PipelineDeps): { pipeline: Pipeline; validat
       backoffMs: deps.backoffMs,
       escalation: new EscalationGuard(deps.catalog, { isProviderConfigured: deps.isProviderConfigured }),
       cooldownMs: deps.cooldownMs,
+      flex: new FlexCall(tierStats, tierConfig.flexTimeoutCapSeconds * 1000),
     }),
   ];
   return { pipeline: new Pipeline(stages, deps.catalog, deps.observe), validate };

@@ -5,6 +5,7 @@ import type { EscalationGuard } from '../levers/routing/guards/escalation';
 import { ProviderError } from '../core/errors/provider-error';
 import { ProviderCooldownError } from '../providers/provider-cooldown';
 import type { PipelineContext, Stage, StageOutcome } from '../core/stage';
+import { FlexCall } from '../levers/batch/flex-call';
 
 export interface ExecuteStageOptions {
   /** Finds the adapter of a provider (the provider registry). */
@@ -30,6 +31,8 @@ export interface ExecuteStageOptions {
    * which already honour a 429's retry-after.
    */
   cooldownMs?: CooldownLookup;
+  /** Runs the calls the tier choice sent to flex, with their standard fallback. Default: a FlexCall without measurements. */
+  flex?: FlexCall;
 }
 
 /** See ExecuteStageOptions.cooldownMs. */
@@ -43,16 +46,19 @@ export class ExecuteStage implements Stage {
 
   async run(ctx: PipelineContext): Promise<StageOutcome> {
     if (!ctx.model) throw new Error('execute stage needs a routed model (route stage missing?)');
-    const call = (model: ModelEntry, request: ChatRequest, onEvent?: (event: StreamEvent) => void) => this.call(ctx, model, request, onEvent);
+    const flex = this.options.flex ?? new FlexCall();
+    const call = (model: ModelEntry, request: ChatRequest, onEvent?: (event: StreamEvent) => void) =>
+      FlexCall.wanted(request) ? flex.run(ctx, model, request, (r, o) => this.call(ctx, model, r, onEvent, o)) : this.call(ctx, model, request, onEvent);
     const response = this.options.escalation ? await this.options.escalation.run(ctx, call) : await call(ctx.model, ctx.request, ctx.onStreamEvent);
     return { kind: 'complete', response, deliveredBy: this.name };
   }
 
   /** One model call with the in-process retries; stream events go to `onEvent` when given. */
-  private async call(ctx: PipelineContext, model: ModelEntry, request: ChatRequest, onEvent?: (event: StreamEvent) => void): Promise<ChatResponse> {
+  private async call(ctx: PipelineContext, model: ModelEntry, request: ChatRequest, onEvent?: (event: StreamEvent) => void, overrides: { timeoutMs?: number; attempts?: number } = {}): Promise<ChatResponse> {
     const adapter = this.options.adapterFor(model.provider);
     await this.checkCooldown(ctx, model.provider);
-    const call = { signal: ctx.signal, timeoutMs: this.options.timeoutMs };
+    const call = { signal: ctx.signal, timeoutMs: overrides.timeoutMs ?? this.options.timeoutMs };
+    const attempts = overrides.attempts ?? this.options.attempts;
     let streamed = false;
     for (let attempt = 1; ; attempt++) {
       try {
@@ -71,7 +77,7 @@ export class ExecuteStage implements Stage {
       } catch (err) {
         // A stream that already reached the client cannot be retried transparently.
         const retryable = err instanceof ProviderError && err.retryable && !streamed && !ctx.signal?.aborted;
-        if (!retryable || attempt >= this.options.attempts) throw err;
+        if (!retryable || attempt >= attempts) throw err;
         const delay = this.options.backoffMs(attempt, err);
         ctx.log.warn({ attempt, delayMs: delay, status: err.status }, 'provider call failed; retrying');
         await sleep(delay, ctx.signal);

@@ -18,7 +18,7 @@ let keys: BatchKeys;
 beforeAll(async () => {
   h = await startBatchHarness('cancel-deferred', { sim: { batchSeconds: 3 }, env: { PARSIMONY_BATCH_MAX_WAIT_SECONDS: '2' } });
   keys = new BatchKeys(h.prefix);
-});
+}, 120_000);
 afterAll(() => h.close());
 
 async function until<T>(probe: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 10_000): Promise<T> {
@@ -114,4 +114,28 @@ test('a job cancelled inside a submitted provider batch stays cancelled; its res
 
   // A finished job is not cancellable.
   expect((await cancel(kept)).status).toBe(409);
+});
+
+test('a provider batch whose every job was cancelled is cancelled at the provider; what ran is still accounted', async () => {
+  const before = h.sim.stats();
+  const ids = await Promise.all(['F', 'G'].map((n) => h.submit(batchJob('gpt-4.1-mini', `Summarise order ORD-${n}-${Date.now()} in one line`))));
+  const intentId = await until(async () => (await h.redis.hget(keys.job(ids[0]), 'intent')) || undefined, 'the jobs to join an intent');
+  await until(async () => (await h.redis.hget(keys.intent(intentId), 'state')) === 'submitted', 'the provider batch to be submitted');
+  const providerBatchId = (await h.redis.hget(keys.intent(intentId), 'provider_batch_id'))!;
+  for (const id of ids) expect((await cancel(id)).status).toBe(200);
+  // The submitter asks the provider to cancel the batch nobody waits for.
+  const client = new (await import('openai')).default({ apiKey: 'sk-test', baseURL: `${h.sim.url}/v1` });
+  const status = await until(async () => {
+    const s = (await client.batches.retrieve(providerBatchId)).status;
+    return ['cancelling', 'cancelled'].includes(s) ? s : undefined;
+  }, 'the provider batch to be cancelled');
+  expect(['cancelling', 'cancelled']).toContain(status);
+  // It ends (cancelled), the intent is collected; the jobs stay cancelled, no synchronous call was made for them.
+  await until(async () => (await h.redis.exists(keys.intent(intentId))) === 0, 'the intent to be collected', 15_000);
+  for (const id of ids) expect((await h.job(id)).status).toBe('cancelled');
+  expect(h.sim.stats().chat_calls - before.chat_calls).toBe(0);
+  // Lines that ran before the cancel were billed: each such job carries its discarded result's cost.
+  const ran = h.sim.stats().batch_requests - before.batch_requests;
+  const discarded = (await Promise.all(ids.map((id) => h.job(id)))).filter((j) => j.batch?.result === 'discarded');
+  expect(discarded.length).toBe(ran);
 });

@@ -5,6 +5,7 @@ import type { BatchFault } from '../faults';
 import { randomId } from '../prng';
 import { pickFailing } from '../openai/batches';
 import { runMessage } from './messages';
+import { BatchCacheView } from '../prompt-cache';
 
 /**
  * Anthropic Message Batches, compressed into `batchSeconds`: in_progress
@@ -39,6 +40,8 @@ interface Run {
   done: Set<number>;
   fault?: BatchFault;
   resultsUrl: string;
+  /** The prompt cache as this batch's requests see it: no reads of each other's writes. */
+  cache: BatchCacheView;
   dead: boolean;
 }
 
@@ -62,10 +65,10 @@ export class AnthropicBatchStore {
       cancel_initiated_at: null,
       results_url: null,
     };
-    const run: Run = { batch, requests, results: [], done: new Set(), fault, resultsUrl: `${baseUrl}/v1/messages/batches/${id}/results`, dead: false };
+    const run: Run = { batch, requests, results: [], done: new Set(), fault, resultsUrl: `${baseUrl}/v1/messages/batches/${id}/results`, cache: new BatchCacheView(this.sim.promptCache), dead: false };
     this.runs.set(id, run);
     this.sim.stats.batchCreated();
-    const windowMs = this.sim.batchSeconds * 1000;
+    const windowMs = this.sim.tiers.batchWindowMs('anthropic', this.sim.batchSeconds);
     const failing = pickFailing(requests, fault?.error_share ?? 0);
     const runnable = fault?.expire ? Math.round(requests.length * (fault.completed_share ?? 0)) : requests.length;
     runPaced(this.sim.scheduler, {
@@ -132,7 +135,7 @@ export class AnthropicBatchStore {
     try {
       if (fail) throw new SimError(500, 'Internal server error');
       if ((params as { stream?: unknown })?.stream) throw new SimError(400, 'stream: streaming is not supported for batch requests');
-      result = { type: 'succeeded', message: runMessage(this.sim, params, true) };
+      result = { type: 'succeeded', message: runMessage(this.sim, params, true, run.cache) };
       counts.succeeded += 1;
     } catch (err) {
       const error = err instanceof SimError ? err : new SimError(500, (err as Error).message);
@@ -155,6 +158,7 @@ export class AnthropicBatchStore {
       counts[unfinished] += 1;
       counts.processing -= 1;
     });
+    run.cache.commit();
     run.batch.processing_status = 'ended';
     run.batch.ended_at = new Date().toISOString();
     run.batch.results_url = run.resultsUrl;

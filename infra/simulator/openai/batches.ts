@@ -7,6 +7,7 @@ import { parseBatchInput, type BatchLine } from './batch-input';
 import { runChat } from './chat';
 import { runEmbeddings } from './embeddings';
 import type { StoredFile } from './file-store';
+import { BatchCacheView } from '../prompt-cache';
 
 /**
  * OpenAI batches and their lifecycle, compressed into `batchSeconds`:
@@ -51,6 +52,8 @@ interface BatchRun {
   output: string[];
   errorLines: string[];
   done: Set<number>;
+  /** The prompt cache as this batch's requests see it: no reads of each other's writes. */
+  cache: BatchCacheView;
   /** Set by reset/close: every pending step becomes a no-op. */
   dead: boolean;
 }
@@ -88,10 +91,10 @@ export class OpenAIBatchStore {
       usage: { input_tokens: 0, input_tokens_details: { cached_tokens: 0 }, output_tokens: 0, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 0 },
       metadata,
     };
-    const run: BatchRun = { batch, fault, lines: [], output: [], errorLines: [], done: new Set(), dead: false };
+    const run: BatchRun = { batch, fault, lines: [], output: [], errorLines: [], done: new Set(), cache: new BatchCacheView(this.sim.promptCache), dead: false };
     this.runs.set(batch.id, run);
     this.sim.stats.batchCreated();
-    const windowMs = this.sim.batchSeconds * 1000;
+    const windowMs = this.sim.tiers.batchWindowMs('openai', this.sim.batchSeconds);
     this.sim.scheduler.after(windowMs * 0.1, () => this.validate(run, file, windowMs));
     return batch;
   }
@@ -164,7 +167,7 @@ export class OpenAIBatchStore {
       if (fail) throw new SimError(500, 'The server had an error while processing your request. Sorry about that!');
       if (run.batch.endpoint === '/v1/embeddings') body = runEmbeddings(this.sim, line.body, true);
       else {
-        const { completion } = runChat(this.sim, line.body, true);
+        const { completion } = runChat(this.sim, line.body, true, run.cache);
         const u = run.batch.usage;
         u.input_tokens += completion.usage.prompt_tokens;
         u.input_tokens_details.cached_tokens += completion.usage.prompt_tokens_details.cached_tokens;
@@ -206,6 +209,7 @@ export class OpenAIBatchStore {
     if (run.errorLines.length) batch.error_file_id = this.sim.files.add(`${base}_error.jsonl`, 'batch_output', toChunks(run.errorLines)).id;
     run.output = [];
     run.errorLines = [];
+    run.cache.commit();
     const now = nowSeconds();
     batch.status = status;
     if (status === 'completed') batch.completed_at = now;

@@ -16,12 +16,29 @@ export type CostLedgerState = Record<string, number | boolean | string>;
  *
  *   baseline (request as sent, default frontier model, sync, no lever, with the
  *             provider caching it would have had anyway — see withAnyway)
- *   → routing → cache → context → compression → prompt_cache → batch = actual
+ *   → routing → cache → context → compression → prompt_cache → batch (tier) = actual
+ *
+ * The batch step is the processing tier's discount: a provider batch or the
+ * flex tier, each at its catalog discount.
  *
  * Each step prices the same output tokens; a lever's saving is the difference
  * between the step before and after it, so the steps add up exactly:
  *   actual_usd = baseline_usd − Σ by_lever + overhead_usd
  */
+/** Relative reasoning tokens per effort (medium = 1), OpenAI's guidance rounded; used only for the baseline estimate. */
+const EFFORT_TOKEN_FACTOR: Record<string, number> = { none: 0, minimal: 0.1, low: 0.35, medium: 1, high: 2.5, xhigh: 5 };
+
+/**
+ * Reasoning tokens the frontier at its default effort would have spent beyond what the routed call spent,
+ * scaled from the routed call's reasoning tokens (0 when routing chose no effort or nothing was reasoned).
+ */
+function baselineExtraReasoning(frontier: ModelEntry, routedEffort: string, reasoningTokens: number): number {
+  const routed = EFFORT_TOKEN_FACTOR[routedEffort];
+  const full = frontier.reasoning ? EFFORT_TOKEN_FACTOR[frontier.reasoning.default_effort] : undefined;
+  if (!routed || full === undefined || reasoningTokens <= 0 || full <= routed) return 0;
+  return Math.round(reasoningTokens * (full / routed - 1));
+}
+
 export class CostLedger {
   /** Input tokens removed by context compaction (before → after). */
   contextTokensRemoved = 0;
@@ -31,6 +48,10 @@ export class CostLedger {
   cacheHit = false;
   /** Executed through a provider batch API at the batch price. */
   batched = false;
+  /** Answered by the provider's flex tier (OpenAI `service_tier: "flex"`) at the flex price. */
+  flex = false;
+  /** Reasoning effort the routing lever chose with the model (unset when the caller gave one or the model does not reason). */
+  routedEffort = '';
   /** USD spent by the levers themselves (embeddings, summaries, escalations, shadow runs). */
   private overheadUsd = 0;
   /**
@@ -129,16 +150,19 @@ export class CostLedger {
     const originalInput = sentInput + this.contextTokensRemoved + this.compressionTokensRemoved;
     const plain = (input: number): Usage => ({ input_tokens: input, output_tokens: output, cached_input_tokens: 0, cache_write_tokens: 0 });
 
+    // The baseline is the frontier at its default effort: reasoning the router saved by a lower effort is a routing saving.
+    const baselineOutput = output + baselineExtraReasoning(frontier, this.routedEffort, usage.reasoning_tokens ?? 0);
     // Every step before prompt_cache includes the caching the request as sent would have had anyway.
-    const grossBaseline = priceUsage(frontier, plain(originalInput));
-    const baseline = priceUsage(frontier, this.withAnyway(frontier, plain(originalInput), 0));
+    const grossBaseline = priceUsage(frontier, { ...plain(originalInput), output_tokens: baselineOutput });
+    const baseline = priceUsage(frontier, { ...this.withAnyway(frontier, plain(originalInput), 0), output_tokens: baselineOutput });
     const routed = (removed: number) => priceUsage(executedModel, this.withAnyway(executedModel, plain(originalInput - removed), removed));
     const afterRouting = routed(0);
     const afterCache = this.cacheHit ? 0 : afterRouting;
     const afterContext = this.cacheHit ? 0 : routed(this.contextTokensRemoved);
     const afterCompression = this.cacheHit ? 0 : routed(this.contextTokensRemoved + this.compressionTokensRemoved);
     const afterPromptCache = this.cacheHit ? 0 : priceUsage(executedModel, usage);
-    const afterBatch = this.cacheHit ? 0 : priceUsage(executedModel, usage, { batch: this.batched });
+    const tier = this.batched ? 'batch' : this.flex ? 'flex' : 'standard';
+    const afterBatch = this.cacheHit ? 0 : priceUsage(executedModel, usage, { tier });
 
     const byLever: LeverSavings = {
       routing: roundUsd(baseline - afterRouting),

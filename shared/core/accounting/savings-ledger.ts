@@ -22,6 +22,16 @@ export function dayOf(iso: string): string {
   return iso.slice(0, 10);
 }
 
+/** The processing tiers whose realised discount the report shows. */
+export const PROCESSING_TIERS_REPORTED = ['standard', 'flex', 'batch'] as const;
+
+/** The tier that answered a job (a cache hit: none): batch when a provider batch did, flex when the flex tier did. */
+export function answeredTier(job: JobRecord): (typeof PROCESSING_TIERS_REPORTED)[number] | undefined {
+  if (job.delivered_by === 'batch') return 'batch';
+  if ((job.annotations?.cache as { hit?: boolean } | undefined)?.hit) return undefined;
+  return (job.annotations?.processing_tier as { ran_on?: string } | undefined)?.ran_on === 'flex' ? 'flex' : 'standard';
+}
+
 /** The increments one completed job adds to its tenant's day. */
 export function savingsIncrements(prefix: string, job: JobRecord): AtomicEffect[] {
   if (!job.cost || !job.completed_at) return [];
@@ -39,9 +49,15 @@ export function savingsIncrements(prefix: string, job: JobRecord): AtomicEffect[
     ['output_tokens', job.usage?.output_tokens ?? 0],
     ['cache_hits', cache?.hit ? 1 : 0],
     ['batched', batched ? 1 : 0],
-    [`tier:${job.route?.tier ?? 'unknown'}`, 1],
+    // Embeddings are never routed: they count apart, so the routing mix stays the mix of chat jobs.
+    [`tier:${job.options.surface === 'embeddings' ? 'embeddings' : (job.route?.tier ?? 'unknown')}`, 1],
     ...LEVERS.map((lever): [string, number] => [`lever:${lever}`, job.cost!.by_lever[lever]]),
   ];
+  // Per processing tier: what the provider call cost and what the tier's discount saved on it (the batch lever's step).
+  const tier = answeredTier(job);
+  if (tier) {
+    measures.push([`ptier:${tier}:requests`, 1], [`ptier:${tier}:spend_usd`, job.cost.actual_usd - job.cost.overhead_usd], [`ptier:${tier}:saved_usd`, job.cost.by_lever.batch]);
+  }
   const increments: AtomicEffect[] = [];
   for (const group of groups) for (const [measure, by] of measures) increments.push({ key, field: `${group}|${measure}`, by });
   if (cache?.hit && cache.kind === 'semantic' && typeof cache.similarity === 'number') {

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { LeverSavings } from '../jobs/job-record';
-import { LEVERS, SIMILARITY_BUCKETS, savingsKey } from './savings-ledger';
+import { LEVERS, PROCESSING_TIERS_REPORTED, SIMILARITY_BUCKETS, savingsKey } from './savings-ledger';
 
 export type GroupBy = 'day' | 'model' | 'task';
 
@@ -16,6 +16,11 @@ export interface SavingsFigures {
   requests: number;
   cache_hit_rate: number;
   batch_share: number;
+  /**
+   * Per processing tier (standard, flex, provider batch): requests it answered, what their provider calls cost,
+   * what the tier's discount saved (the batch lever's step) and the realised discount, saved / (spend + saved).
+   */
+  by_processing_tier: Record<(typeof PROCESSING_TIERS_REPORTED)[number], { requests: number; spend_usd: number; saved_usd: number; realised_discount: number }>;
   routing_mix: { small: number; mid: number; frontier: number };
   input_tokens: number;
   output_tokens: number;
@@ -88,6 +93,13 @@ function figures(m: Map<string, number>): SavingsFigures {
     requests,
     cache_hit_rate: requests ? round(get('cache_hits') / requests, 4) : 0,
     batch_share: requests ? round(get('batched') / requests, 4) : 0,
+    by_processing_tier: Object.fromEntries(
+      PROCESSING_TIERS_REPORTED.map((t) => {
+        const spend = get(`ptier:${t}:spend_usd`);
+        const saved = get(`ptier:${t}:saved_usd`);
+        return [t, { requests: get(`ptier:${t}:requests`), spend_usd: round(spend), saved_usd: round(saved), realised_discount: spend + saved > 0 ? round(saved / (spend + saved), 4) : 0 }];
+      }),
+    ) as SavingsFigures['by_processing_tier'],
     routing_mix: { small: get('tier:small'), mid: get('tier:mid'), frontier: get('tier:frontier') },
     input_tokens: get('input_tokens'),
     output_tokens: get('output_tokens'),

@@ -34,6 +34,8 @@ export interface JobOptions {
   custom_id?: string;
   /** The wire format the request arrived in (default `chat_completions`); the answer is shown in the same one. */
   surface?: Surface;
+  /** Fields of the caller's body that the surface echoes in its answer (e.g. a Response's instructions, tools, store). */
+  surface_echo?: Record<string, unknown>;
 }
 
 export interface RouteDecision {
@@ -45,6 +47,8 @@ export interface RouteDecision {
   score?: number;
   /** The task the router assumed (the hint, else the detected task), when it routed; shadow agreement is grouped by it. */
   task?: string;
+  /** The processing tier the batch lever chose (standard / flex / batch) and why, from the job's latency budget. */
+  processing?: { tier: 'standard' | 'flex' | 'batch'; reason: string };
 }
 
 /** Per-lever savings in USD, in the fixed waterfall order. */

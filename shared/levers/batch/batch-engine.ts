@@ -15,8 +15,9 @@ import { IntentStore, newIntentId, type Intent } from './intent-store';
 import { JobSettlement, type SettlementDeps } from './job-settlement';
 import { Lease } from './lease';
 import { PendingPool, parseGroup } from './pending-pool';
-import { BatchSubmission, type SubmissionProbes } from './batch-submission';
+import { BatchSubmission, type SubmissionDeps, type SubmissionProbes } from './batch-submission';
 import type { BatchProviderRegistry } from '../../providers/batch-registry';
+import type { TierStats } from './tier-stats';
 
 export interface BatchEngineOptions {
   /** Longest the oldest job of a group waits before the group is sent, ms. */
@@ -50,6 +51,10 @@ export interface BatchEngineDeps {
   /** The pipeline stages' after-completion hooks for a batch-answered job (see JobSettlement). Default: none. */
   afterComplete?: SettlementDeps['afterComplete'];
   options: BatchEngineOptions;
+  /** A synchronous provider call for the prompt-cache warm-up before a batch (batch-warmup.ts); without it none. */
+  warmup?: SubmissionDeps['warmup'];
+  /** Where each provider batch's measured turnaround goes (the tier choice reads it). Default: not recorded. */
+  tierStats?: TierStats;
   probes?: SubmissionProbes & CollectionProbes;
   log: Logger;
 }
@@ -103,7 +108,7 @@ export class BatchEngine {
       marginMs: options.marginMs,
       log,
     });
-    this.submission = new BatchSubmission({ intents: this.intents, store: deps.store, catalog: deps.catalog, options, probes: deps.probes, log });
+    this.submission = new BatchSubmission({ intents: this.intents, store: deps.store, catalog: deps.catalog, options, probes: deps.probes, warmup: deps.warmup, tierStats: deps.tierStats, log });
     this.collection = new BatchCollection({ intents: this.intents, settlement: this.settlement, probes: deps.probes, log });
   }
 
@@ -196,7 +201,14 @@ export class BatchEngine {
         await this.abandon(intent, 'not_batchable');
         return 'done';
       }
+      if (intent.cancelRequested && intent.state === 'prepared' && intent.attempts === 0) {
+        // Every job was cancelled before the batch was sent: nothing goes to the provider.
+        log.info({ intent: intentId }, 'every job of the intent was cancelled before submission; not sent');
+        await this.abandon(intent, 'all_cancelled');
+        return 'done';
+      }
       if (intent.state !== 'prepared') {
+        if (intent.cancelRequested && !intent.cancelSent) await this.cancelProviderBatch(intent, 'every job of the provider batch was cancelled or handed back');
         await this.poll(intent, provider, lease);
         return 'done';
       }
@@ -239,21 +251,42 @@ export class BatchEngine {
     const outcome = await this.collection.collect(intent, provider, state, lease);
     if (outcome !== 'done') return;
     recordBatchState(state.outcome ?? state.status, provider.name);
+    await this.recordTurnaround(intent, state.outcome);
+    if (intent.warmup === 'done') {
+      const cachedRead = await this.intents.cachedRead(intent.id);
+      const shareable = intent.warmupPrefixTokens * intent.size;
+      this.deps.log.info({ intent: intent.id, cachedReadTokens: cachedRead, shareablePrefixTokens: shareable, share: shareable ? Math.round((cachedRead / shareable) * 1000) / 1000 : 0, warmupUsd: intent.warmupUsd }, 'prompt-cache warm-up: cached reads obtained');
+    }
     await provider.release?.(state, intent).catch(() => undefined);
     await this.intents.finish(intent);
   }
 
+  /**
+   * A completed provider batch's turnaround, from its intent (the group's
+   * flush) to its end as we observed it: what a deferred job waits. Cancelled,
+   * expired or failed batches say nothing about turnaround.
+   */
+  private async recordTurnaround(intent: Intent, outcome: string | undefined): Promise<void> {
+    if (!this.deps.tierStats || (outcome !== undefined && outcome !== 'completed') || !intent.createdAt) return;
+    try {
+      await this.deps.tierStats.recordBatch(intent.provider, intent.model, Date.now() - intent.createdAt);
+    } catch (err) {
+      this.deps.log.warn({ err: { message: (err as Error).message }, intent: intent.id }, 'could not record a batch turnaround');
+    }
+  }
+
   /** Every job of an intent that will not reach a provider goes synchronous; the intent ends. */
-  private async abandon(intent: Intent, reason: 'batch_rejected' | 'not_batchable'): Promise<void> {
+  private async abandon(intent: Intent, reason: 'batch_rejected' | 'not_batchable' | 'all_cancelled'): Promise<void> {
     for await (const ids of this.intents.jobIds(intent.id)) for (const id of ids) await this.settlement.fallback(id, reason);
     await this.intents.finish(intent);
   }
 
-  private async cancelProviderBatch(intent: Intent): Promise<void> {
+  private async cancelProviderBatch(intent: Intent, why = 'every job of the provider batch went synchronous'): Promise<void> {
     if (!intent.providerBatchId) return;
     try {
       await this.deps.providers.get(intent.provider).cancel(intent.providerBatchId);
-      this.deps.log.info({ intent: intent.id, providerBatchId: intent.providerBatchId }, 'every job of the provider batch went synchronous; batch cancelled');
+      await this.intents.markCancelSent(intent.id);
+      this.deps.log.info({ intent: intent.id, providerBatchId: intent.providerBatchId }, `${why}; batch cancelled at the provider`);
       await this.intents.schedule(intent.id, Date.now() + this.deps.options.pollBaseMs);
     } catch (err) {
       this.deps.log.warn({ err: { message: (err as Error).message }, intent: intent.id }, 'could not cancel a provider batch nobody waits for');

@@ -6,6 +6,14 @@ import { customIdOf, type BatchProvider } from './batch-provider';
 import type { BatchEngineOptions } from './batch-engine';
 import type { Intent, IntentStore } from './intent-store';
 import type { Lease } from './lease';
+import type { ChatRequest, ChatResponse } from '../../core/chat-model';
+import { planWarmup, warmupCostUsd, withHourBreakpoints } from './batch-warmup';
+import type { TierStats } from './tier-stats';
+
+/** Requests read to find a group's shared prefix. */
+const WARMUP_SAMPLE = 20;
+/** Beyond this expected turnaround Anthropic's 5-minute cache TTL may lapse before the lines run, seconds. */
+const SHORT_TTL_SECONDS = 240;
 
 /** Crash-test seams around the provider call. Production passes none. */
 export interface SubmissionProbes {
@@ -21,6 +29,10 @@ export interface SubmissionDeps {
   catalog: Catalog;
   options: BatchEngineOptions;
   probes?: SubmissionProbes;
+  /** A synchronous call on the provider, for the prompt-cache warm-up; without it no group is warmed. */
+  warmup?: (request: ChatRequest, model: ModelEntry) => Promise<ChatResponse>;
+  /** Measured batch turnaround (decides Anthropic's 1-hour TTL); without it the configured turnaround. */
+  tierStats?: TierStats;
   log: Logger;
 }
 
@@ -58,7 +70,8 @@ export class BatchSubmission {
         }
       }
       await intents.countAttempt(intent.id);
-      const lines = () => this.lines(intent, provider, model);
+      const longTtl = await this.warm(intent, model);
+      const lines = () => this.lines(intent, provider, model, longTtl);
       let staged = intent.staged;
       if (!staged && provider.stage) {
         staged = await provider.stage(intent, lines);
@@ -88,7 +101,53 @@ export class BatchSubmission {
     }
   }
 
-  private async *lines(intent: Intent, provider: BatchProvider, model: ModelEntry): AsyncGenerator<string> {
+  /**
+   * The prompt-cache warm-up, once per intent (batch-warmup.ts): when the
+   * group shares a long enough prefix, one synchronous request writes it to
+   * the provider's cache before the batch is created. A failed warm-up only
+   * costs the cache reads: the batch goes ahead. Returns whether Anthropic
+   * breakpoints get the 1-hour TTL.
+   */
+  private async warm(intent: Intent, model: ModelEntry): Promise<boolean> {
+    const { intents, store, log, warmup } = this.deps;
+    if (intent.warmup) return intent.warmupLongTtl;
+    if (!warmup) return false;
+    const longTtl = model.provider === 'anthropic' && (await this.expectedTurnaroundSeconds(intent)) > SHORT_TTL_SECONDS;
+    const first = await this.deps.intents.jobIds(intent.id, WARMUP_SAMPLE).next();
+    const ids: string[] = first.done ? [] : first.value;
+    const records = await Promise.all(ids.map((id) => store.load(id)));
+    const sample = records.flatMap((r) => (r?.deferred ? [r.deferred.request] : []));
+    const plan = planWarmup(sample, intent.size, model, longTtl);
+    if (!plan.warm) {
+      await intents.recordWarmup(intent.id, { state: 'skipped', longTtl });
+      log.debug({ intent: intent.id, reason: plan.reason }, 'no prompt-cache warm-up');
+      return longTtl;
+    }
+    try {
+      const response = await warmup(plan.request, model);
+      const usd = warmupCostUsd(model, response);
+      await intents.recordWarmup(intent.id, { state: 'done', usd, prefixTokens: plan.prefixTokens, longTtl });
+      intent.warmupUsd = usd;
+      log.info({ intent: intent.id, prefixTokens: plan.prefixTokens, sharing: `${plan.sharing}/${plan.sampled}`, usd, expectedSavingUsd: plan.expectedSavingUsd, ttl: longTtl ? '1h' : 'default' }, 'prompt cache warmed before the provider batch');
+    } catch (err) {
+      await intents.recordWarmup(intent.id, { state: 'skipped', longTtl });
+      log.warn({ intent: intent.id, err: { message: (err as Error).message } }, 'prompt-cache warm-up failed; the batch goes ahead without it');
+    }
+    return longTtl;
+  }
+
+  private async expectedTurnaroundSeconds(intent: Intent): Promise<number> {
+    const configured = this.deps.options.turnaroundMs / 1000;
+    if (!this.deps.tierStats) return configured;
+    try {
+      const figures = await this.deps.tierStats.figures(intent.provider, intent.model);
+      return figures.batch.source === 'measured' ? figures.batch.p95_s : configured;
+    } catch {
+      return configured;
+    }
+  }
+
+  private async *lines(intent: Intent, provider: BatchProvider, model: ModelEntry, longTtl = false): AsyncGenerator<string> {
     for await (const ids of this.deps.intents.jobIds(intent.id)) {
       const records = await Promise.all(ids.map((id) => this.deps.store.load(id)));
       for (let i = 0; i < ids.length; i++) {
@@ -97,7 +156,7 @@ export class BatchSubmission {
           this.deps.log.warn({ intent: intent.id, jobId: ids[i] }, 'job record gone; left out of the provider batch');
           continue;
         }
-        yield provider.encodeLine(customIdOf(intent.id, ids[i]), work.request, model);
+        yield provider.encodeLine(customIdOf(intent.id, ids[i]), longTtl ? withHourBreakpoints(work.request) : work.request, model);
       }
     }
   }

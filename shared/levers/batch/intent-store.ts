@@ -27,6 +27,18 @@ export interface Intent extends IntentView {
   /** Status checks made since submission (drives the polling backoff). */
   checks: number;
   submittedAt?: number;
+  /** The prompt-cache warm-up (batch-warmup.ts): done (sent), skipped, or not decided yet. */
+  warmup?: 'done' | 'skipped';
+  /** What the warm-up call cost (standard price), shared by the intent's jobs as overhead. */
+  warmupUsd: number;
+  /** Estimated prefix tokens the warm-up wrote for the group. */
+  warmupPrefixTokens: number;
+  /** Anthropic lines and warm-up use 1-hour cache breakpoints. */
+  warmupLongTtl: boolean;
+  /** Every job was cancelled (or handed back) while the intent existed: cancel it at the provider. */
+  cancelRequested: boolean;
+  /** The provider was asked to cancel it. */
+  cancelSent: boolean;
 }
 
 /** Intent ids have no '-' (the custom_id separator): `pb` + 16 hex digits. */
@@ -59,6 +71,12 @@ export class IntentStore {
       fallbacks: Number(h.fallbacks ?? 0),
       checks: Number(h.checks ?? 0),
       submittedAt: h.submitted_at ? Number(h.submitted_at) : undefined,
+      warmup: h.warmup === 'done' || h.warmup === 'skipped' ? h.warmup : undefined,
+      warmupUsd: Number(h.warmup_usd ?? 0),
+      warmupPrefixTokens: Number(h.warmup_prefix_tokens ?? 0),
+      warmupLongTtl: h.warmup_ttl === '1h',
+      cancelRequested: h.cancel_requested === '1',
+      cancelSent: h.cancel_sent === '1',
     };
   }
 
@@ -85,6 +103,24 @@ export class IntentStore {
   /** Counted before each provider call, so a later attempt knows an earlier one may have reached the provider. */
   async countAttempt(id: string): Promise<number> {
     return this.redis.hincrby(this.keys.intent(id), 'attempts', 1);
+  }
+
+  /** The warm-up's outcome, recorded once so a replayed submission does not warm again. */
+  async recordWarmup(id: string, outcome: { state: 'done' | 'skipped'; usd?: number; prefixTokens?: number; longTtl?: boolean }): Promise<void> {
+    await this.redis.hset(this.keys.intent(id), 'warmup', outcome.state, 'warmup_usd', outcome.usd ?? 0, 'warmup_prefix_tokens', outcome.prefixTokens ?? 0, 'warmup_ttl', outcome.longTtl ? '1h' : '5m');
+  }
+
+  async markCancelSent(id: string): Promise<void> {
+    await this.redis.hset(this.keys.intent(id), 'cancel_sent', '1');
+  }
+
+  /** Cached-read tokens the intent's results obtained (the warm-up's effect), summed as results arrive. */
+  async addCachedRead(id: string, tokens: number): Promise<void> {
+    if (tokens > 0) await this.redis.hincrby(this.keys.intent(id), 'cached_read_tokens', tokens);
+  }
+
+  async cachedRead(id: string): Promise<number> {
+    return Number((await this.redis.hget(this.keys.intent(id), 'cached_read_tokens')) ?? 0);
   }
 
   async recordStaged(id: string, staged: string): Promise<void> {

@@ -25,7 +25,8 @@ if group then
       redis.call('HINCRBY', KEYS[3], group, -tonumber(redis.call('HGET', KEYS[1], 'bytes') or '0'))
     end
     redis.call('ZREM', ARGV[4] .. group, ARGV[1])
-  elseif owner then
+  elseif owner and redis.call('HGET', KEYS[1], 'counted') ~= '1' then
+    -- (A job cancelled inside its intent was counted by the withdrawal already.)
     local ik = ARGV[2] .. owner
     if redis.call('EXISTS', ik) == 1 then
       local n = redis.call('HINCRBY', ik, 'fallbacks', 1)
@@ -98,9 +99,13 @@ export class JobSettlement {
     const model = catalog.find(job.route?.model ?? intent.model) ?? catalog.get(intent.model);
     const ledger = CostLedger.fromJSON(job.deferred?.ledger);
     ledger.batched = true;
+    // The prompt-cache warm-up before the batch (batch-warmup.ts) is an overhead of the batch lever, shared by its jobs.
+    const warmupShare = intent.warmup === 'done' && intent.size > 0 ? intent.warmupUsd / intent.size : 0;
+    if (warmupShare) ledger.addOverhead(warmupShare);
     const cost = ledger.price(catalog, model, response.usage);
     const tries = Number((await this.deps.redis.hget(this.deps.keys.job(jobId), 'tries')) ?? 1);
-    const batch = { ...(job.annotations?.batch as object | undefined), path: 'batch', provider: intent.provider, provider_batch_id: intent.providerBatchId, intent_id: intent.id, batch_attempts: tries };
+    const warmup = intent.warmup === 'done' ? { warmup: { overhead_usd: Math.round(warmupShare * 1e8) / 1e8, shared_prefix_tokens: intent.warmupPrefixTokens, cached_input_tokens: response.usage.cached_input_tokens } } : {};
+    const batch = { ...(job.annotations?.batch as object | undefined), path: 'batch', provider: intent.provider, provider_batch_id: intent.providerBatchId, intent_id: intent.id, batch_attempts: tries, ...warmup };
     // `job` is current but for its status, which the compare-and-set checks in Redis: saves a read. The deferred
     // work (the shaped request) is no longer needed once the job is answered: the record sheds it.
     const known: JobRecord = { ...job, deferred: undefined };
@@ -111,6 +116,7 @@ export class JobSettlement {
       return false;
     }
     await this.forgetTracking(jobId);
+    await this.deps.intents.addCachedRead(intent.id, response.usage.cached_input_tokens).catch(() => undefined);
     if (this.deps.afterComplete) {
       const before: JobRecord = { ...job, annotations: { ...job.annotations, batch } };
       await this.deps.afterComplete(before, response).catch((err: Error) => this.deps.log.warn({ err: { message: err.message }, jobId }, 'after-complete hooks failed'));
@@ -197,7 +203,7 @@ export class JobSettlement {
    * fallback set first, so whatever crashes next, the deadline sweep finishes
    * the hand-over.
    */
-  async fallback(jobId: string, reason: 'deadline' | 'retry' | 'batch_rejected' | 'not_batchable'): Promise<void> {
+  async fallback(jobId: string, reason: 'deadline' | 'retry' | 'batch_rejected' | 'not_batchable' | 'all_cancelled'): Promise<void> {
     const { redis, keys } = this.deps;
     await redis.multi().zadd(keys.fallbacks, 0, jobId).hset(keys.job(jobId), 'fallback_reason', reason).exec();
     await this.handOver(jobId);

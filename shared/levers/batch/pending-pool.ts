@@ -81,12 +81,29 @@ return {n, total}
 `;
 
 const WITHDRAW = `
--- A cancelled job leaves its group, if it is still pending there (not yet claimed by an intent).
--- KEYS: tracking, fallbacks, pending-bytes
--- ARGV: job id, pending key prefix, pending-deadline key prefix
+-- A cancelled job leaves its group, if it is still pending there (not yet claimed by an intent). Inside an intent it
+-- stays (its line may be at the provider), counted once as nobody-waits-for-it; when that makes every job of the
+-- intent, the intent is flagged for cancellation at the provider and made due now.
+-- KEYS: tracking, fallbacks, pending-bytes, intents
+-- ARGV: job id, pending key prefix, pending-deadline key prefix, intent key prefix
 local group = redis.call('HGET', KEYS[1], 'group')
 if not group then return 'untracked' end
-if redis.call('HGET', KEYS[1], 'intent') ~= '' then return 'in_batch' end
+local owner = redis.call('HGET', KEYS[1], 'intent')
+if owner ~= '' then
+  if redis.call('HGET', KEYS[1], 'counted') == '1' then return 'in_batch' end
+  local ik = ARGV[4] .. owner
+  if redis.call('EXISTS', ik) == 0 then return 'in_batch' end
+  redis.call('HSET', KEYS[1], 'counted', '1')
+  redis.call('ZREM', KEYS[2], ARGV[1])
+  local n = redis.call('HINCRBY', ik, 'fallbacks', 1)
+  local size = tonumber(redis.call('HGET', ik, 'size') or '0')
+  if size > 0 and n >= size then
+    redis.call('HSET', ik, 'cancel_requested', '1')
+    redis.call('ZADD', KEYS[4], 0, owner)
+    return 'in_batch_all_cancelled'
+  end
+  return 'in_batch'
+end
 if redis.call('ZREM', ARGV[2] .. group, ARGV[1]) == 1 then
   redis.call('HINCRBY', KEYS[3], group, -tonumber(redis.call('HGET', KEYS[1], 'bytes') or '0'))
 end
@@ -96,8 +113,11 @@ redis.call('DEL', KEYS[1])
 return 'withdrawn'
 `;
 
-/** Where a cancelled job was in the batch lever: still pending (now withdrawn), inside an intent, or not admitted yet. */
-export type WithdrawResult = 'withdrawn' | 'in_batch' | 'untracked';
+/**
+ * Where a cancelled job was in the batch lever: still pending (now withdrawn), inside an intent (whose every job is
+ * now cancelled or handed back: the provider batch is to be cancelled), or not admitted yet.
+ */
+export type WithdrawResult = 'withdrawn' | 'in_batch' | 'in_batch_all_cancelled' | 'untracked';
 
 interface PoolRedis {
   parsimonyBatchWithdraw(...args: (string | number)[]): Promise<WithdrawResult>;
@@ -139,7 +159,7 @@ export class PendingPool {
       redis.defineCommand('parsimonyBatchRequeue', { numberOfKeys: 4, lua: REQUEUE });
       redis.defineCommand('parsimonyBatchClaim', { numberOfKeys: 6, lua: CLAIM });
     }
-    if (!('parsimonyBatchWithdraw' in redis)) redis.defineCommand('parsimonyBatchWithdraw', { numberOfKeys: 3, lua: WITHDRAW });
+    if (!('parsimonyBatchWithdraw' in redis)) redis.defineCommand('parsimonyBatchWithdraw', { numberOfKeys: 4, lua: WITHDRAW });
     this.lua = redis as unknown as PoolRedis;
   }
 
@@ -168,13 +188,15 @@ export class PendingPool {
   /**
    * Takes a cancelled job out of its group when it is still pending there. A
    * job already in an intent stays (its line may be at the provider: its
-   * result is discarded on arrival); one still in the inbox is skipped at
+   * result is discarded on arrival); when every job of that intent is
+   * cancelled or handed back, the intent is flagged and made due so the
+   * submitter cancels the provider batch nobody waits for; one still in the inbox is skipped at
    * admission (it is no longer 'deferred'). Without this call the lever
    * drops a cancelled job by itself at its group's next claim.
    */
   async withdraw(jobId: string): Promise<WithdrawResult> {
     const k = this.keys;
-    return this.lua.parsimonyBatchWithdraw(k.job(jobId), k.fallbacks, k.pendingBytes, jobId, k.pending(''), k.pendingDeadlines(''));
+    return this.lua.parsimonyBatchWithdraw(k.job(jobId), k.fallbacks, k.pendingBytes, k.intents, jobId, k.pending(''), k.pendingDeadlines(''), k.intent(''));
   }
 
   /** Moves the oldest jobs of a group into a new intent; returns how many and their bytes (0 when none were waiting). */

@@ -27,7 +27,7 @@ const base = (extra = {}) => ({
 
 export const LEVERS = [
   ['routing', 'Routing'], ['cache', 'Cache'], ['context', 'Context'], ['compression', 'Compression'],
-  ['prompt_cache', 'Prompt cache'], ['batch', 'Batch'],
+  ['prompt_cache', 'Prompt cache'], ['batch', 'Tier (flex / batch)'],
 ];
 
 /** Floating bars: baseline, each lever's saving stepping down, overhead stepping up, actual. */
@@ -109,10 +109,11 @@ export function similarityChart(histogram) {
   });
 }
 
-export function batchChart(batched, other) {
+/** Requests per processing tier (standard / flex / provider batch). */
+export function batchChart(tiers) {
   return draw('chart-batch', {
     type: 'doughnut',
-    data: { labels: ['batch', 'sync / async'], datasets: [{ data: [batched, other], backgroundColor: [COLORS.frontier, COLORS.muted] }] },
+    data: { labels: ['standard', 'flex', 'batch'], datasets: [{ data: [tiers.standard.requests, tiers.flex.requests, tiers.batch.requests], backgroundColor: [COLORS.muted, COLORS.lever, COLORS.frontier] }] },
     options: base({ plugins: { legend: { position: 'right' } } }),
   });
 }

@@ -92,8 +92,12 @@ function renderSavings(report) {
   similarityChart(report.similarity_histogram);
   const hits = report.similarity_histogram.reduce((sum, b) => sum + b.count, 0);
   setValue('similarity-total', hits, `${count(hits)} semantic hits`);
-  const batched = Math.round(report.batch_share * report.requests);
-  batchChart(batched, report.requests - batched);
+  const tiers = report.by_processing_tier;
+  if (tiers) {
+    batchChart(tiers);
+    const line = ['flex', 'batch'].map((t) => `${t} ${count(tiers[t].requests)} at ${pct(tiers[t].realised_discount)} off`).join(' · ');
+    setValue('tier-discounts', tiers.flex.saved_usd + tiers.batch.saved_usd, line);
+  }
 }
 
 function renderQueues(body) {
