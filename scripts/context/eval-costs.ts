@@ -31,16 +31,16 @@ export function roundUsd(usd: PolicyUsd): PolicyUsd {
 }
 
 /**
- * The default frontier model of each provider: the catalog's default frontier
- * for its own provider, else that provider's frontier-tier models, cheapest
- * first (Catalog.byTier order). Read from the catalog, never hard-coded.
+ * The default frontier model of each provider: the catalog's `defaults.tiers`
+ * entry (Catalog.tierDefault), else the catalog's default frontier for its own
+ * provider, else that provider's frontier models cheapest first. Read from the
+ * catalog, never hard-coded.
  */
 export function frontierByProvider(catalog: Catalog): Map<string, ModelEntry> {
   const out = new Map<string, ModelEntry>();
-  const fallback = catalog.defaultFrontier;
-  out.set(fallback.provider, fallback);
-  for (const m of catalog.models) if (!out.has(m.provider)) {
-    const f = catalog.byTier('frontier', m.provider)[0];
+  for (const m of catalog.models) {
+    if (out.has(m.provider)) continue;
+    const f = catalog.tierDefault(m.provider, 'frontier') ?? (catalog.defaultFrontier.provider === m.provider ? catalog.defaultFrontier : catalog.byTier('frontier', m.provider)[0]);
     if (f) out.set(m.provider, f);
   }
   return out;
