@@ -305,7 +305,7 @@ function catalogWithFlex(modelId: string): { path: string; patched: boolean } {
 function longSystem(tokens: number, seed: string): string {
   const words = ['refund', 'policy', 'customer', 'order', 'clause', 'shipping', 'account', 'warranty', 'return', 'invoice', 'billing', 'period', 'days', 'request', 'eligible', 'store'];
   const out: string[] = [`Policy handbook ${seed}.`];
-  for (let i = 0; out.length < tokens * 0.75; i++) out.push(words[(i * 7 + (i >> 3)) % words.length] + (i % 13 === 0 ? '.' : ''));
+  for (let i = 0; out.length < tokens * 0.85; i++) out.push(words[(i * 7 + (i >> 3)) % words.length] + (i % 13 === 0 ? '.' : ''));
   return out.join(' ');
 }
 
