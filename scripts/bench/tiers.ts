@@ -42,6 +42,9 @@ import { priceUsage } from '../../shared/core/accounting/pricing';
 import type { ModelEntry } from '../../shared/core/catalog/catalog';
 import { cleanupPrefix, REDIS_URL, REPO_ROOT } from './common/processes';
 import { quantile } from '../../shared/levers/batch/tier-stats';
+import { mdTable, runHeader, verdict, writeSection } from './common/benchmarks-md';
+import { LoadSampler, machineInfo, progress } from './common/machine';
+import { commandLine } from './common/cli';
 
 const { values } = parseArgs({
   options: {
@@ -51,6 +54,8 @@ const { values } = parseArgs({
     'warmup-jobs': { type: 'string', default: '200' },
     'prefix-tokens': { type: 'string', default: '4000' },
     model: { type: 'string', default: 'gpt-4.1-mini' },
+    /** Print the JSON line only; leave BENCHMARKS.md alone. */
+    'no-write': { type: 'boolean', default: false },
   },
 });
 const C = Number(values.compress);
@@ -76,6 +81,9 @@ interface JobView {
 }
 
 async function main(): Promise<void> {
+  const machine = machineInfo();
+  const load = new LoadSampler();
+  const startedAt = Date.now();
   const silent = new Writable({ write: (_c, _e, done) => done() });
   const sim = await startSimulator({ port: 0, batchSeconds: 300 / C, logger: createLogger({ service: 'simulator', level: 'silent' }) });
   sim.tiers.set({
@@ -194,7 +202,7 @@ async function main(): Promise<void> {
     submitter = startBatchSubmitter(batch, parseEnv(BatchEnvSchema, { ...env, PARSIMONY_BATCH_WARMUP: 'off' }), env);
     const cold = await warmupRun(api, model, Number(values['warmup-jobs']), Number(values['prefix-tokens']), 'off', sim.url);
 
-    const result = {
+    const result: Result & Record<string, unknown> = {
       bench: 'tiers',
       jobs: JOBS,
       model: model.id,
@@ -227,6 +235,10 @@ async function main(): Promise<void> {
       },
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
+    if (!values['no-write']) {
+      writeSection('tiers', tiersSection(result, { date: new Date().toISOString(), machine, command: commandLine('bench:tiers'), load: load.stop(), durationS: (Date.now() - startedAt) / 1000 }));
+      progress('BENCHMARKS.md: tiers section written');
+    }
   } finally {
     await producer.close();
     await submitter.close();
@@ -236,6 +248,36 @@ async function main(): Promise<void> {
     await cleanupPrefix(prefix);
     rmSync(catalogPath, { force: true });
   }
+}
+
+type Result = {
+  jobs: number; time_compression: number; flex_refuse_share: number; missed_deadlines: number; cost_usd: number; cost_usd_all_eligible_batched: number;
+  short_deadline_p50_s: number; batch_turnaround_p50_s: number; catalog_flex_patched: boolean; tiers_by_deadline: Record<string, number>;
+  warmup: { jobs: number; shared_prefix_tokens: number; cached_read_share: number; cached_read_share_without_warmup: number; net_input_cost_usd: number; net_input_cost_usd_without_warmup: number; warmup_overhead_usd: number; provider_batches: number };
+};
+
+function tiersSection(r: Result, header: Parameters<typeof runHeader>[0]): string {
+  const w = r.warmup;
+  const ratio = r.batch_turnaround_p50_s > 0 ? r.short_deadline_p50_s / r.batch_turnaround_p50_s : null;
+  return [
+    '## Processing tiers (`npm run bench:tiers`)',
+    '',
+    runHeader(header),
+    `- **Workload**: ${r.jobs} async jobs, deadlines 30 s / 2 min / 10 min / 1 h / 6 h / 24 h in equal shares, three waves; time compressed ×${r.time_compression} (deadlines, simulator batch turnaround p50 2 min / p95 6 min, flex latency 30 s, Parsimony's tier and batch settings all divided by it; Parsimony's own processing is not). Simulator flex refuses ${Math.round(r.flex_refuse_share * 100)}% of calls.${r.catalog_flex_patched ? ' The catalog had no flex price for the model: the bench gave it flex at 50% off.' : ''}`,
+    '',
+    mdTable(
+      ['target', 'measured', 'verdict'],
+      [
+        ['0 missed deadlines', r.missed_deadlines, verdict(r.missed_deadlines === 0)],
+        ['cost ≤ everything eligible (deadline ≥ 1 h) in a batch', `$${r.cost_usd} vs $${r.cost_usd_all_eligible_batched}`, verdict(r.cost_usd <= r.cost_usd_all_eligible_batched)],
+        ['short deadlines (≤ 10 min): median time to answer < 1/10 of the batch turnaround', `${r.short_deadline_p50_s} s vs ${r.batch_turnaround_p50_s} s (×${r.time_compression} for real time)`, verdict(ratio !== null && ratio < 0.1)],
+        [`warm-up: cached reads ≥ 90% of the shared prefix (${w.jobs} requests, ${w.shared_prefix_tokens} tokens)`, `${w.cached_read_share} (without warm-up ${w.cached_read_share_without_warmup})`, verdict(w.cached_read_share >= 0.9)],
+        ['warm-up: net input cost below the same batch without it', `$${w.net_input_cost_usd} (warm-up $${w.warmup_overhead_usd} included) vs $${w.net_input_cost_usd_without_warmup}`, verdict(w.net_input_cost_usd < w.net_input_cost_usd_without_warmup)],
+      ],
+    ),
+    '',
+    `Tiers chosen (deadline:tier): ${Object.entries(r.tiers_by_deadline).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
+  ].join('\n');
 }
 
 /** `n` batch jobs sharing one system prompt of about `tokens` tokens, answered by provider batches; what their input cost. */
