@@ -2,9 +2,12 @@ import type { Provider } from './errors';
 import type { RequestContext } from './context';
 import { handleChat } from './openai/chat';
 import { handleEmbeddings } from './openai/embeddings';
+import { handleListModels, handleRetrieveModel } from './openai/models';
+import { handleCreateResponse, handleDeleteResponse, handleListInputItems, handleRetrieveResponse } from './openai/responses';
 import { handleDeleteFile, handleFileContent, handleListFiles, handleRetrieveFile, handleUpload } from './openai/files';
 import { handleCancelBatch, handleCreateBatch, handleListBatches, handleRetrieveBatch } from './openai/batch-handlers';
 import { handleCountTokens, handleMessages } from './anthropic/messages';
+import { handleListAnthropicModels, handleRetrieveAnthropicModel } from './anthropic/models';
 import {
   handleCancelMessageBatch,
   handleCreateMessageBatch,
@@ -28,6 +31,12 @@ export interface Route {
 export const ROUTES: Route[] = [
   { method: 'POST', path: '/v1/chat/completions', provider: 'openai', handler: handleChat },
   { method: 'POST', path: '/v1/embeddings', provider: 'openai', handler: handleEmbeddings },
+  { method: 'GET', path: '/v1/models', provider: 'openai', handler: handleListModels },
+  { method: 'GET', path: '/v1/models/:id', provider: 'openai', handler: handleRetrieveModel },
+  { method: 'POST', path: '/v1/responses', provider: 'openai', handler: handleCreateResponse },
+  { method: 'GET', path: '/v1/responses/:id', provider: 'openai', handler: handleRetrieveResponse },
+  { method: 'DELETE', path: '/v1/responses/:id', provider: 'openai', handler: handleDeleteResponse },
+  { method: 'GET', path: '/v1/responses/:id/input_items', provider: 'openai', handler: handleListInputItems },
   { method: 'POST', path: '/v1/files', provider: 'openai', multipart: true, handler: handleUpload },
   { method: 'GET', path: '/v1/files', provider: 'openai', handler: handleListFiles },
   { method: 'GET', path: '/v1/files/:id', provider: 'openai', handler: handleRetrieveFile },
@@ -45,4 +54,6 @@ export const ROUTES: Route[] = [
   { method: 'DELETE', path: '/v1/messages/batches/:id', provider: 'anthropic', handler: handleDeleteMessageBatch },
   { method: 'POST', path: '/v1/messages/batches/:id/cancel', provider: 'anthropic', handler: handleCancelMessageBatch },
   { method: 'GET', path: '/v1/messages/batches/:id/results', provider: 'anthropic', handler: handleMessageBatchResults },
+  { method: 'GET', path: '/v1/models', provider: 'anthropic', handler: handleListAnthropicModels },
+  { method: 'GET', path: '/v1/models/:id', provider: 'anthropic', handler: handleRetrieveAnthropicModel },
 ];

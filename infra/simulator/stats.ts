@@ -20,6 +20,8 @@ export interface SimulatorStats {
   /** Anthropic messages answered with 200. */
   message_calls: number;
   embeddings_calls: number;
+  /** OpenAI Responses answered with 200. */
+  responses_calls: number;
   /** OpenAI and Anthropic batches created. */
   batches_created: number;
   /** Individual requests executed inside batches. */
@@ -64,9 +66,10 @@ export class StatsRecorder {
   }
 
   /** Records one answered model call; `kind` selects the top-level counter. */
-  call(kind: 'chat' | 'message' | 'embeddings', model: string, usage: UsageSample, batch: boolean): void {
+  call(kind: 'chat' | 'message' | 'embeddings' | 'responses', model: string, usage: UsageSample, batch: boolean): void {
     if (batch) this.data.batch_requests += 1;
     else if (kind === 'chat') this.data.chat_calls += 1;
+    else if (kind === 'responses') this.data.responses_calls += 1;
     else if (kind === 'message') this.data.message_calls += 1;
     else this.data.embeddings_calls += 1;
     const m = (this.data.by_model[model] ??= { calls: 0, batch_calls: 0, input_tokens: 0, output_tokens: 0, cached_input_tokens: 0, cache_write_tokens: 0 });
@@ -89,5 +92,5 @@ export class StatsRecorder {
 }
 
 function emptyStats(): SimulatorStats {
-  return { requests: {}, chat_calls: 0, message_calls: 0, embeddings_calls: 0, batches_created: 0, batch_requests: 0, faults_injected: 0, flex_calls: 0, flex_refused: 0, by_model: {} };
+  return { requests: {}, chat_calls: 0, message_calls: 0, embeddings_calls: 0, responses_calls: 0, batches_created: 0, batch_requests: 0, faults_injected: 0, flex_calls: 0, flex_refused: 0, by_model: {} };
 }

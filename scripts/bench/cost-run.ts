@@ -1,10 +1,15 @@
+import Anthropic from '@anthropic-ai/sdk';
 import OpenAI, { toFile } from 'openai';
+import { messagesBody, responsesBody } from './agent-surfaces';
 import { progress } from './common/machine';
 import { cleanupPrefix, startParsimonyProcess, type BenchProcess } from './common/processes';
 import { replaySample, type AgentItem, type BatchItem, type ChatBody, type FaqItem, type TaskItem, type Workload } from './cost-workload';
 
-/** The segments' tenants; `replay` carries the extra accuracy sample and stays out of the waterfall. */
-export const TENANTS = ['faq', 'agent', 'tasks', 'nightly', 'replay'] as const;
+/**
+ * The segments' tenants; `replay` carries the extra accuracy sample and stays out of the waterfall. Agent chains have
+ * one tenant per surface (`agent` = chat completions), so /v1/savings shows each surface's waterfall.
+ */
+export const TENANTS = ['faq', 'agent', 'agent_responses', 'agent_messages', 'tasks', 'nightly', 'replay'] as const;
 export type Tenant = (typeof TENANTS)[number];
 const keyOf = (t: Tenant) => `k-bench-cost-${t}`;
 
@@ -29,7 +34,7 @@ export interface MixRun {
   faq: { item: FaqItem; served: Served }[];
   tasks: { item: TaskItem; served: Served }[];
   replay: { item: TaskItem; served: Served }[];
-  agent: Served[];
+  agent: { item: AgentItem; served: Served }[];
   batch: { status: string; request_counts: unknown; seconds: number; cost: unknown };
   errors: number;
   seconds: number;
@@ -58,14 +63,31 @@ async function pool<T>(items: readonly T[], limit: number, worker: (item: T) => 
 }
 
 async function send(client: OpenAI, body: ChatBody): Promise<Served> {
+  return served(() => client.chat.completions.create(body as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming).withResponse());
+}
+
+async function served(call: () => Promise<{ response: Response }>): Promise<Served> {
   try {
-    const { response } = await client.chat.completions.create(body as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming).withResponse();
-    const h = response.headers;
+    const h = (await call()).response.headers;
     return { cache: h.get('x-parsimony-cache'), tier: h.get('x-parsimony-tier'), model: h.get('x-parsimony-model'), ok: true };
   } catch (err) {
     progress(`request failed: ${(err as Error).message.slice(0, 200)}`);
     return { cache: null, tier: null, model: null, ok: false };
   }
+}
+
+/** One agent turn on its chain's surface, with that surface's official SDK. */
+function sendAgentTurn(url: string, turn: AgentItem): Promise<Served> {
+  const metadata = turn.body.metadata ?? {};
+  if (turn.surface === 'responses') {
+    const client = new OpenAI({ apiKey: keyOf('agent_responses'), baseURL: `${url}/v1`, maxRetries: 2, timeout: 120_000 });
+    return served(() => client.responses.create(responsesBody(turn.body.messages, turn.tools, metadata)).withResponse());
+  }
+  if (turn.surface === 'messages') {
+    const client = new Anthropic({ apiKey: keyOf('agent_messages'), baseURL: url, maxRetries: 2, timeout: 120_000 });
+    return served(() => client.messages.create(messagesBody(turn.body.messages, turn.tools, metadata)).withResponse());
+  }
+  return send(new OpenAI({ apiKey: keyOf('agent'), baseURL: `${url}/v1`, maxRetries: 2, timeout: 120_000 }), turn.body);
 }
 
 /** Waits until the cache-service has stored every answer handed to it (the cache-store queue is empty). */
@@ -132,7 +154,7 @@ export async function runMix(w: Workload, o: { simUrl: string; dataDir: string; 
     const faq: MixRun['faq'] = [];
     const tasks: MixRun['tasks'] = [];
     const replay: MixRun['replay'] = [];
-    const agent: Served[] = [];
+    const agent: MixRun['agent'] = [];
     const firsts = w.faq.filter((f) => f.phase === 'first');
     const later = w.faq.filter((f) => f.phase !== 'first');
     progress(`${o.label}: ${firsts.length} first FAQ asks, ${w.tasks.length} tasks, ${w.counts.agent} agent turns in ${w.agent.length} runs, ${replayItems.length} replay prompts, ${w.batch.length} batch lines`);
@@ -142,7 +164,7 @@ export async function runMix(w: Workload, o: { simUrl: string; dataDir: string; 
       pool(replayItems, c, async (item) => void replay.push({ item, served: await send(client('replay'), item.body) })),
       // An agent waits for each answer before its next turn: chains run in parallel, turns in order.
       pool(w.agent, c, async (chain: AgentItem[]) => {
-        for (const turn of chain) agent.push(await send(client('agent'), turn.body));
+        for (const turn of chain) agent.push({ item: turn, served: await sendAgentTurn(url, turn) });
       }),
     ]);
     await cacheDrained(url, keyOf('faq'));
@@ -151,10 +173,11 @@ export async function runMix(w: Workload, o: { simUrl: string; dataDir: string; 
     const batch = await batchDone;
     progress(`${o.label}: nightly batch ${batch.status} in ${batch.seconds} s`);
 
-    const expected: Record<Tenant, number> = { faq: faq.filter((f) => f.served.ok).length, agent: agent.filter((a) => a.ok).length, tasks: tasks.filter((t) => t.served.ok).length, nightly: w.batch.length, replay: replay.filter((r) => r.served.ok).length };
+    const agentOk = (surface: AgentItem['surface']) => agent.filter((a) => a.item.surface === surface && a.served.ok).length;
+    const expected: Record<Tenant, number> = { faq: faq.filter((f) => f.served.ok).length, agent: agentOk('chat'), agent_responses: agentOk('responses'), agent_messages: agentOk('messages'), tasks: tasks.filter((t) => t.served.ok).length, nightly: w.batch.length, replay: replay.filter((r) => r.served.ok).length };
     const savings = {} as Record<Tenant, Savings>;
     for (const t of TENANTS) savings[t] = await savingsOf(url, t, expected[t]);
-    const errors = [...faq.map((f) => f.served), ...tasks.map((t) => t.served), ...replay.map((r) => r.served), ...agent].filter((s) => !s.ok).length;
+    const errors = [...faq.map((f) => f.served), ...tasks.map((t) => t.served), ...replay.map((r) => r.served), ...agent.map((a) => a.served)].filter((s) => !s.ok).length;
     return { savings, faq, tasks, replay, agent, batch, errors, seconds: Math.round((Date.now() - t0) / 1000) };
   } finally {
     await parsimony?.stop();

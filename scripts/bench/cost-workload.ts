@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { seededRandom, shuffled } from './common/stats';
 import { readJsonl, readTraces, type AgentRun, type CachePair, type ReplayRow, type TaskRow } from './common/datasets';
+import { AGENT_SURFACES, chatTools, toolsOfRun, type AgentSurface, type AgentTool } from './agent-surfaces';
 
 /**
  * The reference workload of the cost benchmark, built reproducibly (one seed)
@@ -13,8 +14,11 @@ import { readJsonl, readTraces, type AgentRun, type CachePair, type ReplayRow, t
  *   (same=true) or is a lexically close different question (same=false, the
  *   data's hard negatives). A hit on a same=false variant is a false hit.
  * - agent (agent chains, agent-traces-dev.json): for each sampled run, every
- *   assistant turn's request as the agent sent it (the history so far),
- *   metadata.agent "airline"; trials of one task share their opening turns.
+ *   assistant turn's request as the agent sent it (the history so far) with
+ *   the run's tools offered, metadata.agent "airline"; trials of one task
+ *   share their opening turns. Chains take turns between the three agent
+ *   surfaces — chat completions, the Responses API, Anthropic Messages — each
+ *   sent by its own tenant with its official SDK (agent-surfaces.ts).
  * - tasks (interactive task mix): MMLU replay prompts (routing-mmlu-dev.jsonl,
  *   scored with weak_correct / strong_correct), MT-Bench first turns (its
  *   eight categories), and generated classification, extraction,
@@ -40,10 +44,11 @@ export interface WorkloadMix {
 export const TASK_MIX: Record<string, number> = { mmlu: 0.35, mtbench: 0.2, classification: 0.1, extraction: 0.1, summarisation: 0.1, synthesis: 0.05, planning: 0.05, coding: 0.05 };
 const BATCH_MIX: Record<string, number> = { classification: 0.4, extraction: 0.3, summarisation: 0.3 };
 
-export type ChatBody = { model: string; messages: Record<string, unknown>[]; max_tokens?: number; metadata?: Record<string, string> };
+export type ChatBody = { model: string; messages: Record<string, unknown>[]; max_tokens?: number; metadata?: Record<string, string>; tools?: ReturnType<typeof chatTools> };
 /** `pair`: index of the first ask this item repeats or varies (its own index for a first ask). */
 export type FaqItem = { kind: 'faq'; phase: 'first' | 'repeat' | 'variant'; pair: number; same?: boolean; body: ChatBody };
-export type AgentItem = { kind: 'agent'; run: string; step: number; body: ChatBody };
+/** `body` is the turn in chat format; `surface` says which wire format and SDK sends it, `tools` what the agent offers. */
+export type AgentItem = { kind: 'agent'; run: string; step: number; surface: AgentSurface; tools: AgentTool[]; body: ChatBody };
 export type TaskItem = { kind: 'task'; task: string; body: ChatBody; replay?: { weak: boolean; strong: boolean; domain: string } };
 export type BatchItem = { kind: 'batch'; task: string; body: ChatBody };
 
@@ -141,11 +146,15 @@ export function buildWorkload(dataDir: string, mix: WorkloadMix): Workload {
   for (let r = 0; agentCount < nAgent && r < runs.length * 4; r++) {
     const run: AgentRun = runs[r % runs.length];
     const chain: AgentItem[] = [];
+    const surface = AGENT_SURFACES[agent.length % AGENT_SURFACES.length];
+    const tools = toolsOfRun(run.messages);
     run.messages.forEach((m, i) => {
       if (m.role !== 'assistant' || agentCount >= nAgent) return;
       const history = run.messages.slice(0, i);
       if (!history.some((h) => h.role === 'user')) return;
-      chain.push({ kind: 'agent', run: `${run.task_id}/${run.trial ?? 0}/${r}`, step: chain.length, body: { model: 'auto', messages: history.map(cleanMessage), metadata: { agent: 'airline' } } });
+      const body: ChatBody = { model: 'auto', messages: history.map(cleanMessage), metadata: { agent: 'airline' } };
+      if (tools.length) body.tools = chatTools(tools);
+      chain.push({ kind: 'agent', run: `${run.task_id}/${run.trial ?? 0}/${r}`, step: chain.length, surface, tools, body });
       agentCount++;
     });
     if (chain.length) agent.push(chain);
@@ -173,7 +182,7 @@ export function buildWorkload(dataDir: string, mix: WorkloadMix): Workload {
     agent,
     tasks: shuffled(tasks, rand),
     batch: shuffled(batch, rand),
-    counts: { faq: faq.length, faq_first: nFirst, faq_repeat: nRepeat, faq_variant: nVariant, agent: agentCount, agent_runs: agent.length, tasks: tasks.length, mmlu: taskCounts.mmlu, batch: batch.length },
+    counts: { faq: faq.length, faq_first: nFirst, faq_repeat: nRepeat, faq_variant: nVariant, agent: agentCount, agent_runs: agent.length, ...Object.fromEntries(AGENT_SURFACES.map((s) => [`agent_turns_${s}`, agent.filter((c) => c[0].surface === s).reduce((n, c) => n + c.length, 0)])), tasks: tasks.length, mmlu: taskCounts.mmlu, batch: batch.length },
   };
 }
 

@@ -48,7 +48,7 @@ const PRESETS: Record<string, Partial<WorkloadMix>> = {
   'batch-heavy': { faqShare: 0.2, agentShare: 0.1, batchShare: 0.5 },
   'no-batch': { batchShare: 0 },
 };
-const SEGMENTS = ['faq', 'agent', 'tasks', 'nightly'] as const;
+const SEGMENTS = ['faq', 'agent', 'agent_responses', 'agent_messages', 'tasks', 'nightly'] as const;
 const LEVERS = ['routing', 'cache', 'context', 'compression', 'prompt_cache', 'batch'] as const;
 
 function waterfall(run: MixRun) {
@@ -209,7 +209,7 @@ function markdown(r: any, command: string): string {
     '',
     runHeader({ date: r.date, machine: r.machine, command, load: r.load, durationS: r.duration_s }),
     '',
-    `Reference workload (seed ${r.config.seed}, ${r.config.n} requests, built from the dev data by \`scripts/bench/cost-workload.ts\`): FAQ traffic ${ref.shares.faq * 100}% (first asks, then ${r.config.faqRepeat * 100}% exact repeats and ${r.config.faqVariant * 100}% variants — paraphrases or hard negatives from the cache pairs), agent chains ${ref.shares.agent * 100}% (every turn of τ-bench airline runs), nightly Batch API share ${ref.shares.batch * 100}% (classification / extraction / summarisation lines via \`POST /v1/files\` + \`/v1/batches\`), interactive task mix ${ref.shares.tasks * 100}% (${Object.entries(r.config.task_mix).map(([k, v]) => `${k} ${Math.round((v as number) * 100)}%`).join(', ')}). Every request \`model: "auto"\`, no hints, sent with the openai SDK to Parsimony (all-in-one build, own process) and the simulator (own process, batches take ${r.config.simulator_batch_seconds} s); costs are the catalog prices read back from \`GET /v1/savings\` (baseline = every request as sent, on the default frontier model, synchronous). The cost figures are deterministic for a seed (one run per mix); the quality proxies are measured on the same run.`,
+    `Reference workload (seed ${r.config.seed}, ${r.config.n} requests, built from the dev data by \`scripts/bench/cost-workload.ts\`): FAQ traffic ${ref.shares.faq * 100}% (first asks, then ${r.config.faqRepeat * 100}% exact repeats and ${r.config.faqVariant * 100}% variants — paraphrases or hard negatives from the cache pairs), agent chains ${ref.shares.agent * 100}% (every turn of τ-bench airline runs with the run's tools offered; chains take turns between chat completions, the Responses API and Anthropic Messages, each sent with its official SDK by its own tenant: segments agent, agent_responses, agent_messages), nightly Batch API share ${ref.shares.batch * 100}% (classification / extraction / summarisation lines via \`POST /v1/files\` + \`/v1/batches\`), interactive task mix ${ref.shares.tasks * 100}% (${Object.entries(r.config.task_mix).map(([k, v]) => `${k} ${Math.round((v as number) * 100)}%`).join(', ')}). Every request \`model: "auto"\`, no hints, sent with the official SDKs to Parsimony (all-in-one build, own process) and the simulator (own process, batches take ${r.config.simulator_batch_seconds} s); costs are the catalog prices read back from \`GET /v1/savings\` (baseline = every request as sent, on the default frontier model, synchronous). The cost figures are deterministic for a seed (one run per mix); the quality proxies are measured on the same run.`,
     '',
     mdTable(
       ['mix (faq/agent/batch/tasks)', 'requests', 'baseline', 'actual', 'saved', ...LEVERS.map((l) => `${l}`), 'overhead', 'cache hit rate', 'batch share', 'small/mid/frontier'],

@@ -12,7 +12,10 @@
  * Four targets per rate and repeat, in rotating order, seconds apart:
  *  direct (simulator), portkey, parsimony miss (a unique prompt each time,
  *  model "auto": route + cache lookup + provider call + cache store),
- *  parsimony hit (one repeated prompt: served from the exact cache tier).
+ *  parsimony hit (one repeated prompt: served from the exact cache tier),
+ *  and the cache miss again on the Responses API and Anthropic Messages
+ *  surfaces (same model "auto", same provider call underneath: the extra is
+ *  that surface's parsing, mapping and encoding).
  * Added latency = target percentile − direct percentile of the same repeat
  * and rate; the figure is the median over repeats. Load is open loop
  * (common/paced-load.ts); autocannon (overallRate, closed-loop bursts) runs
@@ -43,7 +46,7 @@ const REPEATS = Number(args.repeats);
 const BUDGET = Number(args['budget-ms']);
 const TARGET = { rate: 200, p50_ms: 1, p99_ms: 3 };
 const KEY = 'k-bench-overhead';
-const TARGETS = ['direct', 'portkey', 'parsimony_miss', 'parsimony_hit'] as const;
+const TARGETS = ['direct', 'portkey', 'parsimony_miss', 'parsimony_hit', 'parsimony_miss_responses', 'parsimony_miss_messages'] as const;
 type TargetName = (typeof TARGETS)[number];
 
 interface Point extends PacedResult {
@@ -59,6 +62,9 @@ interface Point extends PacedResult {
 function targets(sim: BenchProcess, parsimony: BenchProcess, portkey: BenchProcess, questions: string[]): Record<TargetName, LoadTarget> {
   // Direct and Portkey see the same prompt sequence; Parsimony's misses never repeat a prompt within the run.
   let missCursor = 0;
+  // The other surfaces' misses start elsewhere in the question list, so no surface meets another's cached answer.
+  let responsesCursor = Math.floor(questions.length / 3);
+  let messagesCursor = Math.floor((2 * questions.length) / 3);
   const chat = (model: string, q: string) => JSON.stringify({ model, messages: [{ role: 'user', content: q }], max_tokens: 64 });
   const hitPrompt = 'What is the best way to learn a new language as an adult?';
   return {
@@ -71,6 +77,18 @@ function targets(sim: BenchProcess, parsimony: BenchProcess, portkey: BenchProce
     },
     parsimony_miss: { url: parsimony.url, path: '/v1/chat/completions', headers: { authorization: `Bearer ${KEY}` }, body: () => chat('auto', questions[missCursor++ % questions.length]) },
     parsimony_hit: { url: parsimony.url, path: '/v1/chat/completions', headers: { authorization: `Bearer ${KEY}` }, body: () => chat('auto', hitPrompt) },
+    parsimony_miss_responses: {
+      url: parsimony.url,
+      path: '/v1/responses',
+      headers: { authorization: `Bearer ${KEY}` },
+      body: () => JSON.stringify({ model: 'auto', input: questions[responsesCursor++ % questions.length], max_output_tokens: 64, store: false }),
+    },
+    parsimony_miss_messages: {
+      url: parsimony.url,
+      path: '/v1/messages',
+      headers: { 'x-api-key': KEY, 'anthropic-version': '2023-06-01' },
+      body: () => JSON.stringify({ model: 'auto', max_tokens: 64, messages: [{ role: 'user', content: questions[messagesCursor++ % questions.length] }] }),
+    },
   };
 }
 
@@ -110,7 +128,7 @@ async function main(): Promise<void> {
     const portkey = await startPortkeyProcess();
     procs.push(portkey);
     const t = targets(sim, parsimony, portkey, questions);
-    const pidOf: Record<TargetName, number> = { direct: sim.pid, portkey: portkey.pid, parsimony_miss: parsimony.pid, parsimony_hit: parsimony.pid };
+    const pidOf: Record<TargetName, number> = { direct: sim.pid, portkey: portkey.pid, parsimony_miss: parsimony.pid, parsimony_hit: parsimony.pid, parsimony_miss_responses: parsimony.pid, parsimony_miss_messages: parsimony.pid };
 
     const cacheSeen = { hit: 0, miss: 0, other: 0 };
     progress('warm-up (JIT, connections, cache entry of the hit prompt)');
@@ -243,7 +261,14 @@ type Result = {
 };
 
 function markdown(r: Result, command: string): string {
-  const label: Record<TargetName, string> = { direct: 'simulator direct', portkey: 'Portkey gateway', parsimony_miss: 'Parsimony, cache miss', parsimony_hit: 'Parsimony, cache hit' };
+  const label: Record<TargetName, string> = {
+    direct: 'simulator direct',
+    portkey: 'Portkey gateway',
+    parsimony_miss: 'Parsimony, cache miss',
+    parsimony_hit: 'Parsimony, cache hit',
+    parsimony_miss_responses: 'Parsimony, cache miss, Responses API',
+    parsimony_miss_messages: 'Parsimony, cache miss, Anthropic Messages',
+  };
   const rows = r.by_rate.flatMap((row) =>
     TARGETS.map((n) =>
       row[n].skipped === r.config.repeats
@@ -258,7 +283,7 @@ function markdown(r: Result, command: string): string {
     '',
     runHeader({ date: r.date, machine: r.machine, command, load: r.load, durationS: r.duration_s }),
     '',
-    `Added latency of Parsimony's fast path (routing + cache on, all-in-one build in its own process) and of the Portkey gateway over the simulator called directly (0 ms simulated latency), open-loop load at fixed rates, ${r.config.repeats} repeats × ${r.config.duration_s} s per point, medians over repeats; added = target − direct in the same repeat. CPU/request is the target process's CPU time over the point divided by its requests (10 ms clock ticks); load 1m is the machine's 1-minute load average after the point (median over repeats). Portkey was checked to forward to the simulator (the simulator counted its calls): ${r.portkey_verified ? 'yes' : 'NO'}.`,
+    `Added latency of Parsimony's fast path (routing + cache on, all-in-one build in its own process; chat completions, and the cache miss also on the Responses API and Anthropic Messages surfaces, all \`model: "auto"\` over the same simulator call) and of the Portkey gateway over the simulator called directly (0 ms simulated latency), open-loop load at fixed rates, ${r.config.repeats} repeats × ${r.config.duration_s} s per point, medians over repeats; added = target − direct in the same repeat. CPU/request is the target process's CPU time over the point divided by its requests (10 ms clock ticks); load 1m is the machine's 1-minute load average after the point (median over repeats). Portkey was checked to forward to the simulator (the simulator counted its calls): ${r.portkey_verified ? 'yes' : 'NO'}.`,
     '',
     mdTable(['req/s', 'target', 'p50 ms', 'p99 ms', 'added p50 ms', 'added p99 ms', 'achieved req/s', 'errors', 'CPU ms/req', 'load 1m'], rows),
     '',

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePort } from './redis-server';
 import { ensureBuilt } from './service-process';
+import { stopChildren, stopChildrenOnExit } from './children';
 import { Cluster, WEBHOOK_SECRETS, type Tenant } from './chaos/cluster';
 import { ledgerViolations, loadRecords, lostJobs, webhookFigures } from './chaos/checks';
 import { Observations } from './chaos/observations';
@@ -223,7 +224,10 @@ async function portFree(port: number): Promise<boolean> {
   });
 }
 
-main().catch((err: unknown) => {
+stopChildrenOnExit(log);
+main().catch(async (err: unknown) => {
   process.stderr.write(`[chaos] failed: ${(err as Error).stack ?? String(err)}\n`);
+  // The cluster may be half started or mid-run: stop everything any part of it started.
+  await stopChildren();
   process.exit(2);
 });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import fc from 'fast-check';
 import { dedicatedRedis, freePort } from './redis-server';
+import { stopChildren, stopChildrenOnExit } from './children';
 import { ensureBuilt, rssMb, startService, waitForHttp, type ServiceProcess } from './service-process';
 import { fuzzRequest, oversizedRequest, type FuzzRequest } from './fuzz/requests';
 import { ResourcePool, send, type Target, type Verdict } from './fuzz/send';
@@ -190,7 +191,9 @@ async function main(): Promise<void> {
   process.exit(tally.status_5xx || tally.crashes || tally.bad_error_shape || tally.cross_tenant_leaks || health !== 200 ? 1 : 0);
 }
 
-main().catch((err: unknown) => {
+stopChildrenOnExit(log);
+main().catch(async (err: unknown) => {
   process.stderr.write(`[fuzz] failed: ${(err as Error).stack ?? String(err)}\n`);
+  await stopChildren();
   process.exit(2);
 });

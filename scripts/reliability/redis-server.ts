@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { trackChild } from './children';
 
 /**
  * A dedicated redis-server child process for reliability runs and tests that
@@ -63,7 +64,7 @@ export async function dedicatedRedis(options: DedicatedRedisOptions = {}): Promi
     },
     async start() {
       if (handle.running) return;
-      child = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'inherit'] });
+      child = trackChild(spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'inherit'] }));
       const probe = new Redis(handle.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
       probe.on('error', () => undefined);
       try {

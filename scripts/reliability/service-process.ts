@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, readdirSync, readFileSync, statSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
+import { trackChild } from './children';
 
 /**
  * Built service entry points run as child processes, for the chaos and fuzz
@@ -59,7 +60,7 @@ export interface ServiceProcess {
  */
 export function startService(service: ServiceName, name: string, env: Record<string, string>, logFile: string, nodeArgs: string[] = []): ServiceProcess {
   const out: WriteStream = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, ENTRIES[service])], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = trackChild(spawn(process.execPath, [...nodeArgs, join(ROOT, ENTRIES[service])], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] }));
   child.stdout!.pipe(out, { end: false });
   child.stderr!.pipe(out, { end: false });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>

@@ -10,7 +10,10 @@ import { Catalog } from '../../shared/core/catalog/catalog';
 import { ComplexityRouter } from '../../shared/levers/routing/router';
 import { isValidationDomain, readJsonl, ReplayRowSchema, requestFromPrompt, requestFromTurns, TaskRowSchema } from './datasets';
 import { tasksReport } from './evaluate';
-import { DEFAULT_CONFIG, mmluTarget, packWeights, trainWeights, weightsFile, type LabelledRequest, type TrainConfig } from './training';
+import { DEFAULT_CONFIG, mmluTarget, prepareRows, trainWeights, type LabelledRequest, type TrainConfig } from './training';
+import { assemble, centroidsOf } from './artifact';
+import { encoderForTraining } from './training-encoder';
+import { loadWeightsFile } from '../../shared/levers/routing/weights-file';
 
 const { values } = parseArgs({
   options: {
@@ -22,6 +25,7 @@ const { values } = parseArgs({
     'l2-tokens': { type: 'string' },
     'l2-struct': { type: 'string' },
     share: { type: 'string' },
+    encoder: { type: 'string', default: 'embedded' },
   },
 });
 const config: TrainConfig = {
@@ -31,10 +35,13 @@ const config: TrainConfig = {
   ...(values['l2-struct'] ? { l2Struct: Number(values['l2-struct']) } : {}),
 };
 const TIER_TARGET = { small: 0, mid: 0.5, frontier: 1 } as const;
+const encoder = values.encoder === 'off' ? undefined : encoderForTraining();
+const shipped = loadWeightsFile();
 const mmlu = readJsonl(values.mmlu!, ReplayRowSchema);
 const mtbench = readJsonl(values.mtbench!, TaskRowSchema);
 const examples = readJsonl(values.examples!, TaskRowSchema);
 const k = Number(values.folds);
+// Without the old fixed validation domains, as before (a quicker check of the open-prompt side).
 const mmluRows: LabelledRequest[] = mmlu
   .filter((r) => !isValidationDomain(r.domain))
   .map((r) => ({ request: requestFromPrompt(r.prompt), y: mmluTarget(config.label, r.weak_correct, r.strong_correct), pool: 'mmlu' }));
@@ -48,9 +55,12 @@ for (let fold = 0; fold < k; fold++) {
   const train = examples.filter((_, i) => i % k !== fold);
   const test = examples.filter((_, i) => i % k === fold);
   const rows = [...mmluRows, ...mtRows, ...train.map((r) => ({ request: requestFromPrompt(r.prompt!, r), y: TIER_TARGET[r.tier ?? 'frontier'], pool: 'tasks' as const }))];
-  const packed = packWeights(trainWeights(rows, config), config.bits, mmlu.map((r) => r.prompt));
-  const weights = weightsFile(packed);
-  const router = ComplexityRouter.load(Catalog.load(), { weights });
+  const prepared = prepareRows(rows, config.bits, encoder);
+  // The fold's own weights and centroids; the quality curve and OOD threshold are the shipped ones (chosen leave-one-domain-out).
+  const weights = assemble(trainWeights(prepared, config), config, prepared.filter((r) => r.pool === 'mmlu'), { outcomes: [] }, { encoder: encoder?.fingerprint, trainRows: prepared, centroids: encoder ? centroidsOf(prepared) : undefined });
+  if (shipped.quality_curve) weights.quality_curve = shipped.quality_curve;
+  if (weights.ood && shipped.ood) weights.ood.threshold = shipped.ood.threshold;
+  const router = ComplexityRouter.load(Catalog.load(), { weights, encoder });
   for (const r of test) held.push({ tier: r.tier!, got: router.decide({ request: requestFromPrompt(r.prompt!, r), requestedModel: 'auto', frontierShare }).tier, prompt: r.prompt! });
   if (fold === 0) Object.assign(mt, tasksReport(router, mtbench.filter((_, i) => i % 2 === 1), { frontierShare }).by_category);
 }

@@ -1,4 +1,5 @@
-import type { Tier } from '../../shared/core/catalog/catalog';
+import { Catalog, type ModelEntry, type Tier } from '../../shared/core/catalog/catalog';
+import { priceUsage } from '../../shared/core/accounting/pricing';
 import type { ComplexityRouter } from '../../shared/levers/routing/router';
 import { requestFromPrompt, requestFromTurns, type ReplayRow, type TaskRow } from './datasets';
 import { replayMetrics, type ReplayMetrics } from './metrics';
@@ -6,31 +7,76 @@ import { replayMetrics, type ReplayMetrics } from './metrics';
 const round = (x: number) => Math.round(x * 1e4) / 1e4;
 
 export interface ReplayReport extends ReplayMetrics {
-  at_default: { strong_share: number; accuracy: number; frontier_share_target: number };
+  at_default: {
+    /** The policy: a fixed frontier share when one was given, else the quality target (and the share it derives). */
+    quality_target: number | null;
+    frontier_share_target: number;
+    strong_share: number;
+    accuracy: number;
+    all_frontier_accuracy: number;
+    /** Accuracy points below all-frontier (negative = above). */
+    gap_points: number;
+    /** 1 − routed cost / all-frontier cost (non-frontier decisions priced at the mid tier, see below). */
+    cost_saved: number;
+    /** Share of rows the out-of-distribution check sent to the frontier. */
+    ood_fired: number;
+    routed_cost_usd: number;
+    all_frontier_cost_usd: number;
+  };
+}
+
+export interface ReplayPolicy {
+  frontierShare?: number;
+  qualityTarget?: number;
+  /** Output tokens assumed per answer for pricing (input = characters / 4). Default 100. */
+  outputTokens?: number;
 }
 
 /**
  * Replays (prompt, weak_correct, strong_correct) rows: the threshold sweep
  * uses the raw score (RouteLLM's APGR/CPT); `at_default` uses full decisions
- * at the configured frontier share, counting the frontier tier as "strong".
+ * at the policy, counting the frontier tier as "strong" and any other tier as
+ * "weak". Cost: the decided frontier model, or for the weak side the catalog's
+ * cheapest mid model of the same provider (the replay's weak model stands for
+ * the mid tier, so a small-tier decision is not credited with a small price),
+ * against every row on the catalog's default frontier model.
  */
-export function replayReport(router: ComplexityRouter, rows: ReplayRow[], frontierShare?: number): ReplayReport {
+export function replayReport(router: ComplexityRouter, rows: ReplayRow[], policy: ReplayPolicy = {}, catalog: Catalog = Catalog.load()): ReplayReport {
   let strongCalls = 0;
   let correct = 0;
+  let ood = 0;
+  let routedCost = 0;
+  let frontierCost = 0;
+  const out = policy.outputTokens ?? 100;
+  const frontier = catalog.defaultFrontier;
+  const weakModel = catalog.byTier('mid', frontier.provider)[0] ?? catalog.byTier('mid')[0];
+  const price = (m: ModelEntry, chars: number) => priceUsage(m, { input_tokens: Math.ceil(chars / 4), output_tokens: out, cached_input_tokens: 0, cache_write_tokens: 0 });
   const outcomes = rows.map((r) => {
     const request = requestFromPrompt(r.prompt);
-    const decision = router.decide({ request, requestedModel: 'auto', frontierShare });
+    const decision = router.decide({ request, requestedModel: 'auto', frontierShare: policy.frontierShare, policy: policy.qualityTarget !== undefined ? { qualityTarget: policy.qualityTarget } : undefined });
     const strong = decision.tier === 'frontier';
     if (strong) strongCalls++;
+    if (decision.ood) ood++;
     if (strong ? r.strong_correct : r.weak_correct) correct++;
+    routedCost += price(strong ? catalog.get(decision.model) : weakModel, r.prompt.length);
+    frontierCost += price(frontier, r.prompt.length);
     return { score: decision.score, weak: r.weak_correct, strong: r.strong_correct };
   });
+  const metrics = replayMetrics(outcomes);
+  const target = policy.frontierShare === undefined ? (policy.qualityTarget ?? router.defaultQualityTarget) : null;
   return {
-    ...replayMetrics(outcomes),
+    ...metrics,
     at_default: {
+      quality_target: target,
+      frontier_share_target: policy.frontierShare ?? (target !== null ? router.shareForTarget(target) : router.defaultFrontierShare),
       strong_share: round(strongCalls / rows.length),
       accuracy: round(correct / rows.length),
-      frontier_share_target: frontierShare ?? router.defaultFrontierShare,
+      all_frontier_accuracy: metrics.strong_accuracy,
+      gap_points: round(100 * (metrics.strong_accuracy - correct / rows.length)),
+      cost_saved: round(1 - routedCost / frontierCost),
+      ood_fired: round(ood / rows.length),
+      routed_cost_usd: Math.round(routedCost * 1e6) / 1e6,
+      all_frontier_cost_usd: Math.round(frontierCost * 1e6) / 1e6,
     },
   };
 }

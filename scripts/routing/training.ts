@@ -4,7 +4,7 @@ import { LinearModel } from '../../shared/levers/routing/model';
 import { encodeGaps, type WeightsFile } from '../../shared/levers/routing/weights-file';
 import { summarizeRequest } from '../../shared/levers/routing/request-summary';
 import type { ChatRequest } from '../../shared/core/chat-model';
-import { requestFromPrompt } from './datasets';
+import { encoderText, type SentenceEncoder } from '../../shared/levers/routing/sentence-encoder';
 import { fitLogistic, type Example } from './logistic';
 
 /** How MMLU rows become targets. RouteLLM trains on "weak fails where strong succeeds". */
@@ -22,6 +22,10 @@ export interface TrainConfig {
   /** Total weight of the task examples relative to the MMLU rows (1 = same total). */
   taskWeight: number;
   maxIter: number;
+  /** L2 on the sentence-embedding weights. */
+  l2Dense: number;
+  /** Embedding values are multiplied by this before fitting (unit vectors have small components). */
+  denseScale: number;
 }
 
 export const DEFAULT_CONFIG: TrainConfig = {
@@ -32,6 +36,8 @@ export const DEFAULT_CONFIG: TrainConfig = {
   label: 'soft_gain',
   taskWeight: 0.5,
   maxIter: 300,
+  l2Dense: 1e-3,
+  denseScale: 4,
 };
 
 export interface LabelledRequest {
@@ -39,6 +45,8 @@ export interface LabelledRequest {
   y: number;
   /** Which pool the row comes from; weights are balanced per pool. */
   pool: 'mmlu' | 'tasks';
+  /** Grouping key for cross-validation (MMLU domain, task file). */
+  group?: string;
 }
 
 export function mmluTarget(label: MmluLabel, weak: boolean, strong: boolean): number {
@@ -49,23 +57,46 @@ export function mmluTarget(label: MmluLabel, weak: boolean, strong: boolean): nu
 
 const isTokenFeature = (name: string) => /(^|\|)(u|b):/.test(name);
 
-export function trainWeights(rows: LabelledRequest[], config: TrainConfig): Float32Array {
-  const dim = 2 ** config.bits;
+/** A row with its features extracted once (cross-validation refits on subsets many times). */
+export interface PreparedRow extends LabelledRequest {
+  idx: number[];
+  val: number[];
+  names: string[];
+  /** Sentence embedding of the work asked for, when an encoder is used. */
+  vec?: Float32Array;
+}
+
+export function prepareRows(rows: LabelledRequest[], bits: number, encoder?: SentenceEncoder): PreparedRow[] {
+  return rows.map((r) => {
+    const summary = summarizeRequest(r.request);
+    const f = extractFeatures(summary, bits, true);
+    return { ...r, idx: f.idx, val: f.val, names: f.names!, vec: encoder?.embedSync(encoderText(summary)) };
+  });
+}
+
+/** Hashed weights (2^bits) followed, when rows carry embeddings, by one weight per embedding dimension. */
+export function trainWeights(input: LabelledRequest[] | PreparedRow[], config: TrainConfig, encoder?: SentenceEncoder): Float32Array {
+  const rows: PreparedRow[] = input.length && 'idx' in input[0] ? (input as PreparedRow[]) : prepareRows(input, config.bits, encoder);
+  const hashed = 2 ** config.bits;
+  const dims = rows[0]?.vec?.length ?? 0;
+  const dim = hashed + dims;
   const l2 = new Float64Array(dim).fill(config.l2Tokens);
+  for (let j = hashed; j < dim; j++) l2[j] = config.l2Dense;
   const structural = new Set<number>();
   const pools = { mmlu: rows.filter((r) => r.pool === 'mmlu').length, tasks: rows.filter((r) => r.pool === 'tasks').length };
   const data: Example[] = rows.map((r) => {
-    const f = extractFeatures(summarizeRequest(r.request), config.bits, true);
-    f.names!.forEach((name, k) => {
+    r.names.forEach((name, k) => {
       const block = name.includes('|');
       const base = isTokenFeature(name) ? config.l2Tokens : config.l2Struct;
       const strength = block ? base * config.blockFactor : base;
-      if (!isTokenFeature(name)) structural.add(f.idx[k]);
+      if (!isTokenFeature(name)) structural.add(r.idx[k]);
       // A bucket shared by a structural feature and tokens keeps the weaker penalty.
-      l2[f.idx[k]] = structural.has(f.idx[k]) ? Math.min(l2[f.idx[k]], strength) : strength;
+      l2[r.idx[k]] = structural.has(r.idx[k]) ? Math.min(l2[r.idx[k]], strength) : strength;
     });
     const weight = r.pool === 'mmlu' ? 1 : pools.tasks ? (config.taskWeight * pools.mmlu) / pools.tasks : 0;
-    return { idx: f.idx, val: f.val, y: r.y, weight: pools.mmlu ? weight : 1 };
+    const idx = r.vec ? r.idx.concat(Array.from({ length: dims }, (_, i) => hashed + i)) : r.idx;
+    const val = r.vec ? r.val.concat(Array.from(r.vec, (x) => x * config.denseScale)) : r.val;
+    return { idx, val, y: r.y, weight: pools.mmlu ? weight : 1 };
   });
   const theta = fitLogistic(data, { dim, l2, maxIter: config.maxIter });
   return Float32Array.from(theta);
@@ -78,29 +109,52 @@ export interface Packed {
   w: number[];
   quantiles: number[];
   referenceRows: number;
+  dense?: WeightsFile['dense'];
+}
+
+/** Everything a weights file holds beyond the hashed weights, for packing. */
+export interface DenseParts {
+  encoder: string;
+  /** Training rows' embeddings (their mean is the dense part's fallback). */
+  trainVectors: Float32Array[];
+  denseScale: number;
 }
 
 /**
  * Quantises weights to integers (dropping those below `minWeight`, which
  * keeps the JSON small) and computes the score quantiles of the reference
- * prompts with the quantised model, so calibration matches inference.
+ * rows with the quantised model, so calibration matches inference. Weights
+ * past 2^bits are the dense (embedding) part, kept as rounded floats.
  */
-export function packWeights(theta: Float32Array, bits: number, referencePrompts: string[], minWeight = 2e-3, scale = 1e-3): Packed {
+export function packWeights(theta: Float32Array, bits: number, reference: PreparedRow[], minWeight = 2e-3, scale = 1e-3, dense?: DenseParts): Packed {
+  const hashed = 2 ** bits;
   const minInt = Math.max(1, Math.round(minWeight / scale));
   const idx: number[] = [];
   const w: number[] = [];
-  theta.forEach((x, i) => {
-    const q = Math.round(x / scale);
+  for (let i = 0; i < hashed; i++) {
+    const q = Math.round(theta[i] / scale);
     if (Math.abs(q) >= minInt) {
       idx.push(i);
       w.push(q);
     }
-  });
-  const quantised = new Float32Array(theta.length);
+  }
+  const quantised = new Float32Array(hashed);
   idx.forEach((i, k) => (quantised[i] = w[k] * scale));
-  const model = LinearModel.fromArray(bits, quantised);
-  const scores = referencePrompts.map((p) => model.score(summarizeRequest(requestFromPrompt(p))).score);
-  return { bits, scale, gaps: encodeGaps(idx), w, quantiles: computeQuantiles(scores).map((q) => Math.round(q * 1e6) / 1e6), referenceRows: scores.length };
+  let denseFile: WeightsFile['dense'];
+  if (dense && theta.length > hashed) {
+    const dims = theta.length - hashed;
+    const mean = new Array<number>(dims).fill(0);
+    for (const v of dense.trainVectors) for (let d = 0; d < dims; d++) mean[d] += v[d] / dense.trainVectors.length;
+    denseFile = {
+      encoder: dense.encoder,
+      dims,
+      w: Array.from(theta.subarray(hashed), (x) => Math.round(x * dense.denseScale * 1e5) / 1e5),
+      mean: mean.map((x) => Math.round(x * 1e5) / 1e5),
+    };
+  }
+  const model = LinearModel.fromArray(bits, quantised, denseFile && { encoder: denseFile.encoder, w: Float32Array.from(denseFile.w), atMean: 0 });
+  const scores = reference.map((r) => model.score(summarizeRequest(r.request), r.vec).score);
+  return { bits, scale, gaps: encodeGaps(idx), w, quantiles: computeQuantiles(scores).map((q) => Math.round(q * 1e6) / 1e6), referenceRows: scores.length, dense: denseFile };
 }
 
 /** A weights file around packed weights; train.ts fills the header, experiments use the placeholder. */
@@ -124,6 +178,7 @@ export function weightsFile(packed: Packed, header: Partial<WeightsFile['header'
     scale: packed.scale,
     gaps: packed.gaps,
     w: packed.w,
+    ...(packed.dense ? { dense: packed.dense } : {}),
     calibration: { reference, rows: Math.max(1, packed.referenceRows), quantiles: packed.quantiles },
   };
 }

@@ -14,6 +14,7 @@ void runService('batch-submitter', async () => {
   const service = await startBatchSubmitterService(platform, process.env);
   return {
     log: platform.log,
+    platforms: [platform],
     stop: async () => {
       await service.close();
       await platform.close();

@@ -14,6 +14,7 @@ void runService('cache-service', async () => {
   platform.log.info('cache-service running');
   return {
     log: platform.log,
+    platforms: [platform],
     stop: async () => {
       await service.close();
       await cache.store.close();

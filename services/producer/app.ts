@@ -10,6 +10,14 @@ import { bodyDepthLimit } from './http/body-depth';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { JobEnqueuer } from './job-enqueuer';
 import { chatCompletionsRouter } from './routes/chat-completions';
+import { modelsRouter } from './routes/models';
+import { embeddingsRouter } from './routes/embeddings';
+import { responsesRouter } from './routes/responses';
+import { ResponseStore } from '../../shared/surfaces/responses/response-store';
+import { messagesRouter } from './routes/messages';
+import { countTokensRouter } from './routes/count-tokens';
+import { anthropicModelsRouter } from './routes/anthropic-models';
+import { anthropicErrorHandler } from './http/anthropic-errors';
 import { healthRouter } from './routes/health';
 import { jobsRouter } from './routes/jobs';
 import { savingsRouter } from './routes/savings';
@@ -66,9 +74,23 @@ export function createProducerApp({ platform, env, keys, localWorkers }: Produce
   app.use(bodyDepthLimit());
   if (limits) app.use('/v1', rateLimit(platform.redis, platform.env.PARSIMONY_QUEUE_PREFIX, limits));
   app.use(chatCompletionsRouter(intake));
+  const responseStore = new ResponseStore(platform.redis, platform.env.PARSIMONY_QUEUE_PREFIX, env.PARSIMONY_RESPONSE_RETENTION_SECONDS);
+  app.use(responsesRouter(intake, responseStore));
+  app.use(messagesRouter(intake));
+  app.use(countTokensRouter(platform));
+  // Anthropic-shaped /v1/models for Anthropic clients; mounted before the OpenAI-shaped list, which gets every other request.
+  app.use(anthropicModelsRouter(platform.catalog));
+  // After the Messages surface, whose router answers GET /v1/models in Anthropic's shape for anthropic-version requests.
+  app.use(modelsRouter(platform.catalog));
+  app.use(
+    embeddingsRouter(platform, {
+      attempts: env.PARSIMONY_SYNC_ATTEMPTS,
+      cacheTtlSeconds: platform.env.PARSIMONY_CACHE === 'off' ? undefined : env.PARSIMONY_EMBEDDINGS_CACHE_TTL_SECONDS,
+    }),
+  );
   // The batch lever's pending pool: a cancelled deferred job leaves its group at once.
   const batchPool = new PendingPool(platform.redis, new BatchKeys(platform.env.PARSIMONY_QUEUE_PREFIX));
-  app.use(jobsRouter(intake, platform.store, platform.outcomes, enqueuer, (url) => assertCallbackAllowed(url, { allowHosts: env.PARSIMONY_WEBHOOK_ALLOW_HOSTS }), batchPool));
+  app.use(jobsRouter(intake, platform.store, platform.outcomes, enqueuer, (url) => assertCallbackAllowed(url, { allowHosts: env.PARSIMONY_WEBHOOK_ALLOW_HOSTS }), batchPool, responseStore));
   app.use(filesRouter(platform, env));
   app.use(batchesRouter(platform, env, validate));
   app.use(webhookDeliveriesRouter(platform, env));
@@ -83,6 +105,7 @@ export function createProducerApp({ platform, env, keys, localWorkers }: Produce
   // Routing shadow evaluation: finished shadows are compared here (any number of producers; stopped by platform.close()).
   platform.startShadowComparer();
   app.use(notFoundHandler);
+  app.use(anthropicErrorHandler(log));
   app.use(errorHandler(log));
   return app;
 }

@@ -13,6 +13,7 @@ void runService('producer', async () => {
   const producer = await startProducer(platform, env);
   return {
     log: platform.log,
+    platforms: [platform],
     stop: async () => {
       await producer.close();
       await platform.close();

@@ -14,6 +14,7 @@ void runService('router-worker', async () => {
   platform.log.info({ concurrency: env.PARSIMONY_WORKER_CONCURRENCY }, 'router-worker running');
   return {
     log: platform.log,
+    platforms: [platform],
     stop: async () => {
       await worker.close();
       await platform.close();

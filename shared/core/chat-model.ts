@@ -65,7 +65,14 @@ export type ChatMessage =
       /** Reasoning that came before this turn's text and tool calls (Anthropic requires it first when thinking is on). */
       reasoning?: ReasoningPart[];
     }
-  | { role: 'tool'; tool_call_id: string; content: string; is_error?: boolean };
+  | {
+      role: 'tool';
+      tool_call_id: string;
+      content: string;
+      is_error?: boolean;
+      /** Anthropic prompt-caching breakpoint on this tool result (agent chains end on one; set by the caller or the prompt-cache stage). */
+      cache_control?: CacheControl;
+    };
 
 export interface ToolDefinition {
   name: string;
@@ -92,8 +99,8 @@ export interface SamplingParams {
   frequency_penalty?: number;
 }
 
-/** OpenAI's `reasoning_effort` scale; `none`/`minimal` turn reasoning (almost) off. */
-export const REASONING_EFFORTS = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh'] as const;
+/** OpenAI's `reasoning_effort` scale (Anthropic's `output_config.effort` is its upper part); `none`/`minimal` turn reasoning (almost) off. */
+export const REASONING_EFFORTS = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'] as const;
 export type ReasoningEffort = (typeof REASONING_EFFORTS)[number];
 
 /** How much a reasoning model may think; each adapter maps it to its provider's knob. */

@@ -14,6 +14,7 @@ import { smallTierSummarizer } from '../levers/context/summarizer';
 import { PromptCompressionStage } from '../levers/compression/compression-stage';
 import { VariantRegistry } from '../levers/compression/variant-registry';
 import { PromptCacheStage } from '../levers/prompt-cache/prompt-cache-stage';
+import { BaselineCacheStage } from '../levers/prompt-cache/baseline-cache-stage';
 import { CacheStage } from '../levers/cache/cache-stage';
 import type { SemanticCache } from '../levers/cache/semantic-cache';
 import type { CacheStorePayload } from '../levers/cache/cache-entry';
@@ -75,6 +76,8 @@ export function buildPipeline(deps: PipelineDeps): { pipeline: Pipeline; validat
       isProviderConfigured: deps.isProviderConfigured,
       guards: new RoutingGuards(deps.redis, deps.keyPrefix, deps.catalog, deps.routingGuards),
     }),
+    // On the request as sent: the provider caching it would have had anyway is part of the baseline.
+    new BaselineCacheStage(deps.catalog, deps.redis, `${deps.keyPrefix}:`),
     ...(deps.cache && deps.enqueueCacheStore ? [new CacheStage({ cache: deps.cache, enqueueStore: deps.enqueueCacheStore })] : []),
     new ContextCompactionStage({
       summarizer: smallTierSummarizer(deps.catalog, deps.adapterFor, deps.isProviderConfigured),

@@ -105,7 +105,8 @@ export class JobRunner {
   }
 }
 
-function toJobError(err: unknown): JobError {
+/** A thrown error as the job records it. */
+export function toJobError(err: unknown): JobError {
   if (err instanceof ProviderError) return err.toJobError();
   if (err instanceof ApiError) return { type: err.type, message: err.message };
   return { type: 'internal_error', message: err instanceof Error ? err.message : String(err) };

@@ -2,6 +2,24 @@ import type { ChatRequest, ChatResponse, StreamEvent } from '../core/chat-model'
 import type { ModelEntry } from '../core/catalog/catalog';
 import type { Logger } from '../platform/logging/logger';
 
+/** An embeddings request as Parsimony forwards it (OpenAI's `POST /v1/embeddings` body). */
+export interface EmbeddingsRequest {
+  /** Provider model name. */
+  model: string;
+  input: string | string[] | number[] | number[][];
+  dimensions?: number;
+  /** How vectors come back; the provider's default is `float`. */
+  encoding_format: 'float' | 'base64';
+  user?: string;
+}
+
+/** What the provider answered: the list body as the wire format has it, and the tokens it billed. */
+export interface EmbeddingsResult {
+  /** `{ object: 'list', data: [{ object: 'embedding', index, embedding }], model, usage }`. */
+  body: Record<string, unknown>;
+  input_tokens: number;
+}
+
 /** Per-call options every adapter honours. */
 export interface CallOptions {
   /** Aborts the HTTP call (deadline, shutdown, client disconnect). */
@@ -22,6 +40,10 @@ export interface ProviderAdapter {
   complete(request: ChatRequest, model: ModelEntry, options?: CallOptions): Promise<ChatResponse>;
   /** A streamed completion; the last event is always `done` with the whole response. */
   stream(request: ChatRequest, model: ModelEntry, options?: CallOptions): AsyncIterable<StreamEvent>;
+  /** Embeddings, for providers whose catalog lists embedding models (absent = the provider has none). */
+  embed?(request: EmbeddingsRequest, options?: CallOptions): Promise<EmbeddingsResult>;
+  /** The provider's own count of the request's input tokens, where it offers one (Anthropic `count_tokens`). */
+  countTokens?(request: ChatRequest, model: ModelEntry, options?: CallOptions): Promise<number>;
 }
 
 /** How an adapter is configured (from the environment, validated once at start-up). */

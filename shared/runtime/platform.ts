@@ -22,6 +22,8 @@ import { closeRedis, createRedis, type ConnectionRole } from '../platform/redis/
 import type pino from 'pino';
 import { BATCH_LINE_PRIORITY } from '../surfaces/batch-api/line-queue';
 import { ShadowComparer } from '../levers/routing/guards/shadow-comparer';
+import { ThresholdFeedback, type ThresholdFeedbackOptions } from '../levers/routing/guards/threshold-feedback';
+import { routerEncoder } from '../levers/routing/sentence-encoder';
 
 export interface PlatformOptions {
   env: CommonEnv;
@@ -43,6 +45,7 @@ export class Platform {
   private readonly queues = new Map<QueueName, Queue>();
   private readonly closers: (() => Promise<void>)[] = [];
   private shadowComparer?: ShadowComparer;
+  private feedback?: ThresholdFeedback;
 
   private constructor(
     readonly env: CommonEnv,
@@ -68,6 +71,8 @@ export class Platform {
       weightsPath: env.PARSIMONY_ROUTER_WEIGHTS,
       frontierShare: env.PARSIMONY_ROUTER_FRONTIER_SHARE,
       smallShare: env.PARSIMONY_ROUTER_SMALL_SHARE,
+      qualityTarget: env.PARSIMONY_ROUTER_QUALITY_TARGET,
+      encoder: env.PARSIMONY_ROUTER_ENCODER === 'embedded' ? routerEncoder(env.PARSIMONY_DATA_DIR, log) : undefined,
     });
     return new Platform(env, log, catalog, providers, redis, store, outcomes, options.role, router);
   }
@@ -172,6 +177,7 @@ export class Platform {
         sessionWindowSeconds: this.env.PARSIMONY_ROUTER_SESSION_WINDOW_SECONDS,
         shadowShare: this.env.PARSIMONY_SHADOW_SHARE,
         shadowFirstCheckMs: this.env.PARSIMONY_SHADOW_CHECK_MS,
+        feedback: this.routingFeedback,
         store: this.store,
         // Shadows yield to interactive work like batch lines; built-in backoff (they are deferred to a provider batch anyway).
         enqueue: async (job) => {
@@ -210,8 +216,19 @@ export class Platform {
       store: this.store,
       log: this.log.child({ component: 'routing-shadows' }),
       checkMs: this.env.PARSIMONY_SHADOW_CHECK_MS,
+      feedback: this.routingFeedback,
     }).start();
     return this.shadowComparer;
+  }
+
+  /** Threshold feedback from shadow agreement (the comparer writes it, the route stage and /v1/routing/quality read it). */
+  get routingFeedback(): ThresholdFeedback {
+    this.feedback ??= new ThresholdFeedback(this.redis, this.env.PARSIMONY_QUEUE_PREFIX, this.feedbackOptions);
+    return this.feedback;
+  }
+
+  get feedbackOptions(): ThresholdFeedbackOptions {
+    return { minAgreement: this.env.PARSIMONY_ROUTER_MIN_AGREEMENT, minShadows: this.env.PARSIMONY_ROUTER_FEEDBACK_MIN_SHADOWS };
   }
 
   /** Work to stop before the connections close (timers started by a service on this platform). */

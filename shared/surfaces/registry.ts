@@ -1,6 +1,10 @@
 import type { ChatRequest, ChatResponse } from '../core/chat-model';
 import type { RequestHints } from '../core/jobs/request-hints';
+import type { JobOptions } from '../core/jobs/job-record';
 import { chatCompletionsSurface } from './chat-completions/definition';
+import { responsesSurface } from './responses/definition';
+import type { PreviousResponseLookup } from './responses/response-store';
+import { messagesSurface } from './messages/definition';
 import type { Surface } from './surface';
 
 /** A request body of some surface, validated and mapped into the internal model. */
@@ -12,11 +16,23 @@ export interface ParsedSurfaceRequest {
   metadata?: Record<string, unknown>;
   /** Parsimony hints carried in the body (e.g. chat completions' `parsimony` object). */
   hints?: RequestHints;
+  /** Fields of the body the surface's answer echoes (JobOptions.surface_echo). */
+  echo?: Record<string, unknown>;
+}
+
+/** The job an answer belongs to, for surfaces whose body echoes the request (a Response's tools, instructions, …). */
+export interface SurfaceEncodeContext {
+  request?: ChatRequest;
+  options?: Pick<JobOptions, 'metadata' | 'surface_echo'>;
+  /** Unix seconds the job was created. */
+  createdAt?: number;
 }
 
 /** What parsing may need besides the body (e.g. the tenant, whose stored conversation state a request may continue). */
 export interface SurfaceParseContext {
   tenant: string;
+  /** The tenant's stored Responses, for a Responses body with previous_response_id (refused with a 400 where absent). */
+  previousResponses?: PreviousResponseLookup;
 }
 
 /**
@@ -30,12 +46,14 @@ export interface SurfaceDefinition {
   readonly path: string;
   /** Validates a body (throws a ZodError or ApiError on bad input) and maps it into the internal model. */
   parse(body: unknown, context: SurfaceParseContext): ParsedSurfaceRequest | Promise<ParsedSurfaceRequest>;
-  /** The body this surface returns for an answer. */
-  encode(response: ChatResponse, jobId: string, model: string): Record<string, unknown>;
+  /** The body this surface returns for an answer; `job` gives the request it answers (for surfaces that echo it). */
+  encode(response: ChatResponse, jobId: string, model: string, job?: SurfaceEncodeContext): Record<string, unknown>;
 }
 
 export const SURFACE_DEFINITIONS: Partial<Record<Surface, SurfaceDefinition>> = {
   chat_completions: chatCompletionsSurface,
+  responses: responsesSurface,
+  messages: messagesSurface,
 };
 
 /** The definition of a surface (chat completions when none is named). */

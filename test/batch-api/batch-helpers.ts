@@ -1,5 +1,6 @@
 import { toFile } from 'openai';
 import { startNotifications } from '../../services/batch-submitter/start-notifications';
+import { track } from '../helpers/lifecycle';
 import { startTestParsimony, type TestParsimony } from '../helpers/parsimony';
 
 export interface BatchParsimony extends TestParsimony {
@@ -14,7 +15,11 @@ export interface BatchParsimony extends TestParsimony {
  * The batch-submitter starts notifications; this starts one more instance
  * (any number may run at once), which also exercises them side by side.
  */
-export async function startBatchParsimony(name: string, env: Record<string, string> = {}): Promise<BatchParsimony> {
+export function startBatchParsimony(name: string, env: Record<string, string> = {}): Promise<BatchParsimony> {
+  return track(startParsimony(name, env));
+}
+
+async function startParsimony(name: string, env: Record<string, string>): Promise<BatchParsimony> {
   const simBatchSeconds = process.env.SIM_BATCH_SECONDS;
   process.env.SIM_BATCH_SECONDS = '0.5';
   let p: TestParsimony;

@@ -17,7 +17,7 @@ beforeAll(async () => {
     PARSIMONY_BODY_LIMIT: '4kb',
     PARSIMONY_PROVIDER_TIMEOUT_MS: '10000',
   });
-});
+}, 120_000);
 afterAll(async () => {
   p.sim.faults.clear();
   await p.close();

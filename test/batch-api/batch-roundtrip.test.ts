@@ -9,7 +9,7 @@ const secret = generateWebhookSecret();
 beforeAll(async () => {
   receiver = await startReceiver(secret);
   p = await startBatchParsimony('batch-roundtrip', { PARSIMONY_WEBHOOK_SECRETS: `acme:${secret}`, PARSIMONY_WEBHOOK_ALLOW_HOSTS: '127.0.0.1' });
-});
+}, 120_000);
 afterAll(async () => {
   await p.close();
   await receiver.close();

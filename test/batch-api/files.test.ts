@@ -5,7 +5,7 @@ import { line, upload } from './batch-helpers';
 let p: TestParsimony;
 beforeAll(async () => {
   p = await startTestParsimony('batch-files', { PARSIMONY_FILE_MAX_BYTES: '4096', PARSIMONY_BODY_LIMIT: '2kb' });
-});
+}, 120_000);
 afterAll(async () => {
   await p.close();
 });

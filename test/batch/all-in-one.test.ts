@@ -20,7 +20,7 @@ beforeAll(async () => {
     if (simBatchSeconds === undefined) delete process.env.SIM_BATCH_SECONDS;
     else process.env.SIM_BATCH_SECONDS = simBatchSeconds;
   }
-});
+}, 120_000);
 afterAll(() => p.close());
 
 test('identical batch jobs are all deferred and completed: a deferred job does not hold the cache’s single-flight lock', async () => {

@@ -15,7 +15,7 @@ let h: BatchHarness;
 beforeAll(async () => {
   // Every routed job is shadowed: the route stage's hook is observable on any "auto" job.
   h = await startBatchHarness('batch-hooks', { cache: true, env: { PARSIMONY_SHADOW_SHARE: '1' } });
-}, 60_000);
+}, 120_000);
 afterAll(() => h.close());
 
 /** A latency "batch" job whose answer is complete (a truncated answer is never cached). */

@@ -10,7 +10,7 @@ let h: BatchHarness;
 
 beforeAll(async () => {
   h = await startBatchHarness('batch-path', { env: { PARSIMONY_BATCH_MAX_WAIT_SECONDS: '1' } });
-});
+}, 120_000);
 afterAll(() => h.close());
 
 test('latency "batch" jobs of both providers are deferred, batched and completed at the batch price', async () => {

@@ -18,7 +18,7 @@ let keys: BatchKeys;
 beforeAll(async () => {
   h = await startBatchHarness('cancel-deferred', { sim: { batchSeconds: 3 }, env: { PARSIMONY_BATCH_MAX_WAIT_SECONDS: '2' } });
   keys = new BatchKeys(h.prefix);
-});
+}, 120_000);
 afterAll(() => h.close());
 
 async function until<T>(probe: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 10_000): Promise<T> {

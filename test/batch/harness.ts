@@ -15,6 +15,7 @@ import type { SemanticCache } from '../../shared/levers/cache/semantic-cache';
 import { cacheFromEnv } from '../../shared/runtime/create-cache';
 import type { TestResponse } from '../helpers/parsimony';
 import { deletePrefix, REDIS_URL, uniquePrefix } from '../helpers/redis';
+import { track } from '../helpers/lifecycle';
 
 export const KEY = 'k-batch-acme';
 
@@ -58,7 +59,11 @@ export interface HarnessOptions {
   cache?: boolean;
 }
 
-export async function startBatchHarness(name: string, options: HarnessOptions = {}): Promise<BatchHarness> {
+export function startBatchHarness(name: string, options: HarnessOptions = {}): Promise<BatchHarness> {
+  return track(startHarness(name, options));
+}
+
+async function startHarness(name: string, options: HarnessOptions): Promise<BatchHarness> {
   const logs: string[] = [];
   const destination = new Writable({
     write(chunk, _enc, done) {

@@ -27,7 +27,7 @@ beforeAll(async () => {
     // Polling alone would first look after 30 s: only the webhook can finish these jobs quickly.
     env: { PORT: String(port), OPENAI_WEBHOOK_SECRET: SECRET, PARSIMONY_BATCH_POLL_SECONDS: '30', PARSIMONY_BATCH_POLL_MAX_SECONDS: '60' },
   });
-});
+}, 120_000);
 afterAll(() => h.close());
 
 function post(body: string, headers: Record<string, string>): Promise<TestResponse> {

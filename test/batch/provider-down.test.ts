@@ -9,7 +9,7 @@ import { batchJob, startBatchHarness, type BatchHarness } from './harness';
 let h: BatchHarness;
 beforeAll(async () => {
   h = await startBatchHarness('provider-down');
-});
+}, 120_000);
 afterAll(() => h.close());
 
 test.each([

@@ -46,7 +46,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
+}, 120_000);
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 const intent = { id: 'pb0000000000000000', provider: 'openai', model: 'gpt-4.1-mini', size: TOTAL, createdAt: Date.now(), attempts: 0 };

@@ -40,7 +40,7 @@ describe('TTL and freshness', () => {
     const t = fresh();
     const q = chat('What is the capital of Peru?');
     await f.serve(pipelineContext(t, q, { cache: { ttl_seconds: 2 } }), answer('Lima'));
-    const key = requestKey(t, 'mid', q);
+    const key = requestKey(t, q);
     const entry = await f.cache.repo.getExact(t, key.exactHash, Date.now());
     const pttlBefore = await r.redis.pttl(f.cache.repo.keys.exact(t, key.exactHash));
     for (let i = 0; i < 5; i++) expect(await f.stage.run(pipelineContext(t, q))).toMatchObject({ kind: 'complete' });
@@ -54,7 +54,7 @@ describe('TTL and freshness', () => {
   test('a second answer for a request with a live exact entry is not stored; a refresh replaces it', async () => {
     const t = fresh();
     const q = chat('Which planet is the largest?');
-    const key = requestKey(t, 'mid', q);
+    const key = requestKey(t, q);
     const payload = { tenant: t, job_id: 'job_dup1', scope: key.scope, request_hash: key.exactHash, text: key.text, semantic: true, tier: 'mid', response: answer('Jupiter'), ttl_seconds: 3600, tags: [], replace: false, completed_at: Date.now() };
     const first = await f.cache.storeEntry(payload);
     expect(first).toMatchObject({ stored: true });
@@ -107,7 +107,7 @@ describe('invalidation and purge', () => {
 
     const pirate = chat('What are the opening hours?', { system: [{ type: 'text', text: 'Talk like a pirate.' }] });
     await f.serve(pipelineContext(t, pirate), answer('Arr, 9-5'));
-    const scope = requestKey(t, 'mid', pirate).scope;
+    const scope = requestKey(t, pirate).scope;
     expect(await f.writer.purge(t, { scope })).toBe(1);
     expect(await f.stage.run(pipelineContext(t, pirate))).toEqual({ kind: 'continue' });
     expect(await f.stage.run(pipelineContext(t, chat('What are the opening hours?')))).toMatchObject({ kind: 'complete' });

@@ -70,11 +70,34 @@ describe('scope isolation: a request is only ever answered from its own scope', 
     await expectIsolated(t, withHistory(Q, 'I am on the free plan'), t, (text) => withHistory(text, 'I am on the team plan'));
   });
 
-  test('a different routed model tier is a different scope', async () => {
+  test('the routed tier is not a scope: an answer serves its own tier and lower ones, never a higher one', async () => {
+    const t = fresh();
+    await f.serve(pipelineContext(t, chat(Q), {}, 'mid'), answer('mid-model answer'));
+    for (const [tier, text] of [['mid', Q], ['small', Q], ['small', P], ['mid', P]] as const) {
+      expect(await f.stage.run(pipelineContext(t, chat(text), {}, tier))).toMatchObject({ kind: 'complete', response: { content: 'mid-model answer' } });
+    }
+    for (const text of [Q, P]) {
+      const ctx = pipelineContext(t, chat(text), {}, 'frontier');
+      expect(await f.stage.run(ctx)).toEqual({ kind: 'continue' });
+      expect((ctx.annotations.cache as CacheAnnotation).hit).toBe(false);
+    }
+  });
+
+  test('a higher tier’s answer to the same request replaces the lower one in the exact tier', async () => {
     const t = fresh();
     await f.serve(pipelineContext(t, chat(Q), {}, 'small'), answer('small-model answer'));
-    const ctx = pipelineContext(t, chat(Q), {}, 'frontier');
-    expect(await f.stage.run(ctx)).toEqual({ kind: 'continue' });
+    const frontier = pipelineContext(t, chat(Q), {}, 'frontier');
+    expect(await f.serve(frontier, answer('frontier answer'))).toMatchObject({ fromCache: false });
+    expect(await f.stage.run(pipelineContext(t, chat(Q), {}, 'frontier'))).toMatchObject({ kind: 'complete', response: { content: 'frontier answer' } });
+    expect(await f.stage.run(pipelineContext(t, chat(Q), {}, 'small'))).toMatchObject({ kind: 'complete', response: { content: 'frontier answer' } });
+  });
+
+  test('n, logprobs and reasoning effort stay hard scope', async () => {
+    const t = fresh();
+    await f.serve(pipelineContext(t, chat(Q)), answer('one choice'));
+    for (const extra of [{ n: 3 }, { logprobs: { top_logprobs: 2 } }, { reasoning: { effort: 'high' as const } }]) {
+      expect(await f.stage.run(pipelineContext(t, chat(Q, extra)))).toEqual({ kind: 'continue' });
+    }
   });
 
   test('zero cross-tenant hits over many tenants storing the same questions', async () => {

@@ -195,7 +195,7 @@ describe('OpenAI-compatible embedder (real HTTP, official SDK)', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
-  });
+  }, 120_000);
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
   test('returns unit vectors and prices the call from usage', async () => {

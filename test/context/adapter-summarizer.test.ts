@@ -15,7 +15,7 @@ let adapter: OpenAIAdapter;
 beforeAll(async () => {
   sim = await startSimulator({ port: 0, logger: log });
   adapter = new OpenAIAdapter({ apiKey: 'sk-test', baseURL: `${sim.url}/v1` }, log);
-});
+}, 120_000);
 afterAll(async () => {
   await sim.close();
 });

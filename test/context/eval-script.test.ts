@@ -25,7 +25,7 @@ describe('context:eval', () => {
     });
     const file = join(dir, 'traces.json');
     writeFileSync(file, JSON.stringify(traces));
-    const { stdout } = await run(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'scripts/context/eval.ts'), '--traces', file, '--strategy', 'mask'], { cwd: root, timeout: 120_000 });
+    const { stdout } = await run(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'scripts/context/eval.ts'), '--traces', file, '--strategy', 'mask', '--no-cost-model'], { cwd: root, timeout: 120_000 });
     const lines = stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
     const out = JSON.parse(lines[0]);
@@ -39,5 +39,16 @@ describe('context:eval', () => {
     expect(out.halves.a.runs + out.halves.b.runs).toBe(4);
     expect(out.fact_retention).toBeGreaterThanOrEqual(0.95);
     expect(out.facts_checked).toBeGreaterThan(0);
+    // What the user pays: four policies on the default frontier model and per provider; retention of the next call's values.
+    for (const costs of [out.cost_usd, ...Object.values(out.cost_usd_by_provider)] as Record<string, number>[]) {
+      expect(Object.keys(costs).sort()).toEqual(['as_sent', 'compaction_and_cache', 'compaction_only', 'model', 'prompt_cache_only']);
+      expect(costs.compaction_only).toBeLessThan(costs.as_sent);
+      expect(costs.prompt_cache_only).toBeLessThanOrEqual(costs.as_sent);
+    }
+    expect(Object.keys(out.cost_usd_by_provider).sort()).toEqual(['anthropic', 'openai']);
+    expect(out.touchable_reduction).toBeGreaterThan(out.net_reduction);
+    // The fixture's next calls use fresh ids (nothing to retain); the check itself is unit-tested in retention.test.ts.
+    expect(typeof out.next_call_retention).toBe('number');
+    expect(out.per_run).toHaveLength(4);
   });
 });

@@ -1,18 +1,19 @@
 import { Writable } from 'node:stream';
 import { readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { startSimulator, type Simulator } from '../../infra/simulator/server';
 import { startAll, type RunningParsimony } from '../../services/all-in-one/start-all';
 import { createLogger } from '../../shared/platform/logging/logger';
+import { TEST_DATA_DIR } from './data-dir';
+import { track } from './lifecycle';
 import { deletePrefix, REDIS_URL, uniquePrefix } from './redis';
 
 /** fetch's Response, with `json()` typed loosely for assertions. */
 export type TestResponse = Omit<Response, 'json'> & { json(): Promise<any> };
 
-/** Data dir shared by test runs on this machine (the word-vector conversion happens once). */
-export const TEST_DATA_DIR = join(tmpdir(), 'parsimony-test-data');
+export { TEST_DATA_DIR };
 
 export const KEYS = { acme: 'k-acme-test-1', globex: 'k-globex-test-1' } as const;
 
@@ -26,6 +27,8 @@ export interface TestParsimony {
   logs: string[];
   /** An official OpenAI SDK client pointed at Parsimony. */
   openai(tenant?: keyof typeof KEYS, options?: Partial<ConstructorParameters<typeof OpenAI>[0]>): OpenAI;
+  /** An official Anthropic SDK client pointed at Parsimony (its key sent as `x-api-key`). */
+  anthropic(tenant?: keyof typeof KEYS, options?: Partial<ConstructorParameters<typeof Anthropic>[0]>): Anthropic;
   /** Raw HTTP against Parsimony with a tenant's key. */
   http(path: string, init?: RequestInit & { tenant?: keyof typeof KEYS | null; json?: unknown }): Promise<TestResponse>;
   close(): Promise<void>;
@@ -33,9 +36,15 @@ export interface TestParsimony {
 
 /**
  * Starts the simulator and Parsimony (all services, one process) on free
- * ports with a unique Redis prefix. `close()` stops both and deletes the keys.
+ * ports with a unique Redis prefix. `close()` stops both and deletes the keys;
+ * it is idempotent, and runs at the end of the test file even when the start
+ * finished after a timed-out beforeAll (test/helpers/lifecycle.ts).
  */
-export async function startTestParsimony(name: string, env: Record<string, string> = {}): Promise<TestParsimony> {
+export function startTestParsimony(name: string, env: Record<string, string> = {}): Promise<TestParsimony> {
+  return track(startParsimony(name, env));
+}
+
+async function startParsimony(name: string, env: Record<string, string>): Promise<TestParsimony> {
   const logs: string[] = [];
   const destination = new Writable({
     write(chunk, _enc, done) {
@@ -61,7 +70,10 @@ export async function startTestParsimony(name: string, env: Record<string, strin
     PARSIMONY_DATA_DIR: TEST_DATA_DIR,
     ...env,
   };
-  const app = await startAll({ env: fullEnv, logDestination: destination });
+  const app = await startAll({ env: fullEnv, logDestination: destination }).catch(async (error: unknown) => {
+    await sim.close();
+    throw error;
+  });
   return {
     url: app.url,
     sim,
@@ -70,6 +82,7 @@ export async function startTestParsimony(name: string, env: Record<string, strin
     env: fullEnv,
     logs,
     openai: (tenant = 'acme', options = {}) => new OpenAI({ apiKey: KEYS[tenant], baseURL: `${app.url}/v1`, maxRetries: 0, ...options }),
+    anthropic: (tenant = 'acme', options = {}) => new Anthropic({ apiKey: KEYS[tenant], baseURL: app.url, maxRetries: 0, ...options }),
     http: (path, init = {}) => {
       const { tenant = 'acme', json, ...rest } = init;
       const headers = new Headers(rest.headers);

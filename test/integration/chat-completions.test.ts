@@ -4,7 +4,7 @@ import { chatBody, startTestParsimony, type TestParsimony } from '../helpers/par
 let p: TestParsimony;
 beforeAll(async () => {
   p = await startTestParsimony('chat');
-});
+}, 120_000);
 afterAll(async () => {
   await p.close();
 });

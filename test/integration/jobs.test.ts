@@ -3,7 +3,7 @@ import { chatBody, startTestParsimony, waitForJob, type TestParsimony } from '..
 let p: TestParsimony;
 beforeAll(async () => {
   p = await startTestParsimony('jobs', { PARSIMONY_BODY_LIMIT: '256kb' });
-});
+}, 120_000);
 afterAll(async () => {
   await p.close();
 });

@@ -36,7 +36,7 @@ beforeAll(async () => {
   // The surviving producer's reaper, as a producer runs it (no minimum age, so the test need not wait for one).
   const store = new JobStore(redis, { prefix, retentionSeconds: 3600 });
   watch = new SyncJobWatch(redis, prefix, new JobOutcomes(store, prefix), createLogger({ service: 'test', level: 'silent' }), { minAgeMs: 0 });
-});
+}, 120_000);
 
 afterAll(async () => {
   for (const child of children) child.kill('SIGKILL');

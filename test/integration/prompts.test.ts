@@ -4,7 +4,7 @@ import { startTestParsimony, type TestParsimony } from '../helpers/parsimony';
 let p: TestParsimony;
 beforeAll(async () => {
   p = await startTestParsimony('prompts');
-});
+}, 120_000);
 afterAll(async () => {
   await p.close();
 });

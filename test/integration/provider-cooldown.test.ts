@@ -15,7 +15,7 @@ beforeAll(async () => {
   p = await startTestParsimony('cooldown', { PARSIMONY_JOB_ATTEMPTS: '2' });
   redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
   cooldowns = new ProviderCooldowns(redis, p.prefix);
-});
+}, 120_000);
 afterAll(async () => {
   redis.disconnect();
   await p.close();
@@ -122,7 +122,7 @@ describe('a job on its final attempt', () => {
   let single: TestParsimony;
   beforeAll(async () => {
     single = await startTestParsimony('cooldown-final', { PARSIMONY_JOB_ATTEMPTS: '1' });
-  });
+  }, 120_000);
   afterAll(async () => {
     await single.close();
   });

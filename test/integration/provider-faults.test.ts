@@ -3,7 +3,7 @@ import { chatBody, startTestParsimony, waitForJob, type TestParsimony } from '..
 let p: TestParsimony;
 beforeAll(async () => {
   p = await startTestParsimony('faults', { PARSIMONY_JOB_ATTEMPTS: '4' });
-});
+}, 120_000);
 afterAll(async () => {
   await p.close();
 });

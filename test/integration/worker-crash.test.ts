@@ -41,7 +41,7 @@ beforeAll(async () => {
   };
   platform = Platform.create({ env: parseEnv(CommonEnvSchema, env), service: 'producer', role: 'http', providerEnv: env, logDestination: new Writable({ write: (_chunk, _enc, done) => done() }) });
   producer = await startProducer(platform, parseEnv(ProducerEnvSchema, env));
-});
+}, 120_000);
 
 afterAll(async () => {
   for (const child of children) child.kill('SIGKILL');

@@ -10,7 +10,7 @@ function message(content: unknown[], stop_reason: string | null, usage: Record<s
 }
 
 describe('Anthropic message → internal response', () => {
-  test('text blocks are joined, tool_use blocks become tool calls with JSON arguments', () => {
+  test('text blocks are joined, tool_use blocks become tool calls with JSON arguments, thinking becomes reasoning', () => {
     const r = anthropicMessageToResponse(
       message(
         [
@@ -35,6 +35,7 @@ describe('Anthropic message → internal response', () => {
         { id: 'toolu_2', name: 'get_weather', arguments: '{"city":"Rome","days":[1,2]}' },
       ],
       finish_reason: 'tool_calls',
+      reasoning: [{ type: 'reasoning', text: 'hmm', signature: 's', provider: 'anthropic' }],
       // input_tokens is ALL input: 100 uncached + 2000 read + 500 written.
       usage: { input_tokens: 2600, output_tokens: 40, cached_input_tokens: 2000, cache_write_tokens: 500 },
     });

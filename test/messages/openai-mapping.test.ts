@@ -192,7 +192,7 @@ describe('provider completion → internal → OpenAI completion', () => {
         finish_reason: 'tool_calls',
       },
     ],
-    usage: { prompt_tokens: 1200, completion_tokens: 30, total_tokens: 1230, prompt_tokens_details: { cached_tokens: 1024 } },
+    usage: { prompt_tokens: 1200, completion_tokens: 30, total_tokens: 1230, prompt_tokens_details: { cached_tokens: 1024 }, completion_tokens_details: { reasoning_tokens: 12 } },
   };
 
   test('tool calls, finish reason and cached usage map in and back out', () => {
@@ -207,7 +207,7 @@ describe('provider completion → internal → OpenAI completion', () => {
         { id: 'call_b', name: 'get_weather', arguments: '{"city":"Rome"}' },
       ],
       finish_reason: 'tool_calls',
-      usage: { input_tokens: 1200, output_tokens: 30, cached_input_tokens: 1024, cache_write_tokens: 0 },
+      usage: { input_tokens: 1200, output_tokens: 30, cached_input_tokens: 1024, cache_write_tokens: 0, reasoning_tokens: 12 },
     });
     const back = chatResponseToCompletion(response, 'chatcmpl-parsimony', 'auto');
     expect(back.choices[0].message.tool_calls).toEqual(completion.choices[0].message.tool_calls);
@@ -266,7 +266,7 @@ describe('stream events → OpenAI chunks', () => {
     expect(chunks[3].choices[0].delta).toEqual({ tool_calls: [{ index: 0, function: { arguments: '1}' } }] });
     expect(chunks[4].choices[0]).toMatchObject({ delta: {}, finish_reason: 'tool_calls' });
     expect(chunks[5].choices).toEqual([]);
-    expect(chunks[5].usage).toEqual({ prompt_tokens: 10, completion_tokens: 3, total_tokens: 13, prompt_tokens_details: { cached_tokens: 4 } });
+    expect(chunks[5].usage).toEqual({ prompt_tokens: 10, completion_tokens: 3, total_tokens: 13, prompt_tokens_details: { cached_tokens: 4 }, completion_tokens_details: { reasoning_tokens: 0 } });
     // What a client reassembles equals the final response.
     const args = chunks.flatMap((c) => c.choices[0]?.delta.tool_calls ?? []).map((t: any) => t.function.arguments).join('');
     expect(args).toBe(done.tool_calls[0].arguments);

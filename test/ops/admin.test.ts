@@ -7,7 +7,7 @@ let p: TestParsimony;
 
 beforeAll(async () => {
   p = await startTestParsimony('ops-admin', { PARSIMONY_ADMIN_KEY: ADMIN_KEY });
-}, 60_000);
+}, 120_000);
 afterAll(async () => {
   await p.close();
 });

@@ -38,7 +38,7 @@ beforeAll(async () => {
     if (simBatchSeconds === undefined) delete process.env.SIM_BATCH_SECONDS;
     else process.env.SIM_BATCH_SECONDS = simBatchSeconds;
   }
-});
+}, 120_000);
 afterAll(async () => {
   await p.close();
 });

@@ -20,7 +20,7 @@ beforeAll(async () => {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   await seedTraffic();
-}, 60_000);
+}, 120_000);
 afterAll(async () => {
   await browser?.close();
   await p?.close();

@@ -15,7 +15,7 @@ beforeAll(async () => {
     PARSIMONY_API_KEYS: `acme:${KEYS.acme},globex:${KEYS.globex},initech:${INITECH_KEY}`,
     PARSIMONY_TENANT_LIMITS: JSON.stringify(LIMITS),
   });
-}, 60_000);
+}, 120_000);
 afterAll(async () => {
   await p.close();
 });

@@ -34,7 +34,7 @@ const CASES: Case[] = [
 let sim: Simulator;
 beforeAll(async () => {
   sim = await startSimulator({ port: 0, logger: createLogger({ service: 'simulator', level: 'silent' }) });
-});
+}, 120_000);
 afterAll(async () => {
   await sim?.close();
 });

@@ -14,7 +14,7 @@ beforeAll(async () => {
   redis = await dedicatedRedis({ appendonly: true });
   // Two attempts per job: a 429 that burned attempts would fail the job after the second one.
   p = await startTestParsimony('backpressure', { REDIS_URL: redis.url, PARSIMONY_JOB_ATTEMPTS: '2', PARSIMONY_CACHE: 'off' });
-}, 30_000);
+}, 120_000);
 
 afterAll(async () => {
   if (!redis.running) await redis.start();

@@ -14,7 +14,7 @@ import { chatBody, KEYS, startTestParsimony, type TestParsimony } from '../helpe
 let p: TestParsimony;
 beforeAll(async () => {
   p = await startTestParsimony('fuzz-regressions', { PARSIMONY_CACHE: 'off', LOG_LEVEL: 'warn' });
-});
+}, 120_000);
 afterAll(async () => {
   await p?.close();
 });

@@ -14,7 +14,7 @@ import { chatBody, startTestParsimony, waitForJob, type TestParsimony } from '..
 let p: TestParsimony;
 beforeAll(async () => {
   p = await startTestParsimony('idem-replay', { PARSIMONY_CACHE: 'off' });
-});
+}, 120_000);
 afterAll(async () => {
   await p?.close();
 });

@@ -35,7 +35,7 @@ beforeAll(async () => {
     PARSIMONY_FILE_MAX_BYTES: '4096',
     LOG_LEVEL: 'debug',
   });
-}, 30_000);
+}, 120_000);
 
 afterAll(async () => {
   await p?.close();

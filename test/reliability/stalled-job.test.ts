@@ -20,7 +20,7 @@ let redis: Redis;
 beforeAll(async () => {
   p = await startTestParsimony('stalled', { PARSIMONY_CACHE: 'off' });
   redis = new Redis(REDIS_URL);
-});
+}, 120_000);
 afterAll(async () => {
   redis?.disconnect();
   await p?.close();

@@ -66,7 +66,7 @@ beforeAll(async () => {
   });
   expect(registered.status).toBe(201);
   acme.prompt = sha(original);
-}, 30_000);
+}, 120_000);
 
 afterAll(async () => {
   await p?.close();

@@ -14,7 +14,7 @@ let p: TestParsimony;
 beforeAll(async () => {
   // Cache off: the same classification is asked in several sessions and must be routed each time.
   p = await startTestParsimony('guards-session', { PARSIMONY_SHADOW_SHARE: '0', PARSIMONY_CACHE: 'off' });
-});
+}, 120_000);
 afterAll(() => p.close());
 afterEach(() => p.sim.faults.clear());
 
@@ -41,7 +41,7 @@ test('a frontier turn does not keep the session at the frontier: a later "classi
 test('an escalation raises the session floor to the tier that answered; other sessions, tenants and explicit models are unaffected', async () => {
   const session = `agent-esc-${Date.now()}`;
   // The small model's structured answer is invalid: the guard escalates the job to mid.
-  p.sim.faults.add({ match: { model: 'gpt-4.1-nano' }, content: 'not json' });
+  p.sim.faults.add({ match: { model: 'gpt-5.6-luna' }, content: 'not json' });
   const escalated = await run(CLASSIFY, { task: 'classify', metadata: { session_id: session } }, 'acme', {
     response_format: { type: 'json_schema', json_schema: { name: 'sentiment', schema, strict: true } },
   });
@@ -64,7 +64,7 @@ test('an escalation raises the session floor to the tier that answered; other se
   // Session ids are per tenant: globex's session of the same name starts fresh.
   expect((await run(CLASSIFY, { task: 'classify', metadata: { session_id: session } }, 'globex')).route.tier).toBe('small');
   // An explicit model is never raised (the floor only bounds routing).
-  expect((await run(CLASSIFY, { model: 'gpt-4.1-nano', metadata: { session_id: session } })).route.model).toBe('gpt-4.1-nano');
+  expect((await run(CLASSIFY, { model: 'gpt-5.6-luna', metadata: { session_id: session } })).route.model).toBe('gpt-5.6-luna');
 });
 
 test('the window: a tier used longer ago than the window no longer counts; the key expires with it', async () => {

@@ -11,7 +11,7 @@ let h: BatchHarness;
 const body = (res: Response): Promise<any> => res.json();
 beforeAll(async () => {
   h = await startBatchHarness('guards-sampling', { env: { PARSIMONY_SHADOW_SHARE: '0.5', PARSIMONY_SHADOW_CHECK_MS: '150', PARSIMONY_CACHE: 'off' } });
-});
+}, 120_000);
 afterAll(() => h.close());
 
 test('exactly the jobs whose id hashes below the share are shadowed', async () => {

@@ -18,7 +18,7 @@ beforeAll(async () => {
     env: { PARSIMONY_SHADOW_SHARE: '1', PARSIMONY_SHADOW_CHECK_MS: '150', PARSIMONY_CACHE: 'off', PARSIMONY_API_KEYS: 'acme:k-batch-acme,globex:k-shadow-globex-1' },
   });
   store = new JobStore(h.redis, { prefix: h.prefix, retentionSeconds: 3600 });
-});
+}, 120_000);
 afterAll(() => h.close());
 afterEach(() => h.sim.faults.clear());
 
@@ -57,8 +57,8 @@ test('a routed job is shadowed on the frontier through the batch API; agreement 
     job_id: job.id,
     task: 'classify',
     tier: 'small',
-    model: 'gpt-4.1-nano',
-    shadow_model: 'gpt-4.1',
+    model: 'gpt-5.6-luna',
+    shadow_model: 'gpt-5.6-sol',
     status: 'compared',
     // The simulator answers as a pure function of the prompt: the frontier agrees exactly.
     exact: true,
@@ -68,7 +68,7 @@ test('a routed job is shadowed on the frontier through the batch API; agreement 
     shadow_batch_path: 'batch',
   });
   expect(entry.shadow_cost_usd).toBeGreaterThan(0);
-  expect(report).toMatchObject({ object: 'routing.quality', shadow_share: 1, shadow_model: 'gpt-4.1', window: { days: 7, to: today() } });
+  expect(report).toMatchObject({ object: 'routing.quality', shadow_share: 1, shadow_model: 'gpt-5.6-sol', window: { days: 7, to: today() } });
   expect(report.by_task.classify).toMatchObject({ shadowed: 1, agreement: 1, exact: 1, json_equal: 0, mean_similarity: 1, failed: 0 });
   expect(report.by_tier.small).toMatchObject({ shadowed: 1, agreement: 1 });
   expect(report.overall.shadowed).toBe(1);
@@ -79,8 +79,8 @@ test('a routed job is shadowed on the frontier through the batch API; agreement 
     tenant: 'acme~shadow',
     status: 'completed',
     delivered_by: 'batch',
-    options: { requested_model: 'gpt-4.1', latency: 'batch', cache: { mode: 'off' }, metadata: { parsimony_shadow: { of: job.id, tenant: 'acme' } } },
-    route: { model: 'gpt-4.1', tier: 'frontier' },
+    options: { requested_model: 'gpt-5.6-sol', latency: 'batch', cache: { mode: 'off' }, metadata: { parsimony_shadow: { of: job.id, tenant: 'acme' } } },
+    route: { model: 'gpt-5.6-sol', tier: 'frontier' },
   });
   expect((shadow!.annotations!.batch as any).path).toBe('batch');
   // … that the tenant cannot see, and whose spend is not the tenant's: its own pseudo-tenant aggregates hold it.
@@ -88,7 +88,7 @@ test('a routed job is shadowed on the frontier through the batch API; agreement 
   const own = await h.redis.hgetall(`${h.prefix}:savings:acme:${today()}`);
   const shadows = await h.redis.hgetall(`${h.prefix}:savings:acme~shadow:${today()}`);
   expect(Number(own['all|requests'])).toBe(1);
-  expect(Number(own['model:gpt-4.1|requests'] ?? 0)).toBe(0);
+  expect(Number(own['model:gpt-5.6-sol|requests'] ?? 0)).toBe(0);
   expect(Number(shadows['all|requests'])).toBe(1);
   expect(Number(shadows['all|batched'])).toBe(1);
   expect(Number(shadows['all|actual_usd'])).toBeCloseTo(entry.shadow_cost_usd, 8);
@@ -103,7 +103,7 @@ test('a routed job is shadowed on the frontier through the batch API; agreement 
 });
 
 test('a routed answer that differs from the frontier is recorded as a disagreement', async () => {
-  h.sim.faults.add({ match: { model: 'gpt-4.1-nano' }, content: 'Totally unrelated words about gardening tomatoes.' });
+  h.sim.faults.add({ match: { model: 'gpt-5.6-luna' }, content: 'Totally unrelated words about gardening tomatoes.' });
   const job = await sync({ request: { model: 'auto', messages: [{ role: 'user', content: 'Is this ticket urgent or not? "Server down since 9am."' }] }, task: 'classify' });
   expect(job.response.choices[0].message.content).toMatch(/gardening/);
   const { report, entry } = await comparedShadowOf(job.id);
@@ -119,8 +119,8 @@ test('frontier-routed and explicit-model jobs are not shadowed', async () => {
   const before = (await quality('?recent=50')).recent.length;
   const frontier = await sync({ request: { model: 'auto', messages: [{ role: 'user', content: 'Plan a migration of our billing system with risks.' }] }, task: 'plan', min_tier: 'frontier' });
   expect(frontier.route.tier).toBe('frontier');
-  const explicit = await sync({ request: { model: 'gpt-4.1-nano', messages: [{ role: 'user', content: 'Tag: "refund please"' }] } });
-  expect(explicit.route.model).toBe('gpt-4.1-nano');
+  const explicit = await sync({ request: { model: 'gpt-5.6-luna', messages: [{ role: 'user', content: 'Tag: "refund please"' }] } });
+  expect(explicit.route.model).toBe('gpt-5.6-luna');
   // A routed job that is shadowed, as a marker: once its shadow is listed, the two above would have been too.
   const marker = await sync({ request: { model: 'auto', messages: [{ role: 'user', content: 'Is "ok" positive or negative?' }] }, task: 'classify' });
   await comparedShadowOf(marker.id);

@@ -9,7 +9,7 @@ import { anthropicClient, openaiClient, startTestSimulator } from '../simulator/
 let sim: Simulator;
 beforeAll(async () => {
   sim = await startTestSimulator();
-});
+}, 120_000);
 afterAll(() => sim.close());
 afterEach(() => sim.faults.clear());
 

@@ -23,7 +23,7 @@ describe('Anthropic message batches through the official SDK', () => {
   beforeAll(async () => {
     sim = await startTestSimulator({ batchSeconds: 0.2 });
     client = anthropicClient(sim);
-  });
+  }, 120_000);
   afterAll(() => sim.close());
 
   const waitEnded = (id: string) => pollUntil(() => client.messages.batches.retrieve(id), (b) => b.processing_status === 'ended');

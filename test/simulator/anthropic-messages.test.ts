@@ -14,7 +14,7 @@ describe('Anthropic messages through the official SDK', () => {
   beforeAll(async () => {
     sim = await startTestSimulator();
     client = anthropicClient(sim);
-  });
+  }, 120_000);
   afterAll(() => sim.close());
 
   it('answers with a real message object and usage', async () => {

@@ -11,7 +11,7 @@ describe('fault injection', () => {
   beforeAll(async () => {
     sim = await startTestSimulator();
     client = openaiClient(sim);
-  });
+  }, 120_000);
   afterAll(() => sim.close());
   afterEach(() => sim.faults.clear());
 

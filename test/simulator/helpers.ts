@@ -2,10 +2,11 @@ import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
 import pino from 'pino';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../infra/simulator/server';
+import { track } from '../helpers/lifecycle';
 
 /** A simulator on a random port with a silent logger. */
 export function startTestSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
-  return startSimulator({ port: 0, logger: pino({ level: 'silent' }), ...options });
+  return track(startSimulator({ port: 0, logger: pino({ level: 'silent' }), ...options }));
 }
 
 export function openaiClient(sim: Simulator, options: { maxRetries?: number; timeout?: number } = {}): OpenAI {

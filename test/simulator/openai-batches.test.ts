@@ -45,7 +45,7 @@ describe('OpenAI files and batches through the official SDK', () => {
     const port = (receiver.address() as AddressInfo).port;
     sim = await startTestSimulator({ batchSeconds: 0.2, webhook: { url: `http://127.0.0.1:${port}/hook`, secret: SECRET } });
     client = openaiClient(sim);
-  });
+  }, 120_000);
   afterAll(async () => {
     await sim.close();
     await new Promise((r) => receiver.close(r));

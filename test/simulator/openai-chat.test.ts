@@ -25,7 +25,7 @@ describe('OpenAI chat completions through the official SDK', () => {
   beforeAll(async () => {
     sim = await startTestSimulator();
     client = openaiClient(sim);
-  });
+  }, 120_000);
   afterAll(() => sim.close());
 
   it('answers a non-streamed request with a real chat.completion and usage', async () => {

@@ -11,7 +11,7 @@ describe('provider prompt caching', () => {
     sim = await startTestSimulator();
     openai = openaiClient(sim);
     anthropic = anthropicClient(sim);
-  });
+  }, 120_000);
   afterAll(() => sim.close());
 
   it('OpenAI: a repeated ≥1024-token prompt reports cached_tokens in 128-token steps', async () => {

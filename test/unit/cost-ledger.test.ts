@@ -24,9 +24,11 @@ describe('pricing', () => {
 describe('cost waterfall', () => {
   test('routing saving is the frontier price minus the routed price on the same tokens', () => {
     const ledger = new CostLedger();
-    const cost = ledger.price(catalog, catalog.get('gpt-4.1-mini'), usage(1000, 500));
-    expect(cost.baseline_usd).toBeCloseTo((1000 * 2 + 500 * 8) / 1e6, 10);
-    expect(cost.actual_usd).toBeCloseTo((1000 * 0.4 + 500 * 1.6) / 1e6, 10);
+    const cost = ledger.price(catalog, catalog.get('gpt-5.6-terra'), usage(1000, 500));
+    // Baseline on the default frontier model (gpt-5.6-sol: $4 in / $20 out), actual on the routed one ($2 / $12).
+    expect(catalog.defaultFrontier.id).toBe('gpt-5.6-sol');
+    expect(cost.baseline_usd).toBeCloseTo((1000 * 4 + 500 * 20) / 1e6, 10);
+    expect(cost.actual_usd).toBeCloseTo((1000 * 2 + 500 * 12) / 1e6, 10);
     expect(cost.by_lever.routing).toBeCloseTo(cost.baseline_usd - cost.actual_usd, 10);
     expect(cost.by_lever.batch).toBe(0);
   });
@@ -64,7 +66,8 @@ describe('cost waterfall', () => {
 });
 
 test('a caller who pins a model dearer than the baseline sees a negative routing saving, honestly', () => {
-  const cost = new CostLedger().price(catalog, catalog.get('claude-sonnet-4-6'), usage(1000, 1000));
+  // claude-fable-5-2 ($8 / $40) lists above the baseline's gpt-5.6-sol ($4 / $20).
+  const cost = new CostLedger().price(catalog, catalog.get('claude-fable-5-2'), usage(1000, 1000));
   expect(cost.by_lever.routing).toBeLessThan(0);
   expect(cost.actual_usd).toBeGreaterThan(cost.baseline_usd);
 });

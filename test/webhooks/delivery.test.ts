@@ -20,7 +20,7 @@ beforeAll(async () => {
     PARSIMONY_WEBHOOK_BACKOFF_MS: '100',
     PARSIMONY_WEBHOOK_BACKOFF_MAX_MS: '250',
   });
-});
+}, 120_000);
 afterAll(async () => {
   await p.close();
   await receiver.close();

@@ -1,6 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
+import { track } from '../helpers/lifecycle';
 
 export interface ReceivedWebhook {
   path: string;
@@ -23,7 +24,11 @@ export interface Receiver {
 }
 
 /** A webhook receiver on 127.0.0.1 built with node:http, verifying Standard Webhooks signatures. */
-export async function startReceiver(secret?: string): Promise<Receiver> {
+export function startReceiver(secret?: string): Promise<Receiver> {
+  return track(listen(secret));
+}
+
+async function listen(secret?: string): Promise<Receiver> {
   const received: ReceivedWebhook[] = [];
   const respond: Receiver['respond'] = new Map();
   const server: Server = createServer((req, res) => {

@@ -67,7 +67,7 @@ describe('at delivery time', () => {
   let receiver: Receiver;
   beforeAll(async () => {
     receiver = await startReceiver();
-  });
+  }, 120_000);
   afterAll(async () => {
     await receiver.close();
   });
@@ -110,7 +110,7 @@ describe('at submission (no allow-list)', () => {
   let p: TestParsimony;
   beforeAll(async () => {
     p = await startTestParsimony('webhooks-ssrf');
-  });
+  }, 120_000);
   afterAll(async () => {
     await p.close();
   });

@@ -8,6 +8,7 @@ import { randomId } from '../prng';
 import { anthropicHeaders } from './headers';
 import { anthropicPrompt } from './prompt';
 import { streamMessage } from './stream';
+import { checkThinkingSignatures, thinkingFor, type ThinkingBlock } from './thinking';
 import { validateMessageBody } from './validate';
 
 /**
@@ -17,6 +18,7 @@ import { validateMessageBody } from './validate';
  */
 
 export type ContentBlock =
+  | ThinkingBlock
   | { type: 'text'; text: string; citations: null }
   | { type: 'tool_use'; id: string; name: string; input: unknown };
 
@@ -29,7 +31,7 @@ export interface MessageUsage {
   service_tier: 'standard' | 'batch';
   server_tool_use: null;
   inference_geo: null;
-  output_tokens_details: null;
+  output_tokens_details: { thinking_tokens: number } | null;
   speed: null;
 }
 
@@ -49,6 +51,7 @@ export interface MessageObject {
 /** One message; a batch passes its own view of the prompt cache (see BatchCacheView). */
 export function runMessage(sim: SimState, raw: unknown, batch: boolean, cacheView: PromptCacheView = sim.promptCache): MessageObject {
   const body = validateMessageBody(raw);
+  checkThinkingSignatures(body.messages);
   const { prompt, blocks, inputTokens } = anthropicPrompt(body);
   const window = modelLimits(body.model)?.contextWindow;
   if (window && inputTokens > window) throw new SimError(400, `prompt is too long: ${inputTokens} tokens > ${window} maximum`);
@@ -73,19 +76,22 @@ export function runMessage(sim: SimState, raw: unknown, batch: boolean, cacheVie
     stopReason = answer.finish === 'length' ? 'max_tokens' : answer.finish === 'stop_sequence' ? 'stop_sequence' : 'end_turn';
     stopSequence = answer.stopSequence ?? null;
   }
+  const thinking = thinkingFor(body, prompt.seedText);
+  if (thinking) content.unshift(thinking.block);
+  const outputTokens = answer.outputTokens + (thinking?.tokens ?? 0);
   const usage: MessageUsage = {
     input_tokens: inputTokens - cache.read - written,
     cache_creation_input_tokens: written,
     cache_read_input_tokens: cache.read,
     cache_creation: { ephemeral_5m_input_tokens: cache.write5m, ephemeral_1h_input_tokens: cache.write1h },
-    output_tokens: answer.outputTokens,
+    output_tokens: outputTokens,
     service_tier: batch ? 'batch' : 'standard',
     server_tool_use: null,
     inference_geo: null,
-    output_tokens_details: null,
+    output_tokens_details: thinking ? { thinking_tokens: thinking.tokens } : null,
     speed: null,
   };
-  sim.stats.call('message', body.model, { input: inputTokens, output: answer.outputTokens, cachedRead: cache.read, cacheWrite: written }, batch);
+  sim.stats.call('message', body.model, { input: inputTokens, output: outputTokens, cachedRead: cache.read, cacheWrite: written }, batch);
   return {
     id: randomId('msg_01', 22),
     type: 'message',
@@ -103,9 +109,10 @@ export function runMessage(sim: SimState, raw: unknown, batch: boolean, cacheVie
 export async function handleMessages(ctx: RequestContext): Promise<void> {
   const message = runMessage(ctx.sim, ctx.body, false);
   const answer = ctx.answerOverride;
-  if (answer && 'content' in answer) Object.assign(message, { content: [{ type: 'text', text: answer.content, citations: null }], stop_reason: 'end_turn', stop_sequence: null });
+  const thinking = message.content.filter((b) => b.type === 'thinking');
+  if (answer && 'content' in answer) Object.assign(message, { content: [...thinking, { type: 'text', text: answer.content, citations: null }], stop_reason: 'end_turn', stop_sequence: null });
   // tool_use input must be an object on this wire format: arguments that are not a JSON object arrive as {}.
-  if (answer && 'tool_call' in answer) Object.assign(message, { content: [{ type: 'tool_use', id: randomId('toolu_01', 22), name: answer.tool_call.name, input: objectOr(answer.tool_call.arguments) }], stop_reason: 'tool_use', stop_sequence: null });
+  if (answer && 'tool_call' in answer) Object.assign(message, { content: [...thinking, { type: 'tool_use', id: randomId('toolu_01', 22), name: answer.tool_call.name, input: objectOr(answer.tool_call.arguments) }], stop_reason: 'tool_use', stop_sequence: null });
   if (ctx.body.stream === true) {
     await streamMessage(ctx, message, anthropicHeaders(ctx.requestId));
     return;

@@ -6,7 +6,8 @@ import type { MessageObject } from './messages';
 /**
  * Streams a finished message with the real event sequence: message_start
  * (usage with output_tokens 1), per block content_block_start /
- * content_block_delta (text_delta or input_json_delta) / content_block_stop,
+ * content_block_delta (thinking_delta + signature_delta, text_delta or
+ * input_json_delta) / content_block_stop,
  * a ping after the first block starts, message_delta (stop_reason and the
  * cumulative usage), message_stop.
  */
@@ -19,7 +20,13 @@ export async function streamMessage(ctx: RequestContext, message: MessageObject,
   });
   for (let index = 0; index < message.content.length; index++) {
     const block = message.content[index];
-    if (block.type === 'text') {
+    if (block.type === 'thinking') {
+      await sse.event('content_block_start', { type: 'content_block_start', index, content_block: { type: 'thinking', thinking: '', signature: '' } });
+      if (index === 0) await sse.event('ping', { type: 'ping' });
+      for (const thinking of streamFragments(block.thinking))
+        await sse.event('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking } });
+      await sse.event('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'signature_delta', signature: block.signature } });
+    } else if (block.type === 'text') {
       await sse.event('content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } });
       if (index === 0) await sse.event('ping', { type: 'ping' });
       for (const text of streamFragments(block.text)) await sse.event('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text } });

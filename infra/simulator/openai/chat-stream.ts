@@ -2,6 +2,7 @@ import type { RequestContext } from '../context';
 import { SseWriter } from '../sse';
 import { streamFragments } from '../stream-fragments';
 import type { ChatCompletion } from './chat';
+import { tokenLogprobs } from './chat-reasoning';
 
 /**
  * Streams a finished completion as the real API does: a first chunk with the
@@ -13,7 +14,7 @@ import type { ChatCompletion } from './chat';
 export async function streamCompletion(ctx: RequestContext, completion: ChatCompletion, includeUsage: boolean, headers: Record<string, string>): Promise<void> {
   const sse = new SseWriter(ctx.res, ctx.sim.chunkDelayMs);
   sse.start(headers);
-  const chunk = (index: number, delta: Record<string, unknown>, finish: string | null) => {
+  const chunk = (index: number, delta: Record<string, unknown>, finish: string | null, logprobs: unknown = null) => {
     const out: Record<string, unknown> = {
       id: completion.id,
       object: 'chat.completion.chunk',
@@ -21,7 +22,7 @@ export async function streamCompletion(ctx: RequestContext, completion: ChatComp
       model: completion.model,
       service_tier: completion.service_tier,
       system_fingerprint: completion.system_fingerprint,
-      choices: [{ index, delta, logprobs: null, finish_reason: finish }],
+      choices: [{ index, delta, logprobs, finish_reason: finish }],
     };
     if (includeUsage) out.usage = null;
     return out;
@@ -37,7 +38,10 @@ export async function streamCompletion(ctx: RequestContext, completion: ChatComp
       for (const part of streamFragments(call.function.arguments)) await sse.data(chunk(index, { tool_calls: [{ index: 0, function: { arguments: part } }] }, null));
     } else {
       await sse.data(chunk(index, { role: 'assistant', content: '', refusal: null }, null));
-      for (const part of streamFragments(message.content ?? '')) await sse.data(chunk(index, { content: part }, null));
+      // With logprobs asked for, each content delta carries the logprobs of its own tokens.
+      const top = choice.logprobs?.content[0]?.top_logprobs.length ?? 0;
+      for (const part of streamFragments(message.content ?? ''))
+        await sse.data(chunk(index, { content: part }, null, choice.logprobs ? { content: tokenLogprobs(part, top), refusal: null } : null));
     }
     await sse.data(chunk(index, {}, choice.finish_reason));
   }

@@ -10,6 +10,7 @@ import { streamCompletion } from './chat-stream';
 import { openAIHeaders } from './headers';
 import { countTokens } from '../tokens';
 import type { AnswerOverride } from '../faults';
+import { logprobsFor, reasoningTokens, validateReasoningParams, type TokenLogprob } from './chat-reasoning';
 import { SimError } from '../errors';
 
 /**
@@ -35,7 +36,7 @@ export interface ChatCompletion {
   choices: {
     index: number;
     message: { role: 'assistant'; content: string | null; refusal: null; annotations: unknown[]; tool_calls?: { id: string; type: 'function'; function: { name: string; arguments: string } }[] };
-    logprobs: null;
+    logprobs: { content: TokenLogprob[]; refusal: null } | null;
     finish_reason: 'stop' | 'length' | 'tool_calls';
   }[];
   usage: ChatUsage;
@@ -50,6 +51,7 @@ export interface ChatCompletion {
  */
 export function runChat(sim: SimState, raw: unknown, batch: boolean, cache: PromptCacheView = sim.promptCache, tier = 'default'): { body: ChatBody; completion: ChatCompletion } {
   const body = validateChatBody(raw);
+  validateReasoningParams(body);
   const { prompt, promptTokens, segments } = openAIPrompt(body);
   checkContextWindow(body.model, promptTokens, prompt.maxTokens);
   const cached = openAICachedTokens(cache, {
@@ -62,7 +64,11 @@ export function runChat(sim: SimState, raw: unknown, batch: boolean, cache: Prom
   const n = body.n ?? 1;
   const forced = typeof body.tool_choice === 'object' && body.tool_choice !== null;
   const choices = Array.from({ length: n }, (_, index) => toChoice(generateAnswer({ ...prompt, variant: (prompt.variant ?? 0) + index }), index, forced));
-  const completionTokens = choices.reduce((sum, c) => sum + c.tokens, 0);
+  if (body.logprobs === true)
+    for (const { choice } of choices) if (choice.message.content !== null) choice.logprobs = logprobsFor(choice.message.content, body.top_logprobs ?? 0);
+  // A reasoning model thinks before each choice; those tokens are part of completion_tokens (billed as output).
+  const reasoning = choices.reduce((sum, c, index) => sum + reasoningTokens(body, c.tokens, index), 0);
+  const completionTokens = choices.reduce((sum, c) => sum + c.tokens, 0) + reasoning;
   const completion: ChatCompletion = {
     id: randomId('chatcmpl-', 29),
     object: 'chat.completion',
@@ -74,7 +80,7 @@ export function runChat(sim: SimState, raw: unknown, batch: boolean, cache: Prom
       completion_tokens: completionTokens,
       total_tokens: promptTokens + completionTokens,
       prompt_tokens_details: { cached_tokens: cached, audio_tokens: 0 },
-      completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+      completion_tokens_details: { reasoning_tokens: reasoning, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
     },
     service_tier: batch ? 'batch' : tier,
     system_fingerprint: fingerprint(body.model),
@@ -107,7 +113,7 @@ function overrideAnswer(completion: ChatCompletion, answer: AnswerOverride): voi
         : { role: 'assistant', content: null, refusal: null, annotations: [], tool_calls: [{ id: randomId('call_', 24), type: 'function', function: answer.tool_call }] };
     choice.finish_reason = 'content' in answer ? 'stop' : 'tool_calls';
   }
-  const tokens = countTokens(text) * completion.choices.length;
+  const tokens = countTokens(text) * completion.choices.length + completion.usage.completion_tokens_details.reasoning_tokens;
   completion.usage.completion_tokens = tokens;
   completion.usage.total_tokens = completion.usage.prompt_tokens + tokens;
 }

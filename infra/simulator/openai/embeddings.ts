@@ -11,7 +11,7 @@ import { openAIHeaders } from './headers';
  * the same text always gets the same vector.
  */
 
-const NATIVE_DIMENSIONS: Record<string, number> = {
+export const NATIVE_DIMENSIONS: Record<string, number> = {
   'text-embedding-3-small': 1536,
   'text-embedding-3-large': 3072,
   'text-embedding-ada-002': 1536,

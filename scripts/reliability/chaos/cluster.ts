@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
+import { stopChildren, trackChild } from '../children';
 import { dedicatedRedis, freePort, type DedicatedRedis } from '../redis-server';
 import { ROOT, startService, waitForHttp, type ServiceName, type ServiceProcess } from '../service-process';
 
@@ -39,9 +40,10 @@ export class Cluster {
   redis!: DedicatedRedis;
   simUrl = '';
   producerUrl = '';
-  private simProcess?: ReturnType<typeof spawn>;
   kills = 0;
   redisRestarts = 0;
+  /** Set by stop(): no service is (re)started after it, e.g. by a kill whose restart was still pending. */
+  private stopping = false;
   readonly events: string[] = [];
 
   constructor(private readonly options: ClusterOptions) {}
@@ -55,11 +57,11 @@ export class Cluster {
     mkdirSync(join(work, 'redis'), { recursive: true });
     this.redis = await dedicatedRedis({ port: this.options.redisPort, dir: join(work, 'redis'), appendonly: true });
     const simPort = await freePort();
-    this.simProcess = spawn(process.execPath, [join(ROOT, 'dist/infra/simulator/main.js'), '--port', String(simPort), '--batch-seconds', String(this.options.simBatchSeconds)], {
+    trackChild(spawn(process.execPath, [join(ROOT, 'dist/infra/simulator/main.js'), '--port', String(simPort), '--batch-seconds', String(this.options.simBatchSeconds)], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn' },
       stdio: 'ignore',
-    });
+    }));
     this.simUrl = `http://127.0.0.1:${simPort}`;
     await waitForHttp(`${this.simUrl}/_sim/health`);
 
@@ -116,6 +118,7 @@ export class Cluster {
   }
 
   private launch(slot: Slot): void {
+    if (this.stopping) return;
     slot.process = startService(slot.service, slot.name, slot.env, this.logFile(slot.name));
   }
 
@@ -168,16 +171,15 @@ export class Cluster {
     return path.endsWith('/content') || path.endsWith('/results') ? text : JSON.parse(text);
   }
 
+  /**
+   * Stops every process the run ever started (services and their restarts,
+   * the simulator, Redis last so services can shut down cleanly first): SIGTERM,
+   * up to 8 s, then SIGKILL. Nothing is started after this begins.
+   */
   async stop(): Promise<void> {
-    await Promise.all(
-      [...this.slots.values()].map(async (slot) => {
-        if (!slot.process?.alive) return;
-        slot.process.child.kill('SIGTERM');
-        await Promise.race([slot.process.exited, new Promise((r) => setTimeout(r, 8_000))]);
-        if (slot.process.alive) slot.process.child.kill('SIGKILL');
-      }),
-    );
-    this.simProcess?.kill('SIGTERM');
+    this.stopping = true;
+    await stopChildren(8_000, (child) => child.spawnfile !== 'redis-server');
     await this.redis?.remove();
+    await stopChildren();
   }
 }

@@ -1,10 +1,25 @@
 import fc from 'fast-check';
+import { keyPart } from '../../../shared/platform/redis/key-part';
 
 /**
  * Hostile values for the fuzzer: wrong types, unknown fields, deep nesting,
  * huge strings, broken encodings, path traversal. Each arbitrary produces a
  * JS value or a Buffer; the request builders put them into requests.
+ * Every generated string may carry lone surrogates ("\ud800"), which JSON
+ * bodies can hold and which make encodeURIComponent and friends throw.
  */
+
+/** One string unit: mostly printable ASCII, sometimes a lone high or low surrogate or a whole astral pair. */
+const hostileUnit: fc.Arbitrary<string> = fc.oneof(
+  { weight: 10, arbitrary: fc.string({ minLength: 1, maxLength: 1 }) },
+  { weight: 2, arbitrary: fc.constantFrom('\ud800', '\udbff', '\udc00', '\udfff', '\ud83d') },
+  { weight: 1, arbitrary: fc.constantFrom('\ud83d\udca9', '\u0000', '\u2028', 'é') },
+);
+
+/** fc.string whose units include lone surrogates: use it for every string field the fuzzer generates. */
+export function hostileString(c: { minLength?: number; maxLength?: number } = {}): fc.Arbitrary<string> {
+  return fc.string({ ...c, unit: hostileUnit });
+}
 
 /** Ids that are not ids: traversal, encodings, NUL, overlong, other kinds of id. */
 export const hostileId: fc.Arbitrary<string> = fc.oneof(
@@ -13,13 +28,13 @@ export const hostileId: fc.Arbitrary<string> = fc.oneof(
     '%C0%AE%C0%AE%2F', 'file-..%2F..%2F', '....//....//', '%252e%252e%252f', 'job_x%0d%0aSet-Cookie:%20a=b', '*', '%2A', '.', '~root',
     'null', 'undefined', '__proto__', 'constructor', 'batch_1;DROP', 'file-abc?x=1', 'a'.repeat(4096), '%F0%9F%92%A9', 'job_%20',
   ),
-  fc.string({ maxLength: 40 }).map((s) => encodeURIComponent(s)),
+  hostileString({ maxLength: 40 }).map((s) => keyPart(s)),
   fc.stringMatching(/^(job_|file-|batch_|whd_|pb)[A-Za-z0-9_-]{0,30}$/),
 );
 
 /** A value of any JSON type, including ones that break naive code (huge numbers, __proto__ keys). */
 export const anyJson: fc.Arbitrary<unknown> = fc.oneof(
-  { weight: 4, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
+  { weight: 4, arbitrary: fc.jsonValue({ maxDepth: 3, stringUnit: hostileUnit }) },
   { weight: 1, arbitrary: fc.constantFrom(null, true, 0, -1, 1e308, -1e308, 2 ** 53 + 1, '', ' ', '\u0000', '\uD800', [], {}, [[]], { __proto__: { polluted: true } }, JSON.parse('{"__proto__":{"x":1}}'), { constructor: { prototype: { x: 1 } } }) },
   { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 200 }) },
 );
@@ -60,9 +75,9 @@ const CHAT_FIELDS = ['model', 'messages', 'tools', 'tool_choice', 'response_form
 
 /** Chat bodies: valid, one field of the wrong type, unknown fields, broken messages, 1 MB prompts. */
 export const chatBodyArb: fc.Arbitrary<unknown> = fc.oneof(
-  { weight: 3, arbitrary: fc.string({ minLength: 1, maxLength: 60 }).map((t) => chatTemplate(`fuzz ${t}`)) },
+  { weight: 3, arbitrary: hostileString({ minLength: 1, maxLength: 60 }).map((t) => chatTemplate(`fuzz ${t}`)) },
   { weight: 4, arbitrary: fc.tuple(fc.constantFrom(...CHAT_FIELDS), anyJson).map(([field, value]) => ({ ...chatTemplate('fuzz field'), [field]: value })) },
-  { weight: 2, arbitrary: fc.dictionary(fc.string({ maxLength: 12 }), anyJson, { maxKeys: 4 }).map((extra) => ({ ...chatTemplate('fuzz unknown'), ...extra })) },
+  { weight: 2, arbitrary: fc.dictionary(hostileString({ maxLength: 12 }), anyJson, { maxKeys: 4 }).map((extra) => ({ ...chatTemplate('fuzz unknown'), ...extra })) },
   {
     weight: 3,
     arbitrary: fc.array(fc.oneof(anyJson, fc.record({ role: fc.constantFrom('user', 'assistant', 'system', 'tool', 'developer', 'function', ''), content: anyJson }, { requiredKeys: [] })), { maxLength: 4 }).map((messages) => ({ model: 'auto', messages })),
@@ -92,10 +107,11 @@ export const jobEnvelopeArb: fc.Arbitrary<unknown> = fc.oneof(
   {
     weight: 4,
     arbitrary: fc
-      .tuple(fc.constantFrom('request', 'model', 'task', 'min_tier', 'max_tier', 'cache', 'latency', 'deadline', 'callback_url', 'metadata', 'idempotency_key'), fc.oneof(anyJson, callbackUrl, fc.constantFrom('1h', '-1h', 'yesterday', '2020-01-01T00:00:00Z', '99999999h', 'P1D')))
+      .tuple(fc.constantFrom('request', 'model', 'task', 'min_tier', 'max_tier', 'cache', 'latency', 'deadline', 'callback_url', 'metadata', 'idempotency_key'), fc.oneof(anyJson, callbackUrl, hostileString({ maxLength: 30 }), fc.constantFrom('1h', '-1h', 'yesterday', '2020-01-01T00:00:00Z', '99999999h', 'P1D')))
       .map(([field, value]) => ({ request: chatTemplate('fuzz job'), [field]: value })),
   },
-  { weight: 1, arbitrary: fc.dictionary(fc.string({ maxLength: 12 }), anyJson, { maxKeys: 5 }) },
+  { weight: 1, arbitrary: fc.record({ request: chatBodyArb, idempotency_key: hostileString({ minLength: 1, maxLength: 20 }), metadata: fc.record({ cache_tags: fc.array(hostileString({ minLength: 1, maxLength: 12 }), { maxLength: 3 }) }) }) },
+  { weight: 1, arbitrary: fc.dictionary(hostileString({ maxLength: 12 }), anyJson, { maxKeys: 5 }) },
   { weight: 1, arbitrary: anyJson },
 );
 
@@ -113,7 +129,7 @@ export const promptBodyArb: fc.Arbitrary<unknown> = fc.oneof(
   anyJson,
 );
 export const purgeBodyArb: fc.Arbitrary<unknown> = fc.oneof(
-  fc.record({ scope: fc.oneof(fc.stringMatching(/^[a-f0-9]{64}$/), anyJson), tag: anyJson, before: fc.oneof(fc.constantFrom('2020-01-01T00:00:00Z', 'not a date', '9999-99-99'), anyJson) }, { requiredKeys: [] }),
+  fc.record({ scope: fc.oneof(fc.stringMatching(/^[a-f0-9]{64}$/), hostileString({ maxLength: 64 }), anyJson), tag: fc.oneof(hostileString({ minLength: 1, maxLength: 20 }), anyJson), before: fc.oneof(fc.constantFrom('2020-01-01T00:00:00Z', 'not a date', '9999-99-99'), anyJson) }, { requiredKeys: [] }),
   anyJson,
 );
 
@@ -121,5 +137,5 @@ export const purgeBodyArb: fc.Arbitrary<unknown> = fc.oneof(
 export const queryArb: fc.Arbitrary<string> = fc.oneof(
   fc.constant(''),
   fc.constantFrom('?limit=-1', '?limit=1e309', '?limit=abc', '?limit=100000', '?after=..%2F', '?limit=1&limit=2', '?__proto__[x]=1', '?group_by=x', '?from=2020-13-45', '?from=2020-01-01&to=2029-01-01', '?to=1999-01-01', '?purpose=../../', '?a[b][c][d][e][f]=1', `?x=${'y'.repeat(8000)}`, '?%ZZ=1', '?after=%00'),
-  fc.dictionary(fc.string({ maxLength: 10 }), fc.string({ maxLength: 20 }), { maxKeys: 4 }).map((q) => `?${new URLSearchParams(q).toString()}`),
+  fc.dictionary(hostileString({ maxLength: 10 }), hostileString({ maxLength: 20 }), { maxKeys: 4 }).map((q) => `?${new URLSearchParams(q).toString()}`),
 );

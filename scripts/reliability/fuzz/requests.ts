@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { batchBodyArb, chatBodyArb, corrupt, deepValueText, hostileId, invalidUtf8, jobEnvelopeArb, megabytePrompt, promptBodyArb, purgeBodyArb, queryArb } from './payloads';
+import { keyPart } from '../../../shared/platform/redis/key-part';
+import { batchBodyArb, chatBodyArb, corrupt, deepValueText, hostileId, hostileString, invalidUtf8, jobEnvelopeArb, megabytePrompt, promptBodyArb, purgeBodyArb, queryArb } from './payloads';
 import { multipartArb } from './multipart';
 
 /**
@@ -58,12 +59,12 @@ const extraHeaders: fc.Arbitrary<Record<string, string>> = fc.oneof(
     weight: 2,
     arbitrary: fc.record(
       {
-        'idempotency-key': fc.oneof(fc.string({ maxLength: 20 }).map((s) => encodeURIComponent(s) || 'k'), fc.constant('k'.repeat(300))),
+        'idempotency-key': fc.oneof(hostileString({ maxLength: 20 }).map((s) => keyPart(s) || 'k'), fc.constant('k'.repeat(300))),
         'x-parsimony-task': fc.constantFrom('classify', 'code', '../x', '', 'x'.repeat(500)),
         'x-parsimony-cache': fc.constantFrom('off', 'on', 'refresh', 'bogus'),
         'x-parsimony-min-tier': fc.constantFrom('small', 'mid', 'frontier', 'huge'),
         'content-encoding': fc.constantFrom('gzip', 'deflate', 'br', 'identity', 'bogus'),
-        'webhook-id': fc.string({ maxLength: 10 }).map(encodeURIComponent),
+        'webhook-id': hostileString({ maxLength: 10 }).map(keyPart),
         'webhook-timestamp': fc.constantFrom('0', '-1', '99999999999', 'now'),
         'webhook-signature': fc.constantFrom('v1,abc', '', 'v1,' + 'A'.repeat(44)),
         origin: fc.constantFrom('http://evil.example', 'null'),

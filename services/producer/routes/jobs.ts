@@ -5,13 +5,13 @@ import { toPublicJob } from '../../../shared/core/jobs/job-record';
 import type { JobStore } from '../../../shared/core/jobs/job-store';
 import type { JobOutcomes } from '../../../shared/core/jobs/job-outcomes';
 import type { PendingPool } from '../../../shared/levers/batch/pending-pool';
-import { ChatCompletionBodySchema } from '../../../shared/surfaces/chat-completions/request-schema';
-import { openAIBodyToChatRequest } from '../../../shared/surfaces/chat-completions/to-internal';
+import { SURFACE_DEFINITIONS, surfaceForPath, type SurfaceDefinition } from '../../../shared/surfaces/registry';
+import type { PreviousResponseLookup } from '../../../shared/surfaces/responses/response-store';
 import { CallbackRefusedError } from '../../../shared/platform/webhooks/ssrf-guard';
 import type { JobEnqueuer } from '../job-enqueuer';
 import type { JobIntake } from '../fast-path';
 import { tenantOf } from '../http/authenticate';
-import { JobEnvelopeSchema } from '../jobs-envelope';
+import { JobEnvelopeSchema, type JobEnvelope } from '../jobs-envelope';
 
 /**
  * POST /v1/jobs, GET /v1/jobs/:id, DELETE /v1/jobs/:id. `checkCallback`
@@ -27,6 +27,8 @@ export function jobsRouter(
   enqueuer: JobEnqueuer,
   checkCallback: (url: string) => Promise<void> = async () => {},
   batchPool?: Pick<PendingPool, 'withdraw'>,
+  /** Stored Responses, so a Responses job may continue one with previous_response_id. */
+  previousResponses?: PreviousResponseLookup,
 ): Router {
   const router = Router();
 
@@ -36,20 +38,25 @@ export function jobsRouter(
     if (headerKey && envelope.idempotency_key && headerKey !== envelope.idempotency_key)
       throw ApiError.invalid('Idempotency-Key header and idempotency_key field differ; send one of them');
     const idempotencyKey = envelope.idempotency_key ?? headerKey;
+    const surface = surfaceOf(envelope);
+    const tenant = tenantOf(req);
     const requestedModel = envelope.model ?? (typeof envelope.request.model === 'string' ? envelope.request.model : 'auto');
-    const body = prefixIssues(() => ChatCompletionBodySchema.parse({ ...envelope.request, model: requestedModel }));
-    if (body.stream) throw ApiError.invalid('request.stream: jobs cannot stream; use POST /v1/chat/completions for a streamed answer');
+    const parsed = await prefixIssues(() => surface.parse({ ...envelope.request, model: requestedModel }, { tenant, previousResponses }));
+    if (parsed.stream) throw ApiError.invalid(`request.stream: jobs cannot stream; use POST ${surface.path} for a streamed answer`);
     if (envelope.callback_url)
       await checkCallback(envelope.callback_url).catch((err: unknown) => {
         throw err instanceof CallbackRefusedError ? ApiError.invalid(`callback_url ${err.message}`) : err;
       });
 
-    const { job, created } = await intake.create(tenantOf(req), openAIBodyToChatRequest(body), {
+    const { job, created } = await intake.create(tenant, parsed.request, {
       requested_model: requestedModel,
-      task: envelope.task,
-      min_tier: envelope.min_tier,
-      max_tier: envelope.max_tier,
-      cache: envelope.cache,
+      // The envelope's hints win over the body's (a chat body's `parsimony` object).
+      task: envelope.task ?? parsed.hints?.task,
+      min_tier: envelope.min_tier ?? parsed.hints?.min_tier,
+      max_tier: envelope.max_tier ?? parsed.hints?.max_tier,
+      cache: envelope.cache ?? parsed.hints?.cache,
+      surface: surface.surface,
+      ...(parsed.echo ? { surface_echo: parsed.echo } : {}),
       latency: envelope.latency,
       deadline: envelope.deadline ? (parseDeadline(envelope.deadline) as { at: Date }).at.toISOString() : undefined,
       callback_url: envelope.callback_url,
@@ -99,10 +106,21 @@ export function jobsRouter(
   return router;
 }
 
-/** Re-labels schema errors of the embedded chat body as `request.<path>`. */
-function prefixIssues<T>(parse: () => T): T {
+/** The surface an envelope names (by name or path); chat completions when it names none. */
+function surfaceOf(envelope: JobEnvelope): SurfaceDefinition {
+  const byPath = envelope.endpoint === undefined ? undefined : surfaceForPath(envelope.endpoint);
+  if (envelope.endpoint !== undefined && !byPath)
+    throw ApiError.invalid(`endpoint: "${envelope.endpoint}" is not a Parsimony endpoint jobs run; use one of ${Object.values(SURFACE_DEFINITIONS).map((d) => `"${d!.path}"`).join(', ')}`);
+  const byName = envelope.surface === undefined ? undefined : SURFACE_DEFINITIONS[envelope.surface];
+  if (envelope.surface !== undefined && !byName) throw ApiError.invalid(`surface: "${envelope.surface}" is not served by this Parsimony`);
+  if (byPath && byName && byPath !== byName) throw ApiError.invalid(`surface "${envelope.surface}" and endpoint "${envelope.endpoint}" differ; send one of them`);
+  return byPath ?? byName ?? SURFACE_DEFINITIONS.chat_completions!;
+}
+
+/** Re-labels schema errors of the embedded body as `request.<path>`. */
+async function prefixIssues<T>(parse: () => T | Promise<T>): Promise<T> {
   try {
-    return parse();
+    return await parse();
   } catch (err) {
     if (err && typeof err === 'object' && 'issues' in err) for (const issue of (err as { issues: { path: PropertyKey[] }[] }).issues) issue.path.unshift('request');
     throw err;

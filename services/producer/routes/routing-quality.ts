@@ -24,12 +24,20 @@ export function routingQualityRouter(platform: Platform): Router {
   router.get('/v1/routing/quality', async (req, res) => {
     const query = QualityQuery.parse(req.query);
     const tenant = tenantOf(req);
-    const [report, recent] = await Promise.all([quality.report(tenant, query.days), query.recent ? quality.recent(tenant, query.recent) : []]);
+    const feedback = platform.routingFeedback;
+    const [report, recent, thresholds, changes] = await Promise.all([
+      quality.report(tenant, query.days),
+      query.recent ? quality.recent(tenant, query.recent) : [],
+      feedback.state(tenant),
+      feedback.changes(tenant),
+    ]);
     res.json({
       object: 'routing.quality',
       ...report,
       shadow_share: platform.env.PARSIMONY_SHADOW_SHARE,
       shadow_model: platform.catalog.defaultFrontier.id,
+      // Production feedback: per task, how far disagreement raised the thresholds, and every change with its evidence.
+      feedback: { min_agreement: feedback.minAgreement, min_shadows: feedback.minShadows, thresholds, changes: changes.map((c) => ({ ...c, at: new Date(c.at).toISOString() })) },
       recent: recent.map(({ tenant: _tenant, result, ...shadow }) => ({ ...shadow, ...(result ?? {}) })),
     });
   });

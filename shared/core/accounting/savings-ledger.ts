@@ -44,11 +44,13 @@ export function savingsIncrements(prefix: string, job: JobRecord): AtomicEffect[
     ['baseline_usd', job.cost.baseline_usd],
     ['actual_usd', job.cost.actual_usd],
     ['overhead_usd', job.cost.overhead_usd],
+    ['provider_cache_anyway_usd', job.cost.provider_cache_anyway_usd ?? 0],
     ['input_tokens', job.usage?.input_tokens ?? 0],
     ['output_tokens', job.usage?.output_tokens ?? 0],
     ['cache_hits', cache?.hit ? 1 : 0],
     ['batched', batched ? 1 : 0],
-    [`tier:${job.route?.tier ?? 'unknown'}`, 1],
+    // Embeddings are never routed: they count apart, so the routing mix stays the mix of chat jobs.
+    [`tier:${job.options.surface === 'embeddings' ? 'embeddings' : (job.route?.tier ?? 'unknown')}`, 1],
     ...LEVERS.map((lever): [string, number] => [`lever:${lever}`, job.cost!.by_lever[lever]]),
   ];
   // Per processing tier: what the provider call cost and what the tier's discount saved on it (the batch lever's step).

@@ -11,6 +11,8 @@ export interface SavingsFigures {
   saved_pct: number;
   by_lever: LeverSavings;
   overhead_usd: number;
+  /** Provider caching the requests as sent would have had anyway: already out of baseline_usd, not a Parsimony saving. */
+  provider_cache_anyway_usd: number;
   requests: number;
   cache_hit_rate: number;
   batch_share: number;
@@ -87,6 +89,7 @@ function figures(m: Map<string, number>): SavingsFigures {
     saved_pct: baseline > 0 ? round(((baseline - actual) / baseline) * 100, 2) : 0,
     by_lever: byLever,
     overhead_usd: round(get('overhead_usd')),
+    provider_cache_anyway_usd: round(get('provider_cache_anyway_usd')),
     requests,
     cache_hit_rate: requests ? round(get('cache_hits') / requests, 4) : 0,
     batch_share: requests ? round(get('batched') / requests, 4) : 0,

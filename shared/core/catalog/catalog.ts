@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import bundledCatalog from './models.json';
+import { REASONING_EFFORTS } from '../chat-model';
 
 export const TIERS = ['small', 'mid', 'frontier'] as const;
 export type Tier = (typeof TIERS)[number];
@@ -18,9 +19,16 @@ const PriceSchema = z
   .strict();
 
 /** Where a model's prices were read and when: every price in the catalog has one. */
-const PriceSourceSchema = z.object({ url: z.string().min(1), checked: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) }).strict();
+const PriceSourceSchema = z
+  .object({
+    url: z.string().min(1),
+    checked: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+    /** Caveats: a price read from a third party, a promotion, a figure the page did not show. */
+    note: z.string().optional(),
+  })
+  .strict();
 
-const REASONING_EFFORT = z.enum(['none', 'minimal', 'low', 'medium', 'high', 'xhigh']);
+const REASONING_EFFORT = z.enum(REASONING_EFFORTS);
 
 /** A reasoning model: the efforts it accepts and the one it uses when none is given. */
 const ReasoningSchema = z
@@ -58,14 +66,23 @@ const ModelSchema = z
   .strict();
 
 const EmbeddingModelSchema = z
-  .object({ id: z.string(), provider: z.string(), dimensions: z.number().int().positive(), price: z.object({ input: z.number().nonnegative() }).strict() })
+  .object({
+    id: z.string(),
+    provider: z.string(),
+    dimensions: z.number().int().positive(),
+    price: z.object({ input: z.number().nonnegative() }).strict(),
+    price_source: PriceSourceSchema.optional(),
+  })
   .strict();
+
+/** Per provider, the model each tier resolves to first (today's family); the rest of the tier follows, cheapest first. */
+const TierDefaultsSchema = z.record(z.string(), z.object({ small: z.string(), mid: z.string(), frontier: z.string() }).partial().strict());
 
 export const CatalogFileSchema = z
   .object({
     prices_checked: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
     prices_note: z.string().optional(),
-    defaults: z.object({ frontier: z.string(), auto: z.string(), embedding: z.string() }).strict(),
+    defaults: z.object({ frontier: z.string(), auto: z.string(), embedding: z.string(), tiers: TierDefaultsSchema.optional() }).strict(),
     models: z.array(ModelSchema).min(1),
     embeddings: z.array(EmbeddingModelSchema),
   })
@@ -77,6 +94,20 @@ export const CatalogFileSchema = z
     if (!frontier) ctx.addIssue({ code: 'custom', path: ['defaults', 'frontier'], message: `unknown model ${file.defaults.frontier}` });
     else if (frontier.tier !== 'frontier') ctx.addIssue({ code: 'custom', path: ['defaults', 'frontier'], message: 'must be a frontier-tier model' });
     if (!ids.has(file.defaults.auto)) ctx.addIssue({ code: 'custom', path: ['defaults', 'auto'], message: `unknown model ${file.defaults.auto}` });
+    for (const [provider, tiers] of Object.entries(file.defaults.tiers ?? {}))
+      for (const [tier, id] of Object.entries(tiers)) {
+        const model = file.models.find((m) => m.id === id);
+        if (!model || model.provider !== provider || model.tier !== tier)
+          ctx.addIssue({ code: 'custom', path: ['defaults', 'tiers', provider, tier], message: `${id} must be a ${provider} model of tier ${tier}` });
+      }
+    const names = new Set(ids);
+    for (const m of file.models)
+      for (const alias of m.aliases ?? []) {
+        if (names.has(alias)) ctx.addIssue({ code: 'custom', path: ['models'], message: `alias ${alias} of ${m.id} is already a model id or alias` });
+        names.add(alias);
+      }
+    if (!file.embeddings.some((e) => e.id === file.defaults.embedding))
+      ctx.addIssue({ code: 'custom', path: ['defaults', 'embedding'], message: `unknown embedding model ${file.defaults.embedding}` });
   });
 
 export type ModelEntry = z.infer<typeof ModelSchema>;
@@ -89,6 +120,8 @@ export class Catalog {
 
   constructor(readonly file: CatalogFile) {
     this.byId = new Map(file.models.map((m) => [m.id, m]));
+    // Dated snapshots and short names resolve to their entry (ids win over aliases).
+    for (const m of file.models) for (const alias of m.aliases ?? []) if (!this.byId.has(alias)) this.byId.set(alias, m);
   }
 
   /** Loads and validates a catalog file; without a path, the catalog shipped in this folder. */
@@ -103,6 +136,7 @@ export class Catalog {
     return this.file.models;
   }
 
+  /** The entry for a model id or one of its aliases. */
   find(id: string): ModelEntry | undefined {
     return this.byId.get(id);
   }
@@ -123,11 +157,29 @@ export class Catalog {
     return this.get(this.file.defaults.auto);
   }
 
-  /** Models of a tier, cheapest first (by input + output list price). */
+  /**
+   * Models of a tier: the provider's tier default first (`defaults.tiers`,
+   * today's family, so routing picks a current model over an older cheaper
+   * one), then the others cheapest first (by input + output list price).
+   * Without a provider, every provider's tier default comes first.
+   */
   byTier(tier: Tier, provider?: string): ModelEntry[] {
+    const preferred = new Set(
+      Object.entries(this.file.defaults.tiers ?? {})
+        .filter(([p]) => !provider || p === provider)
+        .map(([, tiers]) => tiers[tier])
+        .filter((id): id is string => id !== undefined),
+    );
+    const listPrice = (m: ModelEntry) => m.price.input + m.price.output;
     return this.file.models
       .filter((m) => m.tier === tier && (!provider || m.provider === provider))
-      .sort((a, b) => a.price.input + a.price.output - (b.price.input + b.price.output));
+      .sort((a, b) => Number(preferred.has(b.id)) - Number(preferred.has(a.id)) || listPrice(a) - listPrice(b));
+  }
+
+  /** The provider's default model for a tier (`defaults.tiers`), if the catalog names one. */
+  tierDefault(provider: string, tier: Tier): ModelEntry | undefined {
+    const id = this.file.defaults.tiers?.[provider]?.[tier];
+    return id === undefined ? undefined : this.find(id);
   }
 
   embedding(id: string): EmbeddingModelEntry | undefined {

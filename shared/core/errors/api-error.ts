@@ -34,7 +34,7 @@ export class ApiError extends Error {
   static invalid(message: string): ApiError {
     return new ApiError(400, 'invalid_request_error', message);
   }
-  static unauthenticated(message = 'Missing or unknown API key: send "Authorization: Bearer <key>".'): ApiError {
+  static unauthenticated(message = 'Missing or unknown API key: send "Authorization: Bearer <key>" (or "x-api-key: <key>").'): ApiError {
     return new ApiError(401, 'authentication_error', message);
   }
   static forbidden(message: string): ApiError {

@@ -14,6 +14,8 @@ export interface Completion {
   deliveredBy: string;
   route?: RouteDecision;
   annotations?: Record<string, unknown>;
+  /** The caller's body when the answer is not a chat response (embeddings); otherwise built by the job's surface. */
+  body?: Record<string, unknown>;
 }
 
 /**
@@ -37,7 +39,13 @@ export class JobOutcomes {
       (job) => {
         if (completion.route) job.route = completion.route;
         job.result = completion.response;
-        job.response = surfaceResponseBody(job.options.surface, completion.response, job.id, job.route?.model ?? completion.response.model);
+        job.response =
+          completion.body ??
+          surfaceResponseBody(job.options.surface, completion.response, job.id, job.route?.model ?? completion.response.model, {
+            request: job.request,
+            options: job.options,
+            createdAt: Math.floor(Date.parse(job.created_at) / 1000),
+          });
         job.usage = completion.response.usage;
         job.cost = completion.cost;
         job.delivered_by = completion.deliveredBy;

@@ -34,6 +34,8 @@ export interface JobOptions {
   custom_id?: string;
   /** The wire format the request arrived in (default `chat_completions`); the answer is shown in the same one. */
   surface?: Surface;
+  /** Fields of the caller's body that the surface echoes in its answer (e.g. a Response's instructions, tools, store). */
+  surface_echo?: Record<string, unknown>;
 }
 
 export interface RouteDecision {
@@ -67,6 +69,12 @@ export interface JobCost {
   /** Spend the levers themselves caused (embeddings, summaries, escalations, shadow runs). */
   overhead_usd: number;
   by_lever: LeverSavings;
+  /**
+   * Provider caching the request as sent would have had anyway (OpenAI's
+   * automatic prefix caching, the caller's own cache_control markers): already
+   * taken off `baseline_usd`, so it is never counted as Parsimony's saving.
+   */
+  provider_cache_anyway_usd?: number;
 }
 
 export interface JobError {

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { JobRecord, JobStatus } from './job-record';
 import { TERMINAL_STATUSES } from './job-record';
+import { keyPart, sha256OfUserString } from '../../platform/redis/key-part';
 
 /**
  * Job records in Redis. A record is one hash: `tenant`, `status` and the
@@ -125,7 +126,7 @@ export class JobStore {
    */
   async create(job: JobRecord, idempotencyKey?: string, watch?: WatchEntry): Promise<{ job: JobRecord; created: boolean }> {
     const fingerprint = idempotencyKey ? requestFingerprint(job) : '';
-    const idemKey = idempotencyKey ? `${this.options.prefix}:idem:${job.tenant}:${sha256(idempotencyKey)}` : '';
+    const idemKey = idempotencyKey ? `${this.options.prefix}:idem:${keyPart(job.tenant)}:${sha256OfUserString(idempotencyKey)}` : '';
     const [created, value] = await this.redis.parsimonyCreateJob(
       this.jobKey(job.id),
       idemKey,

@@ -35,7 +35,10 @@ export const CacheStorePayloadSchema = z
     text: z.string(),
     /** Also index for semantic lookups (false: exact tier only). */
     semantic: z.boolean(),
+    /** Tier of the model that answered: the entry serves requests routed to this tier or a lower one. */
     tier: z.string(),
+    /** Model that answered (the routed one). */
+    model: z.string().optional(),
     task: z.string().optional(),
     response: ChatResponseSchema,
     ttl_seconds: z.number().int().positive(),
@@ -59,6 +62,7 @@ export const CacheEntrySchema = z.object({
   text: z.string(),
   semantic: z.boolean(),
   tier: z.string(),
+  model: z.string().optional(),
   task: z.string().optional(),
   tags: z.array(z.string()),
   response: ChatResponseSchema,

@@ -1,6 +1,9 @@
+import { keyPart } from '../../platform/redis/key-part';
+
 /**
- * Redis key layout of the cache, under `${prefix}:cache:`. Tenants are
- * URI-encoded so a tenant name can never reach into another's keys.
+ * Redis key layout of the cache, under `${prefix}:cache:`. Tenants, tags and job
+ * ids are encoded by keyPart (never throws, even on a lone surrogate) so a
+ * user string can never reach into another's keys.
  */
 export class CacheKeys {
   readonly base: string;
@@ -10,7 +13,7 @@ export class CacheKeys {
   }
 
   private t(tenant: string): string {
-    return encodeURIComponent(tenant);
+    return keyPart(tenant);
   }
 
   /** Entry record (JSON). */
@@ -26,10 +29,10 @@ export class CacheKeys {
     return `${this.base}t:${this.t(tenant)}:created`;
   }
   scope(tenant: string, scope: string): string {
-    return `${this.base}t:${this.t(tenant)}:scope:${scope}`;
+    return `${this.base}t:${this.t(tenant)}:scope:${keyPart(scope)}`;
   }
   tag(tenant: string, tag: string): string {
-    return `${this.base}t:${this.t(tenant)}:tag:${encodeURIComponent(tag)}`;
+    return `${this.base}t:${this.t(tenant)}:tag:${keyPart(tag)}`;
   }
   /** All entries by expires_at; member `${tenant}\n${id}` (the sweep's work list). */
   expiry(): string {
@@ -45,6 +48,6 @@ export class CacheKeys {
   }
   /** Query vector the stage paid for, handed to the writer. */
   vector(jobId: string): string {
-    return `${this.base}v:${encodeURIComponent(jobId)}`;
+    return `${this.base}v:${keyPart(jobId)}`;
   }
 }

@@ -3,6 +3,7 @@ import { CONTINUE, type PipelineContext, type Stage, type StageOutcome } from '.
 import { uncacheableReason, type CacheStorePayload } from './cache-entry';
 import { CacheRequestOptionsSchema, resolveCacheOptions, type CacheRequestOptions, type ResolvedCacheOptions } from './cache-options';
 import type { LookupResult, SemanticCache } from './semantic-cache';
+import { cacheServesRequest } from './request-key';
 
 /** What the stage records on the job as `annotations.cache` (the spine derives the headers from it). */
 export interface CacheAnnotation {
@@ -64,7 +65,7 @@ export class CacheStage implements Stage {
     };
     try {
       const options = resolveCacheOptions(this.requestOptions(ctx), await cache.policy(tenant), cache.embedder.defaultThreshold, ctx.job.options.task);
-      if (options.mode === 'off') {
+      if (options.mode === 'off' || !cacheServesRequest(ctx.request)) {
         annotate({ hit: false, status: 'bypass' });
         return CONTINUE;
       }
@@ -125,6 +126,7 @@ export class CacheStage implements Stage {
       text: lookup.key.text,
       semantic,
       tier: pending.tier,
+      model: ctx.route?.model ?? response.model,
       task: ctx.job.options.task,
       response,
       ttl_seconds: options.ttlSeconds,
@@ -147,7 +149,7 @@ export class CacheStage implements Stage {
     const tier = ctx.route?.tier ?? ctx.model?.tier ?? 'unrouted';
     const cache = this.o.cache;
     const options = resolveCacheOptions(this.requestOptions(ctx), await cache.policy(ctx.job.tenant), cache.embedder.defaultThreshold, ctx.job.options.task);
-    if (options.mode === 'off') return;
+    if (options.mode === 'off' || !cacheServesRequest(request)) return;
     this.pending.set(ctx, { lookup: cache.miss({ tenant: ctx.job.tenant, tier, request, options }), options, tier });
   }
 

@@ -10,6 +10,7 @@ import { firstFailingGuard } from './guards/false-hit-guards';
 import { analyseText } from './guards/text-analysis';
 import { requestKey, type RequestKey } from './request-key';
 import { SingleFlight, type SingleFlightOptions } from './single-flight';
+import { tierAbove, tierMayServe } from './tier-order';
 import type { VectorStore } from './stores/vector-store';
 
 export interface SemanticCacheOptions {
@@ -20,7 +21,7 @@ export interface SemanticCacheOptions {
   store: VectorStore;
   /** Per-tenant defaults; default DEFAULT_TENANT_POLICY for every tenant. */
   policyOf?: (tenant: string) => CacheTenantPolicy | Promise<CacheTenantPolicy>;
-  /** Semantic candidates checked per lookup, best first; default 4. */
+  /** Semantic candidates checked per lookup, best first; default 6 (some may be of a lower tier than the request's). */
   candidates?: number;
   /** Longest last user turn the semantic tier compares (longer: exact only); default 2,000 chars. */
   maxSemanticChars?: number;
@@ -32,7 +33,7 @@ export interface SemanticCacheOptions {
 
 export interface LookupInput {
   tenant: string;
-  /** Routed model tier (part of the scope). */
+  /** Routed model tier: an entry serves it when the entry's tier is the same or higher (not part of the scope). */
   tier: string;
   request: ChatRequest;
   options: ResolvedCacheOptions;
@@ -96,7 +97,7 @@ export class SemanticCache {
   /** What a lookup starts from: the request's key and whether it may be matched by meaning. No I/O. */
   miss(input: Omit<LookupInput, 'signal'>): LookupResult {
     const { options } = input;
-    const key = requestKey(input.tenant, input.tier, input.request);
+    const key = requestKey(input.tenant, input.request);
     const semanticEligible =
       options.mode === 'default' &&
       !key.hasImages &&
@@ -120,7 +121,7 @@ export class SemanticCache {
     const early = overlap ? this.semanticCandidates(key, tenant, now, options, input.signal) : undefined;
     early?.catch(() => undefined); // handled below when it is awaited; never an unhandled rejection on an exact hit
     const exact = await exactLookup;
-    if (exact && exact.scope === key.scope) return { ...result, status: 'hit', kind: 'exact', entry: exact, similarity: 1 };
+    if (exact && exact.scope === key.scope && tierMayServe(exact.tier, input.tier)) return { ...result, status: 'hit', kind: 'exact', entry: exact, similarity: 1 };
     if (!semanticEligible) return result;
 
     const { vector, costUsd, matches } = await (early ?? this.semanticCandidates(key, tenant, now, options, input.signal));
@@ -135,6 +136,10 @@ export class SemanticCache {
       const meta = metas[i];
       // Defence in depth: the store filtered already, the record must agree.
       if (!meta || meta.tenant !== tenant || meta.scope !== key.scope || meta.expires_at <= now || !meta.semantic) continue;
+      if (!tierMayServe(meta.tier, input.tier)) {
+        result.rejected.tier = (result.rejected.tier ?? 0) + 1;
+        continue;
+      }
       const failed = firstFailingGuard(query, analyseText(meta.text), { disabled: options.disabledGuards, rankOf: this.rankOf });
       if (failed) {
         result.rejected[failed] = (result.rejected[failed] ?? 0) + 1;
@@ -150,7 +155,7 @@ export class SemanticCache {
   private async semanticCandidates(key: RequestKey, tenant: string, now: number, options: ResolvedCacheOptions, signal?: AbortSignal) {
     const embedded = await this.embedder.embed([key.text], signal);
     const vector = embedded.vectors[0];
-    const matches = await this.store.search({ vector, tenant, scope: key.scope, now, limit: this.o.candidates ?? 4, minSimilarity: options.threshold });
+    const matches = await this.store.search({ vector, tenant, scope: key.scope, now, limit: this.o.candidates ?? 6, minSimilarity: options.threshold });
     return { vector, costUsd: embedded.costUsd, matches };
   }
 
@@ -183,6 +188,7 @@ export class SemanticCache {
       text: p.text,
       semantic: p.semantic,
       tier: p.tier,
+      model: p.model,
       task: p.task,
       tags: p.tags,
       response: p.response,
@@ -203,8 +209,14 @@ export class SemanticCache {
         costUsd = embedded.costUsd;
       }
     }
-    // The duplicate check is part of the write (one atomic step): a live exact answer for this request wins.
-    if (!(await this.repo.put(entry, { replaceExact: p.replace }))) return { stored: false, reason: 'duplicate', costUsd };
+    // The duplicate check is part of the write (one atomic step): a live exact answer for this request wins,
+    // unless it came from a lower tier than this one (it could not serve requests routed to this tier).
+    let replaceExact = p.replace;
+    if (!replaceExact) {
+      const existing = await this.repo.getExact(p.tenant, p.request_hash, now);
+      if (existing && tierAbove(p.tier, existing.tier)) replaceExact = true;
+    }
+    if (!(await this.repo.put(entry, { replaceExact }))) return { stored: false, reason: 'duplicate', costUsd };
     if (vector) {
       await this.store.upsert([
         { id: entry.id, vector, tenant: entry.tenant, scope: entry.scope, expiresAt: entry.expires_at, createdAt: entry.created_at, requestHash: entry.request_hash },

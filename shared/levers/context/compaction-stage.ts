@@ -5,6 +5,10 @@ import { ContextCompactor } from './compactor';
 import { ContextConfigSchema, resolvePolicy, type ContextConfig } from './context-config';
 import type { Summarizer } from './summarizer';
 import { RedisSummaryStore, type SummaryStore } from './summary-store';
+import { ChainStats, type RemainingCallsEstimator } from './chain-stats';
+import { emulateContextManagement, nativeContextManagement } from './context-management';
+import { keptToolResults, resolveContextManagement } from './context-management-policy';
+import { estimateRequestTokens } from './token-estimate';
 
 export interface ContextCompactionStageOptions {
   /** Writes summaries (`AdapterSummarizer` over the small-tier model). Without it `summarize` strategies mask instead. */
@@ -16,6 +20,8 @@ export interface ContextCompactionStageOptions {
   keyPrefix?: string;
   /** Defaults and per-tenant / per-agent overrides; default: window 4, keep 2, `mask+summarize`. */
   config?: ContextConfig;
+  /** Expected remaining calls per tenant and agent; default learned in Redis (ChainStats) when `redis` is given. */
+  remaining?: RemainingCallsEstimator;
 }
 
 /**
@@ -43,15 +49,45 @@ export class ContextCompactionStage implements Stage {
       store = new RedisSummaryStore(options.redis, { keyPrefix: options.keyPrefix });
     }
     this.config = options.config ? ContextConfigSchema.parse(options.config) : undefined;
-    this.compactor = new ContextCompactor({ summarizer: options.summarizer, store });
+    const remaining = options.remaining ?? (options.redis && options.keyPrefix !== undefined ? new ChainStats(options.redis, { keyPrefix: options.keyPrefix }) : undefined);
+    this.compactor = new ContextCompactor({ summarizer: options.summarizer, store, remaining });
   }
 
   async run(ctx: PipelineContext): Promise<StageOutcome> {
     const agent = ctx.job.options.metadata?.agent;
-    const policy = resolvePolicy(this.config, ctx.job.tenant, typeof agent === 'string' ? agent : undefined);
+    const agentName = typeof agent === 'string' ? agent : undefined;
+    let policy = resolvePolicy(this.config, ctx.job.tenant, agentName);
+    const keep = keptToolResults(ctx);
+    const editing = resolveContextManagement(ctx, policy);
+    if (editing) {
+      // The caller's context-editing policy replaces the lever's own schedule for this request.
+      if (ctx.model?.provider === 'anthropic') {
+        ctx.request = nativeContextManagement(ctx.request, editing);
+        ctx.annotations.context = { context_management: 'native' };
+        return CONTINUE;
+      }
+      const before = estimateRequestTokens(ctx.request);
+      const emulated = emulateContextManagement(ctx.request, editing, keep);
+      ctx.request = emulated.request;
+      ctx.ledger.contextTokensRemoved += Math.max(0, before - estimateRequestTokens(ctx.request));
+      const note = { context_management: 'emulated', applied_edits: emulated.applied };
+      if (!emulated.compact) {
+        ctx.annotations.context = note;
+        return CONTINUE;
+      }
+      // A compact edit reached its trigger: the lever compacts now, whatever its cost model would say.
+      policy = { ...policy, enabled: true, costModel: false };
+      await this.compactInto(ctx, policy, agentName, keep, note);
+      return CONTINUE;
+    }
     if (!policy.enabled) return CONTINUE;
-    const outcome = await this.compactor.compact(ctx.request, policy, { tenant: ctx.job.tenant, signal: ctx.signal });
-    const annotation: Record<string, unknown> = { ...outcome.stats };
+    await this.compactInto(ctx, policy, agentName, keep, {});
+    return CONTINUE;
+  }
+
+  private async compactInto(ctx: PipelineContext, policy: ReturnType<typeof resolvePolicy>, agent: string | undefined, keep: Set<string>, extra: Record<string, unknown>): Promise<void> {
+    const outcome = await this.compactor.compact(ctx.request, policy, { tenant: ctx.job.tenant, signal: ctx.signal, model: ctx.model, agent, keep });
+    const annotation: Record<string, unknown> = { ...extra, ...outcome.stats };
     if (outcome.summarizerUsage) {
       const { usage, model } = outcome.summarizerUsage;
       const usd = priceUsage(model, usage);
@@ -65,6 +101,5 @@ export class ContextCompactionStage implements Stage {
     if (outcome.stats.fallback) ctx.log.warn({ context: annotation }, 'context compaction fell back');
     else if (outcome.stats.compacted_cycles) ctx.log.debug({ context: annotation }, 'context compacted');
     ctx.annotations.context = annotation;
-    return CONTINUE;
   }
 }

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import type { ModelEntry } from '../../core/catalog/catalog';
 import type { ChatMessage, ChatRequest, Usage } from '../../core/chat-model';
 import { compactionBoundary, type CompactionPolicy } from './context-config';
+import { chooseBoundary, type BoundaryChoice } from './compaction-decision';
+import type { RemainingCallsEstimator } from './chain-stats';
 import { buildFactsLedger, toolOutputFacts } from './facts-ledger';
 import { SUMMARY_INSTRUCTIONS, SUMMARY_INSTRUCTIONS_VERSION, type Summarizer } from './summarizer';
 import type { StoredSummary, SummaryStore } from './summary-store';
@@ -26,6 +28,8 @@ export interface CompactionStats {
   stable_prefix_messages: number;
   /** Set when summarising failed and the stage fell back to masking, or when compaction was skipped. */
   fallback?: string;
+  /** The cost model's decision, on the call that made it (later calls of the step reuse it). */
+  cost_model?: BoundaryChoice['cost'];
 }
 
 export interface CompactionOutcome {
@@ -41,11 +45,19 @@ export interface CompactorDeps {
   summarizer?: Summarizer;
   /** Needed to reuse summaries across calls; without it every call summarises again. */
   store?: SummaryStore;
+  /** Expected remaining calls per tenant and agent (the cost model's input); default a fixed estimate. */
+  remaining?: RemainingCallsEstimator;
 }
 
 export interface CompactScope {
   tenant: string;
   signal?: AbortSignal;
+  /** The model the call goes to: with it (and `policy.costModel`) a compaction step is taken only when it pays. */
+  model?: ModelEntry;
+  /** `metadata.agent`, for the learned chain lengths. */
+  agent?: string;
+  /** Tool call ids whose results the caller marked as needed: never masked, and copied verbatim into a summary note. */
+  keep?: ReadonlySet<string>;
 }
 
 /**
@@ -64,7 +76,19 @@ export class ContextCompactor {
     const headEnd = messages.findIndex((m) => m.role === 'user') + 1;
     const scan = headEnd > 0 ? scanToolCycles(messages, headEnd) : { cycles: [] as ToolCycle[], brokenAt: -1 };
     const n = scan.cycles.length;
-    const boundary = policy.enabled ? compactionBoundary(n, policy.window, policy.keep) : 0;
+    let boundary = policy.enabled ? compactionBoundary(n, policy.window, policy.keep) : 0;
+    let costNote: BoundaryChoice['cost'];
+    if (headEnd > 0 && scope.model && policy.costModel) {
+      const callIndex = 1 + messages.reduce((k, m) => k + (m.role === 'assistant' ? 1 : 0), 0);
+      const agent = scope.agent ?? '-';
+      const remaining = this.deps.remaining;
+      if (boundary > 0) {
+        const choice = await this.decide(request, scan.cycles, boundary, headEnd, policy, scope, remaining ? remaining.expectedRemaining(scope.tenant, agent, callIndex, policy.defaultRemainingCalls) : policy.defaultRemainingCalls);
+        boundary = choice.boundary;
+        costNote = choice.cost;
+      }
+      remaining?.record(scope.tenant, agent, sessionId(request, headEnd), callIndex);
+    }
     const base: CompactionStats = {
       strategy: policy.strategy,
       cycles: n,
@@ -76,6 +100,7 @@ export class ContextCompactor {
       replacement_tokens: 0,
       stable_prefix_messages: 0,
     };
+    if (costNote) base.cost_model = costNote;
     if (boundary === 0) {
       const tokens = this.fixedTokens(request) + estimateMessagesTokens(messages);
       return { request, stats: { ...base, tokens_before: tokens, tokens_after: tokens } };
@@ -96,7 +121,7 @@ export class ContextCompactor {
     let fallback: string | undefined;
     let summarizerUsage: CompactionOutcome['summarizerUsage'];
     const masked = (): ChatMessage[] => {
-      const m = maskSpan(span, policy);
+      const m = maskSpan(span, policy, scope.keep);
       spanTokens = estimateMessagesTokens(span);
       replacementTokens = estimateMessagesTokens(m);
       stablePrefix = spanEnd;
@@ -110,11 +135,12 @@ export class ContextCompactor {
         const got = await this.summaryBlock(messages, scan.cycles, boundary, headEnd, policy, scope);
         reused = got.reused;
         summarizerUsage = got.usage;
-        compacted = placeBlock(head, got.stored.block, tail);
+        const kept = keptVerbatim(span, scope.keep);
+        compacted = placeBlock(head, got.stored.block + kept, tail);
         stablePrefix = compacted.length - tail.length;
         spanTokens = got.stored.replaced_tokens;
         // As an extra part of the task message, or as its own assistant message.
-        replacementTokens = got.stored.block_tokens + (compacted.length === head.length + 1 + tail.length ? MESSAGE_OVERHEAD_TOKENS : 0);
+        replacementTokens = got.stored.block_tokens + (kept ? estimateTokens(kept) : 0) + (compacted.length === head.length + 1 + tail.length ? MESSAGE_OVERHEAD_TOKENS : 0);
       } catch (err) {
         fallback = `mask: summary unavailable (${(err as Error).message})`;
         compacted = masked();
@@ -146,6 +172,53 @@ export class ContextCompactor {
       },
       summarizerUsage,
     };
+  }
+
+  /** The cost model's boundary (compaction-decision.ts), with token estimates of each candidate. */
+  private async decide(request: ChatRequest, cycles: ToolCycle[], proposed: number, headEnd: number, policy: CompactionPolicy, scope: CompactScope, remaining: number): Promise<BoundaryChoice> {
+    const messages = request.messages;
+    const fixed = this.fixedTokens(request);
+    const head = estimateMessagesTokens(messages.slice(0, headEnd));
+    const summarizing = policy.strategy !== 'mask' && this.deps.summarizer !== undefined;
+    const keyFor = (b: number) => prefixKey(scope.tenant, policy, messages, cycles[b - 1].end);
+    const tokensAt = async (b: number): Promise<number> => {
+      if (b === 0) return fixed + estimateMessagesTokens(messages);
+      const end = cycles[b - 1].end;
+      const rest = fixed + head + estimateMessagesTokens(messages.slice(end));
+      const span = messages.slice(headEnd, end);
+      if (!summarizing) return rest + estimateMessagesTokens(maskSpan(span, policy));
+      const [stored] = this.deps.store ? await this.deps.store.getMany([keyFor(b)]) : [undefined];
+      if (stored) return rest + stored.block_tokens;
+      // Not written yet: the facts ledger is exact, the prose is estimated at its usual length.
+      const facts = policy.facts === 'none' ? [] : buildFactsLedger(span, { detail: policy.facts });
+      return rest + estimateTokens(renderBlock('', facts, b, span.length, 0)) + SUMMARY_TOKENS_ESTIMATE;
+    };
+    let last = messages.length - 1;
+    while (last > 0 && messages[last].role !== 'assistant') last--;
+    // Growth per call so far: what the chain added after its task message, over the calls it took.
+    const calls = messages.reduce((k, m) => k + (m.role === 'assistant' ? 1 : 0), 0);
+    const growth = estimateMessagesTokens(messages.slice(headEnd)) / Math.max(1, calls);
+    const summaryModel = this.deps.summarizer?.model;
+    const summaryUsd = (b: number) => {
+      if (!summarizing || !summaryModel) return 0;
+      const span = messages.slice(headEnd, cycles[b - 1].end);
+      const read = estimateMessagesTokens(policy.strategy === 'mask+summarize' ? previewSpan(span, SUMMARIZER_PREVIEW_CHARS) : span) + head + 250;
+      return (read * summaryModel.price.input + SUMMARY_TOKENS_ESTIMATE * summaryModel.price.output) / 1e6;
+    };
+    return chooseBoundary({
+      model: scope.model!,
+      policy,
+      store: this.deps.store,
+      proposed,
+      cycles,
+      keyFor,
+      tokensAt,
+      headTokens: fixed,
+      newTokens: estimateMessagesTokens(messages.slice(Math.max(headEnd, last))),
+      remaining,
+      growth,
+      summaryUsd,
+    });
   }
 
   /** Request priming + tools + system; the system estimate is memoised (it repeats on every call of an agent). */
@@ -205,6 +278,17 @@ export class ContextCompactor {
   }
 }
 
+/** Tokens a model-written summary usually takes (the prompt asks for at most 200 words). */
+const SUMMARY_TOKENS_ESTIMATE = 260;
+
+/** A chain's identity for the learned lengths: its system prompt and task message. */
+function sessionId(request: ChatRequest, headEnd: number): string {
+  const h = createHash('sha256');
+  for (const p of request.system) h.update(p.text.slice(0, 2000));
+  for (const m of request.messages.slice(0, headEnd)) if (m.role === 'user') for (const p of m.content) if (p.type === 'text') h.update(p.text);
+  return h.digest('base64url').slice(0, 16);
+}
+
 /**
  * Hash of everything the block replaces and how it was made; tenant-scoped.
  * Fed piece by piece (length-prefixed) rather than as one JSON string, which
@@ -240,6 +324,13 @@ export function renderBlock(summary: string, facts: string[], cycles: number, me
   return lines.join('\n');
 }
 
+/** The caller's needed tool results inside a summarised span, verbatim (appended to the note, so they survive as sent). */
+function keptVerbatim(span: readonly ChatMessage[], keep: ReadonlySet<string> | undefined): string {
+  if (!keep?.size) return '';
+  const kept = span.filter((m): m is Extract<ChatMessage, { role: 'tool' }> => m.role === 'tool' && keep.has(m.tool_call_id));
+  return kept.map((m) => `\nTool result ${m.tool_call_id} (kept verbatim):\n${m.content}`).join('');
+}
+
 /**
  * Puts the block where it keeps role alternation: as an assistant turn when
  * the kept tail starts with a user turn, else as an extra text part of the
@@ -270,11 +361,11 @@ export function previewSpan(span: ChatMessage[], chars: number): ChatMessage[] {
 }
 
 /** Replaces tool outputs in a span by a placeholder with their size and facts. */
-export function maskSpan(span: ChatMessage[], policy: Pick<CompactionPolicy, 'facts' | 'minMaskTokens'>): ChatMessage[] {
+export function maskSpan(span: ChatMessage[], policy: Pick<CompactionPolicy, 'facts' | 'minMaskTokens'>, keep?: ReadonlySet<string>): ChatMessage[] {
   const names = new Map<string, string>();
   for (const m of span) if (m.role === 'assistant') for (const c of m.tool_calls ?? []) names.set(c.id, c.name);
   return span.map((m) => {
-    if (m.role !== 'tool') return m;
+    if (m.role !== 'tool' || keep?.has(m.tool_call_id)) return m;
     const name = names.get(m.tool_call_id) ?? 'tool';
     const key = `${policy.facts}\u0000${policy.minMaskTokens}\u0000${name}\u0000${m.content}`;
     let text = placeholders.get(key);

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { ContextManagementConfig } from '../../core/chat-model';
+import { ContextManagementSchema } from './context-management';
 
 export const COMPACTION_STRATEGIES = ['mask', 'summarize', 'mask+summarize'] as const;
 export type CompactionStrategy = (typeof COMPACTION_STRATEGIES)[number];
@@ -18,6 +20,12 @@ export const CompactionPolicySchema = z
     facts: z.enum(['ids', 'values', 'compact', 'none']).optional(),
     /** Tool outputs shorter than this (estimated tokens) are never masked; default 24. */
     minMaskTokens: z.number().int().min(0).optional(),
+    /** Take a compaction step only when the cost model says it pays on the routed model; default true. */
+    costModel: z.boolean().optional(),
+    /** Expected remaining calls of a chain when the tenant has no history yet; default 6. */
+    defaultRemainingCalls: z.number().min(0).max(1000).optional(),
+    /** A context-editing policy in Anthropic's `context_management` shape for every request of this tenant/agent that sets none (context-management.ts). */
+    context_management: ContextManagementSchema.optional(),
   })
   .strict();
 export type CompactionPolicyInput = z.infer<typeof CompactionPolicySchema>;
@@ -40,6 +48,9 @@ export interface CompactionPolicy {
   keep: number;
   facts: 'ids' | 'values' | 'compact' | 'none';
   minMaskTokens: number;
+  costModel: boolean;
+  defaultRemainingCalls: number;
+  context_management?: ContextManagementConfig;
 }
 
 export const DEFAULT_POLICY: CompactionPolicy = Object.freeze({
@@ -49,6 +60,8 @@ export const DEFAULT_POLICY: CompactionPolicy = Object.freeze({
   keep: 2,
   facts: 'compact',
   minMaskTokens: 24,
+  costModel: true,
+  defaultRemainingCalls: 6,
 }) as CompactionPolicy;
 
 /** The effective policy for one job: defaults ← config ← tenant ← tenant's agent. */

@@ -5,6 +5,8 @@ import type { ProviderAdapter } from '../../providers/provider-adapter';
 /** Writes the prose summary of compacted messages. Injected so the stage never depends on a provider. */
 export interface Summarizer {
   summarize(input: SummarizeInput): Promise<SummarizeResult>;
+  /** The model it calls, when known: the cost model prices a summary before deciding to write one. */
+  readonly model?: ModelEntry;
 }
 
 export interface SummarizeInput {
@@ -60,7 +62,7 @@ export interface AdapterSummarizerOptions {
 export class AdapterSummarizer implements Summarizer {
   constructor(
     private readonly adapter: ProviderAdapter,
-    private readonly model: ModelEntry,
+    readonly model: ModelEntry,
     private readonly options: AdapterSummarizerOptions = {},
   ) {}
 

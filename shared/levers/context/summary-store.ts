@@ -15,6 +15,8 @@ export interface StoredSummary {
   /** Model that wrote the prose, if any. */
   model?: string;
   created_at: string;
+  /** Set on a cost-model decision record (compaction-decision.ts) instead of a summary. */
+  decision?: 'advance' | 'skip';
 }
 
 export interface SummaryStore {

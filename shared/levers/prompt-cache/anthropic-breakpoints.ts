@@ -32,7 +32,10 @@ export function countMarkers(request: ChatRequest): number {
   let n = 0;
   for (const t of request.tools ?? []) if (t.cache_control) n++;
   for (const p of request.system) if (p.cache_control) n++;
-  for (const m of request.messages) if (m.role !== 'tool') for (const p of m.content) if (p.type === 'text' && p.cache_control) n++;
+  for (const m of request.messages) {
+    if (m.role === 'tool') n += m.cache_control ? 1 : 0;
+    else for (const p of m.content) if (p.type === 'text' && p.cache_control) n++;
+  }
   return n;
 }
 
@@ -83,9 +86,13 @@ export function placeAnthropicBreakpoints(request: ChatRequest, options: Breakpo
     const i = markableMessage(messages, upTo);
     if (i < 0 || marked.has(i) || cumulative[i] < min || added.length >= MAX_BREAKPOINTS) return;
     marked.add(i);
-    const m = messages[i] as Exclude<ChatMessage, { role: 'tool' }>;
-    const j = lastTextIndex(m.content as TextPart[]);
-    const copy = { ...m, content: m.content.map((p, k) => (k === j ? { ...(p as TextPart), cache_control: { ...control } } : p)) } as ChatMessage;
+    const m = messages[i];
+    let copy: ChatMessage;
+    if (m.role === 'tool') copy = { ...m, cache_control: { ...control } };
+    else {
+      const j = lastTextIndex(m.content as TextPart[]);
+      copy = { ...m, content: m.content.map((p, k) => (k === j ? { ...(p as TextPart), cache_control: { ...control } } : p)) } as ChatMessage;
+    }
     messages = messages.map((x, k) => (k === i ? copy : x));
     added.push({ site, prefix_tokens: cumulative[i] });
   };
@@ -104,11 +111,11 @@ function lastTextIndex(parts: readonly { type: string; text?: string }[]): numbe
   return -1;
 }
 
-/** The last message at or before `upTo` that has a non-empty text part (tool results cannot carry a marker here). */
+/** The last message at or before `upTo` that can carry a marker: a tool result, or a turn with a non-empty text part. */
 function markableMessage(messages: readonly ChatMessage[], upTo: number): number {
   for (let i = upTo; i >= 0; i--) {
     const m = messages[i];
-    if (m.role !== 'tool' && lastTextIndex(m.content) >= 0) return i;
+    if (m.role === 'tool' || lastTextIndex(m.content) >= 0) return i;
   }
   return -1;
 }

@@ -11,6 +11,11 @@ export const RoutingPolicySchema = z
   .object({
     /** Target share of traffic sent to the frontier tier (RouteLLM-style calibration). */
     frontierShare: share.optional(),
+    /**
+     * Quality target: routed quality relative to all-frontier (0.99 = within 1%). The frontier share is
+     * derived from it (the weights' held-out quality curve). A `frontierShare` given as well wins.
+     */
+    qualityTarget: z.number().min(0.5).max(1).optional(),
     /** Target share of traffic sent to the small tier; the rest goes to mid. */
     smallShare: share.optional(),
     minTier: z.enum(TIERS).optional(),
@@ -40,7 +45,7 @@ export const RoutingPolicySchema = z
   .strict();
 export type RoutingPolicy = z.infer<typeof RoutingPolicySchema>;
 
-/** Defaults when neither the request nor the tenant says otherwise. */
+/** Defaults when neither the request nor the tenant says otherwise (the frontier share only when the weights carry no quality curve). */
 export const DEFAULT_FRONTIER_SHARE = 0.5;
 export const DEFAULT_SMALL_SHARE = 0.2;
 
@@ -48,7 +53,9 @@ const envShare = z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number
 
 /** The router's environment variables (the service passes its env; library code never reads process.env). */
 export const RouterEnvSchema = z.object({
-  /** Target frontier share when the tenant has no policy. Default 0.5. */
+  /** Quality target when the tenant has no policy (routed quality relative to all-frontier). Default 0.99. */
+  PARSIMONY_ROUTER_QUALITY_TARGET: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().min(0.5).max(1).optional()),
+  /** A fixed frontier share instead of the quality target (the older knob; wins over the target when set). */
   PARSIMONY_ROUTER_FRONTIER_SHARE: envShare,
   /** Target small-tier share when the tenant has no policy. Default 0.2. */
   PARSIMONY_ROUTER_SMALL_SHARE: envShare,
@@ -57,8 +64,10 @@ export const RouterEnvSchema = z.object({
 });
 
 export interface RouterDefaults {
-  frontierShare: number;
+  /** Set only when PARSIMONY_ROUTER_FRONTIER_SHARE is: otherwise the share comes from the quality target. */
+  frontierShare?: number;
   smallShare: number;
+  qualityTarget?: number;
   weightsPath?: string;
 }
 
@@ -66,7 +75,8 @@ export function routerDefaultsFromEnv(env: Record<string, string | undefined>): 
   const parsed = RouterEnvSchema.safeParse(env);
   if (!parsed.success) throw new Error(`router environment is invalid: ${z.prettifyError(parsed.error)}`);
   return {
-    frontierShare: parsed.data.PARSIMONY_ROUTER_FRONTIER_SHARE ?? DEFAULT_FRONTIER_SHARE,
+    frontierShare: parsed.data.PARSIMONY_ROUTER_FRONTIER_SHARE,
+    qualityTarget: parsed.data.PARSIMONY_ROUTER_QUALITY_TARGET,
     smallShare: parsed.data.PARSIMONY_ROUTER_SMALL_SHARE ?? DEFAULT_SMALL_SHARE,
     weightsPath: parsed.data.PARSIMONY_ROUTER_WEIGHTS,
   };

@@ -2,7 +2,7 @@ import type { Catalog, ModelEntry, Tier } from '../../core/catalog/catalog';
 import type { RouteDecision } from '../../core/jobs/job-record';
 import type { ComplexityRouter, RoutingPolicy } from './';
 import type { RoutingGuards } from './guards';
-import type { ChatResponse } from '../../core/chat-model';
+import type { ChatResponse, ReasoningEffort } from '../../core/chat-model';
 import { CONTINUE, type PipelineContext, type Stage, type StageOutcome } from '../../core/stage';
 
 export interface RouteStageOptions {
@@ -32,11 +32,17 @@ export class RouteStage implements Stage {
   ) {}
 
   async run(ctx: PipelineContext): Promise<StageOutcome> {
-    const floorTier = this.options.router ? await this.options.guards?.floorFor(ctx) : undefined;
-    const decision = this.decide(ctx, floorTier);
+    const routed = this.options.router && ctx.job.options.requested_model === 'auto';
+    const [floorTier, raises] = routed ? await Promise.all([this.options.guards?.floorFor(ctx), this.options.guards?.raisesFor(ctx)]) : [undefined, undefined];
+    const { effort, ...decision } = this.decide(ctx, floorTier, raises);
     ctx.route = decision;
     ctx.model = this.catalog.get(decision.model);
     ctx.request = { ...ctx.request, model: decision.model };
+    if (effort) {
+      // The effort chosen with the model; the ledger prices the baseline at the frontier's default effort.
+      ctx.request.reasoning = { ...ctx.request.reasoning, effort };
+      ctx.ledger.routedEffort = effort;
+    }
     return CONTINUE;
   }
 
@@ -45,7 +51,7 @@ export class RouteStage implements Stage {
     await this.options.guards?.afterComplete(ctx);
   }
 
-  private decide(ctx: PipelineContext, floorTier?: Tier): RouteDecision {
+  private decide(ctx: PipelineContext, floorTier?: Tier, raises?: Record<string, number>): RouteDecision & { effort?: ReasoningEffort } {
     const { options } = ctx.job;
     const requested = options.requested_model;
     if (requested !== 'auto') return describe(this.catalog.get(requested), 'explicit model requested by the caller: not routed');
@@ -53,7 +59,7 @@ export class RouteStage implements Stage {
     if (!router) return describe(this.catalog.defaultAuto, 'model "auto": catalog default (no router configured)');
     const policy = { ...(this.options.policies?.[ctx.job.tenant] ?? this.options.policies?.['*'] ?? {}) };
     policy.provider ??= this.reachableProvider();
-    const { routed: _routed, task, ...decision } = router.decide({
+    const { routed: _routed, task, reasoning_effort: effort, ood: _ood, ...decision } = router.decide({
       request: ctx.request,
       requestedModel: requested,
       task: options.task,
@@ -61,8 +67,9 @@ export class RouteStage implements Stage {
       maxTier: options.max_tier,
       floorTier,
       policy,
+      raises,
     });
-    return task ? { ...decision, task } : decision;
+    return { ...decision, ...(task ? { task } : {}), ...(effort ? { effort } : {}) };
   }
 
   /** The auto model's provider when it can be called here, else the first provider that can. */

@@ -1,10 +1,14 @@
 import type { Catalog, Tier } from '../../core/catalog/catalog';
 import { ApiError } from '../../core/errors/api-error';
 import type { RouteDecision } from '../../core/jobs/job-record';
-import type { ChatRequest } from '../../core/chat-model';
+import type { ChatRequest, ReasoningEffort } from '../../core/chat-model';
 import { Calibration } from './calibration';
+import { bandPosition, chooseEffort } from './effort';
 import { LinearModel, type ModelScore } from './model';
+import { OodDetector } from './ood';
 import { DEFAULT_FRONTIER_SHARE, DEFAULT_SMALL_SHARE, type RoutingPolicy } from './policy';
+import { QualityCurve } from './quality-target';
+import { encoderText, type SentenceEncoder } from './sentence-encoder';
 import { summarizeRequest, type RequestSummary } from './request-summary';
 import { detectTask, GUARDED_TASKS, HINT_RULES, normalizeTask, type TaskKind } from './task-hints';
 import { agentStep, isEverydayQuestion } from './turn-shape';
@@ -27,6 +31,12 @@ export interface RouteInput {
   /** Target share of small-tier calls (overrides policy and default). */
   smallShare?: number;
   policy?: RoutingPolicy;
+  /**
+   * Production feedback (guards/threshold-feedback.ts): per task, how far shadow disagreement raised
+   * this tenant's thresholds, 0..1. Larger = a larger frontier share, a smaller small share, and from
+   * 0.33 / 0.66 no small / no mid tier for that task.
+   */
+  raises?: Record<string, number>;
 }
 
 export interface RouterDecision extends RouteDecision {
@@ -36,6 +46,10 @@ export interface RouterDecision extends RouteDecision {
   routed: boolean;
   /** The task the decision assumed (hint, else detected), if any. */
   task?: TaskKind;
+  /** The reasoning effort the router chose with the model (reasoning models only; a caller's effort is kept, not set here). */
+  reasoning_effort?: ReasoningEffort;
+  /** Set when the prompt was judged out of the training distribution (the score not trusted). */
+  ood?: { similarity: number; threshold: number };
 }
 
 export interface RouterOptions {
@@ -49,6 +63,18 @@ export interface RouterOptions {
   smallShare?: number;
   /** Score quantiles of your own traffic, replacing the ones in the weights file (per-deployment calibration). */
   quantiles?: number[];
+  /**
+   * Default quality target (PARSIMONY_ROUTER_QUALITY_TARGET): routed quality relative to all-frontier,
+   * e.g. 0.99. The frontier share is derived from it with the weights file's held-out quality curve.
+   * Used when no frontier share is given (request, tenant policy, `frontierShare` option).
+   */
+  qualityTarget?: number;
+  /**
+   * Sentence encoder for the dense part of the score and the out-of-distribution check. It must be
+   * the encoder the weights were trained with (same fingerprint); without it (or with another one)
+   * the dense part counts at its training mean and no prompt is judged out of distribution.
+   */
+  encoder?: SentenceEncoder;
 }
 
 const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : x > 0 ? '∞' : '−∞');
@@ -65,7 +91,10 @@ export class ComplexityRouter {
     private readonly model: LinearModel,
     private readonly calibration: Calibration,
     readonly weights: Pick<WeightsFile, 'header'>,
-    private readonly defaults: { frontierShare: number; smallShare: number },
+    private readonly defaults: { frontierShare?: number; smallShare: number; qualityTarget: number },
+    private readonly curve?: QualityCurve,
+    private readonly encoder?: SentenceEncoder,
+    private readonly ood?: OodDetector,
   ) {}
 
   static load(catalog: Catalog, options: RouterOptions = {}): ComplexityRouter {
@@ -76,25 +105,52 @@ export class ComplexityRouter {
           ? loadWeightsFile(options.weightsPath)
           : parseWeightsFile(bundledWeights, 'shared/levers/routing/weights.json');
     const calibration = new Calibration(options.quantiles ?? file.calibration.quantiles);
-    return new ComplexityRouter(catalog, LinearModel.fromFile(file), calibration, { header: file.header }, {
-      frontierShare: options.frontierShare ?? DEFAULT_FRONTIER_SHARE,
-      smallShare: options.smallShare ?? DEFAULT_SMALL_SHARE,
-    });
+    const model = LinearModel.fromFile(file);
+    // The encoder only counts when it is the one the weights were trained with.
+    const encoder = options.encoder && file.dense && options.encoder.fingerprint === file.dense.encoder ? options.encoder : undefined;
+    const ood = encoder && file.ood ? new OodDetector(file.ood.centroids, file.ood.threshold, file.ood.fire_rate) : undefined;
+    return new ComplexityRouter(
+      catalog,
+      model,
+      calibration,
+      { header: file.header },
+      { frontierShare: options.frontierShare, smallShare: options.smallShare ?? DEFAULT_SMALL_SHARE, qualityTarget: options.qualityTarget ?? DEFAULT_QUALITY_TARGET },
+      QualityCurve.fromFile(file),
+      encoder,
+      ood,
+    );
   }
 
-  /** Frontier share used when neither the request nor the tenant policy sets one. */
+  /** Frontier share used when neither the request nor the tenant policy sets one (from the quality target when no share is configured). */
   get defaultFrontierShare(): number {
-    return this.defaults.frontierShare;
+    return this.defaults.frontierShare ?? this.shareForTarget(this.defaults.qualityTarget);
+  }
+
+  /** Quality target used when neither a frontier share nor a tenant target is given. */
+  get defaultQualityTarget(): number {
+    return this.defaults.qualityTarget;
+  }
+
+  /** Whether a sentence encoder matching the weights is in use (dense score part and out-of-distribution check). */
+  get usesEncoder(): boolean {
+    return !!this.encoder;
+  }
+
+  /** Frontier share whose held-out quality reaches `target` (weights' quality curve; without one, the old default share). */
+  shareForTarget(target: number): number {
+    return this.curve ? this.curve.frontierShareFor(target) : DEFAULT_FRONTIER_SHARE;
   }
 
   /** The classifier's score alone (no policy): higher = harder. */
   score(request: ChatRequest): ModelScore {
-    return this.model.score(summarizeRequest(request));
+    const summary = summarizeRequest(request);
+    return this.model.score(summary, this.encoder?.embedSync(encoderText(summary)));
   }
 
   decide(input: RouteInput): RouterDecision {
     const summary = summarizeRequest(input.request);
-    const { score, format } = this.model.score(summary);
+    const embedding = this.encoder?.embedSync(encoderText(summary));
+    const { score, format } = this.model.score(summary, embedding);
     const policy = input.policy ?? {};
 
     if (input.requestedModel !== 'auto') {
@@ -107,19 +163,26 @@ export class ComplexityRouter {
       return { model: model.id, provider: model.provider, tier: model.tier, score, routed: false, reason: `routing disabled by tenant policy: catalog auto model ${model.id}` };
     }
 
-    const frontierShare = clampShare(input.frontierShare ?? policy.frontierShare ?? this.defaults.frontierShare);
-    const smallShare = Math.min(clampShare(input.smallShare ?? policy.smallShare ?? this.defaults.smallShare), 1 - frontierShare);
-    const tFrontier = this.calibration.thresholdForShare(frontierShare);
-    const tSmall = smallShare <= 0 ? Number.NEGATIVE_INFINITY : smallShare >= 1 ? Number.POSITIVE_INFINITY : this.calibration.quantile(smallShare);
-    const scoreTier: Tier = score >= tFrontier ? 'frontier' : score >= tSmall ? 'mid' : 'small';
-    const why: string[] = [
-      `score ${score.toFixed(3)} (${format === 'mc' ? 'multiple-choice' : 'open'} prompt, top ${(100 * this.calibration.shareAtOrAbove(score)).toFixed(0)}% of reference traffic) vs thresholds small<${fmt(tSmall)}≤mid<${fmt(tFrontier)}≤frontier (frontier share ${frontierShare}) → ${scoreTier}`,
-    ];
-
     const hint = normalizeTask(input.task);
     const agent = hint ? undefined : agentStep(summary);
     // In an agent conversation numbers are ids, dates and prices: no word-problem guess there.
     const detected = detectTask(summary, { numericPuzzles: !agent });
+    const guardedDetected = isGuarded(detected);
+    const taskKey = hint ?? (agent && !guardedDetected ? 'tool_select' : detected) ?? 'unspecified';
+    const raise = Math.min(1, Math.max(0, input.raises?.[taskKey] ?? 0));
+
+    const target = input.frontierShare ?? policy.frontierShare;
+    const qualityTarget = policy.qualityTarget;
+    const baseShare = clampShare(target ?? (qualityTarget !== undefined ? this.shareForTarget(qualityTarget) : this.defaultFrontierShare));
+    const frontierShare = round3(baseShare + raise * (1 - baseShare));
+    const smallShare = Math.min(clampShare(input.smallShare ?? policy.smallShare ?? this.defaults.smallShare) * (1 - raise), 1 - frontierShare);
+    const tFrontier = this.calibration.thresholdForShare(frontierShare);
+    const tSmall = smallShare <= 0 ? Number.NEGATIVE_INFINITY : smallShare >= 1 ? Number.POSITIVE_INFINITY : this.calibration.quantile(smallShare);
+    const scoreTier: Tier = score >= tFrontier ? 'frontier' : score >= tSmall ? 'mid' : 'small';
+    const shareWhy = target !== undefined ? `frontier share ${baseShare}` : `frontier share ${baseShare} for quality target ${qualityTarget ?? this.defaults.qualityTarget}`;
+    const why: string[] = [
+      `score ${score.toFixed(3)} (${format === 'mc' ? 'multiple-choice' : 'open'} prompt, top ${(100 * this.calibration.shareAtOrAbove(score)).toFixed(0)}% of reference traffic) vs thresholds small<${fmt(tSmall)}≤mid<${fmt(tFrontier)}≤frontier (${shareWhy}${raise > 0 ? `, raised by shadow feedback ${raise} for task ${taskKey} → ${frontierShare}` : ''}) → ${scoreTier}`,
+    ];
     let tier = scoreTier;
     if (hint) {
       const rule = HINT_RULES[hint];
@@ -131,7 +194,6 @@ export class ComplexityRouter {
       why.push(`task hint "${input.task}" not recognised, ignored`);
     }
 
-    const guardedDetected = isGuarded(detected);
     if (agent && !guardedDetected && policy.agentStepTier) {
       tier = policy.agentStepTier;
       why.push(`${agent.what}: tool selection → ${tier} (tenant agentStepTier)`);
@@ -165,6 +227,13 @@ export class ComplexityRouter {
       }
     }
 
+    // A prompt unlike anything the score was trained on: the score is not trusted (caps still apply).
+    const out = !hint && !agent && embedding && this.ood ? this.ood.isOut(embedding) : undefined;
+    if (out?.out && tier !== 'frontier') {
+      tier = 'frontier';
+      why.push(`out of distribution (cosine ${out.similarity.toFixed(3)} to the nearest training centroid < ${this.ood!.threshold.toFixed(3)}): score not trusted → frontier`);
+    }
+
     // Bounds: caps first, then floors, so a quality floor always wins over a cap.
     const caps = [input.maxTier, policy.maxTier].filter((t): t is Tier => !!t);
     for (const cap of caps) {
@@ -180,6 +249,8 @@ export class ComplexityRouter {
     ];
     const guardTask = [hint, detected].find((t) => t && GUARDED_TASKS.includes(t));
     if (guardTask) floors.push(['mid', `${guardTask === hint ? 'hinted' : 'detected'} ${guardTask} task never goes below mid`]);
+    const feedbackFloor: Tier | undefined = raise >= 0.66 ? 'frontier' : raise >= 0.33 ? 'mid' : undefined;
+    if (feedbackFloor) floors.push([feedbackFloor, `shadow feedback (raise ${raise} for task ${taskKey}: routed answers disagreed with the frontier's)`]);
     for (const [floor, label] of floors) {
       if (floor && tierRank(tier) < tierRank(floor)) {
         tier = floor;
@@ -191,7 +262,14 @@ export class ComplexityRouter {
     const provider = policy.provider ?? this.catalog.defaultAuto.provider;
     const choice = resolveTierModel(this.catalog, tier, provider, requiredCapabilities(input.request), policy.pinned);
     why.push(`${choice.model.id}: ${choice.why}`);
-    return { model: choice.model.id, provider: choice.model.provider, tier: choice.tier, score, routed: true, task: hint ?? (agent && !guardedDetected ? 'tool_select' : detected), reason: why.join('; ') };
+    const band = choice.tier === 'frontier' ? [tFrontier, Infinity] : choice.tier === 'mid' ? [tSmall, tFrontier] : [-Infinity, tSmall];
+    const fullEffort = isGuarded(hint) || guardedDetected || !!out?.out || raise > 0;
+    const effort = chooseEffort(choice.model, input.request, bandPosition(score, band[0], band[1]), fullEffort);
+    if (effort) why.push(effort.why);
+    const decision: RouterDecision = { model: choice.model.id, provider: choice.model.provider, tier: choice.tier, score, routed: true, task: hint ?? (agent && !guardedDetected ? 'tool_select' : detected), reason: why.join('; ') };
+    if (effort?.effort) decision.reasoning_effort = effort.effort;
+    if (out?.out) decision.ood = { similarity: round3(out.similarity), threshold: this.ood!.threshold };
+    return decision;
   }
 
   /**
@@ -211,6 +289,11 @@ export class ComplexityRouter {
 function isGuarded(task: TaskKind | undefined): boolean {
   return !!task && GUARDED_TASKS.includes(task);
 }
+
+/** Default quality target: routed quality within 1% of all-frontier on held-out traffic. */
+export const DEFAULT_QUALITY_TARGET = 0.99;
+
+const round3 = (x: number) => Math.round(x * 1e3) / 1e3;
 
 function clampShare(x: number): number {
   return Number.isFinite(x) ? Math.min(1, Math.max(0, x)) : DEFAULT_FRONTIER_SHARE;

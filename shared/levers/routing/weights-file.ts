@@ -41,6 +41,34 @@ export const WeightsFileSchema = z
     /** Non-zero weight positions, delta-encoded to keep the file small: position k = gaps[0] + … + gaps[k]. */
     gaps: z.array(z.number().int().nonnegative()),
     w: z.array(z.number().int()),
+    /**
+     * Weights over a sentence embedding of the work asked for (sentence-encoder.ts), added to the hashed
+     * logit. `mean` is the training rows' mean embedding: a router without the encoder (or with another
+     * one) adds the dense part at the mean, i.e. a constant, so its scores stay on the same scale.
+     */
+    dense: z
+      .object({ encoder: z.string().min(1), dims: z.number().int().positive(), w: z.array(z.number()), mean: z.array(z.number()) })
+      .strict()
+      .refine((d) => d.w.length === d.dims && d.mean.length === d.dims, 'dense.w and dense.mean need dims entries')
+      .optional(),
+    /**
+     * Distance to the training distribution (ood.ts): unit centroids of the training rows' embeddings, and
+     * the cosine to the nearest centroid below which a prompt is out of distribution, chosen by
+     * leave-one-domain-out so that held-out in-distribution prompts fire at `fire_rate`.
+     */
+    ood: z
+      .object({ centroids: z.array(z.array(z.number())).min(1), threshold: z.number().min(-1).max(1), fire_rate: z.number().min(0).max(1) })
+      .strict()
+      .optional(),
+    /**
+     * Quality-target curve (quality-target.ts), measured leave-one-domain-out: routed accuracy over
+     * all-frontier accuracy when the top `shares[i]` of traffic by score goes to the frontier.
+     */
+    quality_curve: z
+      .object({ source: z.string(), shares: z.array(z.number().min(0).max(1)).min(2), quality: z.array(z.number().min(0)).min(2) })
+      .strict()
+      .refine((c) => c.shares.length === c.quality.length, 'shares and quality need the same length')
+      .optional(),
     calibration: z
       .object({
         /** What traffic the quantiles describe. */

@@ -43,6 +43,12 @@ export const CommonEnvSchema = z.object({
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
   /** Prefix of every Redis key and BullMQ queue; lets several deployments (or test files) share one Redis. Default "parsimony". */
   PARSIMONY_QUEUE_PREFIX: z.string().regex(/^[a-zA-Z0-9_.-]+$/, 'letters, digits, _ . - only').default('parsimony'),
+  /**
+   * How long a service may take to stop on SIGTERM/SIGINT, in ms: in-flight work gets this long to finish, then the
+   * process exits (1) regardless; with Redis unreachable at the signal the stop gets at most 3 s
+   * (services/lifecycle.ts). Keep it below the orchestrator's stop grace period. Default 30000.
+   */
+  PARSIMONY_SHUTDOWN_GRACE_MS: positiveInt.default(30_000),
   /** pino level. Default info. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Where embedded indexes and converted embeddings live. Default ./data. */
@@ -82,7 +88,12 @@ export const CommonEnvSchema = z.object({
   PARSIMONY_TIER_MIN_SAMPLES: positiveInt.default(5),
   /** Default latency budget of async jobs sent without a deadline, per tenant ("*" = all), seconds, as JSON: {"acme": 3600}. Default none. */
   PARSIMONY_TIER_TENANT_BUDGETS: jsonOf(TenantBudgetsSchema),
-  /** Target share of "auto" traffic routed to the frontier tier (RouteLLM-style calibration). Default 0.5. */
+  /**
+   * Routing policy knob: routed quality relative to all-frontier on held-out traffic (0.99 = within 1%); the frontier
+   * share is derived from it (the router weights' quality curve). Default 0.99.
+   */
+  PARSIMONY_ROUTER_QUALITY_TARGET: z.coerce.number().min(0.5).max(1).optional(),
+  /** A fixed share of "auto" traffic routed to the frontier tier instead of the quality target (wins over it when set). */
   PARSIMONY_ROUTER_FRONTIER_SHARE: z.coerce.number().min(0).max(1).optional(),
   /** Target share routed to the small tier. Default 0.2. */
   PARSIMONY_ROUTER_SMALL_SHARE: z.coerce.number().min(0).max(1).optional(),
@@ -111,6 +122,12 @@ export const CommonEnvSchema = z.object({
   PARSIMONY_SHADOW_SHARE: z.coerce.number().min(0).max(1).default(0.02),
   /** How often finished shadow jobs are looked for (and the first re-check delay of an unfinished one), in ms. Default 5000. */
   PARSIMONY_SHADOW_CHECK_MS: positiveInt.default(5_000),
+  /** Shadow agreement a (tenant, task) must keep; below it its routing thresholds are raised (fewer prompts to smaller tiers). Default 0.95. */
+  PARSIMONY_ROUTER_MIN_AGREEMENT: z.coerce.number().min(0).max(1).default(0.95),
+  /** Compared shadows per (tenant, task) judgement of the thresholds. Default 20. */
+  PARSIMONY_ROUTER_FEEDBACK_MIN_SHADOWS: positiveInt.default(20),
+  /** Router's embedding of each prompt (dense score part + out-of-distribution check): "embedded" (the cache lever's offline word vectors, default) or "off". */
+  PARSIMONY_ROUTER_ENCODER: z.enum(['embedded', 'off']).default('embedded'),
 });
 
 /** Outbound webhooks: hosts exempt from the private-address (SSRF) guard. Read by the producer and by notifications. */
@@ -198,8 +215,12 @@ export const ProducerEnvSchema = z.object({
    * once the heartbeat is 4× this old (it died mid-call). Default 5000.
    */
   PARSIMONY_PRODUCER_HEARTBEAT_MS: positiveInt.default(5_000),
+  /** How long an embeddings answer is served again from the tenant's exact cache, seconds (PARSIMONY_CACHE=off turns it off). Default 604800 (7 days). */
+  PARSIMONY_EMBEDDINGS_CACHE_TTL_SECONDS: positiveInt.default(604_800),
   /** Signing secret (whsec_…) of OpenAI's batch webhooks received at POST /webhooks/openai. Unset (default): that route answers 404. */
   OPENAI_WEBHOOK_SECRET: optionalString,
+  /** How long stored Responses (store: true, for previous_response_id and GET /v1/responses/:id) are kept, in seconds. Default 30 days, like OpenAI's. */
+  PARSIMONY_RESPONSE_RETENTION_SECONDS: positiveInt.default(30 * 24 * 3600),
   ...OpsEnvSchema.shape,
   ...BatchApiEnvSchema.shape,
 });

@@ -1,5 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
-import type { MessageCreateParamsNonStreaming, MessageCreateParamsStreaming } from '@anthropic-ai/sdk/resources/messages/messages';
+import type { MessageCountTokensParams, MessageCreateParamsNonStreaming, MessageCreateParamsStreaming } from '@anthropic-ai/sdk/resources/messages/messages';
 import type { ModelEntry } from '../../core/catalog/catalog';
 import { ProviderError } from '../../core/errors/provider-error';
 import type { Logger } from '../../platform/logging/logger';
@@ -11,6 +11,9 @@ import { keepAliveFetch } from '../http-transport';
 import { AttemptDeadline, attemptTimeoutMs, sdkLogger } from '../sdk-support';
 import { PROVIDER_NAME, anthropicErrorToProviderError } from './errors';
 import { anthropicStreamEvents } from './stream';
+
+/** The request fields `count_tokens` takes (it rejects the others, e.g. max_tokens). */
+const COUNT_TOKENS_FIELDS = ['model', 'messages', 'system', 'tools', 'tool_choice', 'thinking', 'output_config', 'cache_control', 'speed', 'context_management', 'output_format'];
 
 /**
  * Anthropic Messages through the official SDK. One attempt per call
@@ -38,7 +41,7 @@ export class AnthropicAdapter implements ProviderAdapter {
     const deadline = new AttemptDeadline(attemptTimeoutMs(options, this.connection), options?.signal);
     this.log.debug({ model: params.model, stream: false, timeoutMs: deadline.timeoutMs }, 'provider call');
     try {
-      const message = await this.client.messages.create({ ...params, stream: false } as MessageCreateParamsNonStreaming, deadline.requestOptions());
+      const message = await this.client.messages.create({ ...params, stream: false } as MessageCreateParamsNonStreaming, callOptions(request, deadline));
       return anthropicMessageToResponse(message);
     } catch (err) {
       throw this.failure(err, deadline);
@@ -52,9 +55,25 @@ export class AnthropicAdapter implements ProviderAdapter {
     const deadline = new AttemptDeadline(attemptTimeoutMs(options, this.connection), options?.signal);
     this.log.debug({ model: params.model, stream: true, timeoutMs: deadline.timeoutMs }, 'provider call');
     try {
-      const events = await this.client.messages.create({ ...params, stream: true } as MessageCreateParamsStreaming, deadline.requestOptions());
+      const events = await this.client.messages.create({ ...params, stream: true } as MessageCreateParamsStreaming, callOptions(request, deadline));
       deadline.stopClock();
       yield* anthropicStreamEvents(events);
+    } catch (err) {
+      throw this.failure(err, deadline);
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  /** POST /v1/messages/count_tokens with the same parameters a call would send (without max_tokens). */
+  async countTokens(request: ChatRequest, model: ModelEntry, options?: CallOptions): Promise<number> {
+    const all = chatRequestToAnthropicParams(request, model) as unknown as Record<string, unknown>;
+    // Only the fields count_tokens takes (it rejects the others, e.g. max_tokens).
+    const params = Object.fromEntries(COUNT_TOKENS_FIELDS.filter((k) => all[k] !== undefined).map((k) => [k, all[k]]));
+    const deadline = new AttemptDeadline(attemptTimeoutMs(options, this.connection), options?.signal);
+    try {
+      const count = await this.client.messages.countTokens(params as unknown as MessageCountTokensParams, callOptions(request, deadline));
+      return count.input_tokens;
     } catch (err) {
       throw this.failure(err, deadline);
     } finally {
@@ -66,4 +85,10 @@ export class AnthropicAdapter implements ProviderAdapter {
     if (deadline.timedOut) return new ProviderError(PROVIDER_NAME, 0, 'request timed out');
     return anthropicErrorToProviderError(err);
   }
+}
+
+/** The SDK call options: the attempt's deadline, and the caller's Anthropic headers (`anthropic-version`, `anthropic-beta`) when it sent any. */
+function callOptions(request: ChatRequest, deadline: AttemptDeadline) {
+  const headers = request.provider_headers?.[PROVIDER_NAME];
+  return headers && Object.keys(headers).length ? { ...deadline.requestOptions(), headers } : deadline.requestOptions();
 }

@@ -1,8 +1,9 @@
-import type { ChatResponse, StreamEvent, ToolCall } from '../../core/chat-model';
+import type { ChatResponse, ReasoningPart, StreamEvent, ToolCall } from '../../core/chat-model';
 import { anthropicUsageToUsage, stopReasonToFinishReason } from './from-anthropic';
+import { thinkingToReasoning } from './thinking';
 import type { AnthropicStreamEvent, AnthropicUsageLike } from './wire-types';
 
-type BlockState = { kind: 'text' } | { kind: 'tool'; toolIndex: number; startInput: unknown } | { kind: 'other' };
+type BlockState = { kind: 'text' } | { kind: 'tool'; toolIndex: number; startInput: unknown } | { kind: 'reasoning'; part: ReasoningPart } | { kind: 'other' };
 
 /**
  * Turns Anthropic's streaming events into provider-neutral StreamEvents.
@@ -16,7 +17,10 @@ type BlockState = { kind: 'text' } | { kind: 'tool'; toolIndex: number; startInp
  *   arguments always parse.
  * - Usage starts from `message_start` and is overwritten by every non-null
  *   field of `message_delta.usage` (those counts are cumulative).
- * - Unknown events (`ping`, future types) and thinking deltas are ignored.
+ * - Thinking blocks stream as `reasoning` events (thinking_delta) and end
+ *   with `reasoning_done` carrying the signature (signature_delta); a
+ *   redacted_thinking block is one `reasoning_done` with its data.
+ * - Unknown events (`ping`, future types) are ignored.
  */
 export class AnthropicStreamDecoder {
   private id = '';
@@ -26,6 +30,9 @@ export class AnthropicStreamDecoder {
   private readonly blocks = new Map<number, BlockState>();
   private readonly texts: string[] = [];
   private readonly toolCalls: ToolCall[] = [];
+  private readonly reasoning: ReasoningPart[] = [];
+  private stopSequence: string | null = null;
+  private serviceTier: string | undefined;
   private finished = false;
 
   constructor(private readonly now: () => number = Date.now) {}
@@ -42,6 +49,7 @@ export class AnthropicStreamDecoder {
         this.id = e.message.id;
         this.model = e.message.model;
         this.mergeUsage(e.message.usage);
+        this.serviceTier = e.message.usage?.service_tier ?? undefined;
         return [];
       case 'content_block_start':
         return this.startBlock(e.index, e.content_block);
@@ -51,6 +59,7 @@ export class AnthropicStreamDecoder {
         return this.stopBlock(e.index);
       case 'message_delta':
         if (e.delta.stop_reason) this.stopReason = e.delta.stop_reason;
+        if (e.delta.stop_sequence) this.stopSequence = e.delta.stop_sequence;
         this.mergeUsage(e.usage);
         return [];
       case 'message_stop':
@@ -63,7 +72,7 @@ export class AnthropicStreamDecoder {
 
   /** The response as accumulated so far (complete once `done`). */
   response(): ChatResponse {
-    return {
+    const response: ChatResponse = {
       id: this.id,
       model: this.model,
       created: Math.floor(this.now() / 1000),
@@ -72,9 +81,18 @@ export class AnthropicStreamDecoder {
       finish_reason: stopReasonToFinishReason(this.stopReason),
       usage: anthropicUsageToUsage(this.usage),
     };
+    if (this.reasoning.length) response.reasoning = this.reasoning.map((p) => ({ ...p }));
+    if (this.stopReason === 'stop_sequence' && this.stopSequence) response.stop_sequence = this.stopSequence;
+    if (this.serviceTier) response.service_tier = this.serviceTier;
+    return response;
   }
 
-  private startBlock(index: number, block: { type: string; text?: string; id?: string; name?: string; input?: unknown }): StreamEvent[] {
+  private startBlock(index: number, block: { type: string; text?: string; id?: string; name?: string; input?: unknown; thinking?: string; signature?: string; data?: string }): StreamEvent[] {
+    const reasoning = thinkingToReasoning(block);
+    if (reasoning) {
+      this.blocks.set(index, { kind: 'reasoning', part: reasoning });
+      return reasoning.text ? [{ type: 'reasoning', text: reasoning.text }] : [];
+    }
     if (block.type === 'text') {
       this.blocks.set(index, { kind: 'text' });
       return this.appendText(block.text ?? '');
@@ -89,8 +107,14 @@ export class AnthropicStreamDecoder {
     return [];
   }
 
-  private delta(index: number, delta: { type: string; text?: string; partial_json?: string }): StreamEvent[] {
+  private delta(index: number, delta: { type: string; text?: string; partial_json?: string; thinking?: string; signature?: string }): StreamEvent[] {
     const block = this.blocks.get(index);
+    if (block?.kind === 'reasoning') {
+      if (delta.type === 'signature_delta') block.part.signature = (block.part.signature ?? '') + (delta.signature ?? '');
+      if (delta.type !== 'thinking_delta' || !delta.thinking) return [];
+      block.part.text += delta.thinking;
+      return [{ type: 'reasoning', text: delta.thinking }];
+    }
     if (delta.type === 'text_delta' && block?.kind === 'text') return this.appendText(delta.text ?? '');
     if (delta.type === 'input_json_delta' && block?.kind === 'tool' && delta.partial_json) {
       this.toolCalls[block.toolIndex].arguments += delta.partial_json;
@@ -101,6 +125,10 @@ export class AnthropicStreamDecoder {
 
   private stopBlock(index: number): StreamEvent[] {
     const block = this.blocks.get(index);
+    if (block?.kind === 'reasoning') {
+      this.reasoning.push(block.part);
+      return [{ type: 'reasoning_done', part: { ...block.part } }];
+    }
     if (block?.kind !== 'tool') return [];
     const call = this.toolCalls[block.toolIndex];
     if (call.arguments !== '') return [];
@@ -121,5 +149,7 @@ export class AnthropicStreamDecoder {
       const value = usage[key];
       if (value !== null && value !== undefined) this.usage[key] = value;
     }
+    if (usage.cache_creation) this.usage.cache_creation = usage.cache_creation;
+    if (usage.output_tokens_details) this.usage.output_tokens_details = usage.output_tokens_details;
   }
 }

@@ -1,5 +1,6 @@
 import type { ModelEntry } from '../../core/catalog/catalog';
 import type { ChatMessage, ChatRequest, ContentPart, ResponseFormat, TextPart, ToolCall, ToolChoice } from '../../core/chat-model';
+import { reasoningBlocks, reasoningToThinking } from './thinking';
 import type {
   AnthropicMessageParam,
   AnthropicRequestParams,
@@ -33,6 +34,16 @@ import type {
  *   turn, tool results come before other blocks as Anthropic requires.
  * - Empty text blocks are dropped (Anthropic rejects them), and so is a turn
  *   left with no blocks.
+ * - `reasoning` becomes `thinking` / `output_config.effort` (see thinking.ts);
+ *   an assistant turn's reasoning parts go first in the turn as thinking /
+ *   redacted_thinking blocks, Anthropic's own only (other providers' are
+ *   dropped: Anthropic cannot verify them).
+ * - `service_tier`: auto and priority → "auto", every other tier →
+ *   "standard_only"; `context_management` is sent as it is.
+ * - `provider_options.anthropic` is spread last: the caller's own Anthropic
+ *   fields (thinking, output_config, top_k, container, …) win over mapped
+ *   ones, and a native `output_config.format` / `output_format` replaces the
+ *   JSON instruction.
  */
 
 /** Output cap used when the request sets no `max_tokens` (Anthropic requires one). */
@@ -49,7 +60,7 @@ export interface AnthropicMappingOptions {
   sendSampling?: boolean;
 }
 
-type TargetModel = Pick<ModelEntry, 'id' | 'provider_model' | 'max_output_tokens'>;
+type TargetModel = Pick<ModelEntry, 'id' | 'provider_model' | 'max_output_tokens'> & Partial<Pick<ModelEntry, 'reasoning'>>;
 
 export function chatRequestToAnthropicParams(
   request: ChatRequest,
@@ -62,7 +73,9 @@ export function chatRequestToAnthropicParams(
     max_tokens: s.max_tokens ?? Math.min(model.max_output_tokens, DEFAULT_ANTHROPIC_MAX_TOKENS),
     messages: messagesToAnthropic(request.messages),
   };
-  const system = systemBlocks(request.system, request.response_format);
+  const native = request.provider_options?.anthropic ?? {};
+  const nativeFormat = (native.output_config as { format?: unknown } | undefined)?.format ?? native.output_format;
+  const system = systemBlocks(request.system, nativeFormat ? undefined : request.response_format);
   if (system.length) params.system = system;
   if (request.tools?.length) params.tools = request.tools.map(toolToAnthropic);
   if (request.tool_choice !== undefined) params.tool_choice = toolChoiceToAnthropic(request.tool_choice);
@@ -72,6 +85,15 @@ export function chatRequestToAnthropicParams(
     else if (s.top_p !== undefined) params.top_p = s.top_p;
   }
   if (request.user) params.metadata = { user_id: request.user };
+  if (request.parallel_tool_calls === false && params.tools && params.tool_choice?.type !== 'none')
+    params.tool_choice = { ...(params.tool_choice ?? { type: 'auto' }), disable_parallel_tool_use: true };
+  if (request.service_tier) params.service_tier = request.service_tier === 'auto' || request.service_tier === 'priority' ? 'auto' : 'standard_only';
+  if (request.context_management) (params as Record<string, unknown>).context_management = request.context_management;
+  // The caller's own thinking / output_config.effort (forwarded below) decide; an effort is not mapped over them.
+  const nativeEffort = (native.output_config as { effort?: unknown } | undefined)?.effort;
+  const reasoning = native.thinking || nativeEffort ? { budget_tokens: native.thinking ? undefined : request.reasoning?.budget_tokens } : request.reasoning;
+  Object.assign(params, reasoningToThinking(reasoning, params.max_tokens, model));
+  Object.assign(params, native);
   return params;
 }
 
@@ -106,11 +128,12 @@ function messagesToAnthropic(messages: ChatMessage[]): AnthropicMessageParam[] {
   };
   for (const m of messages) {
     if (m.role === 'user') push('user', partsToBlocks(m.content));
-    else if (m.role === 'assistant') push('assistant', [...partsToBlocks(m.content), ...(m.tool_calls ?? []).map(toolUseBlock)]);
+    else if (m.role === 'assistant') push('assistant', [...reasoningBlocks(m.reasoning), ...partsToBlocks(m.content), ...(m.tool_calls ?? []).map(toolUseBlock)]);
     else {
       const block: ToolResultBlockParam = { type: 'tool_result', tool_use_id: m.tool_call_id };
       if (m.content.length) block.content = m.content;
       if (m.is_error) block.is_error = true;
+      if (m.cache_control) block.cache_control = m.cache_control;
       push('user', [block]);
     }
   }

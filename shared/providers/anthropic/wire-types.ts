@@ -48,4 +48,7 @@ export interface AnthropicUsageLike {
   output_tokens?: number | null;
   cache_read_input_tokens?: number | null;
   cache_creation_input_tokens?: number | null;
+  cache_creation?: { ephemeral_5m_input_tokens?: number | null; ephemeral_1h_input_tokens?: number | null } | null;
+  output_tokens_details?: { thinking_tokens?: number | null } | null;
+  service_tier?: string | null;
 }

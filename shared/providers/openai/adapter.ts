@@ -6,7 +6,7 @@ import type { Logger } from '../../platform/logging/logger';
 import type { ChatRequest, ChatResponse, StreamEvent } from '../../core/chat-model';
 import { chatRequestToOpenAIBody } from '../../surfaces/chat-completions/from-internal';
 import { openAICompletionToResponse } from './completion-to-internal';
-import type { CallOptions, ProviderAdapter, ProviderConnection } from '../provider-adapter';
+import type { CallOptions, EmbeddingsRequest, EmbeddingsResult, ProviderAdapter, ProviderConnection } from '../provider-adapter';
 import { keepAliveFetch } from '../http-transport';
 import { AttemptDeadline, attemptTimeoutMs, sdkLogger } from '../sdk-support';
 import { PROVIDER_NAME, openAIErrorToProviderError } from './errors';
@@ -32,7 +32,7 @@ export class OpenAIAdapter implements ProviderAdapter {
   }
 
   async complete(request: ChatRequest, model: ModelEntry, options?: CallOptions): Promise<ChatResponse> {
-    const body = chatRequestToOpenAIBody(request, model.provider_model ?? model.id);
+    const body = chatRequestToOpenAIBody(request, model.provider_model ?? model.id, model);
     const deadline = new AttemptDeadline(attemptTimeoutMs(options, this.connection), options?.signal);
     this.log.debug({ model: body.model, stream: false, timeoutMs: deadline.timeoutMs }, 'provider call');
     try {
@@ -46,7 +46,7 @@ export class OpenAIAdapter implements ProviderAdapter {
   }
 
   async *stream(request: ChatRequest, model: ModelEntry, options?: CallOptions): AsyncGenerator<StreamEvent> {
-    const body = chatRequestToOpenAIBody(request, model.provider_model ?? model.id);
+    const body = chatRequestToOpenAIBody(request, model.provider_model ?? model.id, model);
     const deadline = new AttemptDeadline(attemptTimeoutMs(options, this.connection), options?.signal);
     this.log.debug({ model: body.model, stream: true, timeoutMs: deadline.timeoutMs }, 'provider call');
     try {
@@ -54,6 +54,20 @@ export class OpenAIAdapter implements ProviderAdapter {
       const chunks = await this.client.chat.completions.create(params, deadline.requestOptions());
       deadline.stopClock();
       yield* openAIStreamEvents(chunks);
+    } catch (err) {
+      throw this.failure(err, deadline);
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  /** POST /v1/embeddings; the encoding format is sent explicitly, so the body comes back as the caller asked for it. */
+  async embed(request: EmbeddingsRequest, options?: CallOptions): Promise<EmbeddingsResult> {
+    const deadline = new AttemptDeadline(attemptTimeoutMs(options, this.connection), options?.signal);
+    this.log.debug({ model: request.model, timeoutMs: deadline.timeoutMs }, 'provider embeddings call');
+    try {
+      const response = await this.client.embeddings.create(request, deadline.requestOptions());
+      return { body: response as unknown as Record<string, unknown>, input_tokens: response.usage?.prompt_tokens ?? 0 };
     } catch (err) {
       throw this.failure(err, deadline);
     } finally {

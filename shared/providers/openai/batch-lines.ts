@@ -7,7 +7,7 @@ export const OPENAI_BATCH_ENDPOINT = '/v1/chat/completions';
 
 /** One input-file line: `{custom_id, method: "POST", url, body}` (the same body the synchronous adapter sends). */
 export function openAIBatchLine(customId: string, request: ChatRequest, model: ModelEntry): string {
-  const body = chatRequestToOpenAIBody(request, model.provider_model ?? model.id);
+  const body = chatRequestToOpenAIBody(request, model.provider_model ?? model.id, model);
   return JSON.stringify({ custom_id: customId, method: 'POST', url: OPENAI_BATCH_ENDPOINT, body });
 }
 

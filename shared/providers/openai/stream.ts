@@ -14,8 +14,10 @@ export interface OpenAIChunkLike {
       tool_calls?: { index: number; id?: string; function?: { name?: string; arguments?: string } }[] | null;
     } | null;
     finish_reason: string | null;
+    logprobs?: { content?: unknown[] | null; refusal?: unknown[] | null } | null;
   }[];
   usage?: OpenAICompletionLike['usage'];
+  service_tier?: string | null;
 }
 
 /**
@@ -37,6 +39,9 @@ export async function* openAIStreamEvents(chunks: AsyncIterable<OpenAIChunkLike>
   let text: string | null = null;
   let finishReason: string | null = null;
   let usage: OpenAICompletionLike['usage'] = null;
+  let serviceTier: string | null = null;
+  // Streamed logprobs come a few tokens per chunk: gathered into one choice-level object.
+  let logprobs: { content: unknown[]; refusal: unknown[] } | null = null;
   const calls = new Map<number, ToolCall & { started: boolean; pending: string[] }>();
 
   for await (const chunk of chunks) {
@@ -44,8 +49,14 @@ export async function* openAIStreamEvents(chunks: AsyncIterable<OpenAIChunkLike>
     model ||= chunk.model;
     created ||= chunk.created;
     if (chunk.usage) usage = chunk.usage;
+    if (chunk.service_tier) serviceTier = chunk.service_tier;
     const choice = chunk.choices[0];
     if (!choice) continue;
+    if (choice.logprobs) {
+      logprobs ??= { content: [], refusal: [] };
+      logprobs.content.push(...(choice.logprobs.content ?? []));
+      logprobs.refusal.push(...(choice.logprobs.refusal ?? []));
+    }
     const delta = choice.delta ?? {};
     if (delta.content) {
       text = (text ?? '') + delta.content;
@@ -94,9 +105,11 @@ export async function* openAIStreamEvents(chunks: AsyncIterable<OpenAIChunkLike>
           tool_calls: ordered.map(([, c]) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } })),
         },
         finish_reason: finishReason,
+        logprobs,
       },
     ],
     usage,
+    service_tier: serviceTier,
   });
   yield { type: 'done', response };
 }

@@ -5,7 +5,7 @@ import { JobStore } from '../../core/jobs/job-store';
 import type { JobOutcomes } from '../../core/jobs/job-outcomes';
 import type { ChatRequest } from '../../core/chat-model';
 import { assertCallbackAllowed, CallbackRefusedError } from '../../platform/webhooks/ssrf-guard';
-import { BATCH_ENDPOINT, isLineError, parseBatchLine, type LineError, type ValidLine } from './batch-line';
+import { batchEndpoints, isLineError, parseBatchLine, type LineError, type ValidLine } from './batch-line';
 import { invalidLine } from './batch-output';
 import { newBatchId, parseCompletionWindow, type BatchMeta, type StoredBatch } from './batch-record';
 import type { BatchStore } from './batch-store';
@@ -73,7 +73,8 @@ export class BatchIntake {
 
   async create(tenant: string, params: CreateBatchParams, signal?: AbortSignal): Promise<StoredBatch> {
     const { files, batches } = this.deps;
-    if (params.endpoint !== BATCH_ENDPOINT) throw ApiError.invalid(`endpoint: Parsimony batches run "${BATCH_ENDPOINT}" only (got "${params.endpoint}")`);
+    if (!batchEndpoints().includes(params.endpoint))
+      throw ApiError.invalid(`endpoint: Parsimony batches run ${batchEndpoints().map((e) => `"${e}"`).join(', ')} (got "${params.endpoint}")`);
     const window = parseCompletionWindow(params.completion_window);
     if ('error' in window) throw ApiError.invalid(window.error);
     const callbackUrl = params.metadata?.callback_url;
@@ -173,7 +174,7 @@ export class BatchIntake {
       for await (const line of jsonlLines(this.deps.files.chunks(meta.input_file_id), this.deps.lineMaxBytes)) {
         if (line.tooLong) bad.push({ line: line.number, code: 'line_too_large', message: `line ${line.number} is ${line.bytes} bytes, over the ${this.deps.lineMaxBytes}-byte limit`, custom_id: null });
         else {
-          const parsed = parseBatchLine(line.number, line.text, check);
+          const parsed = await parseBatchLine(line.number, line.text, check, meta.endpoint, meta.tenant);
           if (isLineError(parsed)) bad.push(parsed);
           else good.push(pending(parsed));
         }
@@ -283,6 +284,8 @@ function pending(l: ValidLine): PendingLine {
       ...(l.body.metadata ? { metadata: l.body.metadata } : {}),
       // The line's Parsimony hints (task, tier bounds, cache), as on the chat endpoint.
       ...l.body.parsimony,
+      // Its surface, so the output line's body is in the line's own format.
+      ...l.options,
     },
     request: l.request,
   };

@@ -1,11 +1,16 @@
 import { ZodError } from 'zod';
 import { ApiError } from '../../core/errors/api-error';
 import type { ChatRequest } from '../../core/chat-model';
-import { ChatCompletionBodySchema, type ChatCompletionBody } from '../chat-completions/request-schema';
-import { openAIBodyToChatRequest } from '../chat-completions/to-internal';
+import type { JobOptions } from '../../core/jobs/job-record';
+import { SURFACE_DEFINITIONS, surfaceForPath } from '../registry';
 
-/** The only endpoint Parsimony batches run. */
+/** The default endpoint of a batch; any surface's path is accepted (one endpoint per batch, as on OpenAI). */
 export const BATCH_ENDPOINT = '/v1/chat/completions';
+
+/** The endpoints a batch may run: every registered surface's path. */
+export function batchEndpoints(): string[] {
+  return Object.values(SURFACE_DEFINITIONS).flatMap((d) => (d ? [d.path] : []));
+}
 
 /** Why an input line was refused; the code goes to the error file with the line number. */
 export type LineErrorCode =
@@ -27,18 +32,28 @@ export interface LineError {
 export interface ValidLine {
   line: number;
   custom_id: string;
-  body: ChatCompletionBody;
+  /** What the job needs of the line's body: its model, metadata and Parsimony hints. */
+  body: { model: string; metadata?: Record<string, unknown>; parsimony?: Partial<JobOptions> };
   request: ChatRequest;
+  /** The job options of the line's surface (its wire format and what its answer echoes), so output lines are in that format. */
+  options: Pick<JobOptions, 'surface' | 'surface_echo'>;
 }
 
 /**
  * Validates one JSONL line of a batch input: `{custom_id, method: "POST",
- * url: "/v1/chat/completions", body}` with an OpenAI chat body (model may be
- * "auto"). `checkModel` applies the catalog rules the producer applies to
+ * url, body}` where url is the batch's endpoint (`/v1/chat/completions`,
+ * `/v1/responses`, `/v1/messages`, `/v1/embeddings`: any registered surface)
+ * and body a request of that surface (model may be "auto"). `checkModel` applies the catalog rules the producer applies to
  * any job (known model, configured provider, capabilities). Duplicate
  * custom_ids are the caller's concern (it sees every line).
  */
-export function parseBatchLine(number: number, text: string, checkModel: (model: string, request: ChatRequest) => void): ValidLine | LineError {
+export async function parseBatchLine(
+  number: number,
+  text: string,
+  checkModel: (model: string, request: ChatRequest) => void,
+  endpoint: string = BATCH_ENDPOINT,
+  tenant = '',
+): Promise<ValidLine | LineError> {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -52,14 +67,22 @@ export function parseBatchLine(number: number, text: string, checkModel: (model:
   const id = custom_id;
   if (custom_id.length > 512) return fail(number, 'missing_custom_id', `line ${number}: custom_id is longer than 512 characters`, null);
   if (method !== 'POST') return fail(number, 'invalid_method', `line ${number}: method must be "POST"`, id);
-  if (url !== BATCH_ENDPOINT) return fail(number, 'invalid_url', `line ${number}: url must be "${BATCH_ENDPOINT}", the batch's endpoint (got ${JSON.stringify(url)})`, id);
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return fail(number, 'invalid_body', `line ${number}: body must be a chat-completions request object`, id);
+  if (url !== endpoint) return fail(number, 'invalid_url', `line ${number}: url must be "${endpoint}", the batch's endpoint (got ${JSON.stringify(url)})`, id);
+  const surface = surfaceForPath(endpoint);
+  if (!surface) return fail(number, 'invalid_url', `line ${number}: "${endpoint}" is not an endpoint Parsimony batches run`, id);
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return fail(number, 'invalid_body', `line ${number}: body must be a request object of ${endpoint}`, id);
   try {
-    const parsed = ChatCompletionBodySchema.parse(body);
+    // No stored conversations here: a line with previous_response_id is refused with a 400 that says so.
+    const parsed = await surface.parse(body, { tenant });
     if (parsed.stream) return fail(number, 'invalid_body', `line ${number}: body.stream: batch requests cannot stream`, id);
-    const request = openAIBodyToChatRequest(parsed);
-    checkModel(parsed.model, request);
-    return { line: number, custom_id: id, body: parsed, request };
+    checkModel(parsed.requestedModel, parsed.request);
+    return {
+      line: number,
+      custom_id: id,
+      body: { model: parsed.requestedModel, metadata: parsed.metadata, parsimony: parsed.hints },
+      request: parsed.request,
+      options: { surface: surface.surface, ...(parsed.echo ? { surface_echo: parsed.echo } : {}) },
+    };
   } catch (err) {
     if (err instanceof ZodError) {
       const issue = err.issues[0];

@@ -1,5 +1,7 @@
 import type { ChatRequest, ChatResponse, ContentPart, StreamEvent, ToolChoice, Usage } from '../../core/chat-model';
+import type { ModelEntry } from '../../core/catalog/catalog';
 import { dropUndefined } from './to-internal';
+import { openAIRequestOptions } from './openai-request-options';
 
 /**
  * Maps out of the provider-neutral model into OpenAI wire objects: the request
@@ -13,7 +15,8 @@ export interface OpenAIChatBody {
   [key: string]: unknown;
 }
 
-export function chatRequestToOpenAIBody(request: ChatRequest, providerModel: string): OpenAIChatBody {
+/** `model`: the catalog entry, which decides the reasoning fields (see openAIRequestOptions). */
+export function chatRequestToOpenAIBody(request: ChatRequest, providerModel: string, model?: ModelEntry): OpenAIChatBody {
   const messages: Record<string, unknown>[] = [];
   if (request.system.length) messages.push({ role: 'system', content: request.system.map((p) => p.text).join('\n\n') });
   for (const m of request.messages) {
@@ -48,6 +51,7 @@ export function chatRequestToOpenAIBody(request: ChatRequest, providerModel: str
     prompt_cache_key: request.prompt_cache_key,
     service_tier: request.service_tier,
     user: request.user,
+    ...openAIRequestOptions(request, model),
   });
 }
 
@@ -66,6 +70,25 @@ export function usageToOpenAI(usage: Usage) {
     completion_tokens: usage.output_tokens,
     total_tokens: usage.input_tokens + usage.output_tokens,
     prompt_tokens_details: { cached_tokens: usage.cached_input_tokens },
+    completion_tokens_details: { reasoning_tokens: usage.reasoning_tokens ?? 0 },
+  };
+}
+
+type Choice = Omit<ChatResponse, 'more_choices' | 'usage' | 'id' | 'model' | 'created'>;
+
+function choiceToOpenAI(choice: Choice, index: number) {
+  return {
+    index,
+    message: dropUndefined({
+      role: 'assistant' as const,
+      content: choice.content,
+      refusal: null,
+      tool_calls: choice.tool_calls.length
+        ? choice.tool_calls.map((c) => ({ id: c.id, type: 'function' as const, function: { name: c.name, arguments: c.arguments } }))
+        : undefined,
+    }),
+    logprobs: (choice.logprobs ?? null) as Record<string, unknown> | null,
+    finish_reason: choice.finish_reason,
   };
 }
 
@@ -76,22 +99,10 @@ export function chatResponseToCompletion(response: ChatResponse, id: string, mod
     object: 'chat.completion' as const,
     created: response.created,
     model,
-    choices: [
-      {
-        index: 0,
-        message: dropUndefined({
-          role: 'assistant' as const,
-          content: response.content,
-          refusal: null,
-          tool_calls: response.tool_calls.length
-            ? response.tool_calls.map((c) => ({ id: c.id, type: 'function' as const, function: { name: c.name, arguments: c.arguments } }))
-            : undefined,
-        }),
-        logprobs: null,
-        finish_reason: response.finish_reason,
-      },
-    ],
+    // Every choice: the first is the response itself, the others its more_choices (n > 1).
+    choices: [response, ...(response.more_choices ?? [])].map(choiceToOpenAI),
     usage: usageToOpenAI(response.usage),
+    ...(response.service_tier ? { service_tier: response.service_tier } : {}),
   };
 }
 export type ChatCompletionObject = ReturnType<typeof chatResponseToCompletion>;
@@ -130,7 +141,9 @@ export class OpenAIChunkEncoder {
         chunks.push(this.chunk(delta, null));
         break;
       case 'done':
-        chunks.push(this.chunk(delta, event.response.finish_reason));
+        // Logprobs are not stream events: all of them ride on the finish chunk, so a client that
+        // concatenates the chunks' logprobs (as the SDK's stream helper does) gets the whole list.
+        chunks.push(this.chunk(delta, event.response.finish_reason, event.response.logprobs ?? null));
         if (this.includeUsage) chunks.push({ ...this.base(), choices: [], usage: usageToOpenAI(event.response.usage) });
         break;
     }
@@ -141,7 +154,7 @@ export class OpenAIChunkEncoder {
     return { id: this.id, object: 'chat.completion.chunk', created: this.created, model: this.model };
   }
 
-  private chunk(delta: Record<string, unknown>, finishReason: string | null) {
-    return { ...this.base(), choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }] };
+  private chunk(delta: Record<string, unknown>, finishReason: string | null, logprobs: unknown = null) {
+    return { ...this.base(), choices: [{ index: 0, delta, logprobs, finish_reason: finishReason }] };
   }
 }

@@ -5,10 +5,21 @@ import type { ChatMessage, ChatRequest, ContentPart, TextPart, ToolChoice } from
 export function openAIBodyToChatRequest(body: ChatCompletionBody): ChatRequest {
   const system: TextPart[] = [];
   const messages: ChatMessage[] = [];
-  for (const m of body.messages) {
+  // Deprecated function calls get a tool-call id of their own; a `function` message answers the latest call of its name.
+  const functionCallIds = new Map<string, string>();
+  body.messages.forEach((m, i) => {
     if (isSystemMessage(m)) system.push(...textParts(m.content));
-    else messages.push(messageToInternal(m));
-  }
+    else if (m.role === 'function') messages.push({ role: 'tool', tool_call_id: functionCallIds.get(m.name) ?? legacyCallId(i), content: m.content ?? '' });
+    else {
+      const message = messageToInternal(m);
+      if (m.role === 'assistant' && m.function_call && message.role === 'assistant') {
+        const id = legacyCallId(i);
+        functionCallIds.set(m.function_call.name, id);
+        message.tool_calls = [...(message.tool_calls ?? []), { id, name: m.function_call.name, arguments: m.function_call.arguments }];
+      }
+      messages.push(message);
+    }
+  });
   const stop = body.stop == null ? undefined : Array.isArray(body.stop) ? body.stop : [body.stop];
   const request: ChatRequest = {
     model: body.model,
@@ -24,8 +35,9 @@ export function openAIBodyToChatRequest(body: ChatCompletionBody): ChatRequest {
       frequency_penalty: body.frequency_penalty ?? undefined,
     }),
   };
-  if (body.tools?.length) {
-    request.tools = body.tools.map((t) =>
+  const tools = body.tools ?? body.functions?.map((f) => ({ type: 'function' as const, function: f, cache_control: undefined }));
+  if (tools?.length) {
+    request.tools = tools.map((t) =>
       dropUndefined({
         name: t.function.name,
         description: t.function.description,
@@ -35,11 +47,42 @@ export function openAIBodyToChatRequest(body: ChatCompletionBody): ChatRequest {
     );
   }
   if (body.tool_choice !== undefined) request.tool_choice = toolChoiceToInternal(body.tool_choice);
+  else if (body.function_call !== undefined) request.tool_choice = typeof body.function_call === 'string' ? body.function_call : { name: body.function_call.name };
+  Object.assign(request, currentApiOptions(body));
   if (body.response_format) request.response_format = body.response_format as ChatRequest['response_format'];
   if (body.prompt_cache_key) request.prompt_cache_key = body.prompt_cache_key;
-  if (body.service_tier) request.service_tier = body.service_tier;
   if (body.user) request.user = body.user;
   return request;
+}
+
+/**
+ * The fields of the current API beyond the classic ones: the options every
+ * provider can honour go into the internal model; the OpenAI-only ones into
+ * `provider_options.openai`, forwarded only when OpenAI answers.
+ */
+function currentApiOptions(body: ChatCompletionBody): Partial<ChatRequest> {
+  const options: Partial<ChatRequest> = {};
+  if (body.n != null && body.n > 1) options.n = body.n;
+  if (body.logprobs === true) options.logprobs = dropUndefined({ top_logprobs: body.top_logprobs ?? undefined });
+  if (body.reasoning_effort != null) options.reasoning = { effort: body.reasoning_effort };
+  if (body.verbosity != null) options.verbosity = body.verbosity;
+  if (body.service_tier != null) options.service_tier = body.service_tier;
+  if (body.parallel_tool_calls !== undefined) options.parallel_tool_calls = body.parallel_tool_calls;
+  const openai = dropUndefined({
+    prediction: body.prediction ?? undefined,
+    safety_identifier: body.safety_identifier ?? undefined,
+    prompt_cache_retention: body.prompt_cache_retention ?? undefined,
+    prompt_cache_options: body.prompt_cache_options,
+    logit_bias: body.logit_bias ?? undefined,
+    moderation: body.moderation ?? undefined,
+  });
+  if (Object.keys(openai).length) options.provider_options = { openai };
+  return options;
+}
+
+/** The tool-call id given to a deprecated `function_call` (message index keeps it stable across retries). */
+function legacyCallId(messageIndex: number): string {
+  return `call_function_${messageIndex}`;
 }
 
 type SystemMessage = Extract<OpenAIMessage, { role: 'system' | 'developer' }>;
@@ -47,7 +90,7 @@ function isSystemMessage(m: OpenAIMessage): m is SystemMessage {
   return m.role === 'system' || m.role === 'developer';
 }
 
-function messageToInternal(m: Exclude<OpenAIMessage, SystemMessage>): ChatMessage {
+function messageToInternal(m: Exclude<OpenAIMessage, SystemMessage | { role: 'function' }>): ChatMessage {
   switch (m.role) {
     case 'user':
       return dropUndefined({ role: 'user' as const, content: userParts(m.content), name: m.name });

@@ -65,6 +65,9 @@ function renderSavings(report) {
   setValue('kpi-cache-hit-rate', report.cache_hit_rate, pct(report.cache_hit_rate));
   setValue('kpi-batch-share', report.batch_share, pct(report.batch_share));
   setValue('kpi-overhead-usd', report.overhead_usd, usd(report.overhead_usd));
+  // Caching the provider gives the requests as sent (OpenAI automatic prefix caching, the caller's own markers): its own line, not a lever.
+  const anyway = report.provider_cache_anyway_usd ?? 0;
+  setValue('kpi-provider-cache-anyway-usd', anyway, usd(anyway));
 
   const rows = LEVERS.map(([key, name]) => [name, report.by_lever[key] ?? 0, `lever-${key}`]);
   $('lever-table').replaceChildren(

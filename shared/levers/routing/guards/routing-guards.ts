@@ -6,6 +6,7 @@ import type { PipelineContext } from '../../../core/stage';
 import type { EscalationAnnotation } from './escalation';
 import { DEFAULT_SESSION_WINDOW_SECONDS, SessionTierStore, sessionIdOf } from './session-floor';
 import { ShadowLauncher } from './shadow-launcher';
+import { ThresholdFeedback, type ThresholdFeedbackOptions } from './threshold-feedback';
 import { DEFAULT_SHADOW_SHARE } from './shadow-sampling';
 
 /** Configuration of the routing lever's guards (from the environment, via the platform). */
@@ -20,6 +21,8 @@ export interface RoutingGuardsConfig {
   store?: JobStore;
   /** Puts a stored shadow job on the pipeline queue. */
   enqueue?: (job: JobRecord) => Promise<void>;
+  /** Production feedback on the thresholds (PARSIMONY_ROUTER_MIN_AGREEMENT, PARSIMONY_ROUTER_FEEDBACK_MIN_SHADOWS). */
+  feedback?: ThresholdFeedback | ThresholdFeedbackOptions;
 }
 
 /**
@@ -32,9 +35,12 @@ export interface RoutingGuardsConfig {
 export class RoutingGuards {
   readonly sessions: SessionTierStore;
   readonly shadows?: ShadowLauncher;
+  readonly feedback: ThresholdFeedback;
 
   constructor(redis: Redis, prefix: string, catalog: Catalog, config: RoutingGuardsConfig = {}) {
     this.sessions = new SessionTierStore(redis, prefix, config.sessionWindowSeconds ?? DEFAULT_SESSION_WINDOW_SECONDS);
+    // One instance per process when the platform passes it: the comparer's changes then reach this router at once.
+    this.feedback = config.feedback instanceof ThresholdFeedback ? config.feedback : new ThresholdFeedback(redis, prefix, config.feedback);
     const share = config.shadowShare ?? DEFAULT_SHADOW_SHARE;
     if (config.store && config.enqueue && share > 0)
       this.shadows = new ShadowLauncher({ redis, prefix, catalog, store: config.store, enqueue: config.enqueue, share, firstCheckMs: config.shadowFirstCheckMs });
@@ -48,6 +54,16 @@ export class RoutingGuards {
       return await this.sessions.floor(ctx.job.tenant, session);
     } catch (err) {
       ctx.log.warn({ err: { message: (err as Error).message } }, 'session floor unavailable; routing without it');
+      return undefined;
+    }
+  }
+
+  /** The tenant's threshold raises per task from shadow feedback (cached; Redis trouble = no raise, logged). */
+  async raisesFor(ctx: PipelineContext): Promise<Record<string, number> | undefined> {
+    try {
+      return await this.feedback.raisesFor(ctx.job.tenant);
+    } catch (err) {
+      ctx.log.warn({ err: { message: (err as Error).message } }, 'routing feedback unavailable; routing without it');
       return undefined;
     }
   }

@@ -5,6 +5,7 @@ import type { JobStore } from '../../../core/jobs/job-store';
 import { compareAnswers, comparableFromCompletion } from './answer-comparison';
 import { QualityStore } from './quality-store';
 import { ShadowKeys, type ShadowMeta, type ShadowResult } from './shadow-keys';
+import type { ThresholdFeedback } from './threshold-feedback';
 
 /**
  * Takes due shadows off the pending set, each for `lease` ms, atomically: two
@@ -30,6 +31,8 @@ export interface ShadowComparerOptions {
   maxCheckMs?: number;
   /** Shadows looked at per round. Default 100. */
   batchSize?: number;
+  /** Production feedback: each compared shadow counts towards its (tenant, task) threshold judgement. */
+  feedback?: ThresholdFeedback;
 }
 
 const FINAL = new Set(['completed', 'failed', 'cancelled']);
@@ -122,6 +125,8 @@ export class ShadowComparer {
     const recorded = await this.quality.record(meta, result);
     if (recorded)
       this.options.log.info({ shadowJobId: shadowId, jobId: meta.job_id, task: meta.task, tier: meta.tier, status: result.status, agree: result.agree, similarity: result.similarity }, 'routing shadow compared');
+    // Counted once (only when this comparer recorded it); a failed shadow is no evidence either way.
+    if (recorded && result.status === 'compared') await this.options.feedback?.observe(meta.tenant, meta.task, result.agree, this.options.log);
     return recorded;
   }
 

@@ -1,0 +1,44 @@
+import { resolve } from 'node:path';
+import { readJsonl, ReplayRowSchema, requestFromPrompt, requestFromTurns, TaskRowSchema, type ReplayRow, type TaskRow } from './datasets';
+import { mmluTarget, type LabelledRequest, type TrainConfig } from './training';
+
+/**
+ * The training recipe, shared by route:train and the leave-one-domain-out
+ * evaluation so both fit the same thing: MMLU replay rows (RouteLLM's soft
+ * "weak fails where strong succeeds" target), the team's task examples
+ * (small 0, mid 0.5, frontier 1) and the even MT-Bench rows, each turn with
+ * its preceding turns (extraction 0.5, other categories 1).
+ */
+export const ROOT = resolve(__dirname, '../..');
+export const DEFAULT_MMLU = resolve(ROOT, '../shared/data/routing-mmlu-dev.jsonl');
+export const DEFAULT_MTBENCH = resolve(ROOT, '../shared/data/tasks-mtbench.jsonl');
+export const DEFAULT_EXAMPLES = resolve(ROOT, 'scripts/routing/examples/task-examples.jsonl');
+
+const TIER_TARGET = { small: 0, mid: 0.5, frontier: 1 } as const;
+
+export interface RecipeData {
+  mmlu: ReplayRow[];
+  mtbench: TaskRow[];
+  examples: TaskRow[];
+}
+
+export function loadRecipe(paths: { mmlu?: string; mtbench?: string; examples?: string } = {}): RecipeData {
+  return {
+    mmlu: readJsonl(paths.mmlu ?? DEFAULT_MMLU, ReplayRowSchema),
+    mtbench: readJsonl(paths.mtbench ?? DEFAULT_MTBENCH, TaskRowSchema),
+    examples: readJsonl(paths.examples ?? DEFAULT_EXAMPLES, TaskRowSchema),
+  };
+}
+
+export function mmluRows(rows: ReplayRow[], config: TrainConfig): LabelledRequest[] {
+  return rows.map((r) => ({ request: requestFromPrompt(r.prompt), y: mmluTarget(config.label, r.weak_correct, r.strong_correct), pool: 'mmlu' as const, group: r.domain ?? r.source ?? 'replay' }));
+}
+
+/** Task examples and MT-Bench turns (no MMLU domain in them, so every LODO fold trains on all of them). */
+export function taskRows(data: Pick<RecipeData, 'mtbench' | 'examples'>, mtbenchRows: 'even' | 'all' = 'even'): LabelledRequest[] {
+  const mt = mtbenchRows === 'all' ? data.mtbench : data.mtbench.filter((_, i) => i % 2 === 0);
+  return [
+    ...data.examples.map((r) => ({ request: requestFromPrompt(r.prompt!, r), y: TIER_TARGET[r.tier ?? 'frontier'], pool: 'tasks' as const, group: 'examples' })),
+    ...mt.flatMap((r) => r.turns!.map((_, i) => ({ request: requestFromTurns(r.turns!, i), y: r.category === 'extraction' ? 0.5 : 1, pool: 'tasks' as const, group: 'mtbench' }))),
+  ];
+}

@@ -1,0 +1,139 @@
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import { ApiError } from '../../../shared/core/errors/api-error';
+import type { JobOptions, JobRecord } from '../../../shared/core/jobs/job-record';
+import { hintsFromHeaders } from '../../../shared/core/jobs/request-hints';
+import type { ChatResponse, StreamEvent } from '../../../shared/core/chat-model';
+import { responseToStreamEvents } from '../../../shared/levers/cache/stream-replay';
+import { parseResponsesRequest, type ParsedResponsesRequest } from '../../../shared/surfaces/responses/definition';
+import { outputItems } from '../../../shared/surfaces/responses/from-internal';
+import { pageOfItems, type ResponseStore } from '../../../shared/surfaces/responses/response-store';
+import { ResponsesStreamEncoder, type ResponseStreamEvent } from '../../../shared/surfaces/responses/stream-encoder';
+import { tenantOf } from '../http/authenticate';
+import type { JobIntake } from '../fast-path';
+import { jobErrorToApiError } from './chat-completions';
+import { parsimonyHeaders } from './parsimony-headers';
+
+const InputItemsQuerySchema = z.object({
+  after: z.string().min(1).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  order: z.enum(['asc', 'desc']).default('desc'),
+  include: z.unknown().optional(),
+});
+
+/**
+ * The OpenAI Responses API: POST /v1/responses runs on the same fast path as
+ * chat completions (every lever; the job shows in /v1/jobs/:id and
+ * /v1/savings); stored responses are read, listed and deleted per tenant.
+ */
+export function responsesRouter(intake: JobIntake, responses: ResponseStore): Router {
+  const router = Router();
+
+  router.post('/v1/responses', async (req, res) => {
+    const tenant = tenantOf(req);
+    const parsed = await parseResponsesRequest(req.body ?? undefined, { tenant, previousResponses: responses });
+    // Body hints win over header hints, field by field.
+    const hints = { ...hintsFromHeaders((name) => headerValue(req.headers[name])), ...parsed.hints };
+    const options: JobOptions = {
+      requested_model: parsed.requestedModel,
+      latency: 'sync',
+      stream: parsed.stream,
+      metadata: parsed.metadata,
+      surface: 'responses',
+      surface_echo: parsed.echo,
+      ...hints,
+    };
+    const abort = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) abort.abort();
+    });
+    let started: JobRecord | undefined;
+    const onStart = (job: JobRecord) => {
+      started = job;
+      res.setHeader('x-parsimony-job-id', job.id);
+    };
+
+    if (!parsed.stream) {
+      const finished = await intake.runFast(tenant, parsed.request, options, onStart, undefined, abort.signal);
+      if (finished.status !== 'completed' || !finished.response) throw jobErrorToApiError(finished.error);
+      await storeAnswer(responses, parsed, finished);
+      for (const [name, value] of Object.entries(parsimonyHeaders(finished))) res.setHeader(name, value);
+      res.status(200).json(finished.response);
+      return;
+    }
+
+    let encoder: ResponsesStreamEncoder | undefined;
+    const send = (events: ResponseStreamEvent[]) => {
+      for (const e of events) res.write(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
+    };
+    const write = (event: StreamEvent, model: string | undefined) => {
+      if (!encoder) {
+        // Headers go out with the first event, so failures before it still get a proper error status.
+        const job = started!;
+        encoder = new ResponsesStreamEncoder(job.id, model ?? (event.type === 'done' ? event.response.model : parsed.request.model), Math.floor(Date.parse(job.created_at) / 1000), parsed.echo);
+        res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
+        send(encoder.start());
+      }
+      send(encoder.encode(event));
+    };
+    const finished = await intake.runFast(tenant, parsed.request, options, onStart, write, abort.signal);
+    if (!res.headersSent) {
+      if (finished.status !== 'completed') throw jobErrorToApiError(finished.error);
+      // Served without a provider stream (e.g. a cached answer): replay it as one.
+      const done = toDoneResponse(finished);
+      for (const event of responseToStreamEvents(done)) write(event, done.model);
+    } else if (finished.status !== 'completed') {
+      const error = jobErrorToApiError(finished.error);
+      send(encoder!.fail(error.type, error.message));
+    }
+    if (finished.status === 'completed') await storeAnswer(responses, parsed, finished);
+    res.end();
+  });
+
+  router.get('/v1/responses/:id', async (req, res) => {
+    const entry = await mustGet(responses, req);
+    if (req.query.stream === 'true') throw ApiError.invalid('stream: replaying a stored response as a stream is not supported; GET it without stream');
+    res.json(entry.response);
+  });
+
+  router.delete('/v1/responses/:id', async (req, res) => {
+    const id = String(req.params.id);
+    if (!(await responses.delete(tenantOf(req), id))) throw ApiError.notFound(`response ${id}`);
+    res.json({ id, object: 'response.deleted', deleted: true });
+  });
+
+  router.get('/v1/responses/:id/input_items', async (req, res) => {
+    const entry = await mustGet(responses, req);
+    const query = InputItemsQuerySchema.parse(req.query);
+    res.json(pageOfItems(entry.input, query));
+  });
+
+  router.post('/v1/responses/:id/cancel', async (req) => {
+    await mustGet(responses, req);
+    throw ApiError.invalid('only background responses can be cancelled, and Parsimony runs none (background is refused)');
+  });
+
+  return router;
+}
+
+async function mustGet(responses: ResponseStore, req: Request) {
+  const id = String(req.params.id);
+  const entry = await responses.get(tenantOf(req), id);
+  if (!entry) throw ApiError.notFound(`response ${id}`);
+  return entry;
+}
+
+/** Keeps the answer for GET / input_items / previous_response_id unless the caller said store: false. */
+async function storeAnswer(responses: ResponseStore, parsed: ParsedResponsesRequest, job: JobRecord): Promise<void> {
+  if (parsed.body.store === false || !job.response || !job.result) return;
+  const output = outputItems(job.result, job.id, true) as ParsedResponsesRequest['input'];
+  await responses.save(job.tenant, { response: job.response as Record<string, unknown> & { id: string }, input: parsed.input, output });
+}
+
+function toDoneResponse(job: JobRecord): ChatResponse {
+  return { ...job.result!, model: job.route?.model ?? job.result!.model, usage: job.usage ?? job.result!.usage };
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
