@@ -53,7 +53,7 @@ const { values } = parseArgs({
     refuse: { type: 'string', default: '0.2' },
     'warmup-jobs': { type: 'string', default: '200' },
     'prefix-tokens': { type: 'string', default: '4000' },
-    model: { type: 'string', default: 'gpt-4.1-mini' },
+    model: { type: 'string', default: 'gpt-5.4-mini' },
     /** Print the JSON line only; leave BENCHMARKS.md alone. */
     'no-write': { type: 'boolean', default: false },
   },
