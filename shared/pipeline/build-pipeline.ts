@@ -35,6 +35,10 @@ export interface PipelineDeps {
   attempts: number;
   /** Per-provider 429 cooldowns the execute stage honours (ExecuteStageOptions.cooldownMs); default none. */
   cooldownMs?: CooldownLookup;
+  /** Longest cooldown a call waits out in-process (ExecuteStageOptions.cooldownWaitMs); default 0. */
+  cooldownWaitMs?: number;
+  /** Starts the shared cooldown after a provider 429 (ExecuteStageOptions.recordRateLimit); default none. */
+  recordRateLimit?: (provider: string, retryAfterMs: number | undefined) => Promise<number>;
   timeoutMs: number;
   backoffMs: (attempt: number, error: ProviderError) => number;
   /** The routing lever (learned complexity router); without it "auto" is the catalog's auto model. */
@@ -99,6 +103,8 @@ export function buildPipeline(deps: PipelineDeps): { pipeline: Pipeline; validat
       backoffMs: deps.backoffMs,
       escalation: new EscalationGuard(deps.catalog, { isProviderConfigured: deps.isProviderConfigured }),
       cooldownMs: deps.cooldownMs,
+      cooldownWaitMs: deps.cooldownWaitMs,
+      recordRateLimit: deps.recordRateLimit,
       flex: new FlexCall(tierStats, tierConfig.flexTimeoutCapSeconds * 1000),
     }),
   ];

@@ -160,11 +160,14 @@ export class Platform {
 
   /**
    * The pipeline with `attempts` provider attempts per call (fast path > 1; queued path 1, BullMQ retries).
-   * `cooldownMs`: per-provider 429 cooldowns its execute stage honours (the router-worker's).
+   * `cooldownMs`: per-provider 429 cooldowns its execute stage honours (the router-worker's); `cooldownWaitMs` and
+   * `recordRateLimit`: the fast path's share of the same rule (wait out short cooldowns, start them on a 429).
    */
-  pipeline(attempts: number, options: { cooldownMs?: CooldownLookup } = {}) {
+  pipeline(attempts: number, options: { cooldownMs?: CooldownLookup; cooldownWaitMs?: number; recordRateLimit?: (provider: string, retryAfterMs: number | undefined) => Promise<number> } = {}) {
     return buildPipeline({
       cooldownMs: options.cooldownMs,
+      cooldownWaitMs: options.cooldownWaitMs,
+      recordRateLimit: options.recordRateLimit,
       catalog: this.catalog,
       adapterFor: (provider) => this.providers.get(provider),
       isProviderConfigured: (provider) => this.providers.has(provider),

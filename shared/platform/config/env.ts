@@ -217,6 +217,11 @@ export const ProducerEnvSchema = z.object({
   /** Attempts the synchronous fast path makes on retryable provider errors. Default 3. */
   PARSIMONY_SYNC_ATTEMPTS: positiveInt.default(3),
   /**
+   * Longest provider cooldown (after a 429, shared with the queued path) a synchronous request waits out before
+   * calling the provider, ms; a longer one answers 429 with retry-after at once. 0 = never wait. Default 2000.
+   */
+  PARSIMONY_SYNC_COOLDOWN_WAIT_MS: z.coerce.number().int().min(0).default(2_000),
+  /**
    * How often this producer renews its heartbeat, ms. Its in-process (sync) jobs are failed by the other producers
    * once the heartbeat is 4× this old (it died mid-call). Default 5000.
    */
