@@ -1,7 +1,7 @@
 import type { Catalog } from '../core/catalog/catalog';
 import type { ProviderAdapter } from '../providers/provider-adapter';
 import type { ProviderError } from '../core/errors/provider-error';
-import { Pipeline, type StageObserver } from './pipeline';
+import { Pipeline, type StageCpuObserver, type StageObserver } from './pipeline';
 import type { Stage } from '../core/stage';
 import { ValidateStage } from './validate-stage';
 import { RouteStage } from '../levers/routing/route-stage';
@@ -46,6 +46,8 @@ export interface PipelineDeps {
   /** Per-tenant routing policies ("*" = default). */
   routingPolicies?: Record<string, RoutingPolicy>;
   observe?: StageObserver;
+  /** Per-stage CPU time (Pipeline's StageCpuObserver); none = not measured. */
+  observeCpu?: StageCpuObserver;
   /** Redis for the levers' own state (summaries, approved prompt variants). */
   redis: Redis;
   /** Prefix of the levers' Redis keys, e.g. "parsimony". */
@@ -108,5 +110,5 @@ export function buildPipeline(deps: PipelineDeps): { pipeline: Pipeline; validat
       flex: new FlexCall(tierStats, tierConfig.flexTimeoutCapSeconds * 1000),
     }),
   ];
-  return { pipeline: new Pipeline(stages, deps.catalog, deps.observe), validate };
+  return { pipeline: new Pipeline(stages, deps.catalog, deps.observe, deps.observeCpu), validate };
 }

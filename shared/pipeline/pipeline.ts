@@ -11,6 +11,21 @@ export type PipelineResult =
 export type StageObserver = (stage: string, durationMs: number, outcome: string) => void;
 
 /**
+ * Receives the process CPU time (user + system, µs) spent while a stage ran
+ * (`run`, and its afterComplete hook as `<stage>:after_complete`), from
+ * process.cpuUsage() deltas: cheap (two getrusage calls per stage) but
+ * process-wide, so a stage that awaits I/O is also charged whatever other
+ * requests ran on the event loop meanwhile; at concurrency 1 it is exact.
+ */
+export type StageCpuObserver = (stage: string, cpuMicros: number) => void;
+
+/** CPU µs since `start` (a process.cpuUsage() reading). */
+function cpuSince(start: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(start);
+  return d.user + d.system;
+}
+
+/**
  * Runs the stages in order until one completes or defers the job, then prices
  * the result. The same instance serves the fast path (in-process) and the
  * router-worker (from the queue), so every lever has one implementation.
@@ -20,11 +35,14 @@ export class Pipeline {
     readonly stages: readonly Stage[],
     private readonly catalog: Catalog,
     private readonly observe: StageObserver = () => {},
+    /** Per-stage CPU (PARSIMONY_STAGE_CPU); none = not measured. */
+    private readonly observeCpu?: StageCpuObserver,
   ) {}
 
   async run(ctx: PipelineContext): Promise<PipelineResult> {
     for (const stage of this.stages) {
       const started = performance.now();
+      const cpu = this.observeCpu ? process.cpuUsage() : undefined;
       let outcomeKind = 'error';
       try {
         const outcome = await stage.run(ctx);
@@ -36,6 +54,7 @@ export class Pipeline {
         if (outcome.kind === 'defer') return { kind: 'defer', reason: outcome.reason };
       } finally {
         this.observe(stage.name, performance.now() - started, outcomeKind);
+        if (cpu) this.observeCpu!(stage.name, cpuSince(cpu));
       }
     }
     throw new Error(`pipeline ended without a result: the last stage (${this.stages.at(-1)?.name}) must complete or defer`);
@@ -74,10 +93,13 @@ export class Pipeline {
   async settle(ctx: PipelineContext, response: ChatResponse): Promise<void> {
     for (const stage of this.stages) {
       if (!stage.afterComplete) continue;
+      const cpu = this.observeCpu ? process.cpuUsage() : undefined;
       try {
         await stage.afterComplete(ctx, response);
       } catch (err) {
         ctx.log.warn({ err, stage: stage.name }, 'after-complete hook failed');
+      } finally {
+        if (cpu) this.observeCpu!(`${stage.name}:after_complete`, cpuSince(cpu));
       }
     }
   }

@@ -9,7 +9,7 @@ import { JobStore } from '../core/jobs/job-store';
 import { JobOutcomes } from '../core/jobs/job-outcomes';
 import { createLogger } from '../platform/logging/logger';
 import { parsimonyMetrics, type ParsimonyMetrics } from '../platform/metrics/parsimony-metrics';
-import { stageLatencyObserver } from '../platform/metrics/stage-metrics';
+import { stageCpuObserver, stageLatencyObserver } from '../platform/metrics/stage-metrics';
 import { buildPipeline } from '../pipeline/build-pipeline';
 import type { CooldownLookup } from '../pipeline/execute-stage';
 import { ComplexityRouter } from '../levers/routing';
@@ -177,6 +177,7 @@ export class Platform {
       router: this.router,
       routingPolicies: this.env.PARSIMONY_ROUTING_POLICY,
       observe: stageLatencyObserver(),
+      observeCpu: this.env.PARSIMONY_STAGE_CPU === 'on' ? stageCpuObserver() : undefined,
       redis: this.redis,
       keyPrefix: this.env.PARSIMONY_QUEUE_PREFIX,
       context: this.env.PARSIMONY_CONTEXT_POLICY,

@@ -101,6 +101,8 @@ export const CommonEnvSchema = z.object({
   PARSIMONY_ROUTER_WEIGHTS: optionalString,
   /** Semantic cache on (default) or off for the whole deployment. */
   PARSIMONY_CACHE: z.enum(['on', 'off']).default('on'),
+  /** CPU time per pipeline stage (process.cpuUsage() deltas) into parsimony_stage_cpu_seconds_total. Default on. */
+  PARSIMONY_STAGE_CPU: z.enum(['on', 'off']).default('on'),
   /** Per-tenant cache policies as JSON ("*" = default), e.g. {"acme":{"threshold":0.95,"ttl_class":"static"}}. */
   PARSIMONY_CACHE_POLICY: jsonOf(z.record(z.string(), CacheTenantPolicySchema)),
   /** Embedder of the semantic tier: "embedded" (offline word vectors, free) or "openai" (any OpenAI-compatible endpoint). */

@@ -29,6 +29,13 @@ export class ParsimonyMetrics {
     registers: [this.registry],
   });
 
+  readonly stageCpu = new Counter({
+    name: 'parsimony_stage_cpu_seconds_total',
+    help: 'Process CPU time (user + system) spent while each pipeline stage ran (stage, or stage:after_complete for its after-completion hook); process-wide process.cpuUsage() deltas, so a stage awaiting I/O also carries work other requests did meanwhile (PARSIMONY_STAGE_CPU).',
+    labelNames: ['stage'] as const,
+    registers: [this.registry],
+  });
+
   readonly jobsFinished = new Counter({
     name: 'parsimony_jobs_finished_total',
     help: 'Jobs that reached a final status, by status, the stage or path that delivered them, and tenant.',
