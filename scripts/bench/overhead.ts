@@ -108,8 +108,8 @@ async function stageCpuSeconds(url: string): Promise<Map<string, number> | null>
 
 /**
  * CPU µs per request per stage over one point, and what the request cost outside the stages (HTTP, auth, surface
- * parsing and encoding, job records, the worker loops: the process's CPU minus the stages'). The stage counters
- * are process-wide cpuUsage() deltas, so a stage that awaits I/O also carries other requests' work meanwhile.
+ * parsing and encoding, job records, the worker loops: the process's CPU minus the stages'). The counters split
+ * CPU equally among the stage runs active at the same time (shared/pipeline/stage-cpu.ts), so they never overlap.
  */
 function stageCpuPerRequest(before: Map<string, number> | null, after: Map<string, number> | null, completed: number, cpuMsPerRequest: number | null): Record<string, number> | null {
   if (!before || !after || !completed) return null;
@@ -351,7 +351,7 @@ function markdown(r: Result, command: string): string {
   if (stageRows.length)
     lines.push(
       '',
-      'CPU µs per request per pipeline stage (medians over repeats; `parsimony_stage_cpu_seconds_total` deltas over the point ÷ requests; `<stage>:after_complete` is its after-completion hook, e.g. the cache write). The counters are process-wide `process.cpuUsage()` deltas, so a stage that awaits I/O also carries work other requests did meanwhile; "outside stages" is the process CPU per request (10 ms clock ticks) minus the stages\' sum: HTTP, auth, surface parsing and encoding, job records, worker loops:',
+      'CPU µs per request per pipeline stage (medians over repeats; `parsimony_stage_cpu_seconds_total` deltas over the point ÷ requests; `<stage>:after_complete` is its after-completion hook, e.g. the cache write). The counters split the process CPU equally among the stage runs active at the same time (`shared/pipeline/stage-cpu.ts`: exact one request at a time, an approximation of who used it under concurrency, never counted twice); "outside stages" is the process CPU per request (10 ms clock ticks) minus the stages\' sum: HTTP, auth, surface parsing and encoding, job records, worker loops:',
       '',
       mdTable(['req/s', 'target', 'stages (µs/request)', 'outside stages µs', 'process CPU µs/req'], stageRows),
     );

@@ -2,6 +2,7 @@ import type { Catalog } from '../core/catalog/catalog';
 import type { ChatRequest, ChatResponse } from '../core/chat-model';
 import type { JobCost } from '../core/jobs/job-record';
 import type { PipelineContext, Stage } from '../core/stage';
+import { processStageCpu } from './stage-cpu';
 
 export type PipelineResult =
   | { kind: 'complete'; response: ChatResponse; deliveredBy: string; cost: JobCost }
@@ -11,19 +12,12 @@ export type PipelineResult =
 export type StageObserver = (stage: string, durationMs: number, outcome: string) => void;
 
 /**
- * Receives the process CPU time (user + system, µs) spent while a stage ran
- * (`run`, and its afterComplete hook as `<stage>:after_complete`), from
- * process.cpuUsage() deltas: cheap (two getrusage calls per stage) but
- * process-wide, so a stage that awaits I/O is also charged whatever other
- * requests ran on the event loop meanwhile; at concurrency 1 it is exact.
+ * Receives the CPU time (user + system, µs) charged to a stage run (`run`, and
+ * its afterComplete hook as `<stage>:after_complete`) by the process's
+ * StageCpuAccountant (stage-cpu.ts: exact one request at a time, shared
+ * equally among concurrent stage runs otherwise).
  */
 export type StageCpuObserver = (stage: string, cpuMicros: number) => void;
-
-/** CPU µs since `start` (a process.cpuUsage() reading). */
-function cpuSince(start: NodeJS.CpuUsage): number {
-  const d = process.cpuUsage(start);
-  return d.user + d.system;
-}
 
 /**
  * Runs the stages in order until one completes or defers the job, then prices
@@ -42,7 +36,7 @@ export class Pipeline {
   async run(ctx: PipelineContext): Promise<PipelineResult> {
     for (const stage of this.stages) {
       const started = performance.now();
-      const cpu = this.observeCpu ? process.cpuUsage() : undefined;
+      const cpu = this.observeCpu ? processStageCpu.start() : undefined;
       let outcomeKind = 'error';
       try {
         const outcome = await stage.run(ctx);
@@ -54,7 +48,7 @@ export class Pipeline {
         if (outcome.kind === 'defer') return { kind: 'defer', reason: outcome.reason };
       } finally {
         this.observe(stage.name, performance.now() - started, outcomeKind);
-        if (cpu) this.observeCpu!(stage.name, cpuSince(cpu));
+        if (cpu) this.observeCpu!(stage.name, processStageCpu.end(cpu));
       }
     }
     throw new Error(`pipeline ended without a result: the last stage (${this.stages.at(-1)?.name}) must complete or defer`);
@@ -93,13 +87,13 @@ export class Pipeline {
   async settle(ctx: PipelineContext, response: ChatResponse): Promise<void> {
     for (const stage of this.stages) {
       if (!stage.afterComplete) continue;
-      const cpu = this.observeCpu ? process.cpuUsage() : undefined;
+      const cpu = this.observeCpu ? processStageCpu.start() : undefined;
       try {
         await stage.afterComplete(ctx, response);
       } catch (err) {
         ctx.log.warn({ err, stage: stage.name }, 'after-complete hook failed');
       } finally {
-        if (cpu) this.observeCpu!(`${stage.name}:after_complete`, cpuSince(cpu));
+        if (cpu) this.observeCpu!(`${stage.name}:after_complete`, processStageCpu.end(cpu));
       }
     }
   }

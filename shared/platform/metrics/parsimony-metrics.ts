@@ -31,7 +31,7 @@ export class ParsimonyMetrics {
 
   readonly stageCpu = new Counter({
     name: 'parsimony_stage_cpu_seconds_total',
-    help: 'Process CPU time (user + system) spent while each pipeline stage ran (stage, or stage:after_complete for its after-completion hook); process-wide process.cpuUsage() deltas, so a stage awaiting I/O also carries work other requests did meanwhile (PARSIMONY_STAGE_CPU).',
+    help: 'CPU time (user + system) charged to each pipeline stage (stage, or stage:after_complete for its after-completion hook): process.cpuUsage() between stage starts and ends, split equally among the stage runs active meanwhile, so stages never count CPU twice (PARSIMONY_STAGE_CPU).',
     labelNames: ['stage'] as const,
     registers: [this.registry],
   });
