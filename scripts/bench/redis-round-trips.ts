@@ -2,10 +2,12 @@
  * Redis commands per fast-path request (issue 17 item 1): starts the simulator
  * and Parsimony (all-in-one, in this process, a unique key prefix), then counts
  * with MONITOR the commands that touch the prefix during N cache misses and N
- * exact hits on /v1/chat/completions. A script counts as one command (its inner
- * calls are not listed separately); background loops (heartbeats, queue
- * polling) that touch the prefix meanwhile are counted too, so run it with N
- * large enough that they are a small share. Prints one JSON line.
+ * exact hits on /v1/chat/completions: a script is one command (the calls it
+ * makes inside Redis are left out), a MULTI … EXEC block one; a pipeline's
+ * commands still count one each (MONITOR cannot tell them from separate round
+ * trips), so this is an upper bound on round trips. Background loops
+ * (heartbeats, queue polling, the cache service) that touch the prefix
+ * meanwhile are counted too. Prints one JSON line.
  *
  *   npx tsx scripts/bench/redis-round-trips.ts [--n 50]
  */
@@ -30,11 +32,16 @@ async function main(): Promise<void> {
   let counting = false;
   let count = 0;
   const byCommand: Record<string, number> = {};
-  monitor.on('monitor', (_time: string, args: string[]) => {
-    if (!counting || !args.some((a) => typeof a === 'string' && a.includes(prefix))) return;
+  const inMulti = new Set<string>();
+  monitor.on('monitor', (_time: string, args: string[], source: string) => {
+    if (!counting || String(source ?? '').includes('lua')) return;
+    const command = String(args[0]).toLowerCase();
+    if (command === 'multi') return void inMulti.add(source);
+    if (inMulti.has(source) && command !== 'exec') return;
+    if (command === 'exec') inMulti.delete(source);
+    else if (!args.some((a) => typeof a === 'string' && a.includes(prefix))) return;
     count++;
-    const name = String(args[0]).toLowerCase() === 'evalsha' ? 'evalsha' : String(args[0]).toLowerCase();
-    byCommand[name] = (byCommand[name] ?? 0) + 1;
+    byCommand[command] = (byCommand[command] ?? 0) + 1;
   });
   const ask = (q: string) =>
     fetch(`${app.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: 'Bearer k-rtt', 'content-type': 'application/json' }, body: JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: q }], max_tokens: 16 }) }).then((r) => r.text());
@@ -52,7 +59,7 @@ async function main(): Promise<void> {
     await ask('warm up: the hit prompt, what is a prime number?');
     const miss = await measure('cache miss', (i) => `unique miss ${i} ${process.pid}: name a city beginning with ${String.fromCharCode(65 + (i % 26))}`);
     const hit = await measure('exact hit', () => 'warm up: the hit prompt, what is a prime number?');
-    process.stdout.write(`${JSON.stringify({ bench: 'redis-round-trips', n: N, note: 'MONITOR counts, background loops included', miss, hit })}\n`);
+    process.stdout.write(`${JSON.stringify({ bench: 'redis-round-trips', n: N, note: 'MONITOR counts: scripts and MULTI blocks once, pipelined commands each, background loops included', miss, hit })}\n`);
   } finally {
     monitorClient.disconnect();
     monitor.disconnect();
