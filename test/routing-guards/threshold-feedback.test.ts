@@ -1,4 +1,8 @@
+import { Catalog } from '../../shared/core/catalog/catalog';
 import { startBatchHarness, type BatchHarness } from '../batch/harness';
+
+/** The model "auto" classify jobs are routed to at the small tier. */
+const SMALL = Catalog.load().byTier('small', Catalog.load().defaultAuto.provider)[0].id;
 
 /**
  * Production feedback end to end: shadows (every small/mid routed job re-run
@@ -52,10 +56,10 @@ async function qualityUntil(done: (report: any) => boolean, timeoutMs = 30_000) 
 
 test('disagreeing shadows raise the task thresholds; the next job goes up a tier; the change and its evidence are reported and logged', async () => {
   // The small model answers off the point three times; the frontier shadow answers as usual.
-  h.sim.faults.add({ match: { model: 'gpt-4.1-nano' }, content: 'Totally unrelated words about gardening tomatoes.', times: 3 });
+  h.sim.faults.add({ match: { model: SMALL }, content: 'Totally unrelated words about gardening tomatoes.', times: 3 });
   const jobs = [];
   for (const text of ['Great battery.', 'Broke on day two.', 'Does what it says.']) jobs.push(await classify(text));
-  expect(jobs.map((j) => j.route.tier)).toEqual(['small', 'small', 'small']);
+  expect(jobs.map((j) => [j.route.tier, j.route.model])).toEqual([['small', SMALL], ['small', SMALL], ['small', SMALL]]);
 
   const report = await qualityUntil((r) => r.feedback.changes.length >= 1);
   expect(report.feedback).toMatchObject({ min_agreement: 0.95, min_shadows: 3 });
