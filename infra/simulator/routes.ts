@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import type { Provider } from './errors';
 import type { RequestContext } from './context';
 import { handleChat } from './openai/chat';
@@ -23,24 +22,15 @@ export interface Route {
   /** Path pattern; `:name` segments become params. Also the stats key. */
   path: string;
   provider: Provider;
-  /** For a path both providers serve: whether this route is the one for the request. */
-  when?: (req: IncomingMessage) => boolean;
   /** The handler reads the (multipart) body itself. */
   multipart?: boolean;
   handler: (ctx: RequestContext) => void | Promise<void>;
-}
-
-function sentByAnthropicClient(req: IncomingMessage): boolean {
-  return req.headers['anthropic-version'] !== undefined;
 }
 
 /** Every provider endpoint the simulator serves. */
 export const ROUTES: Route[] = [
   { method: 'POST', path: '/v1/chat/completions', provider: 'openai', handler: handleChat },
   { method: 'POST', path: '/v1/embeddings', provider: 'openai', handler: handleEmbeddings },
-  // Both providers serve /v1/models: Anthropic's clients always send anthropic-version, OpenAI's never do.
-  { method: 'GET', path: '/v1/models', provider: 'anthropic', when: sentByAnthropicClient, handler: handleListAnthropicModels },
-  { method: 'GET', path: '/v1/models/:id', provider: 'anthropic', when: sentByAnthropicClient, handler: handleRetrieveAnthropicModel },
   { method: 'GET', path: '/v1/models', provider: 'openai', handler: handleListModels },
   { method: 'GET', path: '/v1/models/:id', provider: 'openai', handler: handleRetrieveModel },
   { method: 'POST', path: '/v1/responses', provider: 'openai', handler: handleCreateResponse },
@@ -64,4 +54,6 @@ export const ROUTES: Route[] = [
   { method: 'DELETE', path: '/v1/messages/batches/:id', provider: 'anthropic', handler: handleDeleteMessageBatch },
   { method: 'POST', path: '/v1/messages/batches/:id/cancel', provider: 'anthropic', handler: handleCancelMessageBatch },
   { method: 'GET', path: '/v1/messages/batches/:id/results', provider: 'anthropic', handler: handleMessageBatchResults },
+  { method: 'GET', path: '/v1/models', provider: 'anthropic', handler: handleListAnthropicModels },
+  { method: 'GET', path: '/v1/models/:id', provider: 'anthropic', handler: handleRetrieveAnthropicModel },
 ];
