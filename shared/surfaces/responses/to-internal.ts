@@ -45,7 +45,12 @@ export function responsesBodyToChatRequest(body: ResponsesBody, items: InputItem
     } else if (type === 'function_call_output') {
       const o = item as Extract<InputItem, { type: 'function_call_output' }>;
       turn = undefined;
-      const output = typeof o.output === 'string' ? o.output : partsToInternal(o.output).map((p) => (p.type === 'text' ? p.text : `[image: ${p.url}]`)).join('\n');
+      const output =
+        typeof o.output === 'string'
+          ? o.output
+          : partsToInternal(o.output)
+              .map((p) => (p.type === 'text' ? p.text : `[image: ${p.url}]`))
+              .join('\n');
       messages.push({ role: 'tool', tool_call_id: o.call_id, content: output });
     }
   }
