@@ -82,6 +82,18 @@ describe('POST /v1/responses with the official openai SDK', () => {
     await expect(client.responses.retrieve(second.id)).rejects.toMatchObject({ status: 404 });
   });
 
+  test('reasoning effort reaches a reasoning model; its reasoning tokens come back in the usage and the job', async () => {
+    const { data, response } = await P()
+      .openai()
+      .responses.create({ model: 'gpt-5.4-mini', input: 'Plan a three-day trip to Kyoto.', reasoning: { effort: 'high' } })
+      .withResponse();
+    expect(data.reasoning).toMatchObject({ effort: 'high' });
+    expect(data.usage!.output_tokens_details.reasoning_tokens).toBeGreaterThan(0);
+    expect(data.usage!.output_tokens).toBeGreaterThan(data.usage!.output_tokens_details.reasoning_tokens);
+    const job = await (await P().http(`/v1/jobs/${response.headers.get('x-parsimony-job-id')}`)).json();
+    expect(job.usage.reasoning_tokens).toBe(data.usage!.output_tokens_details.reasoning_tokens);
+  });
+
   test('tenant isolation: another tenant cannot read, continue, list or delete a response', async () => {
     const mine = await P().openai('acme').responses.create({ model: 'gpt-4.1-mini', input: 'Hello there.' });
     const other = P().openai('globex');
