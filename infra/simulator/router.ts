@@ -43,7 +43,7 @@ export type HangingSet = Set<ServerResponse>;
 export async function handleProviderRequest(sim: SimState, hanging: HangingSet, req: IncomingMessage, res: ServerResponse, path: string, search: string): Promise<void> {
   const method = req.method ?? 'GET';
   const found = findRoute(method, path);
-  const provider: Provider = found?.route.provider ?? (path.startsWith('/v1/messages') ? 'anthropic' : 'openai');
+  const provider: Provider = found ? (found.route.providerFor?.(req) ?? found.route.provider) : path.startsWith('/v1/messages') ? 'anthropic' : 'openai';
   const requestId = provider === 'openai' ? randomHex('req_', 32) : randomId('req_011', 21);
   sim.stats.request(found?.route.path ?? path);
   let bodyConsumed = false;
