@@ -89,6 +89,11 @@ describe('Responses body → internal request', () => {
     expect(echo.store).toBe(true);
   });
 
+  test('top_logprobs 0 (the API default) asks for no logprobs; the include entry does', async () => {
+    expect((await parse({ model: 'm', input: 'x', top_logprobs: 0 })).request.logprobs).toBeUndefined();
+    expect((await parse({ model: 'm', input: 'x', include: ['message.output_text.logprobs'] })).request.logprobs).toEqual({});
+  });
+
   test.each([
     [{ tools: [{ type: 'mcp', server_label: 'x' }] }, /tools\.0: tool type "mcp".*MCP/],
     [{ tools: [{ type: 'computer_use_preview', display_width: 1 }] }, /computer use/],
