@@ -10,8 +10,9 @@ import { completionId } from '../../../shared/core/jobs/job-outcomes';
 import type { ChatResponse, StreamEvent } from '../../../shared/core/chat-model';
 import { responseToStreamEvents } from '../../../shared/levers/cache/stream-replay';
 import { tenantOf } from '../http/authenticate';
-import type { JobIntake } from '../fast-path';
+import type { JobIntake } from '../job-intake';
 import { parsimonyHeaders } from './parsimony-headers';
+import { jobErrorToApiError } from '../../../shared/core/errors/job-error-http';
 
 /**
  * POST /v1/chat/completions: the OpenAI-compatible fast path. The request
@@ -74,16 +75,6 @@ function sendFinished(res: Response, job: JobRecord): void {
     return;
   }
   throw jobErrorToApiError(job.error);
-}
-
-/** Maps a failed job's error to the HTTP error the fast-path caller gets. */
-export function jobErrorToApiError(error: JobError | undefined): ApiError {
-  if (!error) return new ApiError(500, 'internal_error', 'job ended without a result');
-  if (error.type !== 'provider_error') return new ApiError(error.type === 'invalid_request_error' ? 400 : 500, error.type as never, error.message);
-  const status = error.provider_status ?? 0;
-  if (status === 429) return ApiError.rateLimited(error.message, error.retry_after_seconds ?? 1);
-  if (status >= 400 && status < 500 && status !== 408 && status !== 409) return new ApiError(400, 'invalid_request_error', error.message);
-  return new ApiError(502, 'provider_error', error.message);
 }
 
 function toDoneResponse(job: JobRecord): ChatResponse {

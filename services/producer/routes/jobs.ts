@@ -9,7 +9,7 @@ import { SURFACE_DEFINITIONS, surfaceForPath, type SurfaceDefinition } from '../
 import type { PreviousResponseLookup } from '../../../shared/surfaces/responses/response-store';
 import { CallbackRefusedError } from '../../../shared/platform/webhooks/ssrf-guard';
 import type { JobEnqueuer } from '../job-enqueuer';
-import type { JobIntake } from '../fast-path';
+import type { JobIntake } from '../job-intake';
 import { tenantOf } from '../http/authenticate';
 import { JobEnvelopeSchema, type JobEnvelope } from '../jobs-envelope';
 
