@@ -207,16 +207,7 @@ export class Platform {
       share: this.env.PARSIMONY_CACHE_CHECK_SHARE,
       firstCheckMs: this.env.PARSIMONY_CACHE_CHECK_MS,
       // Checks yield to interactive work like batch lines and routing shadows.
-      enqueue: async (job) => {
-        await this.pipelineQueue.add(JOB_NAMES.runPipeline, { jobId: job.id, tenant: job.tenant }, {
-          jobId: job.id,
-          priority: BATCH_LINE_PRIORITY,
-          attempts: this.env.PARSIMONY_JOB_ATTEMPTS,
-          backoff: { type: 'exponential', delay: 1_000 },
-          removeOnComplete: true,
-          removeOnFail: { age: 7 * 24 * 3600 },
-        });
-      },
+      enqueue: (job) => enqueuePipelineJob(this.pipelineQueue, job, { attempts: this.env.PARSIMONY_JOB_ATTEMPTS, background: true, backoff: { type: 'exponential', delay: 1_000 } }),
     });
     return this.cacheChecks;
   }

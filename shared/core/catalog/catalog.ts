@@ -180,6 +180,12 @@ export class Catalog {
     return this.byTier(tier, provider).sort((a, b) => Number(preferred.has(b.id)) - Number(preferred.has(a.id)));
   }
 
+  /** The provider's default model for a tier (`defaults.tiers`), if the catalog names one. */
+  tierDefault(provider: string, tier: Tier): ModelEntry | undefined {
+    const id = this.file.defaults.tiers?.[provider]?.[tier];
+    return id === undefined ? undefined : this.find(id);
+  }
+
   embedding(id: string): EmbeddingModelEntry | undefined {
     return this.file.embeddings.find((e) => e.id === id);
   }
