@@ -2,7 +2,7 @@ import { Catalog } from '../../shared/core/catalog/catalog';
 import { startBatchHarness, type BatchHarness } from '../batch/harness';
 
 /** The model "auto" classify jobs are routed to at the small tier. */
-const SMALL = Catalog.load().byTier('small', Catalog.load().defaultAuto.provider)[0].id;
+const SMALL = Catalog.load().forTier('small', Catalog.load().defaultAuto.provider)[0].id;
 
 /**
  * Production feedback end to end: shadows (every small/mid routed job re-run
