@@ -51,7 +51,7 @@ export interface PipelineDeps {
   cache?: SemanticCache;
   /** Hands a completed response to the cache-service for storing (off the hot path). */
   enqueueCacheStore?: (payload: CacheStorePayload, vector?: Float32Array) => Promise<void>;
-  /** Context-hygiene policy (window, keep, strategy; per tenant and agent). Default: window 3, keep 1, mask+summarize, cost model on. */
+  /** Context-hygiene policy (window, keep, strategy; per tenant and agent). Default: window 2, keep 1, mask+summarize, cost model on. */
   context?: ContextConfig;
   /** The routing lever's guards: session window, shadow share, and where shadow jobs go. Default: 30-min sessions, no shadows. */
   routingGuards?: RoutingGuardsConfig;
