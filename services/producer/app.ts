@@ -4,7 +4,7 @@ import type { ProducerEnv } from '../../shared/platform/config/env';
 import { JobRunner } from '../../shared/pipeline/job-runner';
 import { SyncJobWatch } from '../../shared/core/jobs/sync-job-watch';
 import type { Platform } from '../../shared/runtime/platform';
-import { JobIntake } from './fast-path';
+import { JobIntake } from './job-intake';
 import { authenticate } from './http/authenticate';
 import { bodyDepthLimit } from './http/body-depth';
 import { errorHandler, notFoundHandler } from './http/error-handler';
@@ -104,6 +104,8 @@ export function createProducerApp({ platform, env, keys, localWorkers }: Produce
   app.use(routingQualityRouter(platform));
   // Routing shadow evaluation: finished shadows are compared here (any number of producers; stopped by platform.close()).
   platform.startShadowComparer();
+  // Verified cache: finished hit checks are compared here and move each scope's threshold.
+  platform.startCacheCheckComparer();
   app.use(notFoundHandler);
   app.use(anthropicErrorHandler(log));
   app.use(errorHandler(log));
