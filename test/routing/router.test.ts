@@ -122,7 +122,7 @@ describe('ComplexityRouter: quality guard and tier bounds', () => {
 });
 
 describe('ComplexityRouter: tier to model', () => {
-  it('prefers the provider of the default model, cheapest of the tier', () => {
+  it("prefers the provider of the default model, and that provider's tier default (today's family) within the tier", () => {
     expect(router.decide({ request: ask(EASY), requestedModel: 'auto' }).model).toBe(catalog.forTier('small', catalog.defaultAuto.provider)[0].id);
     expect(router.decide({ request: ask(PLAN), requestedModel: 'auto' }).model).toBe(catalog.forTier('frontier', catalog.defaultAuto.provider)[0].id);
   });
