@@ -37,7 +37,7 @@ export interface ReplayPolicy {
  * uses the raw score (RouteLLM's APGR/CPT); `at_default` uses full decisions
  * at the policy, counting the frontier tier as "strong" and any other tier as
  * "weak". Cost: the decided frontier model, or for the weak side the routed
- * cheapest mid model of the same provider (the replay's weak model stands for
+ * mid model of the frontier's provider (its tier default) (the replay's weak model stands for
  * the mid tier, so a small-tier decision is not credited with a small price),
  * against every row on the catalog's default frontier model.
  */
