@@ -182,7 +182,7 @@ async function main(): Promise<void> {
     kills: cluster.kills,
     redis_restarts: cluster.redisRestarts,
     failed_without_reason: failedTracked.filter((t) => !t.last?.error?.type || !t.last?.error?.message).length,
-    failure_reasons: countBy(failedTracked.map((t) => `${t.last.error?.type}: ${String(t.last.error?.message).slice(0, 60)}`)),
+    failure_reasons: countBy(failedTracked.map((t) => `${t.last?.error?.type}: ${String(t.last?.error?.message).slice(0, 60)}`)),
     webhook_id_mismatches: hooks.webhook_id_mismatches,
     webhooks_unverified: hooks.webhooks_unverified,
     by_kind: countBy(tracked.map((t) => t.kind)),

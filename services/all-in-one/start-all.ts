@@ -5,7 +5,7 @@ import { Platform } from '../../shared/runtime/platform';
 import { startSimulator, type Simulator } from '../../infra/simulator/server';
 import { startProducer, type RunningProducer } from '../producer/start-producer';
 import { startRouterWorker, type RunningRouterWorker } from '../router-worker/router-worker';
-import { cacheFromEnv } from '../../shared/runtime/create-cache';
+import { cacheFromEnv } from '../../shared/runtime/cache-from-env';
 import { startCacheService } from '../cache-service/cache-service';
 import { startBatchSubmitterService, type RunningBatchSubmitterService } from '../batch-submitter/start-batch-submitter';
 

@@ -1,13 +1,14 @@
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { BatchEngine, type BatchEngineDeps } from '../../shared/levers/batch/batch-engine';
-import { BATCH_PROVIDERS, BatchProviderRegistry } from '../../shared/providers/batch-registry';
+import { BATCH_PROVIDERS, BatchProviderRegistry } from '../../shared/providers/registry';
 import type { BatchEnv } from '../../shared/platform/config/env';
 import type { JobRecord } from '../../shared/core/jobs/job-record';
-import { CheckProviderBatchPayload, JOB_NAMES, QUEUES, type RunPipelinePayload } from '../../shared/platform/queues/queue-catalog';
+import { JOB_NAMES, QUEUES } from '../../shared/platform/queues/queue-catalog';
+import { queueProcessor } from '../../shared/platform/queues/queue-handlers';
 import type { Platform } from '../../shared/runtime/platform';
 import { settleDeferred } from '../../shared/pipeline/after-complete-context';
-import { PIPELINE_BACKOFF_TYPE } from '../router-worker/pipeline-backoff';
+import { enqueuePipelineJob } from '../../shared/platform/queues/pipeline-jobs';
 
 /** Id of the BullMQ job scheduler that ticks provider batch polling. */
 export const POLL_SCHEDULER_ID = 'poll-provider-batches';
@@ -43,14 +44,7 @@ export function startBatchSubmitter(platform: Platform, env: BatchEnv, providerE
   const providers = BatchProviderRegistry.fromEnv(providerEnv, log, platform.env.PARSIMONY_PROVIDER_TIMEOUT_MS);
   const pipelineQueue = platform.pipelineQueue;
   const enqueueSync = async (job: JobRecord): Promise<void> => {
-    const payload: RunPipelinePayload = { jobId: job.id, tenant: job.tenant };
-    await pipelineQueue.add(JOB_NAMES.runPipeline, payload, {
-      jobId: `fallback-${job.id}`,
-      attempts: platform.env.PARSIMONY_JOB_ATTEMPTS,
-      backoff: { type: PIPELINE_BACKOFF_TYPE },
-      removeOnComplete: true,
-      removeOnFail: { age: 7 * 24 * 3600 },
-    });
+    await enqueuePipelineJob(pipelineQueue, job, { attempts: platform.env.PARSIMONY_JOB_ATTEMPTS, queueJobId: `fallback-${job.id}` });
   };
   // The stages' after-completion hooks for batch-answered jobs (cache store, session floor, shadows): the same
   // pipeline as the other services build, so the same hooks. Only its hooks (and the cache stage's replayed lookup)
@@ -131,16 +125,10 @@ export function startBatchSubmitter(platform: Platform, env: BatchEnv, providerE
     .catch((err: Error) => log.warn({ err: { message: err.message } }, 'could not schedule provider batch polling'));
   const worker = new Worker(
     QUEUES.batch,
-    async (job: Job) => {
-      if (job.name === JOB_NAMES.pollProviderBatches) return engine.processDue();
-      if (job.name === JOB_NAMES.checkProviderBatch) {
-        const payload = CheckProviderBatchPayload.safeParse(job.data);
-        if (!payload.success) throw new UnrecoverableError(`malformed check payload: ${payload.error.message}`);
-        const known = await engine.checkProviderBatch(payload.data.provider, payload.data.provider_batch_id);
-        return { known };
-      }
-      throw new UnrecoverableError(`unknown job ${job.name} on the batch queue`);
-    },
+    queueProcessor(QUEUES.batch, {
+      [JOB_NAMES.pollProviderBatches]: () => engine.processDue(),
+      [JOB_NAMES.checkProviderBatch]: async ({ provider, provider_batch_id }) => ({ known: await engine.checkProviderBatch(provider, provider_batch_id) }),
+    }),
     { connection: platform.redis, prefix: platform.bullPrefix, concurrency: 4 },
   );
   worker.on('error', (err) => log.warn({ err: { message: err.message } }, 'batch worker error'));

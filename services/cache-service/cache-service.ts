@@ -1,8 +1,8 @@
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Worker } from 'bullmq';
 import type { SemanticCache } from '../../shared/levers/cache/semantic-cache';
 import { CacheWriter } from '../../shared/levers/cache/cache-writer';
-import { CacheStorePayloadSchema } from '../../shared/levers/cache/cache-entry';
 import { JOB_NAMES, QUEUES } from '../../shared/platform/queues/queue-catalog';
+import { queueProcessor } from '../../shared/platform/queues/queue-handlers';
 import type { Platform } from '../../shared/runtime/platform';
 
 export interface RunningCacheService {
@@ -25,13 +25,10 @@ export async function startCacheService(platform: Platform, cache: SemanticCache
 
   const worker = new Worker(
     QUEUES.cacheStore,
-    async (job: Job) => {
-      if (job.name === JOB_NAMES.sweepCache) return writer.sweepExpired();
-      if (job.name !== JOB_NAMES.storeInCache) throw new UnrecoverableError(`unknown cache job ${job.name}`);
-      const payload = CacheStorePayloadSchema.safeParse(job.data);
-      if (!payload.success) throw new UnrecoverableError(`malformed cache store payload: ${payload.error.message}`);
-      return writer.store(payload.data);
-    },
+    queueProcessor(QUEUES.cacheStore, {
+      [JOB_NAMES.storeInCache]: (payload) => writer.store(payload),
+      [JOB_NAMES.sweepCache]: () => writer.sweepExpired(),
+    }),
     { connection: platform.redis, prefix: platform.bullPrefix, concurrency: 8 },
   );
   worker.on('error', (err) => log.warn({ err: { message: err.message } }, 'cache worker error'));

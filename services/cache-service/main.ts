@@ -1,5 +1,5 @@
 import { CommonEnvSchema, parseEnv } from '../../shared/platform/config/env';
-import { cacheFromEnv } from '../../shared/runtime/create-cache';
+import { cacheFromEnv } from '../../shared/runtime/cache-from-env';
 import { Platform } from '../../shared/runtime/platform';
 import { runService } from '../lifecycle';
 import { startCacheService } from './cache-service';

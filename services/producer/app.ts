@@ -4,7 +4,7 @@ import type { ProducerEnv } from '../../shared/platform/config/env';
 import { JobRunner } from '../../shared/pipeline/job-runner';
 import { SyncJobWatch } from '../../shared/core/jobs/sync-job-watch';
 import type { Platform } from '../../shared/runtime/platform';
-import { JobIntake } from './fast-path';
+import { JobIntake } from './job-intake';
 import { authenticate } from './http/authenticate';
 import { bodyDepthLimit } from './http/body-depth';
 import { errorHandler, notFoundHandler } from './http/error-handler';

@@ -3,8 +3,7 @@ import type { Logger } from 'pino';
 import { ApiError } from '../../shared/core/errors/api-error';
 import type { JobRecord } from '../../shared/core/jobs/job-record';
 import type { JobOutcomes } from '../../shared/core/jobs/job-outcomes';
-import { JOB_NAMES, type RunPipelinePayload } from '../../shared/platform/queues/queue-catalog';
-import { PIPELINE_BACKOFF_TYPE } from '../router-worker/pipeline-backoff';
+import { enqueuePipelineJob } from '../../shared/platform/queues/pipeline-jobs';
 
 /**
  * Hands stored jobs to the router-worker through the pipeline queue. The
@@ -19,15 +18,8 @@ export class JobEnqueuer {
   ) {}
 
   async enqueue(job: JobRecord): Promise<void> {
-    const payload: RunPipelinePayload = { jobId: job.id, tenant: job.tenant };
     try {
-      await this.queue.add(JOB_NAMES.runPipeline, payload, {
-        jobId: job.id,
-        attempts: this.attempts,
-        backoff: { type: PIPELINE_BACKOFF_TYPE },
-        removeOnComplete: true,
-        removeOnFail: { age: 7 * 24 * 3600 },
-      });
+      await enqueuePipelineJob(this.queue, job, { attempts: this.attempts });
     } catch (err) {
       // The record exists but no worker will see it: fail it rather than leave it queued forever.
       this.log.error({ err, jobId: job.id }, 'could not enqueue job');

@@ -1,6 +1,6 @@
 import { CommonEnvSchema, ProducerEnvSchema, parseEnv } from '../../shared/platform/config/env';
 import { Platform } from '../../shared/runtime/platform';
-import { cacheFromEnv } from '../../shared/runtime/create-cache';
+import { cacheFromEnv } from '../../shared/runtime/cache-from-env';
 import { runService } from '../lifecycle';
 import { startProducer } from './start-producer';
 

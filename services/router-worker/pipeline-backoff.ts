@@ -1,8 +1,9 @@
 import { ProviderError } from '../../shared/core/errors/provider-error';
 import { backoffDelayMs } from '../../shared/providers/retry-policy';
 
-/** Name of the BullMQ backoff strategy that honours the provider's retry-after. */
-export const PIPELINE_BACKOFF_TYPE = 'provider-aware';
+import { PIPELINE_BACKOFF_TYPE } from '../../shared/platform/queues/pipeline-jobs';
+
+export { PIPELINE_BACKOFF_TYPE };
 
 /**
  * BullMQ custom backoff: exponential with jitter, or the provider's

@@ -1,9 +1,10 @@
-import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, Worker } from 'bullmq';
 import type { WorkerEnv } from '../../shared/platform/config/env';
 import { JobOutboxPump } from '../../shared/core/jobs/job-outbox';
 import { JobRunner } from '../../shared/pipeline/job-runner';
 import { ProviderCooldownError, ProviderCooldowns } from '../../shared/providers/provider-cooldown';
-import { QUEUES, RunPipelinePayload } from '../../shared/platform/queues/queue-catalog';
+import { JOB_NAMES, QUEUES } from '../../shared/platform/queues/queue-catalog';
+import { queueProcessor } from '../../shared/platform/queues/queue-handlers';
 import type { Platform } from '../../shared/runtime/platform';
 import { pipelineBackoff } from './pipeline-backoff';
 
@@ -34,10 +35,8 @@ export function startRouterWorker(platform: Platform, env: WorkerEnv): RunningRo
 
   const worker = new Worker(
     QUEUES.pipeline,
-    async (job: Job, token?: string) => {
-      const payload = RunPipelinePayload.safeParse(job.data);
-      if (!payload.success) throw new UnrecoverableError(`malformed pipeline payload: ${payload.error.message}`);
-      const { jobId } = payload.data;
+    queueProcessor(QUEUES.pipeline, {
+      [JOB_NAMES.runPipeline]: async ({ jobId }, job, token) => {
       const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       if (finalAttempt) finalRuns.add(jobId);
       const result = await runner.run(jobId, { finalAttempt }).finally(() => finalRuns.delete(jobId));
@@ -60,7 +59,8 @@ export function startRouterWorker(platform: Platform, env: WorkerEnv): RunningRo
       }
       if (result.kind === 'retry') throw result.error;
       return { status: result.job.status };
-    },
+      },
+    }),
     {
       connection: platform.redis,
       prefix: platform.bullPrefix,

@@ -1,6 +1,7 @@
 import type { ChatRequest, ChatResponse, StreamEvent } from '../core/chat-model';
 import type { ModelEntry } from '../core/catalog/catalog';
 import type { Logger } from '../platform/logging/logger';
+import type { BatchProvider } from '../levers/batch/batch-provider';
 
 /** An embeddings request as Parsimony forwards it (OpenAI's `POST /v1/embeddings` body). */
 export interface EmbeddingsRequest {
@@ -72,4 +73,14 @@ export interface ProviderDefinition {
   /** Environment variable names: the API key (required) and an optional base URL. */
   readonly envKeys: { readonly apiKey: string; readonly baseURL: string };
   create(connection: ProviderConnection, logger: Logger): ProviderAdapter;
+  /** The provider's batch API client, when the batch lever can use one; configured by the same key and base URL. */
+  readonly batch?: { create(connection: BatchConnection, log: Logger): BatchProvider };
+}
+
+/** How a batch client is configured: the same key and base URL as the provider's synchronous adapter. */
+export interface BatchConnection {
+  apiKey: string;
+  baseURL?: string;
+  /** Per-call timeout of the small calls, ms. */
+  timeoutMs?: number;
 }

@@ -1,10 +1,14 @@
 import { z } from 'zod';
 import type { Logger } from '../platform/logging/logger';
-import type { ProviderAdapter, ProviderConnection, ProviderDefinition } from './provider-adapter';
+import type { BatchProvider } from '../levers/batch/batch-provider';
+import type { BatchConnection, ProviderAdapter, ProviderConnection, ProviderDefinition } from './provider-adapter';
 import { anthropicProvider } from './anthropic';
 import { openAIProvider } from './openai';
 
-/** Every provider Parsimony can call. Adding one = a folder under shared/providers/ and one line here. */
+/**
+ * Every provider Parsimony can call, each from its folder's index.ts (adapter, and batch client when it has one).
+ * Adding a provider = a folder under shared/providers/ and one line here.
+ */
 export const PROVIDERS: readonly ProviderDefinition[] = [openAIProvider, anthropicProvider];
 
 const ConnectionSchema = z
@@ -71,5 +75,55 @@ export class ProviderRegistry {
   /** Names of the configured providers, in PROVIDERS order. */
   configured(): string[] {
     return this.definitions.map((d) => d.name).filter((n) => this.adapters.has(n));
+  }
+}
+
+/** Providers whose batch API the batch lever uses. */
+export const BATCH_PROVIDERS: readonly ProviderDefinition[] = PROVIDERS.filter((d) => d.batch);
+
+/** Whether the batch lever can send this catalog provider's requests to a batch API. */
+export function hasBatchApi(provider: string): boolean {
+  return BATCH_PROVIDERS.some((d) => d.name === provider);
+}
+
+/**
+ * The configured batch clients. A provider's batch client is configured when
+ * its synchronous adapter is: the same API key and base URL variables (`envKeys`).
+ */
+export class BatchProviderRegistry {
+  private readonly providers = new Map<string, BatchProvider>();
+
+  constructor(connections: Readonly<Record<string, BatchConnection>>, log: Logger, definitions: readonly ProviderDefinition[] = PROVIDERS) {
+    for (const [name, connection] of Object.entries(connections)) {
+      const batch = definitions.find((d) => d.name === name)?.batch;
+      if (batch) this.providers.set(name, batch.create(connection, log));
+    }
+  }
+
+  static fromEnv(env: Readonly<Record<string, unknown>>, log: Logger, timeoutMs?: number): BatchProviderRegistry {
+    const read = (key: string) => (typeof env[key] === 'string' ? (env[key] as string).trim() : '');
+    const connections: Record<string, BatchConnection> = {};
+    for (const definition of BATCH_PROVIDERS) {
+      const apiKey = read(definition.envKeys.apiKey);
+      if (!apiKey) continue;
+      const baseURL = read(definition.envKeys.baseURL) || undefined;
+      connections[definition.name] = { apiKey, baseURL, timeoutMs };
+    }
+    return new BatchProviderRegistry(connections, log);
+  }
+
+  has(name: string): boolean {
+    return this.providers.has(name);
+  }
+
+  /** The batch client, or undefined when its API key is not set. */
+  find(name: string): BatchProvider | undefined {
+    return this.providers.get(name);
+  }
+
+  get(name: string): BatchProvider {
+    const provider = this.providers.get(name);
+    if (!provider) throw new Error(`no batch provider "${name}" is configured`);
+    return provider;
   }
 }

@@ -20,7 +20,7 @@ import type { SemanticCache } from '../levers/cache/semantic-cache';
 import type { CacheStorePayload } from '../levers/cache/cache-entry';
 import { closeRedis, createRedis, type ConnectionRole } from '../platform/redis/connections';
 import type pino from 'pino';
-import { BATCH_LINE_PRIORITY } from '../surfaces/batch-api/line-queue';
+import { BACKGROUND_PRIORITY as BATCH_LINE_PRIORITY, enqueuePipelineJob } from '../platform/queues/pipeline-jobs';
 import { ShadowComparer } from '../levers/routing/guards/shadow-comparer';
 import { CacheCheckLauncher } from '../levers/cache/quality/cache-checks';
 import { CacheCheckComparer } from '../levers/cache/quality/check-comparer';
@@ -186,14 +186,7 @@ export class Platform {
         store: this.store,
         // Shadows yield to interactive work like batch lines; built-in backoff (they are deferred to a provider batch anyway).
         enqueue: async (job) => {
-          await this.pipelineQueue.add(JOB_NAMES.runPipeline, { jobId: job.id, tenant: job.tenant }, {
-            jobId: job.id,
-            priority: BATCH_LINE_PRIORITY,
-            attempts: this.env.PARSIMONY_JOB_ATTEMPTS,
-            backoff: { type: 'exponential', delay: 1_000 },
-            removeOnComplete: true,
-            removeOnFail: { age: 7 * 24 * 3600 },
-          });
+          await enqueuePipelineJob(this.pipelineQueue, job, { attempts: this.env.PARSIMONY_JOB_ATTEMPTS, background: true, backoff: { type: 'exponential', delay: 1_000 } });
         },
       },
       cache: this.cache,
@@ -214,16 +207,7 @@ export class Platform {
       share: this.env.PARSIMONY_CACHE_CHECK_SHARE,
       firstCheckMs: this.env.PARSIMONY_CACHE_CHECK_MS,
       // Checks yield to interactive work like batch lines and routing shadows.
-      enqueue: async (job) => {
-        await this.pipelineQueue.add(JOB_NAMES.runPipeline, { jobId: job.id, tenant: job.tenant }, {
-          jobId: job.id,
-          priority: BATCH_LINE_PRIORITY,
-          attempts: this.env.PARSIMONY_JOB_ATTEMPTS,
-          backoff: { type: 'exponential', delay: 1_000 },
-          removeOnComplete: true,
-          removeOnFail: { age: 7 * 24 * 3600 },
-        });
-      },
+      enqueue: (job) => enqueuePipelineJob(this.pipelineQueue, job, { attempts: this.env.PARSIMONY_JOB_ATTEMPTS, background: true, backoff: { type: 'exponential', delay: 1_000 } }),
     });
     return this.cacheChecks;
   }

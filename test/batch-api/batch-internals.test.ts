@@ -225,7 +225,7 @@ async function openBatch(lineCount: number, expiresIn = 3600): Promise<{ meta: B
 test('a line reported twice is counted once', async () => {
   const { meta, jobIds } = await openBatch(2);
   await batches.open(meta.id, 2, 0);
-  await outcomes.fail(jobIds[0], ['running'], { type: 'x', message: 'y' });
+  await outcomes.fail(jobIds[0], ['running'], { type: 'internal_error', message: 'y' });
   const first = await batches.recordLine(meta.id, jobIds[0], 'failed', 600);
   const again = await batches.recordLine(meta.id, jobIds[0], 'failed', 600);
   expect(first).toMatchObject({ status: 'in_progress', total: 2, completed: 0, failed: 1 });
@@ -264,7 +264,8 @@ test('a finalization that died half-way is redone cleanly: same file ids, no dup
   for await (const chunk of files.chunks(done!.error_file_id!)) text += chunk.toString();
   const errorLines = text.trim().split('\n').map((l) => JSON.parse(l));
   expect(errorLines.map((l) => l.custom_id)).toEqual(['c0', 'c1', 'c2']);
-  expect(errorLines[0].response).toMatchObject({ status_code: 500, request_id: jobIds[0], body: { error: { message: 'boom' } } });
+  // A provider 5xx is a 502 provider_error, as on the synchronous path (shared/core/errors/job-error-http.ts).
+  expect(errorLines[0].response).toMatchObject({ status_code: 502, request_id: jobIds[0], body: { error: { message: 'boom', type: 'provider_error' } } });
   expect(finals).toHaveLength(1);
   // Running again only repeats onFinal (idempotent for webhooks) and changes nothing.
   expect(await finalizer.run(meta.id)).toBe('completed');

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCacheService, type RunningCacheService } from '../../services/cache-service/cache-service';
 import type { SemanticCache } from '../../shared/levers/cache/semantic-cache';
-import { cacheFromEnv } from '../../shared/runtime/create-cache';
+import { cacheFromEnv } from '../../shared/runtime/cache-from-env';
 import type { TestResponse } from '../helpers/parsimony';
 import { deletePrefix, REDIS_URL, uniquePrefix } from '../helpers/redis';
 import { track } from '../helpers/lifecycle';

@@ -60,6 +60,7 @@ describe('API keys', () => {
   test('every lookup compares against every entry with timingSafeEqual, whichever matches (or none)', () => {
     const ring = new ApiKeyRing('a:k-1,b:k-2,c:k-3,d:k-4');
     // The module object itself (the namespace import above is a frozen view of it).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- jest.spyOn needs the mutable module object
     const spy = jest.spyOn(require('node:crypto') as typeof crypto, 'timingSafeEqual');
     try {
       for (const key of ['k-1', 'k-4', 'nope', 'k-1-but-longer-than-any-key']) {

@@ -44,10 +44,10 @@ async function storedJob(options: Partial<JobRecord['options']> = {}): Promise<J
 test('a final status is pushed to the outbox in the same step, only when someone waits for it', async () => {
   const waited = await storedJob({ callback_url: 'https://example.com/hook' });
   const unwaited = await storedJob();
-  await outcomes.fail(waited.id, ['running'], { type: 'x', message: 'y' });
-  await outcomes.fail(unwaited.id, ['running'], { type: 'x', message: 'y' });
+  await outcomes.fail(waited.id, ['running'], { type: 'internal_error', message: 'y' });
+  await outcomes.fail(unwaited.id, ['running'], { type: 'internal_error', message: 'y' });
   // A second, losing transition pushes nothing.
-  await outcomes.fail(waited.id, ['running'], { type: 'x', message: 'again' });
+  await outcomes.fail(waited.id, ['running'], { type: 'internal_error', message: 'again' });
   expect(await redis.lrange(finishedOutboxKey(prefix), 0, -1)).toEqual([waited.id]);
 });
 

@@ -150,7 +150,7 @@ export async function spawnNode(name: string, args: string[], opts: { env?: Reco
     await waitHttp(`${url}${opts.readyPath}`, child, opts.timeoutMs ?? 90_000, opts.ready);
   } catch (err) {
     await proc.stop();
-    throw new Error(`${name} did not start: ${(err as Error).message}\n${proc.tail()}`);
+    throw new Error(`${name} did not start: ${(err as Error).message}\n${proc.tail()}`, { cause: err });
   }
   return proc;
 }
@@ -226,7 +226,7 @@ export async function checkRedis(): Promise<void> {
     await redis.connect();
     await redis.ping();
   } catch (err) {
-    throw new Error(`Redis at ${REDIS_URL} is not reachable (${(err as Error).message}); start it or set REDIS_URL`);
+    throw new Error(`Redis at ${REDIS_URL} is not reachable (${(err as Error).message}); start it or set REDIS_URL`, { cause: err });
   } finally {
     redis.disconnect();
   }

@@ -8,6 +8,24 @@ export const TERMINAL = ['completed', 'failed', 'cancelled'];
 
 export type JobKind = 'sync' | 'async' | 'batch-latency' | 'nightly';
 
+/** The parts of a chat completion the run compares (an OpenAI completion, or a job's `response`). */
+export interface CompletionView {
+  id?: string;
+  choices?: { message?: { content?: string | null; tool_calls?: unknown } }[];
+}
+
+/** The parts of a GET /v1/jobs/:id view (or a webhook's `data`) the run compares. */
+export interface JobView {
+  id: string;
+  status: string;
+  response?: CompletionView | null;
+  completed_at?: string | null;
+  delivered_by?: string | null;
+  route?: { model?: string } | null;
+  cost?: { actual_usd?: number } | null;
+  error?: { type?: string; message?: string } | null;
+}
+
 export interface Tracked {
   id: string;
   tenant: 'acme' | 'globex';
@@ -20,7 +38,7 @@ export interface Tracked {
   terminalSeen: boolean;
   regressed: boolean;
   /** The last GET view. */
-  last?: any;
+  last?: JobView;
   observations: number;
 }
 
@@ -38,8 +56,8 @@ export class Observations {
   }
 
   /** A GET /v1/jobs/:id view (or a webhook's `data`, which is the same view). */
-  observeJob(view: any, full = true): void {
-    const t = this.jobs.get(view?.id);
+  observeJob(view: JobView, full = true): void {
+    const t = this.jobs.get(view.id);
     if (!t) return;
     t.observations += 1;
     if (full) t.last = view;
@@ -48,17 +66,17 @@ export class Observations {
       return;
     }
     t.terminalSeen = true;
-    t.cores.add(coreOf(view.status, view.response, view.error));
-    if (full) t.fulls.add(JSON.stringify([coreOf(view.status, view.response, view.error), view.completed_at, view.delivered_by, view.route?.model ?? null, view.cost?.actual_usd ?? null]));
+    t.cores.add(coreOf(view.status, view.response));
+    if (full) t.fulls.add(JSON.stringify([coreOf(view.status, view.response), view.completed_at, view.delivered_by, view.route?.model ?? null, view.cost?.actual_usd ?? null]));
   }
 
   /** A synchronous answer (an OpenAI completion) or a nightly output line's body. */
-  observeCompletion(id: string, completion: any): void {
+  observeCompletion(id: string, completion: CompletionView): void {
     const t = this.jobs.get(id);
     if (!t) return;
     t.observations += 1;
     t.terminalSeen = true;
-    t.cores.add(coreOf('completed', completion, undefined));
+    t.cores.add(coreOf('completed', completion));
   }
 
   /** A failure seen from outside (a sync error status, a nightly error line): only its status is comparable. */
@@ -75,7 +93,7 @@ export class Observations {
   }
 }
 
-function coreOf(status: string, response: any, error: any): string {
+function coreOf(status: string, response: CompletionView | null | undefined): string {
   if (status === 'completed') return `completed|${response?.id ?? ''}|${response?.choices?.[0]?.message?.content ?? ''}|${JSON.stringify(response?.choices?.[0]?.message?.tool_calls ?? null)}`;
   if (status === 'failed') return 'failed';
   return status;

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
+import type { JobView } from './observations';
 
 /**
  * The chaos run's webhook receiver: verifies each POST's Standard Webhooks
@@ -14,7 +15,7 @@ export interface Receipt {
   type?: string;
   /** The job's or batch's id. */
   subject?: string;
-  data?: any;
+  data?: JobView;
   answered: number;
 }
 
@@ -38,7 +39,7 @@ export class WebhookReceiver {
         const tenant = (req.url ?? '').split('/')[2] ?? '';
         const body = Buffer.concat(chunks).toString('utf8');
         const webhookId = String(req.headers['webhook-id'] ?? '');
-        let payload: { type?: string; data?: any } | undefined;
+        let payload: { type?: string; data?: JobView } | undefined;
         try {
           payload = new Webhook(this.secrets[tenant] ?? 'whsec_AAAAAAAAAAAAAAAAAAAAAAAA').verify(body, req.headers as Record<string, string>) as typeof payload;
         } catch {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import OpenAI, { toFile } from 'openai';
 import { TENANT_KEYS, type Tenant } from './cluster';
-import { Observations, TERMINAL, type JobKind } from './observations';
+import { TERMINAL, type CompletionView, type JobKind, type JobView, type Observations } from './observations';
 import type { WebhookReceiver } from './webhook-receiver';
 
 /**
@@ -132,7 +132,7 @@ export class Workload {
         jobs.slice(i, i + 16).map(async (t) => {
           try {
             const res = await this.api(t.tenant, `/v1/jobs/${t.id}`);
-            if (res.status === 200) this.obs.observeJob(await res.json());
+            if (res.status === 200) this.obs.observeJob((await res.json()) as JobView);
             else if (res.status === 404) t.last = { id: t.id, status: 'missing' };
           } catch {
             // producer down: next pass
@@ -162,7 +162,7 @@ export class Workload {
           const text = await (await client.files.content(fileId)).text();
           for (const line of text.split('\n').filter(Boolean)) {
             seen += 1;
-            const row = JSON.parse(line) as { response?: { status_code: number; request_id: string; body: any } | null; error?: unknown };
+            const row = JSON.parse(line) as { response?: { status_code: number; request_id: string; body: CompletionView } | null; error?: unknown };
             const id = row.response?.request_id;
             if (!id) continue;
             this.obs.track(id, b.tenant, 'nightly');

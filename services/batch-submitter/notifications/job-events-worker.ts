@@ -1,4 +1,4 @@
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { BatchFeeder } from '../../../shared/surfaces/batch-api/batch-feeder';
 import type { BatchFinalizer } from '../../../shared/surfaces/batch-api/batch-finalizer';
@@ -6,7 +6,8 @@ import type { BatchStore } from '../../../shared/surfaces/batch-api/batch-store'
 import type { BatchTasks } from '../../../shared/surfaces/batch-api/batch-tasks';
 import { cancelLines } from '../../../shared/surfaces/batch-api/cancel-lines';
 import { toPublicJob, type JobRecord } from '../../../shared/core/jobs/job-record';
-import { BatchTaskPayload, JOB_NAMES, JobFinishedPayload, QUEUES } from '../../../shared/platform/queues/queue-catalog';
+import { JOB_NAMES, QUEUES } from '../../../shared/platform/queues/queue-catalog';
+import { queueProcessor } from '../../../shared/platform/queues/queue-handlers';
 import type { Platform } from '../../../shared/runtime/platform';
 import type { WebhookDispatcher } from '../../../shared/platform/webhooks/webhook-dispatcher';
 import { JOB_EVENT_TYPES } from '../../../shared/platform/webhooks/webhook-events';
@@ -36,19 +37,12 @@ export function startJobEventsWorker(deps: JobEventsDeps): Worker {
   const { platform, log } = deps;
   const worker = new Worker(
     QUEUES.jobEvents,
-    async (job: Job) => {
-      if (job.name === JOB_NAMES.jobFinished) {
-        const payload = JobFinishedPayload.safeParse(job.data);
-        if (!payload.success) throw new UnrecoverableError(`malformed job-events payload: ${payload.error.message}`);
-        return onJobFinished(deps, payload.data.jobId);
-      }
-      const task = BatchTaskPayload.safeParse(job.data);
-      if (!task.success) throw new UnrecoverableError(`malformed batch task payload: ${task.error.message}`);
-      if (job.name === JOB_NAMES.finalizeBatch) return deps.finalizer.run(task.data.batchId);
-      if (job.name === JOB_NAMES.cancelBatch) return onCancelBatch(deps, task.data.batchId);
-      if (job.name === JOB_NAMES.feedBatch) return deps.feeder.run(task.data.batchId, deps.closing);
-      throw new UnrecoverableError(`unknown job-events job ${job.name}`);
-    },
+    queueProcessor(QUEUES.jobEvents, {
+      [JOB_NAMES.jobFinished]: ({ jobId }) => onJobFinished(deps, jobId),
+      [JOB_NAMES.finalizeBatch]: ({ batchId }) => deps.finalizer.run(batchId),
+      [JOB_NAMES.cancelBatch]: ({ batchId }) => onCancelBatch(deps, batchId),
+      [JOB_NAMES.feedBatch]: ({ batchId }) => deps.feeder.run(batchId, deps.closing),
+    }),
     { connection: platform.redis, prefix: platform.bullPrefix, concurrency: deps.concurrency },
   );
   worker.on('error', (err) => log.warn({ err: { message: err.message } }, 'job-events worker error'));

@@ -1,9 +1,10 @@
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { UnrecoverableError, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import { Webhook } from 'standardwebhooks';
 import type { NotificationsEnv } from '../../../shared/platform/config/env';
 import { recordWebhookDelivery } from '../../../shared/platform/metrics/record-events';
-import { DeliverWebhookPayload, QUEUES } from '../../../shared/platform/queues/queue-catalog';
+import { JOB_NAMES, QUEUES } from '../../../shared/platform/queues/queue-catalog';
+import { queueProcessor } from '../../../shared/platform/queues/queue-handlers';
 import type { Platform } from '../../../shared/runtime/platform';
 import type { DeliveryLog } from '../../../shared/platform/webhooks/delivery-log';
 import { WEBHOOK_BACKOFF_TYPE, webhookBackoffMs } from '../../../shared/platform/webhooks/webhook-dispatcher';
@@ -30,10 +31,8 @@ export function startWebhookWorker(deps: WebhookWorkerDeps): Worker {
   const backoff = (attemptsMade: number) => webhookBackoffMs(attemptsMade, env.PARSIMONY_WEBHOOK_BACKOFF_MS, env.PARSIMONY_WEBHOOK_BACKOFF_MAX_MS);
   const worker = new Worker(
     QUEUES.webhooks,
-    async (job: Job) => {
-      const payload = DeliverWebhookPayload.safeParse(job.data);
-      if (!payload.success) throw new UnrecoverableError(`malformed webhook payload: ${payload.error.message}`);
-      const id = payload.data.deliveryId;
+    queueProcessor(QUEUES.webhooks, {
+      [JOB_NAMES.deliverWebhook]: async ({ deliveryId: id }, job) => {
       const delivery = await deliveries.load(id);
       const body = await deliveries.body(id);
       if (!delivery || body === null) return 'gone';
@@ -63,7 +62,8 @@ export function startWebhookWorker(deps: WebhookWorkerDeps): Worker {
       await deliveries.recordAttempt(id, attempt, 'retrying', new Date(Date.now() + backoff(round)));
       metric('retrying');
       throw new Error(result.error ?? 'delivery failed');
-    },
+      },
+    }),
     {
       connection: platform.redis,
       prefix: platform.bullPrefix,

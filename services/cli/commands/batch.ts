@@ -7,6 +7,7 @@ import { CliError, usageError } from '../cli-error';
 import type { CliContext } from '../cli-context';
 import { parseDuration } from '../duration';
 import { ProgressBar } from '../progress-bar';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 
 type Batch = OpenAI.Batches.Batch & { cost?: { baseline_usd: number; actual_usd: number; saved_usd: number } | null };
 
@@ -126,7 +127,7 @@ async function results(args: string[], ctx: CliContext): Promise<number> {
   }
   const content = await ctx.client.files.content(fileId);
   if (!content.body) throw new CliError(`file ${fileId} came back empty`);
-  const source = Readable.fromWeb(content.body as import('node:stream/web').ReadableStream<Uint8Array>);
+  const source = Readable.fromWeb(content.body as WebReadableStream<Uint8Array>);
   if (values.output) {
     await pipeline(source, createWriteStream(values.output));
     ctx.stderr.write(`wrote ${values.errors ? 'errors' : 'results'} of ${batch.id} to ${values.output}\n`);

@@ -5,6 +5,9 @@ import { ApiError } from '../../../shared/core/errors/api-error';
 import { authorizationMatches } from '../../../shared/platform/metrics/bearer-key';
 import { QUEUES } from '../../../shared/platform/queues/queue-catalog';
 import type { Platform } from '../../../shared/runtime/platform';
+import type * as BullBoardApi from '@bull-board/api';
+import type * as BullBoardBullMQ from '@bull-board/api/bullMQAdapter';
+import type * as BullBoardExpress from '@bull-board/express';
 
 export const ADMIN_QUEUES_PATH = '/admin/queues';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -33,9 +36,11 @@ export function adminRouter(platform: Platform, adminKey?: string): Router {
   });
 
   // Loaded only when the admin surface is on: bull-board and its view engine are ~3 MB of heap a producer without it never uses.
-  const { createBullBoard } = require('@bull-board/api') as typeof import('@bull-board/api');
-  const { BullMQAdapter } = require('@bull-board/api/bullMQAdapter') as typeof import('@bull-board/api/bullMQAdapter');
-  const { ExpressAdapter } = require('@bull-board/express') as typeof import('@bull-board/express');
+  /* eslint-disable @typescript-eslint/no-require-imports -- a lazy load: an import statement would load them in every producer */
+  const { createBullBoard } = require('@bull-board/api') as typeof BullBoardApi;
+  const { BullMQAdapter } = require('@bull-board/api/bullMQAdapter') as typeof BullBoardBullMQ;
+  const { ExpressAdapter } = require('@bull-board/express') as typeof BullBoardExpress;
+  /* eslint-enable @typescript-eslint/no-require-imports */
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(ADMIN_QUEUES_PATH);
   createBullBoard({

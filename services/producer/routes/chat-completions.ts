@@ -5,12 +5,14 @@ import { hintsFromHeaders } from '../../../shared/core/jobs/request-hints';
 import { ChatCompletionBodySchema } from '../../../shared/surfaces/chat-completions/request-schema';
 import { openAIBodyToChatRequest } from '../../../shared/surfaces/chat-completions/to-internal';
 import { OpenAIChunkEncoder } from '../../../shared/surfaces/chat-completions/from-internal';
+import { LEGACY_FUNCTIONS_ECHO, toLegacyFunctionChunk } from '../../../shared/surfaces/chat-completions/legacy-functions';
 import { completionId } from '../../../shared/core/jobs/job-outcomes';
 import type { ChatResponse, StreamEvent } from '../../../shared/core/chat-model';
 import { responseToStreamEvents } from '../../../shared/levers/cache/stream-replay';
 import { tenantOf } from '../http/authenticate';
-import type { JobIntake } from '../fast-path';
+import type { JobIntake } from '../job-intake';
 import { parsimonyHeaders } from './parsimony-headers';
+import { jobErrorToApiError } from '../../../shared/core/errors/job-error-http';
 
 /**
  * POST /v1/chat/completions: the OpenAI-compatible fast path. The request
@@ -24,7 +26,9 @@ export function chatCompletionsRouter(intake: JobIntake): Router {
     const stream = body.stream === true;
     // Body hints win over header hints, field by field.
     const hints = { ...hintsFromHeaders((name) => headerValue(req.headers[name])), ...body.parsimony };
+    const legacyFunctions = body.functions !== undefined;
     const options: JobOptions = { requested_model: body.model, latency: 'sync', stream, metadata: body.metadata, ...hints };
+    if (legacyFunctions) options.surface_echo = { [LEGACY_FUNCTIONS_ECHO]: true };
     const abort = new AbortController();
     res.on('close', () => {
       if (!res.writableFinished) abort.abort();
@@ -48,7 +52,7 @@ export function chatCompletionsRouter(intake: JobIntake): Router {
         encoder = new OpenAIChunkEncoder(completionId(jobId), model ?? (event.type === 'done' ? event.response.model : request.model), Math.floor(Date.now() / 1000), body.stream_options?.include_usage === true);
         res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
       }
-      for (const chunk of encoder.encode(event)) res.write(`data: ${JSON.stringify(chunk)}\n\n`);
+      for (const chunk of encoder.encode(event)) res.write(`data: ${JSON.stringify(legacyFunctions ? toLegacyFunctionChunk(chunk) : chunk)}\n\n`);
     };
     const finished = await intake.runFast(tenantOf(req), request, options, onStart, write, abort.signal);
     if (!res.headersSent) {
@@ -71,16 +75,6 @@ function sendFinished(res: Response, job: JobRecord): void {
     return;
   }
   throw jobErrorToApiError(job.error);
-}
-
-/** Maps a failed job's error to the HTTP error the fast-path caller gets. */
-export function jobErrorToApiError(error: JobError | undefined): ApiError {
-  if (!error) return new ApiError(500, 'internal_error', 'job ended without a result');
-  if (error.type !== 'provider_error') return new ApiError(error.type === 'invalid_request_error' ? 400 : 500, error.type as never, error.message);
-  const status = error.provider_status ?? 0;
-  if (status === 429) return ApiError.rateLimited(error.message, error.retry_after_seconds ?? 1);
-  if (status >= 400 && status < 500 && status !== 408 && status !== 409) return new ApiError(400, 'invalid_request_error', error.message);
-  return new ApiError(502, 'provider_error', error.message);
 }
 
 function toDoneResponse(job: JobRecord): ChatResponse {

@@ -4,7 +4,7 @@ import { EmbeddingsCache } from '../../../shared/surfaces/embeddings/embeddings-
 import { EmbeddingsPath } from '../../../shared/surfaces/embeddings/embeddings-path';
 import { EmbeddingsBodySchema } from '../../../shared/surfaces/embeddings/request-schema';
 import { tenantOf } from '../http/authenticate';
-import { jobErrorToApiError } from './chat-completions';
+import { jobErrorToApiError } from '../../../shared/core/errors/job-error-http';
 import { parsimonyHeaders } from './parsimony-headers';
 
 export interface EmbeddingsRouteOptions {

@@ -9,7 +9,7 @@ import { messageId } from '../../../shared/surfaces/messages/from-internal';
 import { MessagesStreamEncoder, sseFrame } from '../../../shared/surfaces/messages/stream-encoder';
 import { withAnthropicHeaders } from '../../../shared/surfaces/messages/to-internal';
 import { tenantOf } from '../http/authenticate';
-import type { JobIntake } from '../fast-path';
+import type { JobIntake } from '../job-intake';
 import { parsimonyHeaders } from './parsimony-headers';
 
 /**

@@ -10,8 +10,8 @@ import { outputItems } from '../../../shared/surfaces/responses/from-internal';
 import { pageOfItems, type ResponseStore } from '../../../shared/surfaces/responses/response-store';
 import { ResponsesStreamEncoder, type ResponseStreamEvent } from '../../../shared/surfaces/responses/stream-encoder';
 import { tenantOf } from '../http/authenticate';
-import type { JobIntake } from '../fast-path';
-import { jobErrorToApiError } from './chat-completions';
+import type { JobIntake } from '../job-intake';
+import { jobErrorToApiError } from '../../../shared/core/errors/job-error-http';
 import { parsimonyHeaders } from './parsimony-headers';
 
 const InputItemsQuerySchema = z.object({

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { hasBatchApi } from '../../../shared/providers/batch-registry';
+import { hasBatchApi } from '../../../shared/providers/registry';
 import type { Platform } from '../../../shared/runtime/platform';
 
 /**

@@ -1,3 +1,4 @@
+import type { JobError } from '../jobs/job-record';
 /**
  * A failed provider call, normalised across providers. `retryable` follows the
  * providers' own guidance (408/409/429/5xx and network failures are worth
@@ -20,7 +21,7 @@ export class ProviderError extends Error {
   }
 
   /** The `{ type, message }` kept on a failed job. */
-  toJobError(): { type: string; message: string; provider_status: number; retry_after_seconds?: number } {
+  toJobError(): JobError & { type: 'provider_error'; provider_status: number } {
     const kind = this.status === 0 ? 'connection failure' : String(this.status);
     return {
       type: 'provider_error',

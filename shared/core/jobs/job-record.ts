@@ -3,6 +3,7 @@ import type { CacheRequestOptions } from '../../levers/cache/cache-options';
 import type { CostLedgerState } from '../accounting/cost-ledger';
 import type { ChatRequest, ChatResponse, Usage } from '../chat-model';
 import type { Surface } from '../../surfaces/surface';
+import type { ApiErrorType } from '../errors/api-error';
 
 export const JOB_STATUSES = ['queued', 'running', 'deferred', 'completed', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -78,7 +79,8 @@ export interface JobCost {
 }
 
 export interface JobError {
-  type: string;
+  /** What failed, in the API's error vocabulary (shared/core/errors/job-error-http.ts maps it to HTTP). */
+  type: ApiErrorType;
   message: string;
   /** HTTP status the provider answered with, when a provider call failed. */
   provider_status?: number;

@@ -16,7 +16,7 @@ import { JobSettlement, type SettlementDeps } from './job-settlement';
 import { Lease } from './lease';
 import { PendingPool, parseGroup } from './pending-pool';
 import { BatchSubmission, type SubmissionDeps, type SubmissionProbes } from './batch-submission';
-import type { BatchProviderRegistry } from '../../providers/batch-registry';
+import type { BatchProviderRegistry } from '../../providers/registry';
 import type { TierStats } from './tier-stats';
 
 export interface BatchEngineOptions {

@@ -3,9 +3,10 @@ import type { JobError } from '../../core/jobs/job-record';
 import type { ChatRequest, ChatResponse } from '../../core/chat-model';
 
 /**
- * One provider's batch API. Each lives in shared/levers/batch/providers/<name>/ with
- * the same files (provider.ts, lines.ts, results.ts, index.ts), built on the
- * provider's official SDK, and is listed in shared/providers/batch-registry.ts.
+ * One provider's batch API client. Each lives in its provider's folder
+ * (shared/providers/<name>/batch-client.ts, batch-lines.ts, batch-results.ts),
+ * built on the provider's official SDK, and is the `batch` part of the
+ * provider's definition in its index.ts (listed in shared/providers/registry.ts).
  * Methods never retry (the submitter's backoff does) and throw ProviderError.
  */
 export interface BatchProvider {

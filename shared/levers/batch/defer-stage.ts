@@ -1,5 +1,5 @@
 import type { DeferralSink } from './deferral-sink';
-import { hasBatchApi } from '../../providers/batch-registry';
+import { hasBatchApi } from '../../providers/registry';
 import { CONTINUE, type PipelineContext, type Stage, type StageOutcome } from '../../core/stage';
 import { DEFAULT_TIER_CONFIG, type TierConfig } from './tier-config';
 import { chooseTier, type TierDecision } from './tier-policy';

@@ -7,7 +7,7 @@ import type { BatchKeys } from './batch-keys';
 import { CUSTOM_ID_PATTERN, customIdOf, type BatchLimits } from './batch-provider';
 import type { JobSettlement } from './job-settlement';
 import { groupOf, type PendingJob, type PendingPool } from './pending-pool';
-import type { BatchProviderRegistry } from '../../providers/batch-registry';
+import type { BatchProviderRegistry } from '../../providers/registry';
 
 /** Stands in for a real intent id when measuring a line: intent ids all have this length. */
 const SAMPLE_INTENT_ID = 'pb0000000000000000';

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+// The cache lever owns the shape of what it stores; the catalog only names it as this job's payload.
+import { CacheStorePayloadSchema } from '../../levers/cache/cache-entry';
 
 /**
  * Every BullMQ queue and job name, in one place. Call sites use these
@@ -23,7 +25,6 @@ export const JOB_NAMES = {
   runPipeline: 'run-pipeline',
   storeInCache: 'store-in-cache',
   sweepCache: 'sweep-cache',
-  deferToBatch: 'defer-to-batch',
   deliverWebhook: 'deliver-webhook',
   jobFinished: 'job-finished',
   /** On job-events: write a Parsimony batch's output/error files and end it. */
@@ -62,8 +63,15 @@ export const CheckProviderBatchPayload = z
   .strict();
 export type CheckProviderBatchPayload = z.infer<typeof CheckProviderBatchPayload>;
 
+/** sweep-cache: repeatable, carries nothing (whatever BullMQ's scheduler stored is ignored). */
+export const SweepCachePayload = z.unknown();
+export type SweepCachePayload = z.infer<typeof SweepCachePayload>;
+
+/** One schema per job name: the handler of a job gets its payload parsed with it (queue-handlers.ts). */
 export const PAYLOAD_SCHEMAS = {
   [JOB_NAMES.runPipeline]: RunPipelinePayload,
+  [JOB_NAMES.storeInCache]: CacheStorePayloadSchema,
+  [JOB_NAMES.sweepCache]: SweepCachePayload,
   [JOB_NAMES.jobFinished]: JobFinishedPayload,
   [JOB_NAMES.deliverWebhook]: DeliverWebhookPayload,
   [JOB_NAMES.finalizeBatch]: BatchTaskPayload,
@@ -72,3 +80,14 @@ export const PAYLOAD_SCHEMAS = {
   [JOB_NAMES.pollProviderBatches]: PollProviderBatchesPayload,
   [JOB_NAMES.checkProviderBatch]: CheckProviderBatchPayload,
 } as const;
+
+export type JobName = (typeof JOB_NAMES)[keyof typeof JOB_NAMES];
+
+/** The jobs each queue carries: a queue's worker must handle exactly these (queue-handlers.ts). */
+export const QUEUE_JOBS = {
+  [QUEUES.pipeline]: [JOB_NAMES.runPipeline],
+  [QUEUES.cacheStore]: [JOB_NAMES.storeInCache, JOB_NAMES.sweepCache],
+  [QUEUES.batch]: [JOB_NAMES.pollProviderBatches, JOB_NAMES.checkProviderBatch],
+  [QUEUES.webhooks]: [JOB_NAMES.deliverWebhook],
+  [QUEUES.jobEvents]: [JOB_NAMES.jobFinished, JOB_NAMES.finalizeBatch, JOB_NAMES.cancelBatch, JOB_NAMES.feedBatch],
+} as const satisfies Record<QueueName, readonly JobName[]>;

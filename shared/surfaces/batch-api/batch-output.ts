@@ -1,5 +1,6 @@
 import type { JobError, JobRecord } from '../../core/jobs/job-record';
 import type { LineError } from './batch-line';
+import { jobErrorToApiError } from '../../core/errors/job-error-http';
 
 /**
  * Lines of batch output and error files in OpenAI's format:
@@ -23,11 +24,11 @@ export function outputLine(job: JobRecord): string {
 
 /** A line whose job failed: the HTTP status and error body the request would have got. */
 export function failedLine(job: JobRecord): string {
-  const error = job.error ?? { type: 'internal_error', message: 'the request ended without a result' };
+  const apiError = jobErrorToApiError(job.error ?? { type: 'internal_error', message: 'the request ended without a result' });
   return JSON.stringify({
     id: requestLineId(job.id),
     custom_id: job.options.custom_id ?? null,
-    response: { status_code: statusOf(error), request_id: job.id, body: { error: { message: error.message, type: error.type, param: null, code: null } } },
+    response: { status_code: apiError.status, request_id: job.id, body: { error: { message: apiError.message, type: apiError.type, param: null, code: null } } },
     error: null,
   });
 }
@@ -47,11 +48,4 @@ export function invalidLine(batchId: string, error: LineError): string {
     response: null,
     error: { code: error.code, message: error.message, line: error.line },
   });
-}
-
-function statusOf(error: JobError): number {
-  if (error.type === 'provider_error' && error.provider_status) return error.provider_status;
-  if (error.type === 'invalid_request_error') return 400;
-  if (error.type === 'service_unavailable') return 503;
-  return 500;
 }

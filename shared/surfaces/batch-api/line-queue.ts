@@ -1,12 +1,8 @@
 import type { Queue } from 'bullmq';
-import { JOB_NAMES, type RunPipelinePayload } from '../../platform/queues/queue-catalog';
+import { pipelineJob } from '../../platform/queues/pipeline-jobs';
 
-/**
- * Batch lines yield to interactive work: BullMQ serves jobs without a
- * priority before prioritised ones, so a 100,000-line batch never delays an
- * async job submitted after it.
- */
-export const BATCH_LINE_PRIORITY = 1000;
+/** Batch lines yield to interactive work (shared/platform/queues/pipeline-jobs.ts). */
+export { BACKGROUND_PRIORITY as BATCH_LINE_PRIORITY } from '../../platform/queues/pipeline-jobs';
 
 export interface LineQueueOptions {
   /** Attempts per line job (PARSIMONY_JOB_ATTEMPTS). */
@@ -21,20 +17,7 @@ export type LineEnqueuer = (jobs: { id: string; tenant: string }[]) => Promise<v
 export function lineEnqueuer(queue: Queue, options: LineQueueOptions): LineEnqueuer {
   return async (jobs) => {
     if (!jobs.length) return;
-    await queue.addBulk(
-      jobs.map((job) => ({
-        name: JOB_NAMES.runPipeline,
-        data: { jobId: job.id, tenant: job.tenant } satisfies RunPipelinePayload,
-        opts: {
-          jobId: job.id,
-          priority: BATCH_LINE_PRIORITY,
-          attempts: options.attempts,
-          backoff: { type: options.backoffType },
-          removeOnComplete: true,
-          removeOnFail: { age: 7 * 24 * 3600 },
-        },
-      })),
-    );
+    await queue.addBulk(jobs.map((job) => pipelineJob(job, { attempts: options.attempts, background: true, backoff: { type: options.backoffType } })));
   };
 }
 

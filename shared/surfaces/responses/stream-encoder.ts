@@ -98,12 +98,14 @@ export class ResponsesStreamEncoder {
     return out;
   }
 
-  /** The terminal event of a stream that failed after it started. */
+  /**
+   * The end of a stream that failed after it started: an `error` event (the
+   * openai SDK throws an APIError on it) and `response.failed` with the error,
+   * the terminal event clients that wait for one (the AI SDK) finish on.
+   */
   fail(code: string, message: string): ResponseStreamEvent[] {
-    const out: ResponseStreamEvent[] = [];
     const response = { ...this.skeleton(), status: 'failed', output: [], usage: null, completed_at: null, error: { code, message } };
-    out.push(this.event('response.failed', { response }));
-    return out;
+    return [this.event('error', { code, message, param: null }), this.event('response.failed', { response })];
   }
 
   private finish(response: ChatResponse): ResponseStreamEvent[] {
@@ -155,8 +157,20 @@ export class ResponsesStreamEncoder {
   }
 
   private skeleton() {
-    const { output: _output, usage: _usage, ...rest } = chatResponseToResponse(
-      { id: '', model: this.model, content: null, tool_calls: [], finish_reason: 'stop', usage: { input_tokens: 0, output_tokens: 0, cached_input_tokens: 0, cache_write_tokens: 0 }, created: this.createdAt },
+    const {
+      output: _output,
+      usage: _usage,
+      ...rest
+    } = chatResponseToResponse(
+      {
+        id: '',
+        model: this.model,
+        content: null,
+        tool_calls: [],
+        finish_reason: 'stop',
+        usage: { input_tokens: 0, output_tokens: 0, cached_input_tokens: 0, cache_write_tokens: 0 },
+        created: this.createdAt,
+      },
       this.jobId,
       this.model,
       this.echo,

@@ -1,5 +1,6 @@
 import type { QdrantClient } from '@qdrant/js-client-rest';
 import type { VectorMatch, VectorPoint, VectorQuery, VectorStore } from './vector-store';
+import type * as QdrantModule from '@qdrant/js-client-rest';
 
 export interface QdrantVectorStoreOptions {
   /** QDRANT_URL, e.g. http://127.0.0.1:6333. */
@@ -22,7 +23,8 @@ export class QdrantVectorStore implements VectorStore {
 
   constructor(private readonly options: QdrantVectorStoreOptions) {
     // Loaded on use: the client (and the HTTP stack it brings) costs a few MB of heap in every process that runs the embedded store instead.
-    const { QdrantClient: Client } = require('@qdrant/js-client-rest') as typeof import('@qdrant/js-client-rest');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the lazy load above: an import statement would load it everywhere
+    const { QdrantClient: Client } = require('@qdrant/js-client-rest') as typeof QdrantModule;
     this.client = new Client({ url: options.url, apiKey: options.apiKey, checkCompatibility: false });
   }
 
