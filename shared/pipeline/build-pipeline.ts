@@ -60,7 +60,7 @@ export interface PipelineDeps {
   enqueueCacheStore?: (payload: CacheStorePayload, vector?: Float32Array) => Promise<void>;
   /** The verified cache's check launcher (samples semantic hits for a batch re-answer); none = no checks. */
   cacheChecks?: CacheCheckLauncher;
-  /** Context-hygiene policy (window, keep, strategy; per tenant and agent). Default: window 3, keep 1, mask+summarize, cost model on. */
+  /** Context-hygiene policy (window, keep, strategy; per tenant and agent). Default: window 2, keep 1, mask+summarize, cost model on. */
   context?: ContextConfig;
   /** The routing lever's guards: session window, shadow share, and where shadow jobs go. Default: 30-min sessions, no shadows. */
   routingGuards?: RoutingGuardsConfig;

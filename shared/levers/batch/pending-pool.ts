@@ -169,7 +169,8 @@ export class PendingPool {
     const k = this.keys;
     const pipeline = this.redis.pipeline();
     for (const j of jobs) {
-      (pipeline as unknown as PoolRedis).parsimonyBatchAdd(
+      // Queued on the pipeline (its results come from exec below), not a promise to await here.
+      void (pipeline as unknown as PoolRedis).parsimonyBatchAdd(
         k.job(j.jobId), k.pending(j.group), k.pendingDeadlines(j.group), k.pendingBytes, k.groups, k.fallbacks,
         j.group, j.bytes, j.deadline ?? '', j.deferredAt, j.fallbackAt ?? '', j.jobId, TRACKING_TTL_SECONDS,
       );
