@@ -1,7 +1,6 @@
 import { JobStore } from '../../shared/core/jobs/job-store';
-import type { JobOptions, JobRecord } from '../../shared/core/jobs/job-record';
-import { ChatCompletionBodySchema } from '../../shared/surfaces/chat-completions/request-schema';
-import { openAIBodyToChatRequest } from '../../shared/surfaces/chat-completions/to-internal';
+import type { JobRecord } from '../../shared/core/jobs/job-record';
+import { prepareSubmission } from '../../services/producer/job-submission';
 import { chatBody, startTestParsimony, waitForJob, type TestParsimony } from '../helpers/parsimony';
 
 /**
@@ -19,11 +18,10 @@ afterAll(async () => {
   await p?.close();
 });
 
-/** Stores the record exactly as POST /v1/jobs would, then "dies" before queueing it. */
+/** Stores the record exactly as POST /v1/jobs would (the route's own envelope mapping), then "dies" before queueing it. */
 async function storeWithoutQueueing(text: string, key: string): Promise<string> {
-  const body = ChatCompletionBodySchema.parse(chatBody(text));
-  const options: JobOptions = { requested_model: body.model, latency: 'async', idempotency_key: key };
-  const job: JobRecord = { id: JobStore.newId(), tenant: 'acme', status: 'queued', created_at: new Date().toISOString(), options, request: openAIBodyToChatRequest(body), attempts: 0 };
+  const { request, options } = await prepareSubmission({ request: chatBody(text) }, { tenant: 'acme', headerKey: key, checkCallback: async () => undefined });
+  const job: JobRecord = { id: JobStore.newId(), tenant: 'acme', status: 'queued', created_at: new Date().toISOString(), options, request, attempts: 0 };
   const { created } = await p.app.httpPlatform.store.create(job, key);
   expect(created).toBe(true);
   return job.id;
