@@ -134,6 +134,17 @@ export class FaultController {
     return { status: r.status, message: r.message, retryAfterSeconds: r.retry_after_seconds, latencyMs: r.latency_ms ?? 0, hang: r.hang ?? false, answer };
   }
 
+  /**
+   * Consumes the first answer-only rule (content or tool_call, no status, hang or latency) matching one
+   * line of a provider batch, if any: a batch line can answer wrong like an interactive request.
+   */
+  takeBatchLineAnswer(path: string, model: string | undefined, rawBody: string): AnswerOverride | undefined {
+    if (this.rules.length === 0) return undefined;
+    const answerOnly = (r: ActiveRule['rule']) => r.batch === undefined && r.status === undefined && !r.hang && r.latency_ms === undefined && (r.content !== undefined || r.tool_call !== undefined);
+    const r = this.find(answerOnly, path, model, rawBody)?.rule;
+    return r ? (r.tool_call ? { tool_call: r.tool_call } : { content: r.content! }) : undefined;
+  }
+
   /** Consumes the first batch rule matching a batch being created, if any. */
   takeBatch(path: string, model: string | undefined): BatchFault | undefined {
     if (this.rules.length === 0) return undefined;

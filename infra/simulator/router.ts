@@ -12,12 +12,10 @@ import { ROUTES, type Route } from './routes';
  * simulator is the baseline in latency benchmarks.
  */
 
-// A path both providers serve (GET /v1/models) has one route per provider: the simulator is one host for both, and
-// the request's anthropic-version header, which every Anthropic client sends and no OpenAI client does, picks one.
-const STATIC = new Map<string, Route[]>();
+const STATIC = new Map<string, Route>();
 const DYNAMIC: { route: Route; regex: RegExp; keys: string[] }[] = [];
 for (const route of ROUTES) {
-  if (!route.path.includes(':')) STATIC.set(`${route.method} ${route.path}`, [...(STATIC.get(`${route.method} ${route.path}`) ?? []), route]);
+  if (!route.path.includes(':')) STATIC.set(`${route.method} ${route.path}`, route);
   else {
     const keys: string[] = [];
     const regex = new RegExp(`^${route.path.replace(/:([a-z_]+)/g, (_, k: string) => (keys.push(k), '([^/]+)'))}$`);
@@ -25,21 +23,18 @@ for (const route of ROUTES) {
   }
 }
 
-function findRoute(method: string, path: string, anthropicClient: boolean): { route: Route; params: Record<string, string> } | undefined {
-  const wanted: Provider = anthropicClient ? 'anthropic' : 'openai';
-  const routes = STATIC.get(`${method} ${path}`);
-  if (routes) return { route: routes.find((r) => r.provider === wanted) ?? routes[0], params: {} };
-  let found: { route: Route; params: Record<string, string> } | undefined;
+function findRoute(method: string, path: string): { route: Route; params: Record<string, string> } | undefined {
+  const route = STATIC.get(`${method} ${path}`);
+  if (route) return { route, params: {} };
   for (const d of DYNAMIC) {
     if (d.route.method !== method) continue;
     const m = d.regex.exec(path);
     if (!m) continue;
     const params: Record<string, string> = {};
     d.keys.forEach((k, i) => (params[k] = decodeURIComponent(m[i + 1])));
-    if (d.route.provider === wanted) return { route: d.route, params };
-    found ??= { route: d.route, params };
+    return { route: d.route, params };
   }
-  return found;
+  return undefined;
 }
 
 /** Open responses of requests a `hang` fault swallowed; destroyed on reset/close. */
@@ -47,8 +42,8 @@ export type HangingSet = Set<ServerResponse>;
 
 export async function handleProviderRequest(sim: SimState, hanging: HangingSet, req: IncomingMessage, res: ServerResponse, path: string, search: string): Promise<void> {
   const method = req.method ?? 'GET';
-  const found = findRoute(method, path, req.headers['anthropic-version'] !== undefined);
-  const provider: Provider = found?.route.provider ?? (path.startsWith('/v1/messages') ? 'anthropic' : 'openai');
+  const found = findRoute(method, path);
+  const provider: Provider = found ? (found.route.providerFor?.(req) ?? found.route.provider) : path.startsWith('/v1/messages') ? 'anthropic' : 'openai';
   const requestId = provider === 'openai' ? randomHex('req_', 32) : randomId('req_011', 21);
   sim.stats.request(found?.route.path ?? path);
   let bodyConsumed = false;

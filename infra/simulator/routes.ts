@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { Provider } from './errors';
 import type { RequestContext } from './context';
 import { handleChat } from './openai/chat';
@@ -22,17 +23,38 @@ export interface Route {
   /** Path pattern; `:name` segments become params. Also the stats key. */
   path: string;
   provider: Provider;
+  /**
+   * For a path both providers serve (GET /v1/models): which one this request is for. The real APIs are two hosts;
+   * the simulator serves both on one, so the Anthropic SDK's `anthropic-version` header decides.
+   */
+  providerFor?: (req: IncomingMessage) => Provider;
   /** The handler reads the (multipart) body itself. */
   multipart?: boolean;
   handler: (ctx: RequestContext) => void | Promise<void>;
+}
+
+function byAnthropicVersion(req: IncomingMessage): Provider {
+  return req.headers['anthropic-version'] ? 'anthropic' : 'openai';
 }
 
 /** Every provider endpoint the simulator serves. */
 export const ROUTES: Route[] = [
   { method: 'POST', path: '/v1/chat/completions', provider: 'openai', handler: handleChat },
   { method: 'POST', path: '/v1/embeddings', provider: 'openai', handler: handleEmbeddings },
-  { method: 'GET', path: '/v1/models', provider: 'openai', handler: handleListModels },
-  { method: 'GET', path: '/v1/models/:id', provider: 'openai', handler: handleRetrieveModel },
+  {
+    method: 'GET',
+    path: '/v1/models',
+    provider: 'openai',
+    providerFor: byAnthropicVersion,
+    handler: (ctx) => (ctx.provider === 'anthropic' ? handleListAnthropicModels(ctx) : handleListModels(ctx)),
+  },
+  {
+    method: 'GET',
+    path: '/v1/models/:id',
+    provider: 'openai',
+    providerFor: byAnthropicVersion,
+    handler: (ctx) => (ctx.provider === 'anthropic' ? handleRetrieveAnthropicModel(ctx) : handleRetrieveModel(ctx)),
+  },
   { method: 'POST', path: '/v1/responses', provider: 'openai', handler: handleCreateResponse },
   { method: 'GET', path: '/v1/responses/:id', provider: 'openai', handler: handleRetrieveResponse },
   { method: 'DELETE', path: '/v1/responses/:id', provider: 'openai', handler: handleDeleteResponse },
@@ -54,6 +76,4 @@ export const ROUTES: Route[] = [
   { method: 'DELETE', path: '/v1/messages/batches/:id', provider: 'anthropic', handler: handleDeleteMessageBatch },
   { method: 'POST', path: '/v1/messages/batches/:id/cancel', provider: 'anthropic', handler: handleCancelMessageBatch },
   { method: 'GET', path: '/v1/messages/batches/:id/results', provider: 'anthropic', handler: handleMessageBatchResults },
-  { method: 'GET', path: '/v1/models', provider: 'anthropic', handler: handleListAnthropicModels },
-  { method: 'GET', path: '/v1/models/:id', provider: 'anthropic', handler: handleRetrieveAnthropicModel },
 ];

@@ -23,7 +23,7 @@ async function main(): Promise<void> {
     const scores: LabelledScore[] = [];
     for (let i = 0; i < pairs.length; i++) {
       const { a } = await harness.lookupB(i, pairs[i], { threshold: 0 });
-      scores.push({ score: a.hit ? (a.similarity ?? null) : null, same: pairs[i].same });
+      scores.push({ score: a.hit ? (a.score ?? a.similarity ?? null) : null, same: pairs[i].same });
     }
     const chosen = thresholdForPrecision(scores, target);
     const curve = precisionRecallCurve(scores);

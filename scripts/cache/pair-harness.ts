@@ -86,7 +86,7 @@ export class PairHarness {
   }
 
   get defaultThreshold(): number {
-    return this.cache.embedder.defaultThreshold;
+    return this.cache.defaultThreshold;
   }
 
   async init(): Promise<void> {
@@ -114,8 +114,8 @@ export class PairHarness {
   }
 
   /** Looks `pair.b` up through the stage; returns the annotation and the stage time in ms. */
-  async lookupB(i: number, pair: Pair, options: { threshold?: number; disabledGuards?: string[] } = {}): Promise<{ a: CacheAnnotation; ms: number }> {
-    this.policy = CacheTenantPolicySchema.parse({ threshold: options.threshold, disabled_guards: options.disabledGuards ?? [] });
+  async lookupB(i: number, pair: Pair, options: { threshold?: number } = {}): Promise<{ a: CacheAnnotation; ms: number }> {
+    this.policy = CacheTenantPolicySchema.parse({ threshold: options.threshold });
     const ctx = context(this.tenantOf(i), chatRequest(pair.b));
     const t = performance.now();
     await this.lookupStage.run(ctx);

@@ -7,7 +7,7 @@
  * partition that large uses the HNSW index — then measures
  *  - raw index lookups (p50/p99, top-4),
  *  - the whole cache stage (exact-tier GET, embedding, index search, entry
- *    fetch, guards) with real texts whose entries live in Redis beside the N
+ *    fetch, verifier, scope threshold) with real texts whose entries live in Redis beside the N
  *    synthetic ones,
  *  - memory per entry (RSS growth / N) and snapshot bytes per entry.
  * Prints one JSON line.

@@ -19,6 +19,7 @@ import { Catalog } from '../../shared/core/catalog/catalog';
 import { ContextCompactionStage } from '../../shared/levers/context/compaction-stage';
 import type { SummarizeInput, SummarizeResult, Summarizer } from '../../shared/levers/context/summarizer';
 import { RedisSummaryStore } from '../../shared/levers/context/summary-store';
+import { ChainStats } from '../../shared/levers/context/chain-stats';
 import { estimateRequestTokens } from '../../shared/levers/context/token-estimate';
 import { CostLedger } from '../../shared/core/accounting/cost-ledger';
 import type { JobRecord } from '../../shared/core/jobs/job-record';
@@ -28,7 +29,9 @@ import { ChatCompletionBodySchema } from '../../shared/surfaces/chat-completions
 import { openAIBodyToChatRequest } from '../../shared/surfaces/chat-completions/to-internal';
 import type { PipelineContext } from '../../shared/core/stage';
 
-const small = Catalog.load().byTier('small')[0];
+const catalog = Catalog.load();
+const small = catalog.byTier('small')[0];
+const routed = catalog.defaultFrontier;
 class FixedSummarizer implements Summarizer {
   calls = 0;
   async summarize(_: SummarizeInput): Promise<SummarizeResult> {
@@ -68,7 +71,8 @@ async function time(stage: ContextCompactionStage, request: ChatRequest, iterati
   const ctxFor = (): PipelineContext => {
     const req = JSON.parse(json) as ChatRequest;
     const job = { id: randomUUID(), tenant: 'bench', status: 'running', created_at: '', options: { requested_model: 'gpt-4.1', latency: 'sync' }, request: req, attempts: 1 } as JobRecord;
-    return { job, request: req, ledger: new CostLedger(), annotations: {}, log };
+    // Routed to the default frontier model, as in production: the cost model's stored decision is looked up too.
+    return { job, request: req, ledger: new CostLedger(), annotations: {}, log, model: routed };
   };
   await stage.run(ctxFor()); // warm: stores the summary
   for (let i = 0; i < 200; i++) await stage.run(ctxFor());
@@ -103,8 +107,9 @@ async function main() {
   const keyPrefix = `parsimony:bench:${randomUUID()}:`;
   try {
     const summarizer = new FixedSummarizer();
-    const lru = await time(new ContextCompactionStage({ summarizer, store: new RedisSummaryStore(redis, { keyPrefix }) }), request, iterations);
-    const redisOnly = await time(new ContextCompactionStage({ summarizer, store: new RedisSummaryStore(redis, { keyPrefix, localEntries: 0 }) }), request, iterations);
+    const remaining = new ChainStats(redis, { keyPrefix });
+    const lru = await time(new ContextCompactionStage({ summarizer, store: new RedisSummaryStore(redis, { keyPrefix }), remaining }), request, iterations);
+    const redisOnly = await time(new ContextCompactionStage({ summarizer, store: new RedisSummaryStore(redis, { keyPrefix, localEntries: 0 }), remaining }), request, iterations);
     const mask = await time(new ContextCompactionStage({ config: { strategy: 'mask' } }), request, iterations);
     const out = {
       bench: 'context-compaction-stage',

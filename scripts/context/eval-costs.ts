@@ -2,7 +2,7 @@
  * The eval's four input-cost policies for one model over one agent run:
  *   as_sent              every call's input at the input price (no provider caching);
  *   prompt_cache_only    the request as sent + Parsimony's prompt-cache stage, billed by the provider's caching model;
- *   compaction_only      the compacted request at the input price, plus the summariser;
+ *   compaction_only      the request as the stage compacts it when the provider caches nothing, at the input price, plus the summariser;
  *   compaction_and_cache compacted + prompt-cache stage, billed by the caching model, plus the summariser (the product default).
  * Billing follows shared/levers/prompt-cache/cache-billing.ts (OpenAI automatic prefix caching, Anthropic breakpoints).
  */
@@ -31,19 +31,24 @@ export function roundUsd(usd: PolicyUsd): PolicyUsd {
 }
 
 /**
- * The default frontier model of each provider: the catalog's default frontier
- * for its own provider, else that provider's frontier-tier models, cheapest
- * first (Catalog.byTier order). Read from the catalog, never hard-coded.
+ * The default frontier model of each provider: the catalog's `defaults.tiers`
+ * entry (Catalog.tierDefault), else the catalog's default frontier for its own
+ * provider, else that provider's frontier models cheapest first. Read from the
+ * catalog, never hard-coded.
  */
 export function frontierByProvider(catalog: Catalog): Map<string, ModelEntry> {
   const out = new Map<string, ModelEntry>();
-  const fallback = catalog.defaultFrontier;
-  out.set(fallback.provider, fallback);
-  for (const m of catalog.models) if (!out.has(m.provider)) {
-    const f = catalog.byTier('frontier', m.provider)[0];
+  for (const m of catalog.models) {
+    if (out.has(m.provider)) continue;
+    const f = catalog.tierDefault(m.provider, 'frontier') ?? (catalog.defaultFrontier.provider === m.provider ? catalog.defaultFrontier : catalog.byTier('frontier', m.provider)[0]);
     if (f) out.set(m.provider, f);
   }
   return out;
+}
+
+/** The model as a provider without prompt caching would bill it: the stage's cost model sees no cache reads or writes. */
+export function withoutCaching(model: ModelEntry): ModelEntry {
+  return { ...model, id: `${model.id}#uncached`, provider: 'uncached' };
 }
 
 /** One run, one model: the sessions of the two cached policies and the running totals. */
@@ -63,15 +68,20 @@ export class RunCosts {
     this.stage = new PromptCacheStage({ catalog });
   }
 
-  /** Adds one call: the request as sent, its compacted form (same object when untouched) and the summariser's USD. */
-  async add(ctxFor: (request: ChatRequest) => PipelineContext, original: ChatRequest, compacted: ChatRequest, summaryUsd: number, contextAnnotation: unknown): Promise<void> {
+  /**
+   * Adds one call: the request as sent, its compacted form (same object when
+   * untouched) and the summariser's USD, as the stage decided for this model
+   * with its provider caching; `uncached` is the same for a provider without
+   * prompt caching (the stage's cost model decides differently there).
+   */
+  async add(ctxFor: (request: ChatRequest) => PipelineContext, original: ChatRequest, compacted: ChatRequest, summaryUsd: number, contextAnnotation: unknown, uncached: { request: ChatRequest; summaryUsd: number }): Promise<void> {
     const m = this.model;
     const plain = (r: ChatRequest) => {
       const tokens = prefixBlocks(r).at(-1)?.tokens ?? 0;
       return inputUsd(m, { input_tokens: tokens, cached_input_tokens: 0, cache_write_tokens: 0 });
     };
     this.usd.as_sent += plain(original);
-    this.usd.compaction_only += plain(compacted) + summaryUsd;
+    this.usd.compaction_only += plain(uncached.request) + uncached.summaryUsd;
     const withCache = async (r: ChatRequest, annotation: unknown) => {
       const ctx = ctxFor({ ...r, model: m.id });
       ctx.model = m;

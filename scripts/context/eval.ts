@@ -2,7 +2,7 @@
  * Context-compaction eval over recorded agent runs: tokens, retention and what the user pays.
  *
  *   npm run context:eval -- --traces FILE [--strategy mask|summarize|mask+summarize]
- *                           [--window 4 --keep 2] [--facts ids|values|compact|none] [--base-url URL]
+ *                           [--window 3 --keep 1] [--facts ids|values|compact|none] [--base-url URL]
  *                           [--default-remaining 6] [--no-cost-model] [--quiet]
  *
  * FILE: JSON array of { task_id, messages } in OpenAI chat format. For every
@@ -32,7 +32,7 @@ import { openAIBodyToChatRequest } from '../../shared/surfaces/chat-completions/
 import type { PipelineContext } from '../../shared/core/stage';
 import type { JobRecord } from '../../shared/core/jobs/job-record';
 import { openSummarizerBackend } from './summarizer-backend';
-import { addUsd, frontierByProvider, roundUsd, RunCosts, zeroUsd, type PolicyUsd } from './eval-costs';
+import { addUsd, frontierByProvider, roundUsd, RunCosts, withoutCaching, zeroUsd, type PolicyUsd } from './eval-costs';
 import { factRetention, nextCallRetention } from './eval-retention';
 
 interface Run {
@@ -124,8 +124,8 @@ async function main() {
     options: {
       traces: { type: 'string' },
       strategy: { type: 'string', default: 'mask+summarize' },
-      window: { type: 'string', default: '4' },
-      keep: { type: 'string', default: '2' },
+      window: { type: 'string', default: '3' },
+      keep: { type: 'string', default: '1' },
       facts: { type: 'string', default: 'compact' },
       'base-url': { type: 'string' },
       'summary-max-tokens': { type: 'string', default: '400' },
@@ -181,8 +181,13 @@ async function main() {
           await stage.run(ctx);
           const ann = ctx.annotations.context as { tokens_before: number; tokens_after: number; replaced_tokens: number; fallback?: string; cost_model?: { decision: string }; summarizer?: { input_tokens: number; output_tokens: number; usd: number } };
           const compacted = { ...ctx.request, model: request.model };
+          // The compaction-only policy: what the stage does when the provider caches nothing.
+          const bare = ctxFor({ ...request, model: cost.model.id });
+          bare.model = withoutCaching(cost.model);
+          await stage.run(bare);
+          const bareUsd = (bare.annotations.context as { summarizer?: { usd: number } } | undefined)?.summarizer?.usd ?? 0;
           if (process.env.CTX_DEBUG && cost.model.id === process.env.CTX_DEBUG) process.stderr.write(`${run.trial} ${i} ${ann.tokens_before} ${ann.tokens_after} ${JSON.stringify(ann.cost_model ?? '')}\n`);
-          await cost.add(ctxFor, request, ctx.request, ann.summarizer?.usd ?? 0, ann);
+          await cost.add(ctxFor, request, ctx.request, ann.summarizer?.usd ?? 0, ann, { request: bare.request, summaryUsd: bareUsd });
           if (k !== 0) continue; // tokens and retention from the default model's run
           totals.calls++;
           totals.before += ann.tokens_before;

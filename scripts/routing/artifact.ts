@@ -82,9 +82,8 @@ export function assemble(
   const packed = packWeights(theta, config.bits, reference, parts.minWeight, 1e-3, parts.encoder && vecs.length ? { encoder: parts.encoder, trainVectors: vecs, denseScale: config.denseScale } : undefined);
   const file = weightsFile(packed, parts.header, parts.reference);
   if (held.outcomes.length) file.quality_curve = { source: `leave-one-domain-out held-out scores of ${held.outcomes.length} replay rows`, ...qualityCurveFrom(held.outcomes) };
-  if (parts.centroids && held.similarities && file.dense) {
-    const threshold = oodThreshold(held.similarities);
-    file.ood = { centroids: parts.centroids, threshold, fire_rate: OOD_FIRE_RATE };
+  if (parts.centroids && parts.encoder && held.similarities?.mmlu.length) {
+    file.ood = { encoder: parts.encoder, centroids: parts.centroids, threshold: oodThreshold(held.similarities), fire_rate: OOD_FIRE_RATE };
   }
   return file;
 }

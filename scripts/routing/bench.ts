@@ -1,6 +1,6 @@
 /**
  * Decision latency and memory of the router (a benchmark, not a test).
- *   npx tsx scripts/routing/bench.ts [--decisions 5000] [--mmlu FILE]
+ *   npx tsx scripts/routing/bench.ts [--decisions 5000] [--mmlu FILE] [--encoder embedded|off]
  * Prints one JSON line { decisions, p50_ms, p95_ms, p99_ms, cpu_ms_per_decision, load_avg_1m, max_ms, rss_mb, heap_mb, router_heap_mb }.
  * Wall-clock percentiles include preemption by other processes: load_avg_1m says how busy the machine was.
  * Prompts: MMLU dev prompts and MT-Bench conversations when the data files
@@ -13,12 +13,14 @@ import { Catalog } from '../../shared/core/catalog/catalog';
 import type { ChatRequest } from '../../shared/core/chat-model';
 import { ComplexityRouter } from '../../shared/levers/routing/router';
 import { readJsonl, ReplayRowSchema, requestFromPrompt, requestFromTurns, TaskRowSchema } from './datasets';
+import { encoderForTraining } from './training-encoder';
 
 const { values } = parseArgs({
   options: {
     decisions: { type: 'string', default: '5000' },
     mmlu: { type: 'string', default: '/work/shared/data/routing-mmlu-dev.jsonl' },
     mtbench: { type: 'string', default: '/work/shared/data/tasks-mtbench.jsonl' },
+    encoder: { type: 'string', default: 'embedded' },
   },
 });
 const n = Number(values.decisions);
@@ -30,7 +32,8 @@ for (let i = 0; i < 20; i++) requests.push(requestFromPrompt(`${paragraph.repeat
 
 global.gc?.();
 const heapBefore = process.memoryUsage().heapUsed;
-const router = ComplexityRouter.load(Catalog.load());
+// The encoder (embedding each prompt for the out-of-distribution check) is part of every decision it is loaded for.
+const router = ComplexityRouter.load(Catalog.load(), { encoder: values.encoder === 'off' ? undefined : encoderForTraining() });
 global.gc?.();
 const routerHeap = (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20;
 
@@ -50,5 +53,5 @@ const pct = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times
 const mem = process.memoryUsage();
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
 process.stdout.write(
-  `${JSON.stringify({ decisions: n, prompts: requests.length, p50_ms: r3(pct(0.5)), p95_ms: r3(pct(0.95)), p99_ms: r3(pct(0.99)), cpu_ms_per_decision: r3((cpu.user + cpu.system) / 1000 / n), load_avg_1m: r3(loadavg()[0]), max_ms: r3(times[times.length - 1]), rss_mb: Math.round(mem.rss / 2 ** 20), heap_mb: Math.round(mem.heapUsed / 2 ** 20), router_heap_mb: r3(routerHeap) })}\n`,
+  `${JSON.stringify({ decisions: n, encoder: router.usesEncoder, prompts: requests.length, p50_ms: r3(pct(0.5)), p95_ms: r3(pct(0.95)), p99_ms: r3(pct(0.99)), cpu_ms_per_decision: r3((cpu.user + cpu.system) / 1000 / n), load_avg_1m: r3(loadavg()[0]), max_ms: r3(times[times.length - 1]), rss_mb: Math.round(mem.rss / 2 ** 20), heap_mb: Math.round(mem.heapUsed / 2 ** 20), router_heap_mb: r3(routerHeap) })}\n`,
 );

@@ -91,6 +91,7 @@ export type TierMix = Record<Tier, number>;
  */
 export function tasksReport(router: ComplexityRouter, rows: TaskRow[], options: { hints?: boolean; frontierShare?: number } = {}) {
   const counts = new Map<string, TierMix>();
+  let ood = 0;
   const bump = (key: string, tier: Tier) => {
     const c = counts.get(key) ?? { small: 0, mid: 0, frontier: 0 };
     c[tier]++;
@@ -101,10 +102,14 @@ export function tasksReport(router: ComplexityRouter, rows: TaskRow[], options: 
     let tier: Tier | undefined;
     if (row.turns) {
       for (let i = 0; i < row.turns.length; i++) {
-        tier = router.decide({ request: requestFromTurns(row.turns, i), requestedModel: 'auto', task, frontierShare: options.frontierShare }).tier;
+        const d = router.decide({ request: requestFromTurns(row.turns, i), requestedModel: 'auto', task, frontierShare: options.frontierShare });
+        tier = d.tier;
+        if (i === row.turns.length - 1 && d.ood) ood++;
       }
     } else {
-      tier = router.decide({ request: requestFromPrompt(row.prompt!, row), requestedModel: 'auto', task, frontierShare: options.frontierShare }).tier;
+      const d = router.decide({ request: requestFromPrompt(row.prompt!, row), requestedModel: 'auto', task, frontierShare: options.frontierShare });
+      tier = d.tier;
+      if (d.ood) ood++;
     }
     bump(row.category ?? row.task ?? 'all', tier!);
     if (row.category || row.task) bump('all', tier!);
@@ -114,5 +119,5 @@ export function tasksReport(router: ComplexityRouter, rows: TaskRow[], options: 
     const n = c.small + c.mid + c.frontier;
     by_category[key] = { small: round(c.small / n), mid: round(c.mid / n), frontier: round(c.frontier / n) };
   }
-  return { n: rows.length, by_category };
+  return { n: rows.length, ood_fired: round(ood / Math.max(1, rows.length)), by_category };
 }

@@ -15,6 +15,7 @@ import { Catalog, type Tier } from '../../shared/core/catalog/catalog';
 import type { ChatMessage, ChatRequest, ToolDefinition } from '../../shared/core/chat-model';
 import { routerDefaultsFromEnv } from '../../shared/levers/routing/policy';
 import { ComplexityRouter } from '../../shared/levers/routing/router';
+import { encoderForTraining } from './training-encoder';
 
 const { values } = parseArgs({
   options: {
@@ -28,7 +29,8 @@ const { values } = parseArgs({
 });
 if (!values.agent === !values.questions) throw new Error('give exactly one of --agent FILE or --questions FILE');
 
-const router = ComplexityRouter.load(Catalog.load(), routerDefaultsFromEnv(process.env));
+const router = ComplexityRouter.load(Catalog.load(), { ...routerDefaultsFromEnv(process.env), encoder: process.env.PARSIMONY_ROUTER_ENCODER === 'off' ? undefined : encoderForTraining() });
+let oodFired = 0;
 const show = Number(values.show);
 const counts: Record<Tier, number> = { small: 0, mid: 0, frontier: 0 };
 const examples: { tier: Tier; last: string; reason: string }[] = [];
@@ -37,6 +39,7 @@ const text = (s: string) => [{ type: 'text' as const, text: s }];
 function route(request: ChatRequest, last: string): void {
   const d = router.decide({ request, requestedModel: 'auto' });
   counts[d.tier]++;
+  if (d.ood) oodFired++;
   if (examples.length < show) examples.push({ tier: d.tier, last: last.slice(0, 160), reason: d.reason });
 }
 
@@ -71,4 +74,4 @@ if (values.agent) {
     route({ model: 'auto', system, messages: [{ role: 'user', content: text(q) }], sampling: { max_tokens: 120 } }, q);
   }
 }
-process.stdout.write(`${JSON.stringify({ counts, examples })}\n`);
+process.stdout.write(`${JSON.stringify({ counts, ood_fired: oodFired, examples })}\n`);

@@ -6,7 +6,7 @@ import type { ReplayRow } from './datasets';
 import { replayReport, type ReplayPolicy } from './evaluate';
 import { replayMetrics } from './metrics';
 import { loadRecipe, mmluRows, taskRows } from './recipe';
-import { DEFAULT_CONFIG, prepareRows, type TrainConfig } from './training';
+import { DEFAULT_CONFIG, prepareRows, type PreparedRow, type TrainConfig } from './training';
 
 const round = (x: number) => Math.round(x * 1e4) / 1e4;
 
@@ -16,12 +16,16 @@ const round = (x: number) => Math.round(x * 1e4) / 1e4;
  * the policy from a full router per fold whose quality curve and
  * out-of-distribution threshold were chosen on the other domains only.
  */
-export function lodoReport(rows: ReplayRow[], policy: ReplayPolicy, encoder?: SentenceEncoder, config: TrainConfig = DEFAULT_CONFIG) {
+export function lodoReport(rows: ReplayRow[], policy: ReplayPolicy, encoder?: SentenceEncoder, config: TrainConfig = DEFAULT_CONFIG, input?: { tasks: PreparedRow[]; prepared: PreparedRow[] }) {
+  return lodoRun(rows, policy, encoder, config, input).report;
+}
+
+/** The report plus the held-out pass behind it (route:train builds the shipped weights' curve and OOD threshold from it). */
+export function lodoRun(rows: ReplayRow[], policy: ReplayPolicy, encoder?: SentenceEncoder, config: TrainConfig = DEFAULT_CONFIG, input?: { tasks: PreparedRow[]; prepared: PreparedRow[] }) {
   const started = Date.now();
   const catalog = Catalog.load();
-  const recipe = loadRecipe();
-  const tasks = prepareRows(taskRows(recipe), config.bits, encoder);
-  const prepared = prepareRows(mmluRows(rows, config), config.bits, encoder);
+  const tasks = input?.tasks ?? prepareRows(taskRows(loadRecipe()), config.bits, encoder);
+  const prepared = input?.prepared ?? prepareRows(mmluRows(rows, config), config.bits, encoder);
   const folds = new Map<string, { theta: Float32Array; centroids?: number[][] }>();
   const held = heldOutPass(rows, prepared, tasks, config, (domain, theta, centroids) => folds.set(domain, { theta, centroids }));
 
@@ -56,7 +60,7 @@ export function lodoReport(rows: ReplayRow[], policy: ReplayPolicy, encoder?: Se
   const apgrs = Object.values(perDomain).map((d) => d.apgr as number);
   const accuracy = sums.correct / sums.n;
   const frontierAccuracy = sums.frontierCorrect / sums.n;
-  return {
+  const report = {
     ...pooled,
     domains: folds.size,
     mean_domain_apgr: round(apgrs.reduce((a, b) => a + b, 0) / apgrs.length),
@@ -67,11 +71,12 @@ export function lodoReport(rows: ReplayRow[], policy: ReplayPolicy, encoder?: Se
       strong_share: round(sums.strong / sums.n),
       accuracy: round(accuracy),
       all_frontier_accuracy: round(frontierAccuracy),
-      gap_points: round(100 * (frontierAccuracy - accuracy)),
+      gap_points: Math.round(100 * (frontierAccuracy - accuracy) * 100) / 100,
       cost_saved: round(1 - sums.routedCost / sums.frontierCost),
       ood_fired: round(sums.ood / sums.n),
     },
     seconds: Math.round((Date.now() - started) / 1000),
     per_domain: perDomain,
   };
+  return { report, held };
 }

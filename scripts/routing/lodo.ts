@@ -59,7 +59,7 @@ export function runLodo(
 export function rawScore(theta: Float32Array, row: PreparedRow, bits: number, denseScale: number): number {
   let z = 0;
   for (let k = 0; k < row.idx.length; k++) z += theta[row.idx[k]] * row.val[k];
-  if (row.vec) {
+  if (row.vec && theta.length > 2 ** bits) {
     const base = 2 ** bits;
     for (let i = 0; i < row.vec.length; i++) z += theta[base + i] * row.vec[i] * denseScale;
   }

@@ -10,8 +10,10 @@ import { mmluTarget, type LabelledRequest, type TrainConfig } from './training';
  * its preceding turns (extraction 0.5, other categories 1).
  */
 export const ROOT = resolve(__dirname, '../..');
-export const DEFAULT_MMLU = resolve(ROOT, '../shared/data/routing-mmlu-dev.jsonl');
-export const DEFAULT_MTBENCH = resolve(ROOT, '../shared/data/tasks-mtbench.jsonl');
+/** The team's dev data directory (PARSIMONY_DEV_DATA, default /work/shared/data): passed by path, never copied in. */
+const DEV_DATA = process.env.PARSIMONY_DEV_DATA ?? '/work/shared/data';
+export const DEFAULT_MMLU = resolve(DEV_DATA, 'routing-mmlu-dev.jsonl');
+export const DEFAULT_MTBENCH = resolve(DEV_DATA, 'tasks-mtbench.jsonl');
 export const DEFAULT_EXAMPLES = resolve(ROOT, 'scripts/routing/examples/task-examples.jsonl');
 
 const TIER_TARGET = { small: 0, mid: 0.5, frontier: 1 } as const;

@@ -15,10 +15,10 @@ import { parseArgs } from 'node:util';
 import { Catalog } from '../../shared/core/catalog/catalog';
 import { ComplexityRouter } from '../../shared/levers/routing/router';
 import { parseWeightsFile } from '../../shared/levers/routing/weights-file';
-import { assemble, centroidsOf, heldOutPass, OOD_FIRE_RATE } from './artifact';
+import { assemble, centroidsOf, OOD_FIRE_RATE } from './artifact';
+import { lodoRun } from './lodo-report';
 import { sha256File } from './datasets';
 import { replayReport, tasksReport } from './evaluate';
-import { replayMetrics } from './metrics';
 import { DEFAULT_EXAMPLES, DEFAULT_MMLU, DEFAULT_MTBENCH, loadRecipe, mmluRows, ROOT, taskRows } from './recipe';
 import { encoderForTraining } from './training-encoder';
 import { DEFAULT_CONFIG, prepareRows, trainWeights, type TrainConfig } from './training';
@@ -49,7 +49,9 @@ const recipe = loadRecipe({ mmlu: values.mmlu, mtbench: values.mtbench, examples
 const started = Date.now();
 const mmlu = prepareRows(mmluRows(recipe.mmlu, config), config.bits, encoder);
 const tasks = prepareRows(taskRows(recipe), config.bits, encoder);
-const held = heldOutPass(recipe.mmlu, mmlu, tasks, config);
+// The leave-one-domain-out run of route:eval, on the same prepared rows: its held-out pass gives the curve and OOD threshold.
+const lodo = lodoRun(recipe.mmlu, {}, encoder, config, { tasks, prepared: mmlu });
+const held = lodo.held;
 const theta = trainWeights(mmlu.concat(tasks), config);
 const trainSeconds = (Date.now() - started) / 1000;
 
@@ -77,7 +79,7 @@ file.header.training.nonzero_weights = file.w.length;
 const router = ComplexityRouter.load(Catalog.load(), { weights: file, encoder });
 const mtOdd = recipe.mtbench.filter((_, i) => i % 2 === 1);
 file.header.metrics = {
-  lodo_heldout: replayMetrics(held.outcomes),
+  lodo: lodo.report,
   replay_train: replayReport(router, recipe.mmlu),
   mtbench_validation: tasksReport(router, mtOdd),
   mtbench_validation_first_turn: tasksReport(router, mtOdd.map((r) => ({ prompt: r.turns![0], category: r.category }))),

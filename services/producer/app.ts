@@ -104,6 +104,8 @@ export function createProducerApp({ platform, env, keys, localWorkers }: Produce
   app.use(routingQualityRouter(platform));
   // Routing shadow evaluation: finished shadows are compared here (any number of producers; stopped by platform.close()).
   platform.startShadowComparer();
+  // Verified cache: finished hit checks are compared here and move each scope's threshold.
+  platform.startCacheCheckComparer();
   app.use(notFoundHandler);
   app.use(anthropicErrorHandler(log));
   app.use(errorHandler(log));

@@ -18,6 +18,7 @@ import { BaselineCacheStage } from '../levers/prompt-cache/baseline-cache-stage'
 import { CacheStage } from '../levers/cache/cache-stage';
 import type { SemanticCache } from '../levers/cache/semantic-cache';
 import type { CacheStorePayload } from '../levers/cache/cache-entry';
+import type { CacheCheckLauncher } from '../levers/cache/quality/cache-checks';
 import { DeferStage } from '../levers/batch/defer-stage';
 import { DeferralSink } from '../levers/batch/deferral-sink';
 import { DEFAULT_TIER_CONFIG, type TierConfig } from '../levers/batch/tier-config';
@@ -51,7 +52,9 @@ export interface PipelineDeps {
   cache?: SemanticCache;
   /** Hands a completed response to the cache-service for storing (off the hot path). */
   enqueueCacheStore?: (payload: CacheStorePayload, vector?: Float32Array) => Promise<void>;
-  /** Context-hygiene policy (window, keep, strategy; per tenant and agent). Default: window 4, keep 2, mask+summarize. */
+  /** The verified cache's check launcher (samples semantic hits for a batch re-answer); none = no checks. */
+  cacheChecks?: CacheCheckLauncher;
+  /** Context-hygiene policy (window, keep, strategy; per tenant and agent). Default: window 3, keep 1, mask+summarize, cost model on. */
   context?: ContextConfig;
   /** The routing lever's guards: session window, shadow share, and where shadow jobs go. Default: 30-min sessions, no shadows. */
   routingGuards?: RoutingGuardsConfig;
@@ -78,7 +81,7 @@ export function buildPipeline(deps: PipelineDeps): { pipeline: Pipeline; validat
     }),
     // On the request as sent: the provider caching it would have had anyway is part of the baseline.
     new BaselineCacheStage(deps.catalog, deps.redis, `${deps.keyPrefix}:`),
-    ...(deps.cache && deps.enqueueCacheStore ? [new CacheStage({ cache: deps.cache, enqueueStore: deps.enqueueCacheStore })] : []),
+    ...(deps.cache && deps.enqueueCacheStore ? [new CacheStage({ cache: deps.cache, enqueueStore: deps.enqueueCacheStore, checks: deps.cacheChecks })] : []),
     new ContextCompactionStage({
       summarizer: smallTierSummarizer(deps.catalog, deps.adapterFor, deps.isProviderConfigured),
       redis: deps.redis,

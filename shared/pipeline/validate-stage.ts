@@ -36,5 +36,7 @@ export class ValidateStage implements Stage {
     if (request.tools?.length && !model.capabilities.includes('tools')) throw ApiError.invalid(`model "${requestedModel}" does not support tools`);
     if (request.messages.some((m) => m.role === 'user' && m.content.some((p) => p.type === 'image')) && !model.capabilities.includes('vision'))
       throw ApiError.invalid(`model "${requestedModel}" does not accept images`);
+    if ((request.n ?? 1) > 1 && !model.capabilities.includes('n')) throw ApiError.invalid(`model "${requestedModel}" returns one choice per request: n must be 1`);
+    if (request.logprobs && !model.capabilities.includes('logprobs')) throw ApiError.invalid(`model "${requestedModel}" does not return logprobs`);
   }
 }

@@ -37,5 +37,6 @@ export async function cacheFromEnv(env: CommonEnv, redis: Redis, catalog: Catalo
     catalog,
     log: log.child({ component: 'cache' }),
     policyOf: (tenant) => policies[tenant] ?? policies['*'] ?? DEFAULT_TENANT_POLICY,
+    errorBound: { maxError: env.PARSIMONY_CACHE_MAX_ERROR },
   });
 }

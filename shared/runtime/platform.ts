@@ -22,6 +22,9 @@ import { closeRedis, createRedis, type ConnectionRole } from '../platform/redis/
 import type pino from 'pino';
 import { enqueuePipelineJob } from '../platform/queues/pipeline-jobs';
 import { ShadowComparer } from '../levers/routing/guards/shadow-comparer';
+import { CacheCheckLauncher } from '../levers/cache/quality/cache-checks';
+import { CacheCheckComparer } from '../levers/cache/quality/check-comparer';
+import { CacheMaintenance } from '../levers/cache/cache-maintenance';
 import { ThresholdFeedback, type ThresholdFeedbackOptions } from '../levers/routing/guards/threshold-feedback';
 import { routerEncoder } from '../levers/routing/sentence-encoder';
 
@@ -45,6 +48,8 @@ export class Platform {
   private readonly queues = new Map<QueueName, Queue>();
   private readonly closers: (() => Promise<void>)[] = [];
   private shadowComparer?: ShadowComparer;
+  private cacheCheckComparer?: CacheCheckComparer;
+  private cacheChecks?: CacheCheckLauncher;
   private feedback?: ThresholdFeedback;
 
   private constructor(
@@ -185,8 +190,41 @@ export class Platform {
         },
       },
       cache: this.cache,
+      cacheChecks: this.cacheCheckLauncher(),
       enqueueCacheStore: this.cacheWritesInline ? (payload, vector) => this.writeCacheInline(payload, vector) : (payload) => this.enqueueCacheStore(payload),
     });
+  }
+
+  /** The verified cache's check launcher (PARSIMONY_CACHE_CHECK_SHARE of semantic hits), when the cache is on. */
+  private cacheCheckLauncher(): CacheCheckLauncher | undefined {
+    if (!this.cache || !(this.env.PARSIMONY_CACHE_CHECK_SHARE > 0)) return undefined;
+    this.cacheChecks ??= new CacheCheckLauncher({
+      redis: this.redis,
+      prefix: this.env.PARSIMONY_QUEUE_PREFIX,
+      catalog: this.catalog,
+      store: this.store,
+      quality: this.cache.quality,
+      share: this.env.PARSIMONY_CACHE_CHECK_SHARE,
+      firstCheckMs: this.env.PARSIMONY_CACHE_CHECK_MS,
+      // Checks yield to interactive work like batch lines and routing shadows.
+      enqueue: (job) => enqueuePipelineJob(this.pipelineQueue, job, { attempts: this.env.PARSIMONY_JOB_ATTEMPTS, background: true, backoff: { type: 'exponential', delay: 1_000 } }),
+    });
+    return this.cacheChecks;
+  }
+
+  /** Starts this process's cache check comparer (once), when the cache is on: compares finished checks, adapts thresholds. */
+  startCacheCheckComparer(): CacheCheckComparer | undefined {
+    if (!this.cache) return undefined;
+    this.cacheCheckComparer ??= new CacheCheckComparer({
+      redis: this.redis,
+      prefix: this.env.PARSIMONY_QUEUE_PREFIX,
+      store: this.store,
+      quality: this.cache.quality,
+      maintenance: new CacheMaintenance(this.cache, this.log),
+      log: this.log.child({ component: 'cache-checks' }),
+      checkMs: this.env.PARSIMONY_CACHE_CHECK_MS,
+    }).start();
+    return this.cacheCheckComparer;
   }
 
   /** This process's Prometheus metrics (served by the producer at /metrics). */
@@ -232,6 +270,7 @@ export class Platform {
   async close(): Promise<void> {
     await Promise.allSettled(this.closers.map((stop) => stop()));
     await this.shadowComparer?.close();
+    await this.cacheCheckComparer?.close();
     await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
     await closeRedis(this.redis);
   }

@@ -48,12 +48,13 @@ describe('cache stage: exact and semantic tiers', () => {
     expect(annotation(ctx).status).toBe('miss');
   });
 
-  test('a near-identical question with a swapped entity is caught by a guard, not served', async () => {
+  test('a near-identical question with a swapped entity is turned away by the verifier, not served', async () => {
     const t = tenant();
     await f.serve(pipelineContext(t, chat('What is the best hotel in Munnar for couples?')), answer('Hotel A.'));
     const ctx = pipelineContext(t, chat('What is the best hotel in Khandala for couples?'));
     expect(await f.stage.run(ctx)).toEqual({ kind: 'continue' });
-    expect(annotation(ctx).rejected_by).toEqual({ content: 1 });
+    expect(annotation(ctx).rejected_by).toEqual({ verifier: 1 });
+    expect(annotation(ctx).score).toBeLessThan(annotation(ctx).threshold!);
   });
 
   test('mode "exact" never serves a paraphrase; mode "off" bypasses and stores nothing', async () => {
@@ -79,7 +80,7 @@ describe('cache stage: exact and semantic tiers', () => {
     expect(later).toMatchObject({ kind: 'complete', response: { content: '30 days.' } });
   });
 
-  test('long conversations use the exact tier only', async () => {
+  test('multi-turn: with the same earlier turns the last user turn is matched by meaning; other earlier turns never match', async () => {
     const t = tenant();
     const history = (last: string) =>
       chat(last, {
@@ -91,7 +92,20 @@ describe('cache stage: exact and semantic tiers', () => {
       });
     await f.serve(pipelineContext(t, history('How can I cancel my subscription?')), answer('Pro: Settings.'));
     const paraphrase = pipelineContext(t, history('How do I cancel my subscription?'));
-    expect(await f.stage.run(paraphrase)).toEqual({ kind: 'continue' });
+    expect(await f.stage.run(paraphrase)).toMatchObject({ kind: 'complete', response: { content: 'Pro: Settings.' } });
+    expect(annotation(paraphrase)).toMatchObject({ hit: true, kind: 'semantic' });
+    const otherPlan = pipelineContext(t, chat('How do I cancel my subscription?', {
+      messages: [
+        { role: 'user', content: [{ type: 'text', text: 'I use the Free plan.' }] },
+        { role: 'assistant', content: [{ type: 'text', text: 'Noted.' }] },
+        { role: 'user', content: [{ type: 'text', text: 'How do I cancel my subscription?' }] },
+      ],
+    }));
+    expect(await f.stage.run(otherPlan)).toEqual({ kind: 'continue' });
+    const longer = pipelineContext(t, history('How do I cancel my subscription?'), {}, 'mid');
+    f.policies[t] = { max_semantic_turns: 1 };
+    expect(await f.stage.run(longer)).toEqual({ kind: 'continue' });
+    delete f.policies[t];
     const same = pipelineContext(t, history('How can I cancel my subscription?'));
     expect(await f.stage.run(same)).toMatchObject({ kind: 'complete', response: { content: 'Pro: Settings.' } });
   });

@@ -82,7 +82,7 @@ describe('ContextCompactor', () => {
   it.each(STRATEGIES)('%s keeps the system prompt and the task verbatim and removes tokens', async (strategy) => {
     const request = agentRequest(steps(9));
     const original = JSON.stringify(request);
-    const out = await new ContextCompactor({ summarizer: new CountingSummarizer() }).compact(request, resolvePolicy({ strategy }, 't'), { tenant: 't' });
+    const out = await new ContextCompactor({ summarizer: new CountingSummarizer() }).compact(request, resolvePolicy({ window: 4, keep: 2, strategy }, 't'), { tenant: 't' });
     expect(JSON.stringify(request)).toBe(original); // input untouched
     expect(out.request.system).toEqual([{ type: 'text', text: SYSTEM_PROMPT }]);
     const first = out.request.messages[0];
@@ -97,7 +97,7 @@ describe('ContextCompactor', () => {
 
   it('keeps facts (ids, amounts, dates) of compacted tool results in the summary note', async () => {
     const request = agentRequest(steps(6));
-    const out = await new ContextCompactor({ summarizer: new CountingSummarizer() }).compact(request, resolvePolicy({ strategy: 'summarize' }, 't'), { tenant: 't' });
+    const out = await new ContextCompactor({ summarizer: new CountingSummarizer() }).compact(request, resolvePolicy({ window: 4, keep: 2, strategy: 'summarize' }, 't'), { tenant: 't' });
     const text = JSON.stringify(out.request.messages);
     for (const fact of ['HAT200', 'HAT303', '2024-06-04', '121', 'R2X0', 'gift_card_7001']) expect(text).toContain(fact);
     expect(text).toContain('Summary 1');
@@ -120,7 +120,7 @@ describe('ContextCompactor', () => {
 
   it('does nothing below the window', async () => {
     const request = agentRequest(steps(3));
-    const out = await new ContextCompactor({ summarizer: new CountingSummarizer() }).compact(request, resolvePolicy({}, 't'), { tenant: 't' });
+    const out = await new ContextCompactor({ summarizer: new CountingSummarizer() }).compact(request, resolvePolicy({ window: 4, keep: 2 }, 't'), { tenant: 't' });
     expect(out.request).toBe(request);
     expect(out.stats.compacted_cycles).toBe(0);
   });
@@ -129,7 +129,7 @@ describe('ContextCompactor', () => {
     const summarizer = new CountingSummarizer();
     const compactor = new ContextCompactor({ summarizer, store: newStore() });
     const shape = steps(12);
-    const policy = resolvePolicy({ strategy: 'summarize' }, 'tenant-a');
+    const policy = resolvePolicy({ window: 4, keep: 2, strategy: 'summarize' }, 'tenant-a');
     const reusedAt: number[] = [];
     for (let n = 0; n <= 12; n++) {
       const out = await compactor.compact(agentRequest(shape.slice(0, n)), policy, { tenant: 'tenant-a' });
@@ -156,7 +156,7 @@ describe('ContextCompactor', () => {
   it.each(STRATEGIES)('%s: the compacted prefix is byte-identical between compaction steps', async (strategy) => {
     const compactor = new ContextCompactor({ summarizer: new CountingSummarizer(), store: newStore(100) });
     const shape = steps(9, { chat: true });
-    const policy = resolvePolicy({ strategy }, 't');
+    const policy = resolvePolicy({ window: 4, keep: 2, strategy }, 't');
     const prefixes: string[] = [];
     for (const n of [6, 7]) {
       const out = await compactor.compact(agentRequest(shape.slice(0, n)), policy, { tenant: 't' });
@@ -172,7 +172,7 @@ describe('ContextCompactor', () => {
   it('reuses the summary when the client moves a cache_control marker between calls', async () => {
     const summarizer = new CountingSummarizer();
     const compactor = new ContextCompactor({ summarizer, store: newStore() });
-    const policy = resolvePolicy({ strategy: 'summarize' }, 't');
+    const policy = resolvePolicy({ window: 4, keep: 2, strategy: 'summarize' }, 't');
     const first = agentRequest(steps(5, { chat: true }));
     const second = agentRequest(steps(5, { chat: true }));
     // The client marked an early message in one call and not in the other.
@@ -188,7 +188,7 @@ describe('ContextCompactor', () => {
   it('falls back to masking when the summariser fails, still valid', async () => {
     const out = await new ContextCompactor({ summarizer: new CountingSummarizer(true), store: newStore() }).compact(
       agentRequest(steps(8)),
-      resolvePolicy({ strategy: 'summarize' }, 't'),
+      resolvePolicy({ window: 4, keep: 2, strategy: 'summarize' }, 't'),
       { tenant: 't' },
     );
     expect(out.stats.fallback).toMatch(/^mask/);
@@ -198,7 +198,7 @@ describe('ContextCompactor', () => {
 
   it('mask keeps every message and only shortens old tool outputs', async () => {
     const request = agentRequest(steps(6));
-    const out = await new ContextCompactor().compact(request, resolvePolicy({ strategy: 'mask' }, 't'), { tenant: 't' });
+    const out = await new ContextCompactor().compact(request, resolvePolicy({ window: 4, keep: 2, strategy: 'mask' }, 't'), { tenant: 't' });
     expect(out.request.messages).toHaveLength(request.messages.length);
     const masked = out.request.messages.filter((m) => m.role === 'tool' && m.content.includes('masked by Parsimony'));
     expect(masked).toHaveLength(4);

@@ -97,4 +97,30 @@ describe('context_management through the pipeline on an OpenAI-routed request', 
     expect(invalid.status).toBe(400);
     expect((await invalid.json()).error.message).toContain('parsimony_context_management');
   }, 60_000);
+
+  it('honours context_management sent on /v1/messages (Anthropic SDK) for a request routed to an OpenAI model', async () => {
+    type Block = Record<string, unknown>;
+    const messages: { role: 'user' | 'assistant'; content: string | Block[] }[] = [{ role: 'user', content: 'Which hotels near the venue still have rooms on 2026-12-20?' }];
+    for (let i = 0; i < 3; i++) {
+      messages.push({ role: 'assistant', content: [{ type: 'tool_use', id: `toolu_${i}`, name: 'search_hotels', input: { night: `2026-12-2${i}` } }] });
+      messages.push({ role: 'user', content: [{ type: 'tool_result', tool_use_id: `toolu_${i}`, content: JSON.stringify(Array.from({ length: 30 }, (_, k) => ({ hotel: `H${i}${k}`, rooms: k, rate: 90 + k }))) }] });
+    }
+    const tools = [{ name: 'search_hotels', description: 'Hotels with free rooms', input_schema: { type: 'object' as const, properties: { night: { type: 'string' } } } }];
+    const client = p!.anthropic();
+    const { data, response } = await client.beta.messages
+      .create({
+        model: 'gpt-4.1',
+        max_tokens: 200,
+        tools,
+        messages: messages as never,
+        betas: ['context-management-2025-06-27'],
+        context_management: { edits: [{ type: 'clear_tool_uses_20250919', trigger: { type: 'tool_uses', value: 1 }, keep: { type: 'tool_uses', value: 1 } }] },
+      })
+      .withResponse();
+    expect(data.type).toBe('message');
+    const job = await (await p!.http(`/v1/jobs/${response.headers.get('x-parsimony-job-id')}`)).json();
+    expect(job.route.provider).toBe('openai');
+    expect(job.context).toMatchObject({ context_management: 'emulated', applied_edits: [{ type: 'clear_tool_uses_20250919', cleared_tool_uses: 2 }] });
+    expect(job.cost.by_lever.context).toBeGreaterThan(0);
+  }, 60_000);
 });

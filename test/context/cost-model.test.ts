@@ -11,8 +11,9 @@ import { stageContext } from '../compression/stage-context';
 import { agentRequest, CountingSummarizer, steps } from './agent-fixture';
 
 const catalog = Catalog.load();
-const openai = catalog.byTier('frontier', 'openai')[0];
-const anthropic = catalog.byTier('frontier', 'anthropic')[0];
+const openai = catalog.tierDefault('openai', 'frontier') ?? catalog.byTier('frontier', 'openai')[0];
+// The Anthropic frontier model with the largest minimum cacheable prefix (the case the cost model must see).
+const anthropic = [...catalog.byTier('frontier', 'anthropic')].sort((a, b) => b.min_cacheable_tokens - a.min_cacheable_tokens)[0];
 const prefix = uniquePrefix('context-cost');
 let redis: Redis;
 beforeAll(() => {
@@ -36,7 +37,9 @@ describe('compaction cost model', () => {
   const base = { stayTokens: 3600, advanceTokens: 3000, newTokens: 400, headTokens: 2000, growth: 400, summaryUsd: 0.0005 };
 
   it('advances when many calls will read the smaller prefix, skips when the chain is about to end', () => {
-    expect(compactionPays({ ...base, model: openai, remaining: 12 }).decision).toBe('advance');
+    // Two thirds of a long prefix removed: every later call reads far less.
+    expect(compactionPays({ ...base, stayTokens: 9000, model: openai, remaining: 12 }).decision).toBe('advance');
+    // A sixth removed on the last call: the rewritten prefix costs more than the reads it saves.
     expect(compactionPays({ ...base, model: openai, remaining: 0 }).decision).toBe('skip');
   });
 

@@ -20,7 +20,7 @@ afterAll(async () => {
 describe('ContextCompactionStage', () => {
   it('records tokens removed, the summary cost as overhead, and the annotation; no cost on reuse', async () => {
     const summarizer = new CountingSummarizer();
-    const stage = new ContextCompactionStage({ summarizer, redis, keyPrefix: `${prefix}:`, config: { strategy: 'summarize' } });
+    const stage = new ContextCompactionStage({ summarizer, redis, keyPrefix: `${prefix}:`, config: { strategy: 'summarize', window: 4, keep: 2 } });
     const request = agentRequest(steps(8));
     const ctx = stageContext(request);
     await stage.run(ctx);
@@ -47,7 +47,7 @@ describe('ContextCompactionStage', () => {
   });
 
   it('applies per-tenant and per-agent settings (metadata.agent)', async () => {
-    const config = { strategy: 'mask' as const, tenants: { acme: { window: 6, agents: { planner: { enabled: false }, coder: { window: 2, keep: 1 } } } } };
+    const config = { strategy: 'mask' as const, window: 4, keep: 2, tenants: { acme: { window: 6, agents: { planner: { enabled: false }, coder: { window: 2, keep: 1 } } } } };
     const stage = new ContextCompactionStage({ config });
     const run = async (tenant: string, agent?: string) => {
       const ctx = stageContext(agentRequest(steps(5)), tenant, agent ? { agent } : undefined);
@@ -64,7 +64,7 @@ describe('ContextCompactionStage', () => {
   it('leaves short conversations untouched', async () => {
     const request = agentRequest(steps(2));
     const ctx = stageContext(request);
-    await new ContextCompactionStage({ summarizer: new CountingSummarizer() }).run(ctx);
+    await new ContextCompactionStage({ summarizer: new CountingSummarizer(), config: { window: 4, keep: 2 } }).run(ctx);
     expect(ctx.request).toBe(request);
     expect(ctx.ledger.contextTokensRemoved).toBe(0);
   });

@@ -176,4 +176,39 @@ describe('POST /v1/messages with the official @anthropic-ai/sdk', () => {
     const elsewhere = await fetch(`${p.url}/v1/jobs/job_nope`, { headers: { 'x-api-key': KEYS.globex } });
     expect((await elsewhere.json()) as unknown).toEqual({ error: { type: 'not_found_error', message: expect.any(String) } });
   });
+
+  test('provider failures keep Anthropic’s meaning: a 529 that outlasts the retries is overloaded_error, a provider 400 is invalid_request_error', async () => {
+    p.sim.faults.add({ status: 529, times: 20, match: { contains: 'always-overloaded' } });
+    const overloaded = await p
+      .anthropic()
+      .messages.create({ model: 'claude-haiku-4-5', max_tokens: 20, messages: [{ role: 'user', content: 'always-overloaded please' }] })
+      .catch((e: unknown) => e);
+    expect(overloaded).toBeInstanceOf(APIError);
+    expect((overloaded as APIError).status).toBe(529);
+    expect((overloaded as APIError).type).toBe('overloaded_error');
+
+    p.sim.faults.add({ status: 400, times: 1, match: { contains: 'provider-rejects' } });
+    const rejected = await p
+      .anthropic()
+      .messages.create({ model: 'claude-haiku-4-5', max_tokens: 20, messages: [{ role: 'user', content: 'provider-rejects this' }] })
+      .catch((e: unknown) => e);
+    expect(rejected).toBeInstanceOf(Anthropic.BadRequestError);
+    expect((rejected as APIError).type).toBe('invalid_request_error');
+    p.sim.faults.clear();
+  });
+
+  test('caller cache_control is kept: a 1-hour breakpoint writes 1-hour cache tokens, the next call reads them', async () => {
+    const long = Array.from({ length: 400 }, (_, i) => `Rule ${i}: answer politely and cite the policy section ${i}.`).join(' ');
+    const params = {
+      model: 'claude-sonnet-4-6',
+      max_tokens: 50,
+      system: [{ type: 'text' as const, text: long, cache_control: { type: 'ephemeral' as const, ttl: '1h' as const } }],
+      messages: [{ role: 'user' as const, content: 'First question about refunds?' }],
+    };
+    const first = await p.anthropic().messages.create(params);
+    expect(first.usage.cache_creation?.ephemeral_1h_input_tokens).toBeGreaterThan(1000);
+    expect(first.usage.cache_creation_input_tokens).toBe(first.usage.cache_creation!.ephemeral_1h_input_tokens + first.usage.cache_creation!.ephemeral_5m_input_tokens);
+    const second = await p.anthropic().messages.create({ ...params, messages: [{ role: 'user', content: 'A different question about shipping times?' }] });
+    expect(second.usage.cache_read_input_tokens).toBeGreaterThan(1000);
+  });
 });

@@ -1,6 +1,7 @@
 import { MessageStream } from '@anthropic-ai/sdk/lib/MessageStream';
 import fc from 'fast-check';
-import type { ModelEntry } from '../../shared/core/catalog/catalog';
+import { Catalog, type ModelEntry } from '../../shared/core/catalog/catalog';
+import { effortForModel } from '../../shared/core/catalog/reasoning-effort';
 import type { ChatRequest, ChatResponse, StreamEvent } from '../../shared/core/chat-model';
 import { anthropicMessageToResponse } from '../../shared/providers/anthropic/from-anthropic';
 import { AnthropicStreamDecoder } from '../../shared/providers/anthropic/stream-decoder';
@@ -14,6 +15,8 @@ import { chatResponseToMessage } from '../../shared/surfaces/messages/from-inter
 import { MessagesBodySchema } from '../../shared/surfaces/messages/request-schema';
 import { MessagesStreamEncoder, sseFrame } from '../../shared/surfaces/messages/stream-encoder';
 import { messagesBodyToChatRequest } from '../../shared/surfaces/messages/to-internal';
+import { outputItems } from '../../shared/surfaces/responses/from-internal';
+import { responsesSurface } from '../../shared/surfaces/responses/definition';
 import { anthropicMessage, messagesBody } from './messages-arbitraries';
 
 /**
@@ -70,6 +73,25 @@ describe('Messages body → internal → OpenAI chat wire → internal', () => {
       }),
       RUNS,
     );
+  });
+});
+
+describe('thinking ↔ reasoning effort across providers', () => {
+  const gpt = Catalog.load().find('gpt-5.4-mini')!;
+  test('a Messages thinking budget or effort reaches an OpenAI reasoning model as the effort it stands for, and comes back as that effort', () => {
+    fc.assert(
+      fc.property(messagesBody, (body) => {
+        const first = toInternal(body);
+        const wire = clone(chatRequestToOpenAIBody(first, gpt.id, gpt));
+        expect(wire.reasoning_effort).toBe(effortForModel(gpt, first.reasoning));
+        if (wire.reasoning_effort !== undefined) expect(openAIBodyToChatRequest(ChatCompletionBodySchema.parse(wire)).reasoning?.effort).toBe(wire.reasoning_effort);
+      }),
+      RUNS,
+    );
+    const effortOf = (thinking: Record<string, unknown>) => chatRequestToOpenAIBody(toInternal({ model: 'auto', max_tokens: 40000, thinking, messages: [{ role: 'user', content: 'q' }] }), gpt.id, gpt).reasoning_effort;
+    expect(effortOf({ type: 'enabled', budget_tokens: 3000 })).toBe('low');
+    expect(effortOf({ type: 'enabled', budget_tokens: 30000 })).toBe('high');
+    expect(gpt.reasoning?.efforts).toContain(effortOf({ type: 'disabled' }));
   });
 });
 
@@ -183,3 +205,40 @@ function jsonLines(events: unknown[]): ReadableStream {
 }
 
 export type { StreamEvent };
+
+describe('across surfaces: an agent loop whose answers come from the other provider', () => {
+  test('Messages client, OpenAI reasoning: shown as thinking, sent back, it is OpenAI’s reasoning again (and never reaches Anthropic)', () => {
+    const part = fc.record({ text: fc.string({ maxLength: 30 }), id: fc.stringMatching(/^rs_[a-z0-9]{4,10}$/), encrypted: fc.stringMatching(/^[A-Za-z0-9+/=]{4,40}$/) });
+    fc.assert(
+      fc.property(fc.array(part, { minLength: 1, maxLength: 3 }), fc.string({ minLength: 1, maxLength: 20 }), (parts, answer) => {
+        const reasoning = parts.map((p) => ({ type: 'reasoning' as const, provider: 'openai', ...p }));
+        const response: ChatResponse = { id: 'r', model: 'gpt-5.4', created: 0, content: answer, tool_calls: [], finish_reason: 'stop', usage: { input_tokens: 1, output_tokens: 1, cached_input_tokens: 0, cache_write_tokens: 0 }, reasoning };
+        const message = clone(chatResponseToMessage(response, 'msg_1', 'gpt-5.4'));
+        const next = toInternal({ model: 'auto', max_tokens: 100, messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content: message.content }, { role: 'user', content: 'more' }] });
+        const assistant = next.messages[1];
+        expect(assistant.role === 'assistant' ? assistant.reasoning : undefined).toEqual(reasoning);
+        const wire = chatRequestToAnthropicParams(next, CLAUDE);
+        expect(JSON.stringify(wire.messages)).not.toContain('parsimony.r1.');
+      }),
+      RUNS,
+    );
+  });
+
+  test('Responses client, Claude answers: output items sent back as input give Anthropic the same thinking, text and tool_use blocks', async () => {
+    await fc.assert(
+      fc.asyncProperty(anthropicMessage, async (message) => {
+        const internal = anthropicMessageToResponse(message as unknown as AnthropicMessage);
+        const items = outputItems(internal, 'job_rt', true);
+        const results = internal.tool_calls.map((c) => ({ type: 'function_call_output', call_id: c.id, output: 'ok' }));
+        const parsed = await responsesSurface.parse({ model: 'claude-sonnet-4-6', input: [{ role: 'user', content: 'q' }, ...items, ...results, ...(results.length ? [] : [{ role: 'user', content: 'next' }])] }, { tenant: 't' });
+        const wire = clone(chatRequestToAnthropicParams(parsed.request, CLAUDE));
+        const expected = message.content.map((b) => {
+          const { citations: _c, ...rest } = b as Record<string, unknown>;
+          return rest;
+        });
+        if (expected.length) expect(wire.messages[1]).toEqual({ role: 'assistant', content: expected });
+      }),
+      { numRuns: 200 },
+    );
+  });
+});

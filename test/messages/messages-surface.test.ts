@@ -1,5 +1,6 @@
 import type { ChatResponse } from '../../shared/core/chat-model';
 import { reasoningToThinking } from '../../shared/providers/anthropic/thinking';
+import { budgetForEffort, effortForBudget } from '../../shared/core/catalog/reasoning-effort';
 import { chatRequestToAnthropicParams } from '../../shared/providers/anthropic/to-anthropic';
 import { ZodError } from 'zod';
 import type { ModelEntry } from '../../shared/core/catalog/catalog';
@@ -29,10 +30,17 @@ const parse = (body: Record<string, unknown>) => messagesBodyToChatRequest(Messa
 
 describe('reasoning ↔ thinking', () => {
   test('effort → budget on budget models, kept below max_tokens and off when the cap is too small to think', () => {
-    expect(reasoningToThinking({ effort: 'high' }, 64000, BUDGET_MODEL)).toEqual({ thinking: { type: 'enabled', budget_tokens: 16384 } });
+    expect(reasoningToThinking({ effort: 'high' }, 64000, BUDGET_MODEL)).toEqual({ thinking: { type: 'enabled', budget_tokens: 24576 } });
     expect(reasoningToThinking({ effort: 'xhigh' }, 5000, BUDGET_MODEL)).toEqual({ thinking: { type: 'enabled', budget_tokens: 4999 } });
     expect(reasoningToThinking({ effort: 'low' }, 900, BUDGET_MODEL)).toEqual({});
     expect(reasoningToThinking({ effort: 'none' }, 9000, BUDGET_MODEL)).toEqual({ thinking: { type: 'disabled' } });
+  });
+  test('effort → budget → effort is the identity for every effort (the Anthropic and OpenAI sides share one convention)', () => {
+    for (const effort of ['low', 'medium', 'high', 'xhigh', 'max'] as const) {
+      const { thinking } = reasoningToThinking({ effort }, 1_000_000, BUDGET_MODEL);
+      expect(effortForBudget((thinking as { budget_tokens: number }).budget_tokens)).toBe(effort);
+      expect(effortForBudget(budgetForEffort(effort))).toBe(effort);
+    }
   });
   test('effort → output_config.effort on effort models; nothing on models without reasoning; an explicit budget always', () => {
     expect(reasoningToThinking({ effort: 'high' }, 9000, EFFORT_MODEL)).toEqual({ output_config: { effort: 'high' } });
@@ -139,3 +147,4 @@ describe('Messages errors and models', () => {
     ]);
   });
 });
+

@@ -41,7 +41,7 @@ describe('POST /v1/jobs with a Responses body', () => {
   test('a bad selector or a bad body is a 400 naming it', async () => {
     const bad = await P().http('/v1/jobs', { method: 'POST', json: { endpoint: '/v1/nope', request: { model: 'gpt-4.1-mini', input: 'x' } } });
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error.message).toMatch(/^endpoint: "\/v1\/nope"/);
+    expect((await bad.json()).error.message).toMatch(/^endpoint: "\/v1\/nope" does not run as a job; jobs run "\/v1\/chat\/completions"/);
     const hosted = await P().http('/v1/jobs', { method: 'POST', json: { surface: 'responses', request: { model: 'gpt-4.1-mini', input: 'x', tools: [{ type: 'file_search' }] } } });
     expect(hosted.status).toBe(400);
     expect((await hosted.json()).error.message).toMatch(/^request\.tools\.0: tool type "file_search"/);
@@ -82,8 +82,22 @@ describe('Batch API with endpoint /v1/responses', () => {
     expect(byId['r-prev'].message).toMatch(/previous_response_id/);
   });
 
+  test('a Messages batch and a Messages job: bodies and answers in Anthropic\'s format', async () => {
+    const body = (text: string) => ({ model: 'claude-haiku-4-5', max_tokens: 200, messages: [{ role: 'user', content: text }] });
+    const file = await upload(P(), `${JSON.stringify({ custom_id: 'm1', method: 'POST', url: '/v1/messages', body: body('Name a sea.') })}\n`);
+    const created = await P().openai().batches.create({ input_file_id: file.id, endpoint: '/v1/messages' as '/v1/responses', completion_window: '24h' });
+    const done = await waitForBatch(P(), created.id);
+    // Whole objects in the expectations, so a failure shows why.
+    expect({ counts: done.request_counts, errors: await readJsonl(P(), done.error_file_id) }).toEqual({ counts: { total: 1, completed: 1, failed: 0 }, errors: [] });
+    const [line] = await readJsonl(P(), done.output_file_id);
+    expect(line.response.body).toMatchObject({ type: 'message', role: 'assistant' });
+    const job = await (await P().http('/v1/jobs', { method: 'POST', json: { surface: 'messages', latency: 'sync', request: body('Name an ocean.') } })).json();
+    expect(job).toMatchObject({ status: 'completed', response: { type: 'message', role: 'assistant' } });
+  });
+
   test('an endpoint no surface serves is refused', async () => {
     const file = await upload(P(), `${responsesLine('a', 'x')}\n`);
     await expect(P().openai().batches.create({ input_file_id: file.id, endpoint: '/v1/completions', completion_window: '24h' })).rejects.toMatchObject({ status: 400 });
+    await expect(P().openai().batches.create({ input_file_id: file.id, endpoint: '/v1/embeddings', completion_window: '24h' })).rejects.toMatchObject({ status: 400 });
   });
 });

@@ -165,10 +165,11 @@ describe('stream encoder', () => {
     expect(done).toEqual(completed.output);
   });
 
-  test('fail() ends a started stream with response.failed', () => {
+  test('fail() ends a started stream with error and response.failed', () => {
     const encoder = new ResponsesStreamEncoder('job_abc', 'm', 1, {});
     encoder.start();
-    const [failed] = encoder.fail('provider_error', 'boom');
-    expect(failed).toMatchObject({ type: 'response.failed', sequence_number: 2, response: { status: 'failed', error: { code: 'provider_error', message: 'boom' } } });
+    const [error, failed] = encoder.fail('provider_error', 'boom');
+    expect(error).toEqual({ type: 'error', sequence_number: 2, code: 'provider_error', message: 'boom', param: null });
+    expect(failed).toMatchObject({ type: 'response.failed', sequence_number: 3, response: { status: 'failed', error: { code: 'provider_error', message: 'boom' } } });
   });
 });

@@ -44,8 +44,8 @@ const getWeather = tool({
 });
 
 function agent() {
-  // An explicit catalog model: the SDK's default model name may be newer than the catalog on this branch.
-  return new Agent({ name: 'Weather agent', instructions: 'Use the tool to answer weather questions.', model: process.env.AGENTS_TEST_MODEL ?? 'gpt-4.1-mini', tools: [getWeather] });
+  // No model: the SDK's default (gpt-5.4-mini in 0.14, with its default reasoning settings), as a new user runs it.
+  return new Agent({ name: 'Weather agent', instructions: 'Use the tool to answer weather questions.', tools: [getWeather] });
 }
 
 describe('OpenAI Agents SDK (default Responses mode) against Parsimony', () => {
@@ -57,6 +57,7 @@ describe('OpenAI Agents SDK (default Responses mode) against Parsimony', () => {
     expect(result.finalOutput).toMatch(/tool result/);
     expect(sent.length).toBeGreaterThanOrEqual(2);
     expect(sent.every((s) => s.path === '/v1/responses')).toBe(true);
+    expect(sent[0].body.model).toBe('gpt-5.4-mini');
     const job = await (await p!.http(`/v1/jobs/job_${String(result.lastResponseId).replace(/^resp_/, '')}`)).json();
     expect(job.response.id).toBe(result.lastResponseId);
     if (process.env.SHOW_SENT) process.stdout.write(JSON.stringify(sent) + '\n');

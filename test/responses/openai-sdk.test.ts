@@ -3,7 +3,8 @@ import { startTestParsimony, type TestParsimony } from '../helpers/parsimony';
 
 let p: TestParsimony | undefined;
 beforeAll(async () => {
-  p = await startTestParsimony('responses-sdk');
+  // globex's routing policy answers its small-tier traffic with Claude: model "auto" on this surface can reach Anthropic.
+  p = await startTestParsimony('responses-sdk', { PARSIMONY_ROUTING_POLICY: JSON.stringify({ globex: { maxTier: 'small', pinned: { small: 'claude-haiku-4-5' } } }) });
 }, 120_000);
 afterAll(async () => {
   await p?.close();
@@ -176,6 +177,24 @@ describe('POST /v1/responses with the official openai SDK', () => {
     expect(JSON.parse(args)).toHaveProperty('city');
   });
 
+  test('provider failures: retried ones are invisible; a refused request is an HTTP error before any event', async () => {
+    P().sim.faults.add({ status: 500, times: 1, match: { contains: 'flaky-responses' } });
+    const ok = await P().openai().responses.create({ model: 'gpt-4.1-mini', input: 'flaky-responses: say hi' });
+    expect(ok.status).toBe('completed');
+    P().sim.faults.add({ status: 400, times: 1, match: { contains: 'refused-stream' } });
+    const stream = P().openai().responses.stream({ model: 'gpt-4.1-mini', input: 'refused-stream: say hi' });
+    await expect(stream.finalResponse()).rejects.toMatchObject({ status: 400 });
+  });
+
+  test('hints: x-parsimony-* headers and the parsimony body object steer model "auto"', async () => {
+    const viaHeader = await P().http('/v1/responses', { method: 'POST', headers: { 'x-parsimony-min-tier': 'frontier' }, json: { model: 'auto', input: 'Classify the sentiment: great phone' } });
+    expect(viaHeader.status).toBe(200);
+    expect(viaHeader.headers.get('x-parsimony-tier')).toBe('frontier');
+    const viaBody = await P().http('/v1/responses', { method: 'POST', json: { model: 'auto', input: 'Classify the sentiment: great phone', parsimony: { max_tier: 'small', cache: { mode: 'off' } } } });
+    expect(viaBody.headers.get('x-parsimony-tier')).toBe('small');
+    expect((await viaBody.json()).model).toBe(viaBody.headers.get('x-parsimony-model'));
+  });
+
   test('an explicit Claude model answers a Responses request, tool loop included', async () => {
     const client = P().openai();
     const first = await client.responses.create({ model: 'claude-haiku-4-5', input: 'What is the weather in Rome?', tools: [weatherTool], tool_choice: 'required' });
@@ -189,7 +208,19 @@ describe('POST /v1/responses with the official openai SDK', () => {
       store: false,
     });
     expect(second.output_text).toMatch(/tool result/);
-    const res = await P().http(`/v1/responses`, { method: 'POST', json: { model: 'auto', input: 'hi' } });
-    expect(res.status).toBe(200);
+  });
+
+  test('model "auto" routed to Claude by the tenant policy: a stored tool loop through Anthropic and back', async () => {
+    const client = P().openai('globex');
+    const first = await client.responses.create({ model: 'auto', input: 'What is the weather in Rome?', tools: [weatherTool], tool_choice: 'required' });
+    expect(first.model).toBe('claude-haiku-4-5');
+    const call = first.output.find((o) => o.type === 'function_call') as OpenAI.Responses.ResponseFunctionToolCall;
+    expect(call.call_id).toMatch(/^toolu_/);
+    const second = await client.responses.create({ model: 'auto', previous_response_id: first.id, input: [{ type: 'function_call_output', call_id: call.call_id, output: '18 C, rain' }], tools: [weatherTool] });
+    expect(second.model).toBe('claude-haiku-4-5');
+    expect(second.output_text).toMatch(/tool result/);
+    expect(second.usage!.input_tokens).toBeGreaterThan(first.usage!.input_tokens);
+    const savings = await (await P().http('/v1/savings', { tenant: 'globex' })).json();
+    expect(savings.requests).toBeGreaterThanOrEqual(2);
   });
 });

@@ -1,3 +1,4 @@
+import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { Catalog } from '../../shared/core/catalog/catalog';
 import { startTestParsimony, waitForJob, type TestParsimony } from '../helpers/parsimony';
@@ -55,6 +56,13 @@ describe('GET /v1/models', () => {
     expect(ids).toContain('text-embedding-3-small');
     expect((await sim.models.retrieve('gpt-5.6-luna')).id).toBe('gpt-5.6-luna');
     await expect(sim.models.retrieve('nope-model')).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    // The same path answers the Anthropic SDK (anthropic-version header) in Anthropic's shape.
+    const claude = new Anthropic({ apiKey: 'sk-ant-test', baseURL: app().sim.url, maxRetries: 0 });
+    const claudeIds: string[] = [];
+    for await (const model of claude.models.list()) claudeIds.push(model.id);
+    expect(claudeIds).toContain('claude-opus-5-5');
+    expect(claudeIds.every((id) => id.startsWith('claude-'))).toBe(true);
+    expect((await claude.models.retrieve('claude-haiku-5-5')).type).toBe('model');
   });
 });
 

@@ -4,7 +4,7 @@ import { SimError, errorBody } from '../errors';
 import type { BatchFault } from '../faults';
 import { nowSeconds, randomHex, randomId, seedOf } from '../prng';
 import { parseBatchInput, type BatchLine } from './batch-input';
-import { runChat } from './chat';
+import { overrideAnswer, runChat } from './chat';
 import { runEmbeddings } from './embeddings';
 import type { StoredFile } from './file-store';
 import { BatchCacheView } from '../prompt-cache';
@@ -168,6 +168,9 @@ export class OpenAIBatchStore {
       if (run.batch.endpoint === '/v1/embeddings') body = runEmbeddings(this.sim, line.body, true);
       else {
         const { completion } = runChat(this.sim, line.body, true, run.cache);
+        const model = (line.body as { model?: unknown }).model;
+        const override = this.sim.faults.takeBatchLineAnswer(run.batch.endpoint, typeof model === 'string' ? model : undefined, JSON.stringify(line.body));
+        if (override) overrideAnswer(completion, override);
         const u = run.batch.usage;
         u.input_tokens += completion.usage.prompt_tokens;
         u.input_tokens_details.cached_tokens += completion.usage.prompt_tokens_details.cached_tokens;

@@ -21,6 +21,8 @@ export function validateReasoningParams(b: ChatBody): void {
   if (!limits) return;
   for (const param of ['reasoning_effort', 'verbosity'] as const)
     if (b[param] != null && !limits.reasoning) throw invalidParam(`Unsupported parameter: '${param}' is not supported with this model.`, param, 'unsupported_parameter');
+  // Reasoning models return no token logprobs.
+  if (b.logprobs === true && limits.reasoning) throw invalidParam("Unsupported parameter: 'logprobs' is not supported with this model.", 'logprobs', 'unsupported_parameter');
   const effort = b.reasoning_effort;
   if (effort != null && limits.reasoning && !limits.reasoning.efforts.includes(effort))
     throw invalidParam(

@@ -104,7 +104,7 @@ function toChoice(answer: SimAnswer, index: number, forcedTool: boolean): { choi
 }
 
 /** A fault rule's replacement answer in every choice (the usage's completion tokens follow it). */
-function overrideAnswer(completion: ChatCompletion, answer: AnswerOverride): void {
+export function overrideAnswer(completion: ChatCompletion, answer: AnswerOverride): void {
   const text = 'content' in answer ? answer.content : answer.tool_call.arguments;
   for (const choice of completion.choices) {
     choice.message =

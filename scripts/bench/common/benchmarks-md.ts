@@ -7,7 +7,7 @@ import { REPO_ROOT } from './processes';
 export const BENCHMARKS_MD = join(REPO_ROOT, 'BENCHMARKS.md');
 
 /** `notes` is written by hand (findings, caveats) and kept as is by the scripts. */
-const SECTION_ORDER = ['cost', 'overhead', 'throughput', 'scale', 'notes'] as const;
+const SECTION_ORDER = ['cost', 'overhead', 'throughput', 'scale', 'tiers', 'notes'] as const;
 export type SectionId = (typeof SECTION_ORDER)[number];
 
 const INTRO = `# Benchmarks

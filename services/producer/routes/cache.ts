@@ -31,6 +31,22 @@ export function cacheRouter(platform: Platform): Router {
     if (!/^[A-Za-z0-9_-]{1,128}$/.test(id) || !(await writer().invalidate(tenantOf(req), id))) throw ApiError.notFound(`cache entry ${id}`);
     res.json({ id, object: 'cache.entry', deleted: true });
   });
+  router.get('/v1/cache/quality', async (req, res) => {
+    const cache = platform.cache;
+    if (!cache) throw ApiError.notFound('the semantic cache is off on this server (PARSIMONY_CACHE=off); cache');
+    const tenant = tenantOf(req);
+    const scopes = await cache.quality.report(tenant);
+    res.json({
+      object: 'cache.quality',
+      max_error: cache.quality.bound.maxError,
+      confidence: scopes[0]?.estimated_error.confidence ?? 0.95,
+      check_share: platform.env.PARSIMONY_CACHE_CHECK_SHARE,
+      embedder: cache.embedder.fingerprint,
+      verifier: cache.verifier.name,
+      default_threshold: cache.defaultThreshold,
+      scopes,
+    });
+  });
   router.post('/v1/cache/purge', async (req, res) => {
     const filter = PurgeBody.parse(req.body ?? {});
     const purged = await writer().purge(tenantOf(req), filter);

@@ -5,6 +5,7 @@ import { hintsFromHeaders } from '../../../shared/core/jobs/request-hints';
 import { ChatCompletionBodySchema } from '../../../shared/surfaces/chat-completions/request-schema';
 import { openAIBodyToChatRequest } from '../../../shared/surfaces/chat-completions/to-internal';
 import { OpenAIChunkEncoder } from '../../../shared/surfaces/chat-completions/from-internal';
+import { LEGACY_FUNCTIONS_ECHO, toLegacyFunctionChunk } from '../../../shared/surfaces/chat-completions/legacy-functions';
 import { completionId } from '../../../shared/core/jobs/job-outcomes';
 import type { ChatResponse, StreamEvent } from '../../../shared/core/chat-model';
 import { responseToStreamEvents } from '../../../shared/levers/cache/stream-replay';
@@ -25,7 +26,9 @@ export function chatCompletionsRouter(intake: JobIntake): Router {
     const stream = body.stream === true;
     // Body hints win over header hints, field by field.
     const hints = { ...hintsFromHeaders((name) => headerValue(req.headers[name])), ...body.parsimony };
+    const legacyFunctions = body.functions !== undefined;
     const options: JobOptions = { requested_model: body.model, latency: 'sync', stream, metadata: body.metadata, ...hints };
+    if (legacyFunctions) options.surface_echo = { [LEGACY_FUNCTIONS_ECHO]: true };
     const abort = new AbortController();
     res.on('close', () => {
       if (!res.writableFinished) abort.abort();
@@ -49,7 +52,7 @@ export function chatCompletionsRouter(intake: JobIntake): Router {
         encoder = new OpenAIChunkEncoder(completionId(jobId), model ?? (event.type === 'done' ? event.response.model : request.model), Math.floor(Date.now() / 1000), body.stream_options?.include_usage === true);
         res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
       }
-      for (const chunk of encoder.encode(event)) res.write(`data: ${JSON.stringify(chunk)}\n\n`);
+      for (const chunk of encoder.encode(event)) res.write(`data: ${JSON.stringify(legacyFunctions ? toLegacyFunctionChunk(chunk) : chunk)}\n\n`);
     };
     const finished = await intake.runFast(tenantOf(req), request, options, onStart, write, abort.signal);
     if (!res.headersSent) {

@@ -109,10 +109,11 @@ export function jobsRouter(
 /** The surface an envelope names (by name or path); chat completions when it names none. */
 function surfaceOf(envelope: JobEnvelope): SurfaceDefinition {
   const byPath = envelope.endpoint === undefined ? undefined : surfaceForPath(envelope.endpoint);
-  if (envelope.endpoint !== undefined && !byPath)
-    throw ApiError.invalid(`endpoint: "${envelope.endpoint}" is not a Parsimony endpoint jobs run; use one of ${Object.values(SURFACE_DEFINITIONS).map((d) => `"${d!.path}"`).join(', ')}`);
+  const runnable = Object.values(SURFACE_DEFINITIONS).map((d) => `"${d!.path}"`).join(', ');
+  if (envelope.endpoint !== undefined && !byPath) throw ApiError.invalid(`endpoint: "${envelope.endpoint}" does not run as a job; jobs run ${runnable}`);
   const byName = envelope.surface === undefined ? undefined : SURFACE_DEFINITIONS[envelope.surface];
-  if (envelope.surface !== undefined && !byName) throw ApiError.invalid(`surface: "${envelope.surface}" is not served by this Parsimony`);
+  // Embeddings answer outside the chat pipeline (only synchronously, at POST /v1/embeddings).
+  if (envelope.surface !== undefined && !byName) throw ApiError.invalid(`surface: "${envelope.surface}" does not run as a job; jobs run ${runnable}`);
   if (byPath && byName && byPath !== byName) throw ApiError.invalid(`surface "${envelope.surface}" and endpoint "${envelope.endpoint}" differ; send one of them`);
   return byPath ?? byName ?? SURFACE_DEFINITIONS.chat_completions!;
 }

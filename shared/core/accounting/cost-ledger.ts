@@ -26,7 +26,7 @@ export type CostLedgerState = Record<string, number | boolean | string>;
  *   actual_usd = baseline_usd − Σ by_lever + overhead_usd
  */
 /** Relative reasoning tokens per effort (medium = 1), OpenAI's guidance rounded; used only for the baseline estimate. */
-const EFFORT_TOKEN_FACTOR: Record<string, number> = { none: 0, minimal: 0.1, low: 0.35, medium: 1, high: 2.5, xhigh: 5 };
+const EFFORT_TOKEN_FACTOR: Record<string, number> = { none: 0, minimal: 0.1, low: 0.35, medium: 1, high: 2.5, xhigh: 5, max: 8 };
 
 /**
  * Reasoning tokens the frontier at its default effort would have spent beyond what the routed call spent,

@@ -61,7 +61,8 @@ const ModelSchema = z
     aliases: z.array(z.string().min(1)).optional(),
     /** Shortest prefix the provider will cache (Anthropic); defaults to 1,024. */
     min_cacheable_tokens: z.number().int().positive().default(1024),
-    capabilities: z.array(z.enum(['tools', 'json_schema', 'vision', 'streaming'])),
+    /** `n`: several choices per request (OpenAI `n`); `logprobs`: token log probabilities (OpenAI's non-reasoning models). */
+    capabilities: z.array(z.enum(['tools', 'json_schema', 'vision', 'streaming', 'n', 'logprobs'])),
   })
   .strict();
 
@@ -157,23 +158,26 @@ export class Catalog {
     return this.get(this.file.defaults.auto);
   }
 
-  /**
-   * Models of a tier: the provider's tier default first (`defaults.tiers`,
-   * today's family, so routing picks a current model over an older cheaper
-   * one), then the others cheapest first (by input + output list price).
-   * Without a provider, every provider's tier default comes first.
-   */
+  /** Models of a tier, cheapest first (by input + output list price). */
   byTier(tier: Tier, provider?: string): ModelEntry[] {
+    const listPrice = (m: ModelEntry) => m.price.input + m.price.output;
+    return this.file.models.filter((m) => m.tier === tier && (!provider || m.provider === provider)).sort((a, b) => listPrice(a) - listPrice(b));
+  }
+
+  /**
+   * Models of a tier in the order routing should try them: the provider's
+   * tier default first (`defaults.tiers`: today's family, so a route lands on
+   * a current model rather than an older cheaper one), then the rest cheapest
+   * first. Without a provider, every provider's tier default comes first.
+   */
+  forTier(tier: Tier, provider?: string): ModelEntry[] {
     const preferred = new Set(
       Object.entries(this.file.defaults.tiers ?? {})
         .filter(([p]) => !provider || p === provider)
         .map(([, tiers]) => tiers[tier])
         .filter((id): id is string => id !== undefined),
     );
-    const listPrice = (m: ModelEntry) => m.price.input + m.price.output;
-    return this.file.models
-      .filter((m) => m.tier === tier && (!provider || m.provider === provider))
-      .sort((a, b) => Number(preferred.has(b.id)) - Number(preferred.has(a.id)) || listPrice(a) - listPrice(b));
+    return this.byTier(tier, provider).sort((a, b) => Number(preferred.has(b.id)) - Number(preferred.has(a.id)));
   }
 
   /** The provider's default model for a tier (`defaults.tiers`), if the catalog names one. */

@@ -16,6 +16,17 @@ const BUDGET_UPPER_BOUNDS: readonly [number, ReasoningEffort][] = [
   [65_536, 'xhigh'],
 ];
 
+/**
+ * The thinking budget an effort stands for: the middle of its range above
+ * (so `effortForBudget(budgetForEffort(e)) === e`); "max" asks for twice the
+ * top bound, which callers cap at what the output limit leaves.
+ */
+export function budgetForEffort(effort: Exclude<ReasoningEffort, 'none' | 'minimal'>): number {
+  const index = BUDGET_UPPER_BOUNDS.findIndex(([, e]) => e === effort);
+  if (index < 0) return 2 * BUDGET_UPPER_BOUNDS[BUDGET_UPPER_BOUNDS.length - 1][0];
+  return (BUDGET_UPPER_BOUNDS[index - 1][0] + BUDGET_UPPER_BOUNDS[index][0]) / 2;
+}
+
 /** The effort a thinking budget stands for. */
 export function effortForBudget(budgetTokens: number): ReasoningEffort {
   for (const [upper, effort] of BUDGET_UPPER_BOUNDS) if (budgetTokens <= upper) return effort;

@@ -7,12 +7,12 @@ import type { BatchEngineOptions } from './batch-engine';
 import type { Intent, IntentStore } from './intent-store';
 import type { Lease } from './lease';
 import type { ChatRequest, ChatResponse } from '../../core/chat-model';
-import { planWarmup, warmupCostUsd, withHourBreakpoints } from './batch-warmup';
+import { planWarmup, warmupCostUsd, withLongCacheTtl } from './batch-warmup';
 import type { TierStats } from './tier-stats';
 
 /** Requests read to find a group's shared prefix. */
 const WARMUP_SAMPLE = 20;
-/** Beyond this expected turnaround Anthropic's 5-minute cache TTL may lapse before the lines run, seconds. */
+/** Beyond this expected turnaround the providers' default (about 5-minute) cache lifetime may lapse before the lines run, seconds. */
 const SHORT_TTL_SECONDS = 240;
 
 /** Crash-test seams around the provider call. Production passes none. */
@@ -105,23 +105,24 @@ export class BatchSubmission {
    * The prompt-cache warm-up, once per intent (batch-warmup.ts): when the
    * group shares a long enough prefix, one synchronous request writes it to
    * the provider's cache before the batch is created. A failed warm-up only
-   * costs the cache reads: the batch goes ahead. Returns whether Anthropic
-   * breakpoints get the 1-hour TTL.
+   * costs the cache reads: the batch goes ahead. Returns whether lines ask
+   * for the longer cache lifetime (batch-warmup.ts withLongCacheTtl).
    */
   private async warm(intent: Intent, model: ModelEntry): Promise<boolean> {
     const { intents, store, log, warmup } = this.deps;
     if (intent.warmup) return intent.warmupLongTtl;
     if (!warmup) return false;
-    const longTtl = model.provider === 'anthropic' && (await this.expectedTurnaroundSeconds(intent)) > SHORT_TTL_SECONDS;
+    // (Without a warm-up the lines keep their own cache settings: nothing was written for them to read.)
+    const longTtl = (await this.expectedTurnaroundSeconds(intent)) > SHORT_TTL_SECONDS;
     const first = await this.deps.intents.jobIds(intent.id, WARMUP_SAMPLE).next();
     const ids: string[] = first.done ? [] : first.value;
     const records = await Promise.all(ids.map((id) => store.load(id)));
     const sample = records.flatMap((r) => (r?.deferred ? [r.deferred.request] : []));
     const plan = planWarmup(sample, intent.size, model, longTtl);
     if (!plan.warm) {
-      await intents.recordWarmup(intent.id, { state: 'skipped', longTtl });
+      await intents.recordWarmup(intent.id, { state: 'skipped' });
       log.debug({ intent: intent.id, reason: plan.reason }, 'no prompt-cache warm-up');
-      return longTtl;
+      return false;
     }
     try {
       const response = await warmup(plan.request, model);
@@ -130,8 +131,9 @@ export class BatchSubmission {
       intent.warmupUsd = usd;
       log.info({ intent: intent.id, prefixTokens: plan.prefixTokens, sharing: `${plan.sharing}/${plan.sampled}`, usd, expectedSavingUsd: plan.expectedSavingUsd, ttl: longTtl ? '1h' : 'default' }, 'prompt cache warmed before the provider batch');
     } catch (err) {
-      await intents.recordWarmup(intent.id, { state: 'skipped', longTtl });
+      await intents.recordWarmup(intent.id, { state: 'skipped' });
       log.warn({ intent: intent.id, err: { message: (err as Error).message } }, 'prompt-cache warm-up failed; the batch goes ahead without it');
+      return false;
     }
     return longTtl;
   }
@@ -156,7 +158,7 @@ export class BatchSubmission {
           this.deps.log.warn({ intent: intent.id, jobId: ids[i] }, 'job record gone; left out of the provider batch');
           continue;
         }
-        yield provider.encodeLine(customIdOf(intent.id, ids[i]), longTtl ? withHourBreakpoints(work.request) : work.request, model);
+        yield provider.encodeLine(customIdOf(intent.id, ids[i]), longTtl ? withLongCacheTtl(work.request, model.provider) : work.request, model);
       }
     }
   }

@@ -9,8 +9,9 @@ import { estimateMessageTokens, estimateSystemTokens, estimateToolsTokens } from
  * a group sharing a long prefix pays the full input price on every line. One
  * synchronous request first — the group's first request, cut to one output
  * token — writes the shared prefix into the provider's cache; the batch's
- * lines then read it. Anthropic lines and the warm-up get 1-hour breakpoints
- * when the batch may outlast the 5-minute TTL. The warm-up is paid at the
+ * lines then read it. When the batch may outlast the default cache lifetime
+ * (about 5 minutes), lines and warm-up ask for the longer one: Anthropic
+ * 1-hour breakpoints, OpenAI `prompt_cache_retention: "24h"`. The warm-up is paid at the
  * standard price and charged to the group's jobs as overhead.
  */
 
@@ -59,10 +60,17 @@ export function planWarmup(sample: readonly ChatRequest[], size: number, model: 
   return { warm: true, request, prefixTokens, sharing: shared.filter((t) => t >= prefixTokens).length + 1, sampled: sample.length, expectedSavingUsd: roundUsd(expectedSavingUsd), costUsd: roundUsd(costUsd) };
 }
 
-/** The group's first request, one output token, no stream; Anthropic breakpoints lengthened when asked. */
+/** The group's first request, one output token, no stream; the cache lifetime lengthened when asked. */
 function warmupRequest(first: ChatRequest, model: ModelEntry, longTtl: boolean): ChatRequest {
   const request: ChatRequest = { ...first, sampling: { ...first.sampling, max_tokens: 1 }, service_tier: undefined };
-  return model.provider === 'anthropic' && longTtl ? withHourBreakpoints(request) : request;
+  return longTtl ? withLongCacheTtl(request, model.provider) : request;
+}
+
+/** The provider's longer prompt-cache lifetime: Anthropic 1-hour breakpoints, OpenAI 24-hour retention. */
+export function withLongCacheTtl(request: ChatRequest, provider: string): ChatRequest {
+  if (provider === 'anthropic') return withHourBreakpoints(request);
+  if (provider === 'openai') return { ...request, provider_options: { ...request.provider_options, openai: { ...request.provider_options?.openai, prompt_cache_retention: '24h' } } };
+  return request;
 }
 
 /** Every cache_control breakpoint of an Anthropic-bound request with the 1-hour TTL (lines and warm-up alike). */

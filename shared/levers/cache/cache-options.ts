@@ -25,7 +25,7 @@ export const CacheRequestOptionsSchema = z
     /** Lifetime of the entry this request stores; overrides ttl_class. */
     ttl_seconds: z.number().int().positive().max(365 * 24 * 3600).optional(),
     ttl_class: z.enum(['static', 'volatile', 'user']).optional(),
-    /** Cosine threshold for a semantic hit, overriding the tenant's / task's. */
+    /** Verifier score (0–1) a semantic candidate must reach, overriding the tenant's / task's (the scope's adapted threshold still applies when higher). */
     threshold: z.number().min(0).max(1).optional(),
   })
   .strict();
@@ -41,17 +41,17 @@ export const CacheTenantPolicySchema = z
     /** Default TTL class; default "volatile" (1 hour) — a stale answer is worse than a miss. */
     ttl_class: z.enum(['static', 'volatile', 'user']).default('volatile'),
     ttl_seconds: z.number().int().positive().optional(),
-    /** Semantic threshold; default: the embedder's calibrated threshold. */
+    /** Verifier score threshold; default: the verifier's CV-chosen one (the embedder's cosine one without trained weights). */
     threshold: z.number().min(0).max(1).optional(),
     /** Per task type (job option `task`) thresholds, e.g. { "code": 0.99 }. */
     task_thresholds: z.record(z.string(), z.number().min(0).max(1)).default({}),
-    /** Conversations with more user turns than this use the exact tier only; default 1. */
-    max_semantic_turns: z.number().int().min(0).default(1),
+    /** Conversations up to this many user turns may use the semantic tier on their last user turn (earlier turns are in the scope, so they must match exactly); default 16. */
+    max_semantic_turns: z.number().int().min(0).default(16),
     /** Store responses that end in tool calls; default false. */
     cache_tool_calls: z.boolean().default(false),
     /** Store truncated responses (finish_reason "length"); default false. */
     cache_truncated: z.boolean().default(false),
-    /** Guards switched off for this tenant (names from GUARD_NAMES); default none. */
+    /** Deprecated and ignored: the guards are features of the learned verifier now (kept so old policies still parse). */
     disabled_guards: z.array(z.string()).default([]),
   })
   .strict();

@@ -3,6 +3,7 @@ import { CONTINUE, type PipelineContext, type Stage, type StageOutcome } from '.
 import { uncacheableReason, type CacheStorePayload } from './cache-entry';
 import { CacheRequestOptionsSchema, resolveCacheOptions, type CacheRequestOptions, type ResolvedCacheOptions } from './cache-options';
 import type { LookupResult, SemanticCache } from './semantic-cache';
+import type { CacheCheckLauncher } from './quality/cache-checks';
 import { cacheServesRequest } from './request-key';
 
 /** What the stage records on the job as `annotations.cache` (the spine derives the headers from it). */
@@ -11,11 +12,13 @@ export interface CacheAnnotation {
   status: 'hit' | 'miss' | 'bypass';
   kind?: 'exact' | 'semantic';
   similarity?: number;
+  /** Verifier score (probability the two texts ask the same thing) of the served or best candidate. */
+  score?: number;
   entry_id?: string;
   /** Served from a concurrent identical request (single-flight). */
   waited?: boolean;
   threshold?: number;
-  /** Semantic candidates each guard turned away. */
+  /** Semantic candidates turned away, by reason (verifier, tier). */
   rejected_by?: Record<string, number>;
   lookup_ms: number;
   error?: string;
@@ -33,6 +36,8 @@ export interface CacheStageOptions {
   requestOptionsOf?: (ctx: PipelineContext) => unknown;
   /** Identical in-flight requests wait for the first one; default true. */
   singleFlight?: boolean;
+  /** The verified cache: samples semantic hits for a check by the routed model through the batch API. */
+  checks?: CacheCheckLauncher;
 }
 
 interface PendingStore {
@@ -64,7 +69,7 @@ export class CacheStage implements Stage {
       ctx.annotations.cache = { ...a, lookup_ms: Math.round((performance.now() - started) * 1000) / 1000 } satisfies CacheAnnotation;
     };
     try {
-      const options = resolveCacheOptions(this.requestOptions(ctx), await cache.policy(tenant), cache.embedder.defaultThreshold, ctx.job.options.task);
+      const options = resolveCacheOptions(this.requestOptions(ctx), await cache.policy(tenant), cache.defaultThreshold, ctx.job.options.task);
       if (options.mode === 'off' || !cacheServesRequest(ctx.request)) {
         annotate({ hit: false, status: 'bypass' });
         return CONTINUE;
@@ -73,7 +78,13 @@ export class CacheStage implements Stage {
       if (lookup.costUsd > 0) ctx.ledger.addOverhead(lookup.costUsd);
       if (lookup.status === 'hit' && lookup.entry) {
         ctx.ledger.cacheHit = true;
-        annotate({ hit: true, status: 'hit', kind: lookup.kind, similarity: lookup.similarity, entry_id: lookup.entry.id, threshold: options.threshold });
+        annotate({ hit: true, status: 'hit', kind: lookup.kind, similarity: lookup.similarity, score: lookup.score, entry_id: lookup.entry.id, threshold: lookup.threshold ?? options.threshold });
+        if (lookup.kind === 'semantic' && this.o.checks) {
+          const entry = lookup.entry;
+          const plan = this.o.checks.plan(ctx, entry);
+          // Off the hot path: counting the hit and launching its check never delay the answer.
+          void this.o.checks.launch(ctx, entry, lookup.score ?? 1, options.threshold, plan).catch((err: Error) => ctx.log.warn({ err: { message: err.message } }, 'cache hit check not launched'));
+        }
         return { kind: 'complete', response: lookup.entry.response, deliveredBy: this.name };
       }
       const pending: PendingStore = { lookup, options, tier };
@@ -90,7 +101,7 @@ export class CacheStage implements Stage {
         }
       }
       this.pending.set(ctx, pending);
-      annotate({ hit: false, status: 'miss', threshold: options.threshold, similarity: lookup.bestSimilarity, rejected_by: Object.keys(lookup.rejected).length ? lookup.rejected : undefined });
+      annotate({ hit: false, status: 'miss', threshold: lookup.threshold ?? options.threshold, similarity: lookup.bestSimilarity, score: lookup.score, rejected_by: Object.keys(lookup.rejected).length ? lookup.rejected : undefined });
       return CONTINUE;
     } catch (err) {
       ctx.log.warn({ err }, 'cache lookup failed; continuing without the cache');
@@ -148,7 +159,7 @@ export class CacheStage implements Stage {
     if (annotation?.status !== 'miss') return;
     const tier = ctx.route?.tier ?? ctx.model?.tier ?? 'unrouted';
     const cache = this.o.cache;
-    const options = resolveCacheOptions(this.requestOptions(ctx), await cache.policy(ctx.job.tenant), cache.embedder.defaultThreshold, ctx.job.options.task);
+    const options = resolveCacheOptions(this.requestOptions(ctx), await cache.policy(ctx.job.tenant), cache.defaultThreshold, ctx.job.options.task);
     if (options.mode === 'off' || !cacheServesRequest(request)) return;
     this.pending.set(ctx, { lookup: cache.miss({ tenant: ctx.job.tenant, tier, request, options }), options, tier });
   }

@@ -24,6 +24,7 @@ export interface CreateCacheOptions {
   catalog?: Catalog;
   policyOf?: (tenant: string) => CacheTenantPolicy | Promise<CacheTenantPolicy>;
   singleFlight?: SemanticCacheOptions['singleFlight'];
+  errorBound?: SemanticCacheOptions['errorBound'];
   log?: Logger;
 }
 
@@ -46,5 +47,5 @@ export async function createSemanticCache(o: CreateCacheOptions): Promise<Semant
     ? new QdrantVectorStore({ url: qdrantUrl, apiKey: o.qdrantApiKey ?? process.env.QDRANT_API_KEY, collection, dims: embedder.dimensions })
     : new EmbeddedVectorStore({ dims: embedder.dimensions, dir: join(dataDir, 'vector-index', collection), log: o.log });
   await store.init();
-  return new SemanticCache({ redis: o.redis, prefix: o.prefix, embedder, store, policyOf: o.policyOf, singleFlight: o.singleFlight, log: o.log });
+  return new SemanticCache({ redis: o.redis, prefix: o.prefix, embedder, store, policyOf: o.policyOf, singleFlight: o.singleFlight, errorBound: o.errorBound, log: o.log });
 }

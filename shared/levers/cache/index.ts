@@ -24,4 +24,7 @@ export type { Embedder } from './embedders/embedder';
 export { EmbeddedVectorStore } from './stores/embedded-vector-store';
 export { QdrantVectorStore } from './stores/qdrant-vector-store';
 export { collectionName, type VectorStore } from './stores/vector-store';
-export { GUARDS, GUARD_NAMES } from './guards/false-hit-guards';
+export { Verifier } from './verifier/verifier';
+export { ScopeQuality } from './quality/scope-quality';
+export { CacheCheckLauncher } from './quality/cache-checks';
+export { CacheCheckComparer } from './quality/check-comparer';

@@ -6,8 +6,10 @@ import { CacheStorePayloadSchema, uncacheableReason, type CacheEntry, type Cache
 import { DEFAULT_TENANT_POLICY, type CacheTenantPolicy, type ResolvedCacheOptions } from './cache-options';
 import type { Embedder } from './embedders/embedder';
 import { EntryRepository } from './entry-repository';
-import { firstFailingGuard } from './guards/false-hit-guards';
-import { analyseText } from './guards/text-analysis';
+import { prepareText } from './verifier/prepare';
+import { Verifier } from './verifier/verifier';
+import { DEFAULT_ERROR_BOUND, type ErrorBoundConfig } from './quality/error-bound';
+import { ScopeQuality } from './quality/scope-quality';
 import { requestKey, type RequestKey } from './request-key';
 import { SingleFlight, type SingleFlightOptions } from './single-flight';
 import { tierAbove, tierMayServe } from './tier-order';
@@ -26,6 +28,14 @@ export interface SemanticCacheOptions {
   /** Longest last user turn the semantic tier compares (longer: exact only); default 2,000 chars. */
   maxSemanticChars?: number;
   singleFlight?: SingleFlightOptions;
+  /** The pair verifier; default the shipped weights for the embedder (Verifier.forEmbedder). */
+  verifier?: Verifier;
+  /** Lowest cosine a neighbour needs to be looked at by the verifier at all; default 0.7. */
+  retrievalFloor?: number;
+  /** Error bound of the verified cache (quality/error-bound.ts); default maxError 0.02 (PARSIMONY_CACHE_MAX_ERROR). */
+  errorBound?: Partial<ErrorBoundConfig>;
+  /** Read each scope's adapted threshold (default true); false serves the configured threshold only. */
+  adaptiveThresholds?: boolean;
   /** Clock (epoch ms); default Date.now. */
   now?: () => number;
   log?: Logger;
@@ -46,6 +56,10 @@ export interface LookupResult {
   entry?: CacheEntry;
   /** Cosine of the served semantic entry (1 for exact). */
   similarity?: number;
+  /** Verifier score of the served semantic entry (or of the best candidate on a miss). */
+  score?: number;
+  /** Threshold the verifier score had to reach (configured, or the scope's adapted one when higher). */
+  threshold?: number;
   key: RequestKey;
   /** The request may be matched by meaning (mode, turns, images, length). */
   semanticEligible: boolean;
@@ -53,7 +67,7 @@ export interface LookupResult {
   vector?: Float32Array;
   /** Embedding spend of this lookup. */
   costUsd: number;
-  /** Candidates each guard turned away. */
+  /** Candidates turned away, by reason (verifier, tier). */
   rejected: Record<string, number>;
   /** Best candidate similarity seen, served or not. */
   bestSimilarity?: number;
@@ -78,8 +92,10 @@ export class SemanticCache {
   readonly flights: SingleFlight;
   readonly embedder: Embedder;
   readonly store: VectorStore;
+  readonly verifier: Verifier;
+  /** Per-scope hits, checks and adapted thresholds (the verified cache). */
+  readonly quality: ScopeQuality;
   private readonly now: () => number;
-  private readonly rankOf?: (w: string) => number | undefined;
 
   constructor(private readonly o: SemanticCacheOptions) {
     this.repo = new EntryRepository(o.redis, o.prefix);
@@ -87,7 +103,13 @@ export class SemanticCache {
     this.embedder = o.embedder;
     this.store = o.store;
     this.now = o.now ?? Date.now;
-    this.rankOf = o.embedder.rankOf?.bind(o.embedder);
+    this.quality = new ScopeQuality(o.redis, o.prefix, { ...DEFAULT_ERROR_BOUND, ...o.errorBound });
+    this.verifier = o.verifier ?? Verifier.forEmbedder(o.embedder.fingerprint, o.embedder.rankOf?.bind(o.embedder));
+  }
+
+  /** The served threshold when neither request, task nor tenant sets one: the verifier's, else the embedder's cosine. */
+  get defaultThreshold(): number {
+    return this.verifier.defaultThreshold ?? this.embedder.defaultThreshold;
   }
 
   async policy(tenant: string): Promise<CacheTenantPolicy> {
@@ -115,6 +137,9 @@ export class SemanticCache {
 
     const now = this.now();
     const exactLookup = this.repo.getExact(tenant, key.exactHash, now);
+    // The scope's adapted threshold (tightened by failed checks, relaxed within the error bound) rides along with the exact tier.
+    const adapted = semanticEligible && this.o.adaptiveThresholds !== false ? this.quality.threshold(tenant, key.scope, options.threshold) : undefined;
+    adapted?.catch(() => undefined);
     // A free embedder's work overlaps the exact tier's round trip (thrown away on an exact hit);
     // a paid one is only called once the exact tier has missed.
     const overlap = semanticEligible && !this.embedder.paid;
@@ -127,11 +152,14 @@ export class SemanticCache {
     const { vector, costUsd, matches } = await (early ?? this.semanticCandidates(key, tenant, now, options, input.signal));
     result.vector = vector;
     result.costUsd = costUsd;
+    const threshold = (await adapted) ?? options.threshold;
+    result.threshold = threshold;
     if (matches.length === 0) return result;
     result.bestSimilarity = matches[0].similarity;
     // The best candidate's response comes in the same round trip: it is the one usually served.
     const { metas, first } = await this.repo.getMetas(tenant, matches.map((m) => m.id));
-    const query = analyseText(key.text);
+    const query = prepareText(key.text);
+    let best: { i: number; score: number } | undefined;
     for (let i = 0; i < matches.length; i++) {
       const meta = metas[i];
       // Defence in depth: the store filtered already, the record must agree.
@@ -140,22 +168,24 @@ export class SemanticCache {
         result.rejected.tier = (result.rejected.tier ?? 0) + 1;
         continue;
       }
-      const failed = firstFailingGuard(query, analyseText(meta.text), { disabled: options.disabledGuards, rankOf: this.rankOf });
-      if (failed) {
-        result.rejected[failed] = (result.rejected[failed] ?? 0) + 1;
-        continue;
-      }
-      const response = i === 0 && first ? first : await this.repo.getResponse(tenant, meta.id);
-      if (!response) continue;
-      return { ...result, status: 'hit', kind: 'semantic', entry: { ...meta, response }, similarity: matches[i].similarity };
+      const score = this.verifier.score(query, prepareText(meta.text), matches[i].similarity);
+      if (score < threshold) result.rejected.verifier = (result.rejected.verifier ?? 0) + 1;
+      // Candidates come best-cosine first; the verifier may prefer a later one: serve the highest score.
+      if (!best || score > best.score) best = { i, score };
     }
-    return result;
+    if (!best) return result;
+    result.score = best.score;
+    if (best.score < threshold) return result;
+    const meta = metas[best.i]!;
+    const response = best.i === 0 && first ? first : await this.repo.getResponse(tenant, meta.id);
+    if (!response) return result;
+    return { ...result, status: 'hit', kind: 'semantic', entry: { ...meta, response }, similarity: matches[best.i].similarity, score: best.score };
   }
 
   private async semanticCandidates(key: RequestKey, tenant: string, now: number, options: ResolvedCacheOptions, signal?: AbortSignal) {
     const embedded = await this.embedder.embed([key.text], signal);
     const vector = embedded.vectors[0];
-    const matches = await this.store.search({ vector, tenant, scope: key.scope, now, limit: this.o.candidates ?? 6, minSimilarity: options.threshold });
+    const matches = await this.store.search({ vector, tenant, scope: key.scope, now, limit: this.o.candidates ?? 6, minSimilarity: this.o.retrievalFloor ?? 0.7 });
     return { vector, costUsd: embedded.costUsd, matches };
   }
 

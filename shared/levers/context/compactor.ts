@@ -1,11 +1,12 @@
-import { createHash } from 'node:crypto';
 import type { ModelEntry } from '../../core/catalog/catalog';
 import type { ChatMessage, ChatRequest, Usage } from '../../core/chat-model';
 import { compactionBoundary, type CompactionPolicy } from './context-config';
 import { chooseBoundary, type BoundaryChoice } from './compaction-decision';
 import type { RemainingCallsEstimator } from './chain-stats';
-import { buildFactsLedger, toolOutputFacts } from './facts-ledger';
-import { SUMMARY_INSTRUCTIONS, SUMMARY_INSTRUCTIONS_VERSION, type Summarizer } from './summarizer';
+import { buildFactsLedger } from './facts-ledger';
+import { prefixKeys, sessionId, SUMMARY_TOKENS_ESTIMATE } from './prefix-key';
+import { keptVerbatim, maskSpan, placeBlock, previewSpan, renderBlock, SUMMARIZER_PREVIEW_CHARS } from './span-rewrite';
+import { SUMMARY_INSTRUCTIONS, type Summarizer } from './summarizer';
 import type { StoredSummary, SummaryStore } from './summary-store';
 import { anthropicAlternationProblems, scanToolCycles, toolPairingProblems, type ToolCycle } from './tool-cycles';
 import { estimateMessagesTokens, estimateSystemTokens, estimateTokens, estimateToolsTokens, MESSAGE_OVERHEAD_TOKENS, REQUEST_OVERHEAD_TOKENS } from './token-estimate';
@@ -68,6 +69,7 @@ export interface CompactScope {
  */
 export class ContextCompactor {
   private readonly systemTokens = new Map<string, number>();
+  private lastKeys?: { messages: ChatMessage[]; policy: CompactionPolicy; tenant: string; keys: Map<number, string> };
 
   constructor(private readonly deps: CompactorDeps = {}) {}
 
@@ -180,7 +182,7 @@ export class ContextCompactor {
     const fixed = this.fixedTokens(request);
     const head = estimateMessagesTokens(messages.slice(0, headEnd));
     const summarizing = policy.strategy !== 'mask' && this.deps.summarizer !== undefined;
-    const keyFor = (b: number) => prefixKey(scope.tenant, policy, messages, cycles[b - 1].end);
+    const keyFor = this.gridKeys(scope.tenant, policy, messages, cycles, proposed);
     const tokensAt = async (b: number): Promise<number> => {
       if (b === 0) return fixed + estimateMessagesTokens(messages);
       const end = cycles[b - 1].end;
@@ -221,6 +223,24 @@ export class ContextCompactor {
     });
   }
 
+  /**
+   * Prefix keys of `top` and the grid points below it (steps of window − keep),
+   * hashed in one pass; the last request's are remembered, since the cost model
+   * and the summary lookup ask for the same ones.
+   */
+  private gridKeys(tenant: string, policy: CompactionPolicy, messages: ChatMessage[], cycles: ToolCycle[], top: number): (b: number) => string {
+    const step = Math.max(1, policy.window - policy.keep);
+    const grid: number[] = [];
+    for (let b = top; b > 0 && grid.length <= 5; b -= step) grid.push(b);
+    const memo = this.lastKeys;
+    if (!(memo && memo.messages === messages && memo.policy === policy && memo.tenant === tenant && grid.every((b) => memo.keys.has(b)))) {
+      const byEnd = prefixKeys(tenant, policy, messages, grid.map((b) => cycles[b - 1].end));
+      this.lastKeys = { messages, policy, tenant, keys: new Map(grid.map((b) => [b, byEnd.get(cycles[b - 1].end)!])) };
+    }
+    const keys = this.lastKeys!.keys;
+    return (b) => keys.get(b) ?? prefixKeys(tenant, policy, messages, [cycles[b - 1].end]).get(cycles[b - 1].end)!;
+  }
+
   /** Request priming + tools + system; the system estimate is memoised (it repeats on every call of an agent). */
   private fixedTokens(request: ChatRequest): number {
     const key = request.system.length === 1 ? request.system[0].text : request.system.map((p) => p.text).join('\u0000');
@@ -243,7 +263,7 @@ export class ContextCompactor {
     scope: CompactScope,
   ): Promise<{ stored: StoredSummary; reused: boolean; usage?: CompactionOutcome['summarizerUsage'] }> {
     const store = this.deps.store;
-    const keyFor = (b: number) => prefixKey(scope.tenant, policy, messages, cycles[b - 1].end);
+    const keyFor = this.gridKeys(scope.tenant, policy, messages, cycles, boundary);
     const key = keyFor(boundary);
     if (store) {
       const [hit] = await store.getMany([key]);
@@ -278,112 +298,4 @@ export class ContextCompactor {
   }
 }
 
-/** Tokens a model-written summary usually takes (the prompt asks for at most 200 words). */
-const SUMMARY_TOKENS_ESTIMATE = 260;
-
-/** A chain's identity for the learned lengths: its system prompt and task message. */
-function sessionId(request: ChatRequest, headEnd: number): string {
-  const h = createHash('sha256');
-  for (const p of request.system) h.update(p.text.slice(0, 2000));
-  for (const m of request.messages.slice(0, headEnd)) if (m.role === 'user') for (const p of m.content) if (p.type === 'text') h.update(p.text);
-  return h.digest('base64url').slice(0, 16);
-}
-
-/**
- * Hash of everything the block replaces and how it was made; tenant-scoped.
- * Fed piece by piece (length-prefixed) rather than as one JSON string, which
- * keeps a 20-KB allocation per call off the hot path. Cache markers are left
- * out: clients that move a rolling cache_control breakpoint every call would
- * otherwise never match their own prefix.
- */
-function prefixKey(tenant: string, policy: CompactionPolicy, messages: ChatMessage[], end: number): string {
-  const h = createHash('sha256');
-  const put = (s: string) => h.update(`${s.length}:`).update(s);
-  put(`${tenant}\u0000${policy.strategy}\u0000${policy.facts}\u0000${policy.minMaskTokens}\u0000${SUMMARY_INSTRUCTIONS_VERSION}`);
-  for (let i = 0; i < end; i++) {
-    const m = messages[i];
-    if (m.role === 'tool') {
-      put(m.is_error ? 'tool!' : 'tool');
-      put(m.tool_call_id);
-      put(m.content);
-      continue;
-    }
-    put(m.role);
-    put(m.name ?? '');
-    for (const p of m.content) put(p.type === 'text' ? `t${p.text}` : `i${p.url}`);
-    if (m.role === 'assistant') for (const c of m.tool_calls ?? []) put(`c${c.id}\u0000${c.name}\u0000${c.arguments}`);
-    put('.');
-  }
-  return h.digest('hex');
-}
-
-export function renderBlock(summary: string, facts: string[], cycles: number, messageCount: number, tokens: number): string {
-  const lines = [`[Parsimony context note: the first ${cycles} tool cycles of this conversation (${messageCount} messages, ~${tokens} tokens) were compacted into this note.]`];
-  if (summary) lines.push(`Summary: ${summary}`);
-  if (facts.length) lines.push('Facts (exact values from the compacted messages):', ...facts);
-  return lines.join('\n');
-}
-
-/** The caller's needed tool results inside a summarised span, verbatim (appended to the note, so they survive as sent). */
-function keptVerbatim(span: readonly ChatMessage[], keep: ReadonlySet<string> | undefined): string {
-  if (!keep?.size) return '';
-  const kept = span.filter((m): m is Extract<ChatMessage, { role: 'tool' }> => m.role === 'tool' && keep.has(m.tool_call_id));
-  return kept.map((m) => `\nTool result ${m.tool_call_id} (kept verbatim):\n${m.content}`).join('');
-}
-
-/**
- * Puts the block where it keeps role alternation: as an assistant turn when
- * the kept tail starts with a user turn, else as an extra text part of the
- * task message (whose own text stays verbatim). Never as the last message.
- */
-function placeBlock(head: ChatMessage[], block: string, tail: ChatMessage[]): ChatMessage[] {
-  if (tail[0]?.role === 'user') return [...head, { role: 'assistant', content: [{ type: 'text', text: block }] }, ...tail];
-  const task = head[head.length - 1] as Extract<ChatMessage, { role: 'user' }>;
-  const merged: ChatMessage = { ...task, content: [...task.content, { type: 'text', text: block }] };
-  return [...head.slice(0, -1), merged, ...tail];
-}
-
-/**
- * Placeholders are a pure function of (tool name, output, policy) and every
- * call of an agent resends the same outputs, so they are memoised (bounded).
- */
-const placeholders = new Map<string, string | null>();
-const PLACEHOLDER_CACHE_ENTRIES = 1024;
-
-/** Characters of each tool output the `mask+summarize` summariser sees. */
-export const SUMMARIZER_PREVIEW_CHARS = 240;
-
-/** Tool outputs cut to their first `chars` characters, with the size of the rest. */
-export function previewSpan(span: ChatMessage[], chars: number): ChatMessage[] {
-  return span.map((m) =>
-    m.role === 'tool' && m.content.length > chars + 40 ? { ...m, content: `${m.content.slice(0, chars)}… [${m.content.length - chars} more chars]` } : m,
-  );
-}
-
-/** Replaces tool outputs in a span by a placeholder with their size and facts. */
-export function maskSpan(span: ChatMessage[], policy: Pick<CompactionPolicy, 'facts' | 'minMaskTokens'>, keep?: ReadonlySet<string>): ChatMessage[] {
-  const names = new Map<string, string>();
-  for (const m of span) if (m.role === 'assistant') for (const c of m.tool_calls ?? []) names.set(c.id, c.name);
-  return span.map((m) => {
-    if (m.role !== 'tool' || keep?.has(m.tool_call_id)) return m;
-    const name = names.get(m.tool_call_id) ?? 'tool';
-    const key = `${policy.facts}\u0000${policy.minMaskTokens}\u0000${name}\u0000${m.content}`;
-    let text = placeholders.get(key);
-    if (text === undefined) {
-      text = placeholderFor(name, m.content, policy);
-      if (placeholders.size >= PLACEHOLDER_CACHE_ENTRIES) placeholders.delete(placeholders.keys().next().value as string);
-      placeholders.set(key, text);
-    }
-    return text === null ? m : { ...m, content: text };
-  });
-}
-
-/** The placeholder text, or null when the output should stay (short, or facts nearly as long). */
-function placeholderFor(name: string, content: string, policy: Pick<CompactionPolicy, 'facts' | 'minMaskTokens'>): string | null {
-  const tokens = estimateTokens(content);
-  if (tokens < policy.minMaskTokens) return null;
-  const facts = policy.facts === 'none' ? '' : toolOutputFacts(content, { detail: policy.facts });
-  const text = `[${name} output masked by Parsimony: ${content.length} chars${facts ? `; facts: ${facts}` : ''}]`;
-  // A placeholder nearly as long as the output saves little and loses the rest of it.
-  return estimateTokens(text) > tokens * 0.85 ? null : text;
-}
+export { maskSpan, previewSpan, renderBlock, SUMMARIZER_PREVIEW_CHARS } from './span-rewrite';

@@ -12,9 +12,9 @@ export const CompactionPolicySchema = z
     enabled: z.boolean().optional(),
     /** Default `mask+summarize`. */
     strategy: z.enum(COMPACTION_STRATEGIES).optional(),
-    /** Uncompacted tool cycles that trigger a compaction; default 4. */
+    /** Uncompacted tool cycles that trigger a compaction; default 3. */
     window: z.number().int().min(1).max(1000).optional(),
-    /** Most recent tool cycles always kept raw; default 2 (must be < window). */
+    /** Most recent tool cycles always kept raw; default 1 (must be < window). */
     keep: z.number().int().min(0).max(999).optional(),
     /** Facts ledger detail; default `compact` (see FactsOptions: `ids` keeps keys and structure at ~3x the tokens). */
     facts: z.enum(['ids', 'values', 'compact', 'none']).optional(),
@@ -56,8 +56,9 @@ export interface CompactionPolicy {
 export const DEFAULT_POLICY: CompactionPolicy = Object.freeze({
   enabled: true,
   strategy: 'mask+summarize',
-  window: 4,
-  keep: 2,
+  // Chosen by grouped-by-task cross-validation on the dev traces (scripts/context/cv.ts; see README).
+  window: 3,
+  keep: 1,
   facts: 'compact',
   minMaskTokens: 24,
   costModel: true,

@@ -32,7 +32,7 @@ interface Ctx {
 export function toolOutputFacts(content: string, options: FactsOptions = {}): string {
   const ctx: Ctx = { detail: options.detail ?? 'ids', maxString: options.maxStringLength ?? 32 };
   const trimmed = content.trim();
-  if (ctx.detail === 'compact') return extractIdentifiers(content).join(' ');
+  if (ctx.detail === 'compact') return compactFacts(content);
   if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
     try {
       return renderValue(JSON.parse(trimmed), ctx);
@@ -41,6 +41,26 @@ export function toolOutputFacts(content: string, options: FactsOptions = {}): st
     }
   }
   return extractIdentifiers(content).join(' ');
+}
+
+// String values an agent passes on verbatim although they are not identifier-like: names (first_name, name, …) and
+// snake_case enums (one_way, basic_economy) — the next-call check of the eval found these lost by the ids alone.
+const NAMED_VALUE = /"[A-Za-z_]*name"\s*:\s*"([^"\\]{1,40})"/g;
+const ENUM_VALUE = /:\s*"([a-z]+(?:_[a-z0-9]+)+)"/g;
+
+/** `compact` facts: the identifier-like values, then names and snake_case enum values, each once, in order. */
+function compactFacts(content: string): string {
+  const out = extractIdentifiers(content);
+  const seen = new Set(out);
+  for (const re of [NAMED_VALUE, ENUM_VALUE])
+    for (const m of content.matchAll(re)) {
+      const v = m[1].trim();
+      if (v && !seen.has(v)) {
+        seen.add(v);
+        out.push(/\s/.test(v) ? JSON.stringify(v) : v);
+      }
+    }
+  return out.join(' ');
 }
 
 /** The call as `name(k=v, …)`, arguments kept whole (they are the agent's own decisions). */

@@ -95,6 +95,8 @@ export class ComplexityRouter {
     private readonly curve?: QualityCurve,
     private readonly encoder?: SentenceEncoder,
     private readonly ood?: OodDetector,
+    /** Whether the weights' dense part was trained with this encoder (else it counts at its mean). */
+    private readonly denseEmbedding = false,
   ) {}
 
   static load(catalog: Catalog, options: RouterOptions = {}): ComplexityRouter {
@@ -107,8 +109,10 @@ export class ComplexityRouter {
     const calibration = new Calibration(options.quantiles ?? file.calibration.quantiles);
     const model = LinearModel.fromFile(file);
     // The encoder only counts when it is the one the weights were trained with.
-    const encoder = options.encoder && file.dense && options.encoder.fingerprint === file.dense.encoder ? options.encoder : undefined;
-    const ood = encoder && file.ood ? new OodDetector(file.ood.centroids, file.ood.threshold, file.ood.fire_rate) : undefined;
+    const fp = options.encoder?.fingerprint;
+    const encoder = fp && (fp === file.dense?.encoder || fp === file.ood?.encoder) ? options.encoder : undefined;
+    const ood = encoder && file.ood && fp === file.ood.encoder ? new OodDetector(file.ood.centroids, file.ood.threshold, file.ood.fire_rate) : undefined;
+    const denseEmbedding = !!encoder && fp === file.dense?.encoder;
     return new ComplexityRouter(
       catalog,
       model,
@@ -118,6 +122,7 @@ export class ComplexityRouter {
       QualityCurve.fromFile(file),
       encoder,
       ood,
+      denseEmbedding,
     );
   }
 
@@ -144,13 +149,13 @@ export class ComplexityRouter {
   /** The classifier's score alone (no policy): higher = harder. */
   score(request: ChatRequest): ModelScore {
     const summary = summarizeRequest(request);
-    return this.model.score(summary, this.encoder?.embedSync(encoderText(summary)));
+    return this.model.score(summary, this.denseEmbedding ? this.encoder?.embedSync(encoderText(summary)) : undefined);
   }
 
   decide(input: RouteInput): RouterDecision {
     const summary = summarizeRequest(input.request);
     const embedding = this.encoder?.embedSync(encoderText(summary));
-    const { score, format } = this.model.score(summary, embedding);
+    const { score, format } = this.model.score(summary, this.denseEmbedding ? embedding : undefined);
     const policy = input.policy ?? {};
 
     if (input.requestedModel !== 'auto') {
@@ -249,7 +254,9 @@ export class ComplexityRouter {
     ];
     const guardTask = [hint, detected].find((t) => t && GUARDED_TASKS.includes(t));
     if (guardTask) floors.push(['mid', `${guardTask === hint ? 'hinted' : 'detected'} ${guardTask} task never goes below mid`]);
-    const feedbackFloor: Tier | undefined = raise >= 0.66 ? 'frontier' : raise >= 0.33 ? 'mid' : undefined;
+    // Feedback raises quality within the caller's and tenant's caps (unlike the task guard, it is no contract).
+    const raisedTo: Tier | undefined = raise >= 0.66 ? 'frontier' : raise >= 0.33 ? 'mid' : undefined;
+    const feedbackFloor = raisedTo && caps.reduce<Tier>((t, cap) => minTier(t, cap), raisedTo);
     if (feedbackFloor) floors.push([feedbackFloor, `shadow feedback (raise ${raise} for task ${taskKey}: routed answers disagreed with the frontier's)`]);
     for (const [floor, label] of floors) {
       if (floor && tierRank(tier) < tierRank(floor)) {

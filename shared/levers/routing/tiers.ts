@@ -13,6 +13,8 @@ export function requiredCapabilities(request: ChatRequest): Capability[] {
   if (request.tools?.length) caps.push('tools');
   if (request.response_format?.type === 'json_schema') caps.push('json_schema');
   if (request.messages.some((m) => m.role !== 'tool' && m.content.some((p) => p.type === 'image'))) caps.push('vision');
+  if ((request.n ?? 1) > 1) caps.push('n');
+  if (request.logprobs) caps.push('logprobs');
   return caps;
 }
 
@@ -34,9 +36,9 @@ export function modelForTier(catalog: Catalog, tier: Tier, provider: string, cap
     if (model && caps.every((c) => model.capabilities.includes(c))) return { model, why: `pinned by policy for ${tier}` };
   }
   const capable = (m: ModelEntry) => caps.every((c) => m.capabilities.includes(c));
-  const own = catalog.byTier(tier, provider).filter(capable);
+  const own = catalog.forTier(tier, provider).filter(capable);
   if (own.length) return { model: own[0], why: `cheapest ${tier} of ${provider}` };
-  const any = catalog.byTier(tier).filter(capable);
+  const any = catalog.forTier(tier).filter(capable);
   if (any.length) return { model: any[0], why: `cheapest ${tier} (no capable ${provider} ${tier} model)` };
   return undefined;
 }

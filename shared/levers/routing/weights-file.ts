@@ -57,7 +57,7 @@ export const WeightsFileSchema = z
      * leave-one-domain-out so that held-out in-distribution prompts fire at `fire_rate`.
      */
     ood: z
-      .object({ centroids: z.array(z.array(z.number())).min(1), threshold: z.number().min(-1).max(1), fire_rate: z.number().min(0).max(1) })
+      .object({ encoder: z.string().min(1), centroids: z.array(z.array(z.number())).min(1), threshold: z.number().min(-1).max(1), fire_rate: z.number().min(0).max(1) })
       .strict()
       .optional(),
     /**

@@ -122,6 +122,12 @@ export const CommonEnvSchema = z.object({
   PARSIMONY_SHADOW_SHARE: z.coerce.number().min(0).max(1).default(0.02),
   /** How often finished shadow jobs are looked for (and the first re-check delay of an unfinished one), in ms. Default 5000. */
   PARSIMONY_SHADOW_CHECK_MS: positiveInt.default(5_000),
+  /** Verified cache: highest false-hit rate of served semantic hits each scope's threshold is held under (upper 95 % bound). Default 0.02. */
+  PARSIMONY_CACHE_MAX_ERROR: z.coerce.number().gt(0).lt(1).default(0.02),
+  /** Share of semantic hits re-answered by the routed model through the batch API to check them. Default 0.05; 0 disables checks. */
+  PARSIMONY_CACHE_CHECK_SHARE: z.coerce.number().min(0).max(1).default(0.05),
+  /** How often finished cache checks are looked for (and the first re-check delay), in ms. Default 5000. */
+  PARSIMONY_CACHE_CHECK_MS: positiveInt.default(5_000),
   /** Shadow agreement a (tenant, task) must keep; below it its routing thresholds are raised (fewer prompts to smaller tiers). Default 0.95. */
   PARSIMONY_ROUTER_MIN_AGREEMENT: z.coerce.number().min(0).max(1).default(0.95),
   /** Compared shadows per (tenant, task) judgement of the thresholds. Default 20. */

@@ -87,7 +87,10 @@ export class AnthropicAdapter implements ProviderAdapter {
   }
 }
 
-/** The SDK call options: the attempt's deadline, and the caller's Anthropic headers (`anthropic-version`, `anthropic-beta`) when it sent any. */
+/**
+ * The SDK call options: the attempt's deadline, and the request's Anthropic headers (`anthropic-version`,
+ * `anthropic-beta` — the caller's, plus the betas the context lever adds for native `context_management`).
+ */
 function callOptions(request: ChatRequest, deadline: AttemptDeadline) {
   const headers = request.provider_headers?.[PROVIDER_NAME];
   return headers && Object.keys(headers).length ? { ...deadline.requestOptions(), headers } : deadline.requestOptions();

@@ -1,5 +1,6 @@
 import type { ModelEntry } from '../../core/catalog/catalog';
-import type { ChatRequest, ReasoningEffort, ReasoningPart } from '../../core/chat-model';
+import { budgetForEffort } from '../../core/catalog/reasoning-effort';
+import type { ChatRequest, ReasoningPart } from '../../core/chat-model';
 import type { ContentBlockParam } from './wire-types';
 
 /**
@@ -15,8 +16,6 @@ import type { ContentBlockParam } from './wire-types';
  * thinking off.
  */
 
-/** Thinking budget per effort: roughly what OpenAI's effort levels spend on reasoning. */
-export const EFFORT_BUDGETS: Record<Exclude<ReasoningEffort, 'none' | 'minimal'>, number> = { low: 2048, medium: 8192, high: 16384, xhigh: 32768, max: 65536 };
 export const MIN_THINKING_BUDGET = 1024;
 
 type ReasoningModel = Pick<ModelEntry, 'reasoning'>;
@@ -29,7 +28,8 @@ export function reasoningToThinking(reasoning: ChatRequest['reasoning'], maxToke
   if (!effort || !model.reasoning) return {};
   if (model.reasoning.budget_tokens) {
     if (effort === 'none' || effort === 'minimal') return { thinking: { type: 'disabled' } };
-    const budget = Math.min(EFFORT_BUDGETS[effort], maxTokens - 1);
+    // The same budget ↔ effort convention the OpenAI side uses (core/catalog/reasoning-effort.ts), so a round trip keeps the effort.
+    const budget = Math.min(budgetForEffort(effort), maxTokens - 1);
     return budget >= MIN_THINKING_BUDGET ? { thinking: { type: 'enabled', budget_tokens: budget } } : {};
   }
   if (effort === 'none' || effort === 'minimal') return {};

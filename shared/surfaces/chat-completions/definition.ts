@@ -3,6 +3,7 @@ import { completionId } from './completion-id';
 import { chatResponseToCompletion } from './from-internal';
 import { ChatCompletionBodySchema } from './request-schema';
 import { openAIBodyToChatRequest } from './to-internal';
+import { LEGACY_FUNCTIONS_ECHO, toLegacyFunctionCompletion } from './legacy-functions';
 
 /** OpenAI chat completions: `POST /v1/chat/completions`. */
 export const chatCompletionsSurface: SurfaceDefinition = {
@@ -10,7 +11,17 @@ export const chatCompletionsSurface: SurfaceDefinition = {
   path: '/v1/chat/completions',
   parse(body) {
     const parsed = ChatCompletionBodySchema.parse(body);
-    return { request: openAIBodyToChatRequest(parsed), requestedModel: parsed.model, stream: parsed.stream === true, metadata: parsed.metadata, hints: parsed.parsimony };
+    return {
+      request: openAIBodyToChatRequest(parsed),
+      requestedModel: parsed.model,
+      stream: parsed.stream === true,
+      metadata: parsed.metadata,
+      hints: parsed.parsimony,
+      echo: parsed.functions ? { [LEGACY_FUNCTIONS_ECHO]: true } : undefined,
+    };
   },
-  encode: (response, jobId, model) => chatResponseToCompletion(response, completionId(jobId), model),
+  encode(response, jobId, model, job) {
+    const completion = chatResponseToCompletion(response, completionId(jobId), model);
+    return job?.options?.surface_echo?.[LEGACY_FUNCTIONS_ECHO] === true ? toLegacyFunctionCompletion(completion) : completion;
+  },
 };

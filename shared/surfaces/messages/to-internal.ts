@@ -1,4 +1,4 @@
-import type { ChatMessage, ChatRequest, ContentPart, ContextManagementConfig, ReasoningEffort, ReasoningPart, ResponseFormat, TextPart, ToolCall, ToolChoice } from '../../core/chat-model';
+import type { ChatMessage, ChatRequest, ContentPart, ContextManagementConfig, ReasoningPart, ResponseFormat, TextPart, ToolCall, ToolChoice } from '../../core/chat-model';
 import { ApiError } from '../../core/errors/api-error';
 import { dropUndefined } from '../chat-completions/to-internal';
 import { FIELD_HANDLING, FORWARDED_FIELDS } from './field-handling';
@@ -18,8 +18,8 @@ import type { MessagesBlock, MessagesBody, MessagesMessage } from './request-sch
  * - `thinking`: enabled → `reasoning.budget_tokens`, disabled → effort
  *   "none"; the adaptive and between-tools kinds (and `display`) are also
  *   forwarded verbatim to Anthropic, which alone has them.
- * - `output_config` / `output_format`: effort → `reasoning.effort` ("max" is
- *   OpenAI's "xhigh"), format → `response_format` json_schema; also
+ * - `output_config` / `output_format`: effort → `reasoning.effort`, format →
+ *   `response_format` json_schema; also
  *   forwarded verbatim, so Anthropic gets its native structured output.
  * - Forwarded fields, and top-level fields newer than the installed SDK, go
  *   to `provider_options.anthropic` as sent.
@@ -46,7 +46,7 @@ export function messagesBodyToChatRequest(body: MessagesBody): ChatRequest {
   else if (thinking?.type === 'disabled') request.reasoning = { effort: 'none' };
   if (thinking && (thinking.type === 'adaptive' || thinking.type === 'between_tools' || ('display' in thinking && thinking.display != null))) anthropic.thinking = thinking;
   const effort = body.output_config?.effort;
-  if (effort) request.reasoning = { ...request.reasoning, effort: effortToInternal(effort) };
+  if (effort) request.reasoning = { ...request.reasoning, effort };
   const format = body.output_config?.format ?? body.output_format;
   if (format) request.response_format = formatToInternal(format.schema);
   if (body.output_config) anthropic.output_config = body.output_config;
@@ -142,10 +142,6 @@ function toolChoiceToInternal(choice: NonNullable<MessagesBody['tool_choice']>):
     case 'tool':
       return { name: choice.name };
   }
-}
-
-function effortToInternal(effort: 'low' | 'medium' | 'high' | 'xhigh' | 'max'): ReasoningEffort {
-  return effort === 'max' ? 'xhigh' : effort;
 }
 
 function formatToInternal(schema: Record<string, unknown>): ResponseFormat {

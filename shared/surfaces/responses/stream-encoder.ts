@@ -98,12 +98,14 @@ export class ResponsesStreamEncoder {
     return out;
   }
 
-  /** The terminal event of a stream that failed after it started. */
+  /**
+   * The end of a stream that failed after it started: an `error` event (the
+   * openai SDK throws an APIError on it) and `response.failed` with the error,
+   * the terminal event clients that wait for one (the AI SDK) finish on.
+   */
   fail(code: string, message: string): ResponseStreamEvent[] {
-    const out: ResponseStreamEvent[] = [];
     const response = { ...this.skeleton(), status: 'failed', output: [], usage: null, completed_at: null, error: { code, message } };
-    out.push(this.event('response.failed', { response }));
-    return out;
+    return [this.event('error', { code, message, param: null }), this.event('response.failed', { response })];
   }
 
   private finish(response: ChatResponse): ResponseStreamEvent[] {

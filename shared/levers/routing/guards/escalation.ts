@@ -101,7 +101,7 @@ export class EscalationGuard {
     const caps = requiredCapabilities(request);
     const usable = (m: ModelEntry) => caps.every((c) => m.capabilities.includes(c)) && this.configured(m.provider);
     for (const tier of TIERS.slice(tierRank(current.tier) + 1)) {
-      const candidates = this.catalog.byTier(tier).filter(usable);
+      const candidates = this.catalog.forTier(tier).filter(usable);
       const pick = candidates.find((m) => m.provider === current.provider) ?? candidates[0];
       if (pick) return pick;
     }

@@ -1,0 +1,122 @@
+import { thresholdForPrecision } from '../../shared/levers/cache/calibration';
+import { fitLogistic } from '../../shared/levers/cache/verifier/pair-model';
+import type { PairKind } from './verifier-data';
+
+/** Rows of the verifier's training set: full feature vectors, labels, kinds, grouped folds, row weights. */
+export interface TrainingSet {
+  x: Float64Array[];
+  y: number[];
+  kind: PairKind[];
+  fold: number[];
+  weight: number[];
+  folds: number;
+}
+
+export interface CvResult {
+  hard: { precision: number | null; recall: number; hits: number; false_hits: number; auc: number; precision_at_recall: Record<string, number> };
+  plain: { hit_rate: number; pairs: number };
+  plain_negative: { false_hit_rate: number; pairs: number };
+  /** Threshold chosen inside each outer fold (inner CV), then applied to the held-out fold. */
+  thresholds: number[];
+  /** Out-of-fold probability per row. */
+  oof: number[];
+}
+
+const pick = (x: Float64Array, idx: readonly number[]) => Float64Array.from(idx, (i) => x[i]);
+
+function fitPredict(set: TrainingSet, train: number[], test: number[], idx: readonly number[], l2: number): number[] {
+  const m = fitLogistic(train.map((i) => pick(set.x[i], idx)), train.map((i) => set.y[i]), train.map((i) => set.weight[i]), l2);
+  return test.map((i) => {
+    let z = m.bias;
+    for (let j = 0; j < idx.length; j++) z += m.weights[j] * ((set.x[i][idx[j]] - m.mean[j]) / m.std[j]);
+    return 1 / (1 + Math.exp(-z));
+  });
+}
+
+/** The serving threshold for a target precision on the hard pairs among `rows`, from their scores. */
+export function chooseThreshold(set: TrainingSet, rows: number[], scores: number[], target: number): number {
+  const labelled = rows.map((r, k) => ({ r, s: scores[k] })).filter(({ r }) => set.kind[r] === 'hard').map(({ r, s }) => ({ score: s, same: set.y[r] === 1 }));
+  return thresholdForPrecision(labelled, target)?.threshold ?? 1;
+}
+
+/**
+ * Nested grouped CV: for each outer fold, the threshold comes from an inner
+ * grouped CV on the other folds only; the model fit on the other folds scores
+ * the held-out fold, whose pairs never share a question with training.
+ */
+export function crossValidate(set: TrainingSet, idx: readonly number[], target: number, l2 = 1): CvResult {
+  const n = set.y.length;
+  const oof = new Array<number>(n).fill(0);
+  const served = new Array<boolean>(n).fill(false);
+  const thresholds: number[] = [];
+  for (let k = 0; k < set.folds; k++) {
+    const train = [...Array(n).keys()].filter((i) => set.fold[i] !== k);
+    const test = [...Array(n).keys()].filter((i) => set.fold[i] === k);
+    const innerScores = new Array<number>(train.length);
+    for (let j = 0; j < set.folds; j++) {
+      if (j === k) continue;
+      const itrain = train.filter((i) => set.fold[i] !== j);
+      const itest = train.map((i, pos) => [i, pos] as const).filter(([i]) => set.fold[i] === j);
+      const s = fitPredict(set, itrain, itest.map(([i]) => i), idx, l2);
+      itest.forEach(([, pos], q) => (innerScores[pos] = s[q]));
+    }
+    const t = chooseThreshold(set, train, innerScores, target);
+    thresholds.push(t);
+    const s = fitPredict(set, train, test, idx, l2);
+    test.forEach((i, q) => {
+      oof[i] = s[q];
+      served[i] = s[q] >= t;
+    });
+  }
+  const rowsOf = (kind: PairKind) => [...Array(n).keys()].filter((i) => set.kind[i] === kind);
+  const hard = rowsOf('hard');
+  const hits = hard.filter((i) => served[i]);
+  const trueHits = hits.filter((i) => set.y[i] === 1).length;
+  const positives = hard.filter((i) => set.y[i] === 1).length;
+  const plain = rowsOf('plain');
+  const neg = rowsOf('plain_negative');
+  const r4 = (x: number) => Math.round(x * 10000) / 10000;
+  return {
+    hard: { precision: hits.length ? r4(trueHits / hits.length) : null, recall: r4(trueHits / positives), hits: hits.length, false_hits: hits.length - trueHits, auc: r4(auc(hard.map((i) => oof[i]), hard.map((i) => set.y[i]))), precision_at_recall: precisionAtRecall(hard.map((i) => oof[i]), hard.map((i) => set.y[i])) },
+    plain: { hit_rate: r4(plain.filter((i) => served[i]).length / Math.max(1, plain.length)), pairs: plain.length },
+    plain_negative: { false_hit_rate: r4(neg.filter((i) => served[i]).length / Math.max(1, neg.length)), pairs: neg.length },
+    thresholds: thresholds.map(r4),
+    oof,
+  };
+}
+
+/** Area under the ROC curve (ties count half). */
+export function auc(scores: number[], labels: number[]): number {
+  const order = scores.map((s, i) => [s, labels[i]] as const).sort((a, b) => a[0] - b[0]);
+  let rankSum = 0;
+  let pos = 0;
+  for (let i = 0; i < order.length; ) {
+    let j = i;
+    while (j < order.length && order[j][0] === order[i][0]) j++;
+    const avgRank = (i + j + 1) / 2;
+    for (let k = i; k < j; k++) if (order[k][1] === 1) {
+      rankSum += avgRank;
+      pos++;
+    }
+    i = j;
+  }
+  const neg = order.length - pos;
+  return pos && neg ? (rankSum - (pos * (pos + 1)) / 2) / (pos * neg) : 0.5;
+}
+
+/** Precision of the out-of-fold scores at a few recall levels (how far the ranking is from the target). */
+export function precisionAtRecall(scores: number[], labels: number[], levels = [0.05, 0.1, 0.2, 0.3, 0.5]): Record<string, number> {
+  const order = scores.map((s, i) => [s, labels[i]] as const).sort((a, b) => b[0] - a[0]);
+  const positives = labels.filter((l) => l === 1).length;
+  const out: Record<string, number> = {};
+  let tp = 0;
+  let li = 0;
+  for (let i = 0; i < order.length && li < levels.length; i++) {
+    if (order[i][1] === 1) tp++;
+    if (tp >= levels[li] * positives) {
+      out[String(levels[li])] = Math.round((tp / (i + 1)) * 10000) / 10000;
+      li++;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,112 @@
+import { z } from 'zod';
+
+/**
+ * The learned verifier's weights: a logistic regression over standardised
+ * pair features (see pair-features.ts), trained by
+ * `npm run cache:train-verifier` on the dev pairs only and shipped as JSON
+ * next to this file, one file per embedder fingerprint (the cosine feature
+ * means something different for every embedder).
+ */
+export const PairModelSchema = z.object({
+  version: z.literal(1),
+  /** Embedder fingerprint the model was trained with. */
+  embedder: z.string(),
+  /** Feature names, in the order of mean/std/weights (a subset of FEATURE_NAMES). */
+  features: z.array(z.string()).min(1),
+  mean: z.array(z.number()),
+  std: z.array(z.number()),
+  weights: z.array(z.number()),
+  bias: z.number(),
+  /** Probability at or above which a candidate is served (chosen by grouped CV for the target precision). */
+  threshold: z.number().min(0).max(1),
+  /** What it was trained on and the grouped-CV figures (informational). */
+  trained: z.record(z.string(), z.unknown()).optional(),
+});
+export type PairModel = z.infer<typeof PairModelSchema>;
+
+/** Probability that the two texts ask the same thing. `features` is in FEATURE_NAMES order; `index` maps model features to it. */
+export function scorePair(model: PairModel, features: Float64Array, index: readonly number[]): number {
+  let z = model.bias;
+  for (let i = 0; i < model.weights.length; i++) z += model.weights[i] * ((features[index[i]] - model.mean[i]) / model.std[i]);
+  return 1 / (1 + Math.exp(-z));
+}
+
+/**
+ * L2-regularised logistic regression by Newton's method (a few dozen
+ * features: the Hessian is tiny). Rows are standardised here; returns the
+ * model parts. `weights` per row lets small data sets count for more.
+ */
+export function fitLogistic(rows: Float64Array[], labels: number[], rowWeights: number[], l2 = 1): { mean: number[]; std: number[]; weights: number[]; bias: number } {
+  const d = rows[0].length;
+  const n = rows.length;
+  const mean = new Array<number>(d).fill(0);
+  const std = new Array<number>(d).fill(0);
+  for (const r of rows) for (let j = 0; j < d; j++) mean[j] += r[j] / n;
+  for (const r of rows) for (let j = 0; j < d; j++) std[j] += (r[j] - mean[j]) ** 2 / n;
+  for (let j = 0; j < d; j++) std[j] = Math.sqrt(std[j]) || 1;
+  const x = rows.map((r) => {
+    const out = new Float64Array(d + 1);
+    for (let j = 0; j < d; j++) out[j] = (r[j] - mean[j]) / std[j];
+    out[d] = 1;
+    return out;
+  });
+  const w = new Float64Array(d + 1);
+  for (let iter = 0; iter < 30; iter++) {
+    const grad = new Float64Array(d + 1);
+    const hess = Array.from({ length: d + 1 }, () => new Float64Array(d + 1));
+    for (let i = 0; i < n; i++) {
+      let z = 0;
+      for (let j = 0; j <= d; j++) z += w[j] * x[i][j];
+      const p = 1 / (1 + Math.exp(-z));
+      const g = (p - labels[i]) * rowWeights[i];
+      const h = p * (1 - p) * rowWeights[i];
+      for (let j = 0; j <= d; j++) {
+        grad[j] += g * x[i][j];
+        const hx = h * x[i][j];
+        for (let k = j; k <= d; k++) hess[j][k] += hx * x[i][k];
+      }
+    }
+    for (let j = 0; j <= d; j++) for (let k = 0; k < j; k++) hess[j][k] = hess[k][j];
+    for (let j = 0; j < d; j++) {
+      grad[j] += l2 * w[j];
+      hess[j][j] += l2;
+    }
+    hess[d][d] += 1e-6;
+    const step = solve(hess, grad);
+    let moved = 0;
+    for (let j = 0; j <= d; j++) {
+      w[j] -= step[j];
+      moved = Math.max(moved, Math.abs(step[j]));
+    }
+    if (moved < 1e-7) break;
+  }
+  return { mean, std, weights: Array.from(w.subarray(0, d)), bias: w[d] };
+}
+
+/** Solves A x = b by Gaussian elimination with partial pivoting (A is small and positive definite). */
+function solve(a: Float64Array[], b: Float64Array): Float64Array {
+  const n = b.length;
+  const m = a.map((row, i) => {
+    const r = new Float64Array(n + 1);
+    r.set(row);
+    r[n] = b[i];
+    return r;
+  });
+  for (let c = 0; c < n; c++) {
+    let p = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(m[r][c]) > Math.abs(m[p][c])) p = r;
+    [m[c], m[p]] = [m[p], m[c]];
+    const piv = m[c][c] || 1e-12;
+    for (let r = c + 1; r < n; r++) {
+      const f = m[r][c] / piv;
+      if (f !== 0) for (let k = c; k <= n; k++) m[r][k] -= f * m[c][k];
+    }
+  }
+  const out = new Float64Array(n);
+  for (let r = n - 1; r >= 0; r--) {
+    let s = m[r][n];
+    for (let k = r + 1; k < n; k++) s -= m[r][k] * out[k];
+    out[r] = s / (m[r][r] || 1e-12);
+  }
+  return out;
+}

@@ -1,0 +1,53 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RankOf } from '../guards/word-match';
+import { FEATURE_NAMES, pairFeatures, type PreparedText } from './pair-features';
+import { PairModelSchema, scorePair, type PairModel } from './pair-model';
+
+/** Where the trained weights for an embedder live (shipped in the repo). */
+export function modelPathFor(fingerprint: string): string {
+  return join(__dirname, 'models', `${fingerprint}.json`);
+}
+
+/**
+ * The one verifier between a semantic candidate and a served hit: the
+ * learned pair model's probability that query and candidate ask the same
+ * thing. An embedder with no trained weights falls back to its cosine (and
+ * its own calibrated threshold) — train weights for it with
+ * `npm run cache:train-verifier`.
+ */
+export class Verifier {
+  private readonly index: number[];
+
+  constructor(
+    readonly model: PairModel | null,
+    private readonly rankOf?: RankOf,
+  ) {
+    this.index = model ? model.features.map((f) => FEATURE_NAMES.indexOf(f)) : [];
+    if (this.index.some((i) => i < 0)) throw new Error(`verifier model uses unknown features: ${model?.features.join(', ')}`);
+  }
+
+  /** Loads the shipped weights for this embedder, or a cosine-only verifier when there are none. */
+  static forEmbedder(fingerprint: string, rankOf?: RankOf): Verifier {
+    const file = modelPathFor(fingerprint);
+    if (!existsSync(file)) return new Verifier(null, rankOf);
+    const model = PairModelSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+    if (model.embedder !== fingerprint) throw new Error(`verifier ${file} was trained for ${model.embedder}, not ${fingerprint}`);
+    return new Verifier(model, rankOf);
+  }
+
+  get name(): string {
+    return this.model ? `pair-lr:${this.model.features.length}` : 'cosine';
+  }
+
+  /** The score at or above which the verifier serves (the model's CV-chosen one), or null for cosine-only. */
+  get defaultThreshold(): number | null {
+    return this.model?.threshold ?? null;
+  }
+
+  /** Probability that the pair means the same (the cosine when there is no model). `cos`: the store's similarity. */
+  score(query: PreparedText, candidate: PreparedText, cos?: number): number {
+    const features = pairFeatures(query, candidate, this.rankOf, cos);
+    return this.model ? scorePair(this.model, features, this.index) : features[0];
+  }
+}
