@@ -53,6 +53,8 @@ interface Point extends PacedResult {
   target: TargetName;
   repeat: number;
   cpu_ms_per_request: number | null;
+  /** Parsimony targets: CPU µs per request per pipeline stage (parsimony_stage_cpu_seconds_total deltas), plus `outside_stages`. */
+  stage_cpu_us?: Record<string, number> | null;
   /** Not run: the target was saturated at a lower rate in this repeat. */
   skipped?: boolean;
   /** 1-minute load average right after the point. */
@@ -90,6 +92,37 @@ function targets(sim: BenchProcess, parsimony: BenchProcess, portkey: BenchProce
       body: () => JSON.stringify({ model: 'auto', max_tokens: 64, messages: [{ role: 'user', content: questions[messagesCursor++ % questions.length] }] }),
     },
   };
+}
+
+/** Parsimony's per-stage CPU counters (parsimony_stage_cpu_seconds_total), seconds by stage; null when unreadable. */
+async function stageCpuSeconds(url: string): Promise<Map<string, number> | null> {
+  try {
+    const text = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
+    const out = new Map<string, number>();
+    for (const m of text.matchAll(/^parsimony_stage_cpu_seconds_total\{stage="([^"]+)"\} (\S+)$/gm)) out.set(m[1]!, Number(m[2]));
+    return out;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CPU µs per request per stage over one point, and what the request cost outside the stages (HTTP, auth, surface
+ * parsing and encoding, job records, the worker loops: the process's CPU minus the stages'). The counters split
+ * CPU equally among the stage runs active at the same time (shared/pipeline/stage-cpu.ts), so they never overlap.
+ */
+function stageCpuPerRequest(before: Map<string, number> | null, after: Map<string, number> | null, completed: number, cpuMsPerRequest: number | null): Record<string, number> | null {
+  if (!before || !after || !completed) return null;
+  const out: Record<string, number> = {};
+  let sum = 0;
+  for (const [stage, seconds] of after) {
+    const us = ((seconds - (before.get(stage) ?? 0)) * 1e6) / completed;
+    if (us <= 0) continue;
+    out[stage] = round(us, 1)!;
+    sum += us;
+  }
+  if (cpuMsPerRequest !== null) out.outside_stages = round(cpuMsPerRequest * 1000 - sum, 1)!;
+  return out;
 }
 
 /** autocannon at `rate` (overallRate) for the cross-check; latencies taken from each response (sub-ms), not its 1-ms histogram. */
@@ -154,6 +187,8 @@ async function main(): Promise<void> {
             points.push({ target: name, repeat, rate, sent: 0, completed: 0, errors: 0, dropped: 0, achieved_rps: 0, p50_ms: null, p90_ms: null, p99_ms: null, max_ms: null, dispatch_lag_p99_ms: null, cpu_ms_per_request: null, skipped: true });
             continue;
           }
+          const isParsimony = name.startsWith('parsimony');
+          const stages0 = isParsimony ? await stageCpuSeconds(parsimony.url) : null;
           const cpu0 = cpuMs(pidOf[name]);
           const r = await runPaced(t[name], {
             rate,
@@ -163,7 +198,8 @@ async function main(): Promise<void> {
           });
           const cpu1 = cpuMs(pidOf[name]);
           const cpuPerReq = cpu0 !== null && cpu1 !== null && r.completed ? round((cpu1 - cpu0) / r.completed, 3) : null;
-          points.push({ ...r, target: name, repeat, cpu_ms_per_request: cpuPerReq, load_1m: loadavg()[0] });
+          const stageCpu = isParsimony ? stageCpuPerRequest(stages0, await stageCpuSeconds(parsimony.url), r.completed, cpuPerReq) : null;
+          points.push({ ...r, target: name, repeat, cpu_ms_per_request: cpuPerReq, stage_cpu_us: stageCpu, load_1m: loadavg()[0] });
           if (name !== 'direct' && (r.dropped > 0 || (r.achieved_rps ?? 0) < 0.9 * rate || (r.p50_ms ?? 0) > 500)) saturated.add(name);
           progress(`repeat ${repeat + 1}/${REPEATS} ${rate} req/s ${name}: p50 ${r.p50_ms} ms p99 ${r.p99_ms} ms achieved ${r.achieved_rps}/s errors ${r.errors} dropped ${r.dropped} cpu/req ${cpuPerReq} ms${saturated.has(name) ? ' (saturated: not tried higher in this repeat)' : ''}`);
           await new Promise((res) => setTimeout(res, 300));
@@ -203,9 +239,10 @@ async function main(): Promise<void> {
           cpu_ms_per_request: round(median(mine.map((p) => p.cpu_ms_per_request ?? NaN))),
           load_1m: round(median(mine.map((p) => p.load_1m ?? NaN)), 2),
           dispatch_lag_p99_ms: round(median(mine.map((p) => p.dispatch_lag_p99_ms ?? NaN))),
+          stage_cpu_us_per_request: medianStageCpu(mine),
         };
       }
-      return row as { rate: number } & Record<TargetName, { p50_ms: number; p99_ms: number; added_p50_ms: number; added_p99_ms: number; achieved_rps: number; skipped: number; errors: number; cpu_ms_per_request: number | null; dispatch_lag_p99_ms: number; load_1m: number | null }>;
+      return row as { rate: number } & Record<TargetName, { p50_ms: number; p99_ms: number; added_p50_ms: number; added_p99_ms: number; achieved_rps: number; skipped: number; errors: number; cpu_ms_per_request: number | null; dispatch_lag_p99_ms: number; load_1m: number | null; stage_cpu_us_per_request: Record<string, number> | null }>;
     });
     const sustains = (name: TargetName) =>
       byRate.filter((r) => r[name].errors === 0 && r[name].skipped === 0 && r[name].achieved_rps >= 0.95 * r.rate && r[name].added_p99_ms !== null && r[name].added_p99_ms <= BUDGET).reduce((m, r) => Math.max(m, r.rate), 0) || null;
@@ -249,7 +286,7 @@ type Result = {
   machine: ReturnType<typeof machineInfo>;
   load: { start: number; mean: number; max: number };
   config: { repeats: number; duration_s: number; p99_budget_ms: number };
-  by_rate: ({ rate: number } & Record<TargetName, { p50_ms: number; p99_ms: number; added_p50_ms: number; added_p99_ms: number; achieved_rps: number; skipped: number; errors: number; cpu_ms_per_request: number | null; load_1m: number | null }>)[];
+  by_rate: ({ rate: number } & Record<TargetName, { p50_ms: number; p99_ms: number; added_p50_ms: number; added_p99_ms: number; achieved_rps: number; skipped: number; errors: number; cpu_ms_per_request: number | null; load_1m: number | null; stage_cpu_us_per_request: Record<string, number> | null }>)[];
   portkey_verified: boolean;
   max_rate_within_budget: Record<string, number | null>;
   miss_run_cache_headers: { hit: number; miss: number; other: number };
@@ -259,6 +296,14 @@ type Result = {
   portkey_rss_mb: number | null;
   duration_s: number;
 };
+
+/** Median over repeats of each stage's CPU µs per request (stages a repeat did not see count as 0); null without figures. */
+function medianStageCpu(points: Point[]): Record<string, number> | null {
+  const measured = points.map((p) => p.stage_cpu_us).filter((s): s is Record<string, number> => !!s);
+  if (!measured.length) return null;
+  const stages = [...new Set(measured.flatMap((s) => Object.keys(s)))];
+  return Object.fromEntries(stages.map((stage) => [stage, round(median(measured.map((s) => s[stage] ?? 0)), 1)!]));
+}
 
 function markdown(r: Result, command: string): string {
   const label: Record<TargetName, string> = {
@@ -296,6 +341,20 @@ function markdown(r: Result, command: string): string {
       ['below Portkey (p50 / p99)', t ? `${t.below_portkey.parsimony.join(' / ')} ms vs ${t.below_portkey.portkey.join(' / ')} ms` : null, 'both lower', t ? verdict(t.below_portkey.met) : 'not measured'],
     ]),
   ];
+  const stageRows = r.by_rate.flatMap((row) =>
+    TARGETS.filter((n) => row[n].stage_cpu_us_per_request).map((n) => {
+      const s = row[n].stage_cpu_us_per_request!;
+      const order = Object.keys(s).filter((k) => k !== 'outside_stages');
+      return [row.rate, label[n], order.map((k) => `${k} ${s[k]}`).join(', '), s.outside_stages ?? null, row[n].cpu_ms_per_request === null ? null : round(row[n].cpu_ms_per_request! * 1000, 0)];
+    }),
+  );
+  if (stageRows.length)
+    lines.push(
+      '',
+      'CPU µs per request per pipeline stage (medians over repeats; `parsimony_stage_cpu_seconds_total` deltas over the point ÷ requests; `<stage>:after_complete` is its after-completion hook, e.g. the cache write). The counters split the process CPU equally among the stage runs active at the same time (`shared/pipeline/stage-cpu.ts`: exact one request at a time, an approximation of who used it under concurrency, never counted twice); "outside stages" is the process CPU per request (10 ms clock ticks) minus the stages\' sum: HTTP, auth, surface parsing and encoding, job records, worker loops:',
+      '',
+      mdTable(['req/s', 'target', 'stages (µs/request)', 'outside stages µs', 'process CPU µs/req'], stageRows),
+    );
   if (r.autocannon) {
     lines.push(
       '',

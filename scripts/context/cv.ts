@@ -40,8 +40,9 @@ function score(runs: PerRun[]) {
     saving_by_model: Object.fromEntries(models.map((m, i) => [m, round(saving[i])])),
     mean_saving: round(saving.reduce((a, b) => a + b, 0) / Math.max(1, saving.length)),
     touchable_reduction: round(1 - sum((r) => r.touchable_after) / Math.max(1, sum((r) => r.touchable_before))),
-    next_call_retention: round(sum((r) => r.next_call[0]) / Math.max(1, sum((r) => r.next_call[1]))),
-    fact_retention: round(sum((r) => r.facts[0]) / Math.max(1, sum((r) => r.facts[1]))),
+    // Nothing checked (no compaction) loses nothing.
+    next_call_retention: sum((r) => r.next_call[1]) ? round(sum((r) => r.next_call[0]) / sum((r) => r.next_call[1])) : 1,
+    fact_retention: sum((r) => r.facts[1]) ? round(sum((r) => r.facts[0]) / sum((r) => r.facts[1])) : 1,
     runs_above_prompt_cache_only: worse,
   };
 }

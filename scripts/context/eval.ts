@@ -2,7 +2,7 @@
  * Context-compaction eval over recorded agent runs: tokens, retention and what the user pays.
  *
  *   npm run context:eval -- --traces FILE [--strategy mask|summarize|mask+summarize]
- *                           [--window 3 --keep 1] [--facts ids|values|compact|none] [--base-url URL]
+ *                           [--window 2 --keep 1] [--facts ids|values|compact|none] [--base-url URL]
  *                           [--default-remaining 6] [--no-cost-model] [--quiet]
  *
  * FILE: JSON array of { task_id, messages } in OpenAI chat format. For every
@@ -124,7 +124,7 @@ async function main() {
     options: {
       traces: { type: 'string' },
       strategy: { type: 'string', default: 'mask+summarize' },
-      window: { type: 'string', default: '3' },
+      window: { type: 'string', default: '2' },
       keep: { type: 'string', default: '1' },
       facts: { type: 'string', default: 'compact' },
       'base-url': { type: 'string' },

@@ -36,8 +36,8 @@ export interface ReplayPolicy {
  * Replays (prompt, weak_correct, strong_correct) rows: the threshold sweep
  * uses the raw score (RouteLLM's APGR/CPT); `at_default` uses full decisions
  * at the policy, counting the frontier tier as "strong" and any other tier as
- * "weak". Cost: the decided frontier model, or for the weak side the catalog's
- * cheapest mid model of the same provider (the replay's weak model stands for
+ * "weak". Cost: the decided frontier model, or for the weak side the routed
+ * mid model of the frontier's provider (its tier default) (the replay's weak model stands for
  * the mid tier, so a small-tier decision is not credited with a small price),
  * against every row on the catalog's default frontier model.
  */
@@ -49,7 +49,7 @@ export function replayReport(router: ComplexityRouter, rows: ReplayRow[], policy
   let frontierCost = 0;
   const out = policy.outputTokens ?? 100;
   const frontier = catalog.defaultFrontier;
-  const weakModel = catalog.byTier('mid', frontier.provider)[0] ?? catalog.byTier('mid')[0];
+  const weakModel = catalog.forTier('mid', frontier.provider)[0] ?? catalog.forTier('mid')[0];
   const price = (m: ModelEntry, chars: number) => priceUsage(m, { input_tokens: Math.ceil(chars / 4), output_tokens: out, cached_input_tokens: 0, cache_write_tokens: 0 });
   const outcomes = rows.map((r) => {
     const request = requestFromPrompt(r.prompt);

@@ -38,6 +38,8 @@ import { webhookDeliveriesRouter } from './routes/webhook-deliveries';
 import { openAIWebhooksRouter } from './routes/openai-webhooks';
 import { PendingPool } from '../../shared/levers/batch/pending-pool';
 import { BatchKeys } from '../../shared/levers/batch/batch-keys';
+import { CooldownView } from '../../shared/providers/cooldown-view';
+import { ProviderCooldowns } from '../../shared/providers/provider-cooldown';
 
 export interface ProducerDeps {
   platform: Platform;
@@ -50,7 +52,14 @@ export interface ProducerDeps {
 /** The producer's HTTP API. */
 export function createProducerApp({ platform, env, keys, localWorkers }: ProducerDeps): Express {
   const log = platform.log.child({ component: 'producer' });
-  const { pipeline, validate } = platform.pipeline(env.PARSIMONY_SYNC_ATTEMPTS);
+  // One back-pressure rule on both paths: the fast path honours the per-provider cooldowns queued jobs honour (read
+  // in-process at most every 100 ms), and its 429s start them for everyone.
+  const cooldowns = new CooldownView(new ProviderCooldowns(platform.redis, platform.env.PARSIMONY_QUEUE_PREFIX));
+  const { pipeline, validate } = platform.pipeline(env.PARSIMONY_SYNC_ATTEMPTS, {
+    cooldownMs: (provider) => cooldowns.remainingMs(provider),
+    cooldownWaitMs: env.PARSIMONY_SYNC_COOLDOWN_WAIT_MS,
+    recordRateLimit: (provider, retryAfterMs) => cooldowns.record(provider, retryAfterMs),
+  });
   const heartbeatMs = env.PARSIMONY_PRODUCER_HEARTBEAT_MS;
   const syncWatch = new SyncJobWatch(platform.redis, platform.env.PARSIMONY_QUEUE_PREFIX, platform.outcomes, platform.log.child({ component: 'sync-job-watch' }), {
     heartbeatMs,

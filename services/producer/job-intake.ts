@@ -24,7 +24,21 @@ export class JobIntake {
 
   /** Validates against the catalog (400 on failure) and stores a queued job. */
   async create(tenant: string, request: ChatRequest, options: JobOptions): Promise<{ job: JobRecord; created: boolean }> {
+    this.check(request, options);
+    return this.store.create(JobIntake.queuedRecord(tenant, request, options), options.idempotency_key);
+  }
+
+  /** The catalog check `create` makes (400 on failure), for callers that check every job before storing any. */
+  check(request: ChatRequest, options: JobOptions): void {
     this.validate.check(options.requested_model, request);
+  }
+
+  /** Stores jobs already `check`ed, one record each (idempotency per job); one pipelined round of writes. */
+  async createChecked(tenant: string, jobs: { request: ChatRequest; options: JobOptions }[]): Promise<{ job: JobRecord; created: boolean }[]> {
+    return Promise.all(jobs.map(({ request, options }) => this.store.create(JobIntake.queuedRecord(tenant, request, options), options.idempotency_key)));
+  }
+
+  private static queuedRecord(tenant: string, request: ChatRequest, options: JobOptions): JobRecord {
     const job: JobRecord = {
       id: JobStore.newId(),
       tenant,
@@ -34,7 +48,7 @@ export class JobIntake {
       request,
       attempts: 0,
     };
-    return this.store.create(job, options.idempotency_key);
+    return job;
   }
 
   /**

@@ -1,7 +1,7 @@
 import type { Catalog } from '../core/catalog/catalog';
 import type { ProviderAdapter } from '../providers/provider-adapter';
 import type { ProviderError } from '../core/errors/provider-error';
-import { Pipeline, type StageObserver } from './pipeline';
+import { Pipeline, type StageCpuObserver, type StageObserver } from './pipeline';
 import type { Stage } from '../core/stage';
 import { ValidateStage } from './validate-stage';
 import { RouteStage } from '../levers/routing/route-stage';
@@ -35,6 +35,10 @@ export interface PipelineDeps {
   attempts: number;
   /** Per-provider 429 cooldowns the execute stage honours (ExecuteStageOptions.cooldownMs); default none. */
   cooldownMs?: CooldownLookup;
+  /** Longest cooldown a call waits out in-process (ExecuteStageOptions.cooldownWaitMs); default 0. */
+  cooldownWaitMs?: number;
+  /** Starts the shared cooldown after a provider 429 (ExecuteStageOptions.recordRateLimit); default none. */
+  recordRateLimit?: (provider: string, retryAfterMs: number | undefined) => Promise<number>;
   timeoutMs: number;
   backoffMs: (attempt: number, error: ProviderError) => number;
   /** The routing lever (learned complexity router); without it "auto" is the catalog's auto model. */
@@ -42,6 +46,8 @@ export interface PipelineDeps {
   /** Per-tenant routing policies ("*" = default). */
   routingPolicies?: Record<string, RoutingPolicy>;
   observe?: StageObserver;
+  /** Per-stage CPU time (Pipeline's StageCpuObserver); none = not measured. */
+  observeCpu?: StageCpuObserver;
   /** Redis for the levers' own state (summaries, approved prompt variants). */
   redis: Redis;
   /** Prefix of the levers' Redis keys, e.g. "parsimony". */
@@ -54,7 +60,7 @@ export interface PipelineDeps {
   enqueueCacheStore?: (payload: CacheStorePayload, vector?: Float32Array) => Promise<void>;
   /** The verified cache's check launcher (samples semantic hits for a batch re-answer); none = no checks. */
   cacheChecks?: CacheCheckLauncher;
-  /** Context-hygiene policy (window, keep, strategy; per tenant and agent). Default: window 3, keep 1, mask+summarize, cost model on. */
+  /** Context-hygiene policy (window, keep, strategy; per tenant and agent). Default: window 2, keep 1, mask+summarize, cost model on. */
   context?: ContextConfig;
   /** The routing lever's guards: session window, shadow share, and where shadow jobs go. Default: 30-min sessions, no shadows. */
   routingGuards?: RoutingGuardsConfig;
@@ -99,8 +105,10 @@ export function buildPipeline(deps: PipelineDeps): { pipeline: Pipeline; validat
       backoffMs: deps.backoffMs,
       escalation: new EscalationGuard(deps.catalog, { isProviderConfigured: deps.isProviderConfigured }),
       cooldownMs: deps.cooldownMs,
+      cooldownWaitMs: deps.cooldownWaitMs,
+      recordRateLimit: deps.recordRateLimit,
       flex: new FlexCall(tierStats, tierConfig.flexTimeoutCapSeconds * 1000),
     }),
   ];
-  return { pipeline: new Pipeline(stages, deps.catalog, deps.observe), validate };
+  return { pipeline: new Pipeline(stages, deps.catalog, deps.observe, deps.observeCpu), validate };
 }

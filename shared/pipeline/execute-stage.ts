@@ -26,11 +26,26 @@ export interface ExecuteStageOptions {
    * ms `provider` is still cooling down for this job, 0 = call it. When it is
    * > 0 the provider is not called: the call throws a ProviderCooldownError (a
    * retryable 429 whose retry-after is the time left). Default: none, every call
-   * goes to the provider. Only the router-worker sets one (it delays the job
-   * until the cooldown ends); the fast path keeps its own in-process retries,
-   * which already honour a 429's retry-after.
+   * goes to the provider. The router-worker sets one (it delays the job until
+   * the cooldown ends); so does the fast path, with `cooldownWaitMs` and
+   * `recordRateLimit`, so both paths follow one back-pressure rule.
    */
   cooldownMs?: CooldownLookup;
+  /**
+   * Longest cooldown one call waits out in-process before calling the provider
+   * (the fast path: a short wait beats a 429 to the client); a longer one throws
+   * the ProviderCooldownError at once. Default 0: never wait (the router-worker,
+   * which puts the job back in the delayed set instead).
+   */
+  cooldownWaitMs?: number;
+  /**
+   * Starts the shared cooldown after a provider 429 and returns the ms left of
+   * the one that stands (ProviderCooldowns.record). Set by the fast path, whose
+   * 429s then hold back every process's calls, queued ones included; the next
+   * attempt waits the cooldown out (≤ cooldownWaitMs) or fails with its
+   * retry-after. Default: none (the router-worker records in its failure handler).
+   */
+  recordRateLimit?: (provider: string, retryAfterMs: number | undefined) => Promise<number>;
   /** Runs the calls the tier choice sent to flex, with their standard fallback. Default: a FlexCall without measurements. */
   flex?: FlexCall;
 }
@@ -56,11 +71,12 @@ export class ExecuteStage implements Stage {
   /** One model call with the in-process retries; stream events go to `onEvent` when given. */
   private async call(ctx: PipelineContext, model: ModelEntry, request: ChatRequest, onEvent?: (event: StreamEvent) => void, overrides: { timeoutMs?: number; attempts?: number } = {}): Promise<ChatResponse> {
     const adapter = this.options.adapterFor(model.provider);
-    await this.checkCooldown(ctx, model.provider);
     const call = { signal: ctx.signal, timeoutMs: overrides.timeoutMs ?? this.options.timeoutMs };
     const attempts = overrides.attempts ?? this.options.attempts;
     let streamed = false;
+    let waitLeftMs = this.options.cooldownWaitMs ?? 0;
     for (let attempt = 1; ; attempt++) {
+      waitLeftMs -= await this.awaitCooldown(ctx, model.provider, waitLeftMs);
       try {
         let response: ChatResponse | undefined;
         if (onEvent) {
@@ -77,7 +93,11 @@ export class ExecuteStage implements Stage {
       } catch (err) {
         // A stream that already reached the client cannot be retried transparently.
         const retryable = err instanceof ProviderError && err.retryable && !streamed && !ctx.signal?.aborted;
+        // The provider's 429 starts the cooldown every process honours; the next attempt then waits it out or fails
+        // with its retry-after (awaitCooldown), instead of a private backoff no one else knows about.
+        const shared = err instanceof ProviderError && err.status === 429 && !(err instanceof ProviderCooldownError) && (await this.shareRateLimit(ctx, model.provider, err));
         if (!retryable || attempt >= attempts) throw err;
+        if (shared) continue;
         const delay = this.options.backoffMs(attempt, err);
         ctx.log.warn({ attempt, delayMs: delay, status: err.status }, 'provider call failed; retrying');
         await sleep(delay, ctx.signal);
@@ -85,18 +105,45 @@ export class ExecuteStage implements Stage {
     }
   }
 
-  /** Throws instead of calling a provider that is cooling down; checked per call, so an escalation to another provider is checked too. */
-  private async checkCooldown(ctx: PipelineContext, provider: string): Promise<void> {
-    if (!this.options.cooldownMs) return;
-    let left: number;
+  /**
+   * Waits out `provider`'s cooldown when it ends within `canWaitMs`, else throws a ProviderCooldownError (the
+   * provider is not called). Checked before every attempt, so an escalation to another provider is checked too.
+   * Returns the ms waited.
+   */
+  private async awaitCooldown(ctx: PipelineContext, provider: string, canWaitMs: number): Promise<number> {
+    if (!this.options.cooldownMs) return 0;
+    let waited = 0;
+    for (;;) {
+      const left = await this.readCooldown(ctx, provider);
+      if (left <= 0) return waited;
+      if (left > canWaitMs - waited || ctx.signal?.aborted) throw new ProviderCooldownError(provider, left);
+      ctx.log.info({ provider, waitMs: left }, 'provider cooling down after a rate limit; waiting it out before calling');
+      await sleep(left, ctx.signal);
+      waited += left;
+    }
+  }
+
+  private async readCooldown(ctx: PipelineContext, provider: string): Promise<number> {
     try {
-      left = await this.options.cooldownMs(provider, ctx);
+      return await this.options.cooldownMs!(provider, ctx);
     } catch (err) {
       // The cooldown only spares the provider calls bound to fail: without it, call as before.
       ctx.log.warn({ provider, err: { message: (err as Error).message } }, 'could not read the provider cooldown; calling the provider');
-      return;
+      return 0;
     }
-    if (left > 0) throw new ProviderCooldownError(provider, left);
+  }
+
+  /** Records a provider 429 as the shared cooldown; false when there is no recorder or it failed (then the private backoff applies). */
+  private async shareRateLimit(ctx: PipelineContext, provider: string, err: ProviderError): Promise<boolean> {
+    if (!this.options.recordRateLimit) return false;
+    try {
+      const left = await this.options.recordRateLimit(provider, err.retryAfterMs);
+      ctx.log.warn({ provider, cooldownMs: left }, 'provider rate-limited a synchronous call; cooldown started for every caller');
+      return this.options.cooldownMs !== undefined;
+    } catch (e) {
+      ctx.log.warn({ provider, err: { message: (e as Error).message } }, 'could not record the provider cooldown; retrying with backoff');
+      return false;
+    }
   }
 }
 

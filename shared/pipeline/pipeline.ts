@@ -2,6 +2,7 @@ import type { Catalog } from '../core/catalog/catalog';
 import type { ChatRequest, ChatResponse } from '../core/chat-model';
 import type { JobCost } from '../core/jobs/job-record';
 import type { PipelineContext, Stage } from '../core/stage';
+import { processStageCpu } from './stage-cpu';
 
 export type PipelineResult =
   | { kind: 'complete'; response: ChatResponse; deliveredBy: string; cost: JobCost }
@@ -9,6 +10,14 @@ export type PipelineResult =
 
 /** Receives each stage's duration; metrics hook in here. */
 export type StageObserver = (stage: string, durationMs: number, outcome: string) => void;
+
+/**
+ * Receives the CPU time (user + system, µs) charged to a stage run (`run`, and
+ * its afterComplete hook as `<stage>:after_complete`) by the process's
+ * StageCpuAccountant (stage-cpu.ts: exact one request at a time, shared
+ * equally among concurrent stage runs otherwise).
+ */
+export type StageCpuObserver = (stage: string, cpuMicros: number) => void;
 
 /**
  * Runs the stages in order until one completes or defers the job, then prices
@@ -20,11 +29,14 @@ export class Pipeline {
     readonly stages: readonly Stage[],
     private readonly catalog: Catalog,
     private readonly observe: StageObserver = () => {},
+    /** Per-stage CPU (PARSIMONY_STAGE_CPU); none = not measured. */
+    private readonly observeCpu?: StageCpuObserver,
   ) {}
 
   async run(ctx: PipelineContext): Promise<PipelineResult> {
     for (const stage of this.stages) {
       const started = performance.now();
+      const cpu = this.observeCpu ? processStageCpu.start() : undefined;
       let outcomeKind = 'error';
       try {
         const outcome = await stage.run(ctx);
@@ -36,6 +48,7 @@ export class Pipeline {
         if (outcome.kind === 'defer') return { kind: 'defer', reason: outcome.reason };
       } finally {
         this.observe(stage.name, performance.now() - started, outcomeKind);
+        if (cpu) this.observeCpu!(stage.name, processStageCpu.end(cpu));
       }
     }
     throw new Error(`pipeline ended without a result: the last stage (${this.stages.at(-1)?.name}) must complete or defer`);
@@ -74,10 +87,13 @@ export class Pipeline {
   async settle(ctx: PipelineContext, response: ChatResponse): Promise<void> {
     for (const stage of this.stages) {
       if (!stage.afterComplete) continue;
+      const cpu = this.observeCpu ? processStageCpu.start() : undefined;
       try {
         await stage.afterComplete(ctx, response);
       } catch (err) {
         ctx.log.warn({ err, stage: stage.name }, 'after-complete hook failed');
+      } finally {
+        if (cpu) this.observeCpu!(`${stage.name}:after_complete`, processStageCpu.end(cpu));
       }
     }
   }

@@ -9,7 +9,7 @@ import { JobStore } from '../core/jobs/job-store';
 import { JobOutcomes } from '../core/jobs/job-outcomes';
 import { createLogger } from '../platform/logging/logger';
 import { parsimonyMetrics, type ParsimonyMetrics } from '../platform/metrics/parsimony-metrics';
-import { stageLatencyObserver } from '../platform/metrics/stage-metrics';
+import { stageCpuObserver, stageLatencyObserver } from '../platform/metrics/stage-metrics';
 import { buildPipeline } from '../pipeline/build-pipeline';
 import type { CooldownLookup } from '../pipeline/execute-stage';
 import { ComplexityRouter } from '../levers/routing';
@@ -20,7 +20,7 @@ import type { SemanticCache } from '../levers/cache/semantic-cache';
 import type { CacheStorePayload } from '../levers/cache/cache-entry';
 import { closeRedis, createRedis, type ConnectionRole } from '../platform/redis/connections';
 import type pino from 'pino';
-import { enqueuePipelineJob } from '../platform/queues/pipeline-jobs';
+import { BACKGROUND_PRIORITY as BATCH_LINE_PRIORITY, enqueuePipelineJob } from '../platform/queues/pipeline-jobs';
 import { ShadowComparer } from '../levers/routing/guards/shadow-comparer';
 import { CacheCheckLauncher } from '../levers/cache/quality/cache-checks';
 import { CacheCheckComparer } from '../levers/cache/quality/check-comparer';
@@ -160,11 +160,14 @@ export class Platform {
 
   /**
    * The pipeline with `attempts` provider attempts per call (fast path > 1; queued path 1, BullMQ retries).
-   * `cooldownMs`: per-provider 429 cooldowns its execute stage honours (the router-worker's).
+   * `cooldownMs`: per-provider 429 cooldowns its execute stage honours (the router-worker's); `cooldownWaitMs` and
+   * `recordRateLimit`: the fast path's share of the same rule (wait out short cooldowns, start them on a 429).
    */
-  pipeline(attempts: number, options: { cooldownMs?: CooldownLookup } = {}) {
+  pipeline(attempts: number, options: { cooldownMs?: CooldownLookup; cooldownWaitMs?: number; recordRateLimit?: (provider: string, retryAfterMs: number | undefined) => Promise<number> } = {}) {
     return buildPipeline({
       cooldownMs: options.cooldownMs,
+      cooldownWaitMs: options.cooldownWaitMs,
+      recordRateLimit: options.recordRateLimit,
       catalog: this.catalog,
       adapterFor: (provider) => this.providers.get(provider),
       isProviderConfigured: (provider) => this.providers.has(provider),
@@ -174,6 +177,7 @@ export class Platform {
       router: this.router,
       routingPolicies: this.env.PARSIMONY_ROUTING_POLICY,
       observe: stageLatencyObserver(),
+      observeCpu: this.env.PARSIMONY_STAGE_CPU === 'on' ? stageCpuObserver() : undefined,
       redis: this.redis,
       keyPrefix: this.env.PARSIMONY_QUEUE_PREFIX,
       context: this.env.PARSIMONY_CONTEXT_POLICY,

@@ -35,7 +35,7 @@ describe('AdapterSummarizer over the OpenAI adapter (simulator)', () => {
     const summarizer = smallTierSummarizer(catalog, () => adapter, (p) => p === 'openai');
     expect(summarizer).toBeDefined();
     const ctx = stageContext(agentRequest(steps(6)));
-    await new ContextCompactionStage({ summarizer, config: { strategy: 'summarize' } }).run(ctx);
+    await new ContextCompactionStage({ summarizer, config: { strategy: 'summarize', window: 4, keep: 2 } }).run(ctx);
     const note = ctx.annotations.context as { compacted_cycles: number; summarizer: { usd: number; model: string } };
     expect(note.compacted_cycles).toBe(4);
     expect(note.summarizer.model).toBe(catalog.byTier('small', 'openai')[0].id);

@@ -123,4 +123,22 @@ describe('context_management through the pipeline on an OpenAI-routed request', 
     expect(job.context).toMatchObject({ context_management: 'emulated', applied_edits: [{ type: 'clear_tool_uses_20250919', cleared_tool_uses: 2 }] });
     expect(job.cost.by_lever.context).toBeGreaterThan(0);
   }, 60_000);
+
+  it('shows OpenAI automatic prefix caching as "provider caching you would have had anyway", not as a prompt_cache saving', async () => {
+    const system = 'You are the booking assistant of a travel agency. Verify the traveller, quote fares exactly, confirm before booking. '.repeat(60);
+    const ask = async (question: string) => {
+      const res = await p!.http('/v1/chat/completions', { method: 'POST', tenant: 'globex', json: { model: 'gpt-4.1', messages: [{ role: 'system', content: system }, { role: 'user', content: question }] } });
+      expect(res.status).toBe(200);
+      return (await (await p!.http(`/v1/jobs/${res.headers.get('x-parsimony-job-id')}`, { tenant: 'globex' })).json()) as { usage: { cached_input_tokens: number }; cost: { provider_cache_anyway_usd: number; by_lever: { prompt_cache: number } } };
+    };
+    const first = await ask('What is the baggage allowance on a basic economy fare to Lisbon?');
+    expect(first.cost.provider_cache_anyway_usd).toBe(0);
+    const second = await ask('Can I change the return date of booking QX7Y2 without a fee?');
+    // The same system prompt sent as is: OpenAI caches it without Parsimony doing anything.
+    expect(second.cost.provider_cache_anyway_usd).toBeGreaterThan(0);
+    expect(second.cost.by_lever.prompt_cache).toBeLessThan(second.cost.provider_cache_anyway_usd);
+    const savings = await (await p!.http('/v1/savings', { tenant: 'globex' })).json();
+    expect(savings.provider_cache_anyway_usd).toBeCloseTo(second.cost.provider_cache_anyway_usd, 8);
+    expect(savings.saved_usd).toBeCloseTo(savings.baseline_usd - savings.actual_usd, 8);
+  }, 60_000);
 });

@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { Catalog } from '../../shared/core/catalog/catalog';
 import { ContextCompactionStage } from '../../shared/levers/context/compaction-stage';
 import { compactionPays } from '../../shared/levers/context/cost-model';
+import { compactionBoundary, DEFAULT_POLICY } from '../../shared/levers/context/context-config';
 import { ChainStats, estimateRemaining } from '../../shared/levers/context/chain-stats';
 import { CacheSession, cachingKindOf, prefixBlocks } from '../../shared/levers/prompt-cache/cache-billing';
 import { PromptCacheStage } from '../../shared/levers/prompt-cache/prompt-cache-stage';
@@ -82,7 +83,7 @@ describe('ContextCompactionStage with the cost model', () => {
     await stage.run(ctx);
     expect(ctx.request).toBe(request);
     expect(summarizer.calls).toBe(0);
-    expect(ctx.annotations.context).toMatchObject({ compacted_cycles: 0, cost_model: { decision: 'skip', proposed: 6 } });
+    expect(ctx.annotations.context).toMatchObject({ compacted_cycles: 0, cost_model: { decision: 'skip', proposed: compactionBoundary(8, DEFAULT_POLICY.window, DEFAULT_POLICY.keep) } });
     expect(ctx.ledger.contextTokensRemoved).toBe(0);
     // The same step on a later call reuses the stored decision (no re-deciding, same prefix).
     const later = stageContext(bigAgent(8), 'acme', { agent: 'skipper' });

@@ -3,7 +3,9 @@ import { startTestParsimony, type TestParsimony } from '../helpers/parsimony';
 
 let p: TestParsimony;
 beforeAll(async () => {
-  p = await startTestParsimony('context');
+  // The schedule alone (cost model off): this file checks the compaction path end to end; whether a step pays is
+  // test/context/cost-model.test.ts's subject (on these short prompts it often would not).
+  p = await startTestParsimony('context', { PARSIMONY_CONTEXT_POLICY: JSON.stringify({ costModel: false }) });
 }, 120_000);
 afterAll(async () => {
   await p.close();

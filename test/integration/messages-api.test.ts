@@ -83,6 +83,7 @@ describe('POST /v1/messages with the official @anthropic-ai/sdk', () => {
     if (thinking.type !== 'thinking') return;
     expect(thinking.thinking.length).toBeGreaterThan(0);
     expect(thinking.signature.length).toBeGreaterThan(0);
+    expect(message.usage.output_tokens_details?.thinking_tokens).toBeGreaterThan(0);
 
     // A new question: the same one would be a semantic-cache hit (the cache keeps no thinking blocks).
     const deltas: string[] = [];

@@ -2,7 +2,7 @@ import { MessageStream } from '@anthropic-ai/sdk/lib/MessageStream';
 import fc from 'fast-check';
 import { Catalog, type ModelEntry } from '../../shared/core/catalog/catalog';
 import { effortForModel } from '../../shared/core/catalog/reasoning-effort';
-import type { ChatRequest, ChatResponse, StreamEvent } from '../../shared/core/chat-model';
+import type { ChatRequest, ChatResponse } from '../../shared/core/chat-model';
 import { anthropicMessageToResponse } from '../../shared/providers/anthropic/from-anthropic';
 import { AnthropicStreamDecoder } from '../../shared/providers/anthropic/stream-decoder';
 import { chatRequestToAnthropicParams } from '../../shared/providers/anthropic/to-anthropic';
@@ -204,7 +204,6 @@ function jsonLines(events: unknown[]): ReadableStream {
   });
 }
 
-export type { StreamEvent };
 
 describe('across surfaces: an agent loop whose answers come from the other provider', () => {
   test('Messages client, OpenAI reasoning: shown as thinking, sent back, it is OpenAI’s reasoning again (and never reaches Anthropic)', () => {

@@ -82,10 +82,12 @@ describe('Batch API with endpoint /v1/responses', () => {
     expect(byId['r-prev'].message).toMatch(/previous_response_id/);
   });
 
-  test('a Messages batch and a Messages job: bodies and answers in Anthropic\'s format', async () => {
+  test("a Messages batch and a Messages job: bodies and answers in Anthropic's format", async () => {
     const body = (text: string) => ({ model: 'claude-haiku-4-5', max_tokens: 200, messages: [{ role: 'user', content: text }] });
     const file = await upload(P(), `${JSON.stringify({ custom_id: 'm1', method: 'POST', url: '/v1/messages', body: body('Name a sea.') })}\n`);
-    const created = await P().openai().batches.create({ input_file_id: file.id, endpoint: '/v1/messages' as '/v1/responses', completion_window: '24h' });
+    const created = await P()
+      .openai()
+      .batches.create({ input_file_id: file.id, endpoint: '/v1/messages' as '/v1/responses', completion_window: '24h' });
     const done = await waitForBatch(P(), created.id);
     // Whole objects in the expectations, so a failure shows why.
     expect({ counts: done.request_counts, errors: await readJsonl(P(), done.error_file_id) }).toEqual({ counts: { total: 1, completed: 1, failed: 0 }, errors: [] });

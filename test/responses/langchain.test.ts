@@ -1,5 +1,5 @@
 import { ChatOpenAI } from '@langchain/openai';
-import { HumanMessage, ToolMessage, type AIMessage } from '@langchain/core/messages';
+import { HumanMessage, type AIMessage, type ToolMessage } from '@langchain/core/messages';
 import { tool } from '@langchain/core/tools';
 import { z } from 'zod';
 import { KEYS, startTestParsimony, type TestParsimony } from '../helpers/parsimony';

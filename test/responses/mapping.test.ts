@@ -8,7 +8,16 @@ import { ZodError } from 'zod';
 const parse = (body: unknown) => parseResponsesRequest(body, { tenant: 't' });
 
 function answer(extra: Partial<ChatResponse> = {}): ChatResponse {
-  return { id: 'x', model: 'm', content: 'Hello there.', tool_calls: [], finish_reason: 'stop', usage: { input_tokens: 10, output_tokens: 5, cached_input_tokens: 4, cache_write_tokens: 0, reasoning_tokens: 2 }, created: 1, ...extra };
+  return {
+    id: 'x',
+    model: 'm',
+    content: 'Hello there.',
+    tool_calls: [],
+    finish_reason: 'stop',
+    usage: { input_tokens: 10, output_tokens: 5, cached_input_tokens: 4, cache_write_tokens: 0, reasoning_tokens: 2 },
+    created: 1,
+    ...extra,
+  };
 }
 
 describe('Responses body → internal request', () => {
@@ -18,7 +27,13 @@ describe('Responses body → internal request', () => {
       instructions: 'Be brief.',
       input: [
         { role: 'developer', content: 'Use metric units.' },
-        { role: 'user', content: [{ type: 'input_text', text: 'Weather?' }, { type: 'input_image', image_url: 'https://example.com/a.png', detail: 'auto' }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'input_text', text: 'Weather?' },
+            { type: 'input_image', image_url: 'https://example.com/a.png', detail: 'auto' },
+          ],
+        },
         { type: 'reasoning', id: 'rs_1', summary: [{ type: 'summary_text', text: 'think' }], encrypted_content: 'blob' },
         { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Checking.', annotations: [] }], status: 'completed', id: 'msg_1' },
         { type: 'function_call', call_id: 'call_1', name: 'w', arguments: '{}' },
@@ -27,7 +42,13 @@ describe('Responses body → internal request', () => {
     });
     expect(request.system.map((p) => p.text)).toEqual(['Be brief.', 'Use metric units.']);
     expect(request.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'tool']);
-    expect(request.messages[0]).toEqual({ role: 'user', content: [{ type: 'text', text: 'Weather?' }, { type: 'image', url: 'https://example.com/a.png' }] });
+    expect(request.messages[0]).toEqual({
+      role: 'user',
+      content: [
+        { type: 'text', text: 'Weather?' },
+        { type: 'image', url: 'https://example.com/a.png' },
+      ],
+    });
     expect(request.messages[1]).toEqual({
       role: 'assistant',
       content: [{ type: 'text', text: 'Checking.' }],
@@ -68,6 +89,11 @@ describe('Responses body → internal request', () => {
     expect(echo.store).toBe(true);
   });
 
+  test('top_logprobs 0 (the API default) asks for no logprobs; the include entry does', async () => {
+    expect((await parse({ model: 'm', input: 'x', top_logprobs: 0 })).request.logprobs).toBeUndefined();
+    expect((await parse({ model: 'm', input: 'x', include: ['message.output_text.logprobs'] })).request.logprobs).toEqual({});
+  });
+
   test.each([
     [{ tools: [{ type: 'mcp', server_label: 'x' }] }, /tools\.0: tool type "mcp".*MCP/],
     [{ tools: [{ type: 'computer_use_preview', display_width: 1 }] }, /computer use/],
@@ -96,7 +122,13 @@ describe('internal answer → Response', () => {
     expect(r.incomplete_details).toEqual({ reason: 'max_output_tokens' });
     expect(r.output.map((o) => o.type)).toEqual(['message', 'function_call']);
     expect(r.output[1]).toMatchObject({ id: 'fc_abc_0', call_id: 'call_9' });
-    expect(r.usage).toEqual({ input_tokens: 10, input_tokens_details: { cached_tokens: 4, cache_write_tokens: 0 }, output_tokens: 5, output_tokens_details: { reasoning_tokens: 2 }, total_tokens: 15 });
+    expect(r.usage).toEqual({
+      input_tokens: 10,
+      input_tokens_details: { cached_tokens: 4, cache_write_tokens: 0 },
+      output_tokens: 5,
+      output_tokens_details: { reasoning_tokens: 2 },
+      total_tokens: 15,
+    });
   });
 
   test("another provider's thinking travels in encrypted_content and comes back with its signature", () => {
@@ -114,7 +146,14 @@ describe('internal answer → Response', () => {
 
 describe('stream encoder', () => {
   test('reasoning, text and two calls: numbered events whose items match the final response', () => {
-    const final = answer({ reasoning: [{ type: 'reasoning', text: 'ab', provider: 'openai' }], content: 'Hi!', tool_calls: [{ id: 'c1', name: 'f', arguments: '{"a":1}' }, { id: 'c2', name: 'g', arguments: '{}' }] });
+    const final = answer({
+      reasoning: [{ type: 'reasoning', text: 'ab', provider: 'openai' }],
+      content: 'Hi!',
+      tool_calls: [
+        { id: 'c1', name: 'f', arguments: '{"a":1}' },
+        { id: 'c2', name: 'g', arguments: '{}' },
+      ],
+    });
     const events: StreamEvent[] = [
       { type: 'reasoning', text: 'a' },
       { type: 'reasoning', text: 'b' },

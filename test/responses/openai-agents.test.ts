@@ -19,7 +19,8 @@ beforeAll(async () => {
       baseURL: `${p.url}/v1`,
       maxRetries: 0,
       fetch: async (url, init) => {
-        if (typeof init?.body === 'string') sent.push({ path: new URL(String(url)).pathname, body: JSON.parse(init.body) as Record<string, unknown>, headers: Object.fromEntries(new Headers(init.headers).entries()) });
+        if (typeof init?.body === 'string')
+          sent.push({ path: new URL(String(url)).pathname, body: JSON.parse(init.body) as Record<string, unknown>, headers: Object.fromEntries(new Headers(init.headers).entries()) });
         return fetch(url, init);
       },
     }),

@@ -82,6 +82,18 @@ describe('POST /v1/responses with the official openai SDK', () => {
     await expect(client.responses.retrieve(second.id)).rejects.toMatchObject({ status: 404 });
   });
 
+  test('reasoning effort reaches a reasoning model; its reasoning tokens come back in the usage and the job', async () => {
+    const { data, response } = await P()
+      .openai()
+      .responses.create({ model: 'gpt-5.4-mini', input: 'Plan a three-day trip to Kyoto.', reasoning: { effort: 'high' } })
+      .withResponse();
+    expect(data.reasoning).toMatchObject({ effort: 'high' });
+    expect(data.usage!.output_tokens_details.reasoning_tokens).toBeGreaterThan(0);
+    expect(data.usage!.output_tokens).toBeGreaterThan(data.usage!.output_tokens_details.reasoning_tokens);
+    const job = await (await P().http(`/v1/jobs/${response.headers.get('x-parsimony-job-id')}`)).json();
+    expect(job.usage.reasoning_tokens).toBe(data.usage!.output_tokens_details.reasoning_tokens);
+  });
+
   test('tenant isolation: another tenant cannot read, continue, list or delete a response', async () => {
     const mine = await P().openai('acme').responses.create({ model: 'gpt-4.1-mini', input: 'Hello there.' });
     const other = P().openai('globex');
@@ -163,7 +175,9 @@ describe('POST /v1/responses with the official openai SDK', () => {
   });
 
   test('streamed function call: arguments deltas and done', async () => {
-    const stream = P().openai().responses.stream({ model: 'gpt-4.1-mini', input: 'Weather in Oslo?', tools: [weatherTool], tool_choice: { type: 'function', name: 'get_weather' } });
+    const stream = P()
+      .openai()
+      .responses.stream({ model: 'gpt-4.1-mini', input: 'Weather in Oslo?', tools: [weatherTool], tool_choice: { type: 'function', name: 'get_weather' } });
     const types: string[] = [];
     let args = '';
     for await (const event of stream) {
@@ -190,7 +204,10 @@ describe('POST /v1/responses with the official openai SDK', () => {
     const viaHeader = await P().http('/v1/responses', { method: 'POST', headers: { 'x-parsimony-min-tier': 'frontier' }, json: { model: 'auto', input: 'Classify the sentiment: great phone' } });
     expect(viaHeader.status).toBe(200);
     expect(viaHeader.headers.get('x-parsimony-tier')).toBe('frontier');
-    const viaBody = await P().http('/v1/responses', { method: 'POST', json: { model: 'auto', input: 'Classify the sentiment: great phone', parsimony: { max_tier: 'small', cache: { mode: 'off' } } } });
+    const viaBody = await P().http('/v1/responses', {
+      method: 'POST',
+      json: { model: 'auto', input: 'Classify the sentiment: great phone', parsimony: { max_tier: 'small', cache: { mode: 'off' } } },
+    });
     expect(viaBody.headers.get('x-parsimony-tier')).toBe('small');
     expect((await viaBody.json()).model).toBe(viaBody.headers.get('x-parsimony-model'));
   });
@@ -203,7 +220,11 @@ describe('POST /v1/responses with the official openai SDK', () => {
     expect(call.call_id).toMatch(/^toolu_/);
     const second = await client.responses.create({
       model: 'claude-haiku-4-5',
-      input: [{ role: 'user', content: 'What is the weather in Rome?' }, ...(first.output as OpenAI.Responses.ResponseInputItem[]), { type: 'function_call_output', call_id: call.call_id, output: '18 C, rain' }],
+      input: [
+        { role: 'user', content: 'What is the weather in Rome?' },
+        ...(first.output as OpenAI.Responses.ResponseInputItem[]),
+        { type: 'function_call_output', call_id: call.call_id, output: '18 C, rain' },
+      ],
       tools: [weatherTool],
       store: false,
     });
@@ -216,7 +237,12 @@ describe('POST /v1/responses with the official openai SDK', () => {
     expect(first.model).toBe('claude-haiku-4-5');
     const call = first.output.find((o) => o.type === 'function_call') as OpenAI.Responses.ResponseFunctionToolCall;
     expect(call.call_id).toMatch(/^toolu_/);
-    const second = await client.responses.create({ model: 'auto', previous_response_id: first.id, input: [{ type: 'function_call_output', call_id: call.call_id, output: '18 C, rain' }], tools: [weatherTool] });
+    const second = await client.responses.create({
+      model: 'auto',
+      previous_response_id: first.id,
+      input: [{ type: 'function_call_output', call_id: call.call_id, output: '18 C, rain' }],
+      tools: [weatherTool],
+    });
     expect(second.model).toBe('claude-haiku-4-5');
     expect(second.output_text).toMatch(/tool result/);
     expect(second.usage!.input_tokens).toBeGreaterThan(first.usage!.input_tokens);

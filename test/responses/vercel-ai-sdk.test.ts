@@ -80,7 +80,7 @@ describe.each(Object.keys(paths) as (keyof typeof paths)[])('Vercel AI SDK, %s p
     if (process.env.SHOW_SENT) process.stdout.write(JSON.stringify(sent) + '\n');
   });
 
-  test('a second turn with the first turn\'s messages (the default path sends stored items back as item_reference)', async () => {
+  test("a second turn with the first turn's messages (the default path sends stored items back as item_reference)", async () => {
     const first = await generateText({ model: model(), prompt: 'Name a river in France.' });
     const second = await generateText({ model: model(), messages: [{ role: 'user', content: 'Name a river in France.' }, ...first.response.messages, { role: 'user', content: 'And one in Spain?' }] });
     expect(second.text.length).toBeGreaterThan(0);

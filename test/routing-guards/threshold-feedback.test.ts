@@ -1,4 +1,8 @@
+import { Catalog } from '../../shared/core/catalog/catalog';
 import { startBatchHarness, type BatchHarness } from '../batch/harness';
+
+/** The model "auto" classify jobs are routed to at the small tier. */
+const SMALL = Catalog.load().forTier('small', Catalog.load().defaultAuto.provider)[0].id;
 
 /**
  * Production feedback end to end: shadows (every small/mid routed job re-run
@@ -8,8 +12,20 @@ import { startBatchHarness, type BatchHarness } from '../batch/harness';
  * raised tier relaxes them again.
  */
 let h: BatchHarness;
-/** A response body, loosely typed for assertions. */
-const body = (res: Response): Promise<any> => res.json();
+/** The parts of the bodies these tests read. */
+interface Job {
+  route: { tier: string; model: string; reason: string };
+}
+interface Change {
+  task: string;
+  from: number;
+  to: number;
+}
+interface Report {
+  feedback: { min_agreement: number; min_shadows: number; thresholds: Record<string, { raise: number }>; changes: Change[] };
+  by_task: Record<string, { shadowed: number; agreement: number | null } | undefined>;
+}
+const body = <T>(res: Response): Promise<T> => res.json() as Promise<T>;
 beforeAll(async () => {
   h = await startBatchHarness('guards-feedback', {
     env: {
@@ -27,20 +43,20 @@ afterAll(async () => {
 });
 afterEach(() => h.sim.faults.clear());
 
-async function classify(text: string) {
+async function classify(text: string): Promise<Job> {
   const res = await h.http('/v1/jobs', { method: 'POST', json: { latency: 'sync', task: 'classify', request: { model: 'auto', messages: [{ role: 'user', content: `Is this review positive or negative? "${text}"` }] } } });
   expect(res.status).toBe(200);
-  return body(res);
+  return body<Job>(res);
 }
 
-async function quality() {
+async function quality(): Promise<Report> {
   const res = await h.http('/v1/routing/quality?recent=50');
   expect(res.status).toBe(200);
-  return body(res);
+  return body<Report>(res);
 }
 
 /** Polls GET /v1/routing/quality until `done` holds. */
-async function qualityUntil(done: (report: any) => boolean, timeoutMs = 30_000) {
+async function qualityUntil(done: (report: Report) => boolean, timeoutMs = 30_000): Promise<Report> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const report = await quality();
@@ -52,17 +68,17 @@ async function qualityUntil(done: (report: any) => boolean, timeoutMs = 30_000) 
 
 test('disagreeing shadows raise the task thresholds; the next job goes up a tier; the change and its evidence are reported and logged', async () => {
   // The small model answers off the point three times; the frontier shadow answers as usual.
-  h.sim.faults.add({ match: { model: 'gpt-4.1-nano' }, content: 'Totally unrelated words about gardening tomatoes.', times: 3 });
+  h.sim.faults.add({ match: { model: SMALL }, content: 'Totally unrelated words about gardening tomatoes.', times: 3 });
   const jobs = [];
   for (const text of ['Great battery.', 'Broke on day two.', 'Does what it says.']) jobs.push(await classify(text));
-  expect(jobs.map((j) => j.route.tier)).toEqual(['small', 'small', 'small']);
+  expect(jobs.map((j) => [j.route.tier, j.route.model])).toEqual([['small', SMALL], ['small', SMALL], ['small', SMALL]]);
 
   const report = await qualityUntil((r) => r.feedback.changes.length >= 1);
   expect(report.feedback).toMatchObject({ min_agreement: 0.95, min_shadows: 3 });
   expect(report.feedback.changes[0]).toMatchObject({ task: 'classify', from: 0, to: 0.34, shadows: 3, agreed: 0, agreement: 0, min_agreement: 0.95 });
   expect(report.feedback.thresholds.classify).toMatchObject({ raise: 0.34, window_shadows: 0 });
   expect(report.by_task.classify).toMatchObject({ shadowed: 3, agreement: 0 });
-  const logged = h.logs.map((l) => JSON.parse(l)).find((l) => l.msg === 'routing thresholds raised for task classify');
+  const logged = h.logs.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'routing thresholds raised for task classify');
   expect(logged).toMatchObject({ tenant: 'acme', task: 'classify', from: 0, to: 0.34, shadows: 3, agreed: 0, direction: 'raised' });
 
   // The same kind of job now starts at mid: fewer prompts to the small tier.
@@ -71,12 +87,12 @@ test('disagreeing shadows raise the task thresholds; the next job goes up a tier
   expect(after.route.reason).toMatch(/raised to mid: shadow feedback \(raise 0\.34 for task classify/);
   // Another task of the tenant is not affected.
   const extract = await h.http('/v1/jobs', { method: 'POST', json: { latency: 'sync', task: 'extract', request: { model: 'auto', messages: [{ role: 'user', content: 'Extract the date: "due 3 May"' }] } } });
-  expect((await body(extract)).route.tier).toBe('small');
+  expect((await body<Job>(extract)).route.tier).toBe('small');
 }, 90_000);
 
 test('agreement at the raised tier relaxes the thresholds slowly', async () => {
   // The raise of the previous test holds: classify starts at mid, whose answers agree with the frontier.
-  await qualityUntil((r) => r.by_task.classify?.shadowed >= 4);
+  await qualityUntil((r) => (r.by_task.classify?.shadowed ?? 0) >= 4);
   const before = (await quality()).feedback.changes.length;
   for (const text of ['Love it.', 'Meh.']) expect((await classify(text)).route.tier).toBe('mid');
   const report = await qualityUntil((r) => r.feedback.changes.length > before);

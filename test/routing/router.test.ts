@@ -41,7 +41,7 @@ describe('ComplexityRouter: learned score', () => {
   it('explains its decision', () => {
     const d = router.decide({ request: ask(PLAN), requestedModel: 'auto' });
     expect(d.reason).toMatch(/score 0\.\d{3}/);
-    expect(d.reason).toMatch(/frontier share 0\.5/);
+    expect(d.reason).toMatch(/frontier share 0\.\d+ for quality target 0\.99/);
     expect(d.reason).toContain(d.model);
   });
 });
@@ -122,13 +122,13 @@ describe('ComplexityRouter: quality guard and tier bounds', () => {
 });
 
 describe('ComplexityRouter: tier to model', () => {
-  it('prefers the provider of the default model, cheapest of the tier', () => {
-    expect(router.decide({ request: ask(EASY), requestedModel: 'auto' }).model).toBe(catalog.byTier('small', catalog.defaultAuto.provider)[0].id);
-    expect(router.decide({ request: ask(PLAN), requestedModel: 'auto' }).model).toBe(catalog.byTier('frontier', catalog.defaultAuto.provider)[0].id);
+  it("prefers the provider of the default model, and that provider's tier default (today's family) within the tier", () => {
+    expect(router.decide({ request: ask(EASY), requestedModel: 'auto' }).model).toBe(catalog.forTier('small', catalog.defaultAuto.provider)[0].id);
+    expect(router.decide({ request: ask(PLAN), requestedModel: 'auto' }).model).toBe(catalog.forTier('frontier', catalog.defaultAuto.provider)[0].id);
   });
 
   it('follows the policy provider and pinned models', () => {
-    const anthropicSmall = catalog.byTier('small', 'anthropic')[0].id;
+    const anthropicSmall = catalog.forTier('small', 'anthropic')[0].id;
     expect(router.decide({ request: ask(EASY), requestedModel: 'auto', policy: { provider: 'anthropic' } }).model).toBe(anthropicSmall);
     expect(router.decide({ request: ask(EASY), requestedModel: 'auto', policy: { pinned: { small: 'gpt-4o-mini' } } }).model).toBe('gpt-4o-mini');
   });

@@ -19,9 +19,13 @@ describe('shipped weights file', () => {
     expect(statSync(DEFAULT_WEIGHTS_PATH).size).toBeLessThan(1024 * 1024);
   });
 
-  it('names its validation domains and provenance', () => {
+  it('names its provenance and carries the held-out choices (leave-one-domain-out report, quality curve, OOD threshold)', () => {
     const file = loadWeightsFile();
-    expect(file.header.validation_domains.length).toBeGreaterThan(0);
+    // Every dev domain is trained on; leave-one-domain-out does the holding out.
+    expect(file.header.validation_domains).toEqual([]);
+    expect(file.header.metrics.lodo).toMatchObject({ domains: expect.any(Number), apgr: expect.any(Number) });
+    expect(file.quality_curve!.quality.at(-1)).toBe(1);
+    expect(file.ood).toMatchObject({ encoder: expect.any(String), fire_rate: 0.02 });
     for (const d of file.header.data) expect(d.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 });

@@ -16,7 +16,13 @@ afterAll(async () => {
   await sim?.close();
 });
 
-const weatherTool = { type: 'function' as const, name: 'get_weather', description: 'Weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] }, strict: false };
+const weatherTool = {
+  type: 'function' as const,
+  name: 'get_weather',
+  description: 'Weather for a city',
+  parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+  strict: false,
+};
 
 test('plain, stored: create, retrieve, input_items, delete', async () => {
   const r = await client.responses.create({ model: 'gpt-4.1-mini', instructions: 'Be brief.', input: 'Name a lake.' });

@@ -9,10 +9,36 @@ import type { ChatBody } from './chat-validate';
 
 // The fields of ResponseCreateParams (openai 6.49); anything else is an "Unrecognized request argument".
 const KNOWN_PARAMS = new Set([
-  'background', 'context_management', 'conversation', 'include', 'input', 'instructions', 'max_output_tokens', 'metadata', 'model', 'moderation',
-  'parallel_tool_calls', 'previous_response_id', 'prompt', 'prompt_cache_key', 'prompt_cache_options', 'prompt_cache_retention', 'reasoning',
-  'safety_identifier', 'service_tier', 'store', 'stream', 'stream_options', 'temperature', 'text', 'tool_choice', 'tools', 'top_logprobs', 'top_p',
-  'truncation', 'user',
+  'background',
+  'context_management',
+  'conversation',
+  'include',
+  'input',
+  'instructions',
+  'max_output_tokens',
+  'metadata',
+  'model',
+  'moderation',
+  'parallel_tool_calls',
+  'previous_response_id',
+  'prompt',
+  'prompt_cache_key',
+  'prompt_cache_options',
+  'prompt_cache_retention',
+  'reasoning',
+  'safety_identifier',
+  'service_tier',
+  'store',
+  'stream',
+  'stream_options',
+  'temperature',
+  'text',
+  'tool_choice',
+  'tools',
+  'top_logprobs',
+  'top_p',
+  'truncation',
+  'user',
 ]);
 const ITEM_TYPES = new Set(['message', 'function_call', 'function_call_output', 'reasoning', 'item_reference']);
 
@@ -29,8 +55,10 @@ export function validateResponsesBody(body: unknown): ChatBody {
     throw invalidParam(`Invalid 'max_output_tokens': integer below minimum value. Expected a value >= 16, but got ${b.max_output_tokens} instead.`, 'max_output_tokens', 'integer_below_min_value');
   (Array.isArray(b.input) ? b.input : []).forEach((item: ChatBody, i: number) => {
     const type = item?.type ?? (item?.role ? 'message' : undefined);
-    if (!type || !ITEM_TYPES.has(type)) throw invalidParam(`Invalid value: '${String(item?.type)}'. Supported values are: ${[...ITEM_TYPES].map((t) => `'${t}'`).join(', ')}.`, `input[${i}].type`, 'invalid_value');
-    if (type === 'function_call_output' && typeof item.call_id !== 'string') throw invalidParam(`Missing required parameter: 'input[${i}].call_id'.`, `input[${i}].call_id`, 'missing_required_parameter');
+    if (!type || !ITEM_TYPES.has(type))
+      throw invalidParam(`Invalid value: '${String(item?.type)}'. Supported values are: ${[...ITEM_TYPES].map((t) => `'${t}'`).join(', ')}.`, `input[${i}].type`, 'invalid_value');
+    if (type === 'function_call_output' && typeof item.call_id !== 'string')
+      throw invalidParam(`Missing required parameter: 'input[${i}].call_id'.`, `input[${i}].call_id`, 'missing_required_parameter');
   });
   (Array.isArray(b.tools) ? b.tools : []).forEach((tool: ChatBody, i: number) => {
     if (tool?.type === 'function' && typeof tool.name !== 'string') throw invalidParam(`Missing required parameter: 'tools[${i}].name'.`, `tools[${i}].name`, 'missing_required_parameter');
@@ -72,7 +100,8 @@ export function responsesToChat(body: ChatBody, history: ChatBody[]): ChatBody {
     messages,
     tools: (body.tools ?? []).map((t: ChatBody) => ({ type: 'function', function: { name: t.name, description: t.description ?? undefined, parameters: t.parameters ?? undefined } })),
     tool_choice: typeof body.tool_choice === 'object' && body.tool_choice?.type === 'function' ? { type: 'function', function: { name: body.tool_choice.name } } : body.tool_choice,
-    response_format: format?.type === 'json_schema' ? { type: 'json_schema', json_schema: { name: format.name, schema: format.schema } } : format?.type === 'json_object' ? { type: 'json_object' } : undefined,
+    response_format:
+      format?.type === 'json_schema' ? { type: 'json_schema', json_schema: { name: format.name, schema: format.schema } } : format?.type === 'json_object' ? { type: 'json_object' } : undefined,
     max_completion_tokens: body.max_output_tokens ?? undefined,
     prompt_cache_key: body.prompt_cache_key ?? undefined,
     prompt_cache_retention: body.prompt_cache_retention ?? undefined,

@@ -70,7 +70,11 @@ export function runResponse(sim: SimState, raw: unknown): { body: ChatBody; resp
     reasoningTokens = EFFORT_TOKENS[effort] === 0 ? 0 : (EFFORT_TOKENS[effort] ?? 256) + (seedOf(prompt.seedText) % 64);
     if (reasoningTokens > 0) {
       const wantsSummary = body.reasoning?.summary != null || body.reasoning?.generate_summary != null;
-      const item: ChatBody = { id: randomHex('rs_', 48), type: 'reasoning', summary: wantsSummary ? [{ type: 'summary_text', text: `**Planning the answer**\n\n${prose(new Rng(seedOf(prompt.seedText)), 20)}` }] : [] };
+      const item: ChatBody = {
+        id: randomHex('rs_', 48),
+        type: 'reasoning',
+        summary: wantsSummary ? [{ type: 'summary_text', text: `**Planning the answer**\n\n${prose(new Rng(seedOf(prompt.seedText)), 20)}` }] : [],
+      };
       if (Array.isArray(body.include) && body.include.includes('reasoning.encrypted_content')) item.encrypted_content = Buffer.from(`sim-reasoning:${id}:${reasoningTokens}`).toString('base64');
       output.push(item);
     }
@@ -78,7 +82,13 @@ export function runResponse(sim: SimState, raw: unknown): { body: ChatBody; resp
   if (answer.kind === 'tool') {
     output.push({ id: randomHex('fc_', 48), type: 'function_call', status: 'completed', arguments: answer.arguments, call_id: randomHex('call_', 24), name: answer.name });
   } else {
-    output.push({ id: randomHex('msg_', 48), type: 'message', status: answer.finish === 'length' ? 'incomplete' : 'completed', role: 'assistant', content: [{ type: 'output_text', text: answer.text, annotations: [], logprobs: [] }] });
+    output.push({
+      id: randomHex('msg_', 48),
+      type: 'message',
+      status: answer.finish === 'length' ? 'incomplete' : 'completed',
+      role: 'assistant',
+      content: [{ type: 'output_text', text: answer.text, annotations: [], logprobs: [] }],
+    });
   }
   const outputTokens = answer.outputTokens + reasoningTokens;
   const incomplete = answer.finish === 'length';
@@ -184,4 +194,3 @@ function withId(item: ChatBody): ChatBody {
   const content = type === 'message' && typeof item.content === 'string' ? [{ type: 'input_text', text: item.content }] : item.content;
   return { ...item, type, ...(content !== undefined ? { content } : {}), id: randomHex(prefix, 48) };
 }
-

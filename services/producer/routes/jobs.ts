@@ -1,17 +1,15 @@
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import { ApiError } from '../../../shared/core/errors/api-error';
-import { parseDeadline } from '../../../shared/core/jobs/deadline';
 import { toPublicJob } from '../../../shared/core/jobs/job-record';
 import type { JobStore } from '../../../shared/core/jobs/job-store';
 import type { JobOutcomes } from '../../../shared/core/jobs/job-outcomes';
 import type { PendingPool } from '../../../shared/levers/batch/pending-pool';
-import { SURFACE_DEFINITIONS, surfaceForPath, type SurfaceDefinition } from '../../../shared/surfaces/registry';
 import type { PreviousResponseLookup } from '../../../shared/surfaces/responses/response-store';
-import { CallbackRefusedError } from '../../../shared/platform/webhooks/ssrf-guard';
 import type { JobEnqueuer } from '../job-enqueuer';
 import type { JobIntake } from '../job-intake';
 import { tenantOf } from '../http/authenticate';
-import { JobEnvelopeSchema, type JobEnvelope } from '../jobs-envelope';
+import { prepareSubmission } from '../job-submission';
+import { submitBulk } from './jobs-bulk';
 
 /**
  * POST /v1/jobs, GET /v1/jobs/:id, DELETE /v1/jobs/:id. `checkCallback`
@@ -32,37 +30,18 @@ export function jobsRouter(
 ): Router {
   const router = Router();
 
-  router.post('/v1/jobs', async (req, res) => {
-    const envelope = JobEnvelopeSchema.parse(req.body ?? undefined);
-    const headerKey = req.get('idempotency-key');
-    if (headerKey && envelope.idempotency_key && headerKey !== envelope.idempotency_key)
-      throw ApiError.invalid('Idempotency-Key header and idempotency_key field differ; send one of them');
-    const idempotencyKey = envelope.idempotency_key ?? headerKey;
-    const surface = surfaceOf(envelope);
-    const tenant = tenantOf(req);
-    const requestedModel = envelope.model ?? (typeof envelope.request.model === 'string' ? envelope.request.model : 'auto');
-    const parsed = await prefixIssues(() => surface.parse({ ...envelope.request, model: requestedModel }, { tenant, previousResponses }));
-    if (parsed.stream) throw ApiError.invalid(`request.stream: jobs cannot stream; use POST ${surface.path} for a streamed answer`);
-    if (envelope.callback_url)
-      await checkCallback(envelope.callback_url).catch((err: unknown) => {
-        throw err instanceof CallbackRefusedError ? ApiError.invalid(`callback_url ${err.message}`) : err;
-      });
+  const context = (req: Request) => ({ tenant: tenantOf(req), checkCallback, previousResponses });
 
-    const { job, created } = await intake.create(tenant, parsed.request, {
-      requested_model: requestedModel,
-      // The envelope's hints win over the body's (a chat body's `parsimony` object).
-      task: envelope.task ?? parsed.hints?.task,
-      min_tier: envelope.min_tier ?? parsed.hints?.min_tier,
-      max_tier: envelope.max_tier ?? parsed.hints?.max_tier,
-      cache: envelope.cache ?? parsed.hints?.cache,
-      surface: surface.surface,
-      ...(parsed.echo ? { surface_echo: parsed.echo } : {}),
-      latency: envelope.latency,
-      deadline: envelope.deadline ? (parseDeadline(envelope.deadline) as { at: Date }).at.toISOString() : undefined,
-      callback_url: envelope.callback_url,
-      metadata: envelope.metadata,
-      idempotency_key: idempotencyKey,
-    });
+  router.post('/v1/jobs', async (req, res) => {
+    // An array body is a bulk submission (jobs-bulk.ts): every element an envelope, validated all before any is stored.
+    if (Array.isArray(req.body)) {
+      if (req.get('idempotency-key')) throw ApiError.invalid('Idempotency-Key header: a bulk submission takes one idempotency_key per element instead');
+      const { status, body } = await submitBulk(req.body, context(req), intake, enqueuer);
+      res.status(status).json(body);
+      return;
+    }
+    const { envelope, request, options } = await prepareSubmission(req.body, { ...context(req), headerKey: req.get('idempotency-key') });
+    const { job, created } = await intake.create(context(req).tenant, request, options);
 
     if (envelope.latency === 'sync') {
       const finished = created ? await intake.runNow(job.id) : undefined;
@@ -104,26 +83,4 @@ export function jobsRouter(
   });
 
   return router;
-}
-
-/** The surface an envelope names (by name or path); chat completions when it names none. */
-function surfaceOf(envelope: JobEnvelope): SurfaceDefinition {
-  const byPath = envelope.endpoint === undefined ? undefined : surfaceForPath(envelope.endpoint);
-  const runnable = Object.values(SURFACE_DEFINITIONS).map((d) => `"${d!.path}"`).join(', ');
-  if (envelope.endpoint !== undefined && !byPath) throw ApiError.invalid(`endpoint: "${envelope.endpoint}" does not run as a job; jobs run ${runnable}`);
-  const byName = envelope.surface === undefined ? undefined : SURFACE_DEFINITIONS[envelope.surface];
-  // Embeddings answer outside the chat pipeline (only synchronously, at POST /v1/embeddings).
-  if (envelope.surface !== undefined && !byName) throw ApiError.invalid(`surface: "${envelope.surface}" does not run as a job; jobs run ${runnable}`);
-  if (byPath && byName && byPath !== byName) throw ApiError.invalid(`surface "${envelope.surface}" and endpoint "${envelope.endpoint}" differ; send one of them`);
-  return byPath ?? byName ?? SURFACE_DEFINITIONS.chat_completions!;
-}
-
-/** Re-labels schema errors of the embedded body as `request.<path>`. */
-async function prefixIssues<T>(parse: () => T | Promise<T>): Promise<T> {
-  try {
-    return await parse();
-  } catch (err) {
-    if (err && typeof err === 'object' && 'issues' in err) for (const issue of (err as { issues: { path: PropertyKey[] }[] }).issues) issue.path.unshift('request');
-    throw err;
-  }
 }

@@ -36,11 +36,11 @@ export interface DecisionInputs {
   tokensAt: TokensAt;
   /** Tokens unchanged by any compaction (tools + system). */
   headTokens: number;
-  /** Tokens of the messages since the previous call (from the last assistant turn on). */
-  newTokens: number;
+  /** Tokens of the messages since the previous call (from the last assistant turn on); computed only when deciding. */
+  newTokens: () => number;
   remaining: number;
-  /** Expected tokens each later call adds. */
-  growth: number;
+  /** Expected tokens each later call adds; computed only when deciding. */
+  growth: () => number;
   /** Estimated USD of a new summary (0 for `mask`). */
   summaryUsd: (boundary: number) => number;
 }
@@ -72,10 +72,10 @@ export async function chooseBoundary(input: DecisionInputs): Promise<BoundaryCho
     model,
     stayTokens,
     advanceTokens,
-    newTokens: input.newTokens,
+    newTokens: input.newTokens(),
     headTokens: input.headTokens,
     remaining: input.remaining,
-    growth: input.growth,
+    growth: input.growth(),
     summaryUsd: input.summaryUsd(proposed),
   });
   if (store) {

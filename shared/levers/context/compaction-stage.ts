@@ -18,7 +18,7 @@ export interface ContextCompactionStageOptions {
   redis?: Redis;
   /** Redis key prefix for summaries, e.g. "parsimony:"; required with `redis`. */
   keyPrefix?: string;
-  /** Defaults and per-tenant / per-agent overrides; default: window 3, keep 1, `mask+summarize`, cost model on. */
+  /** Defaults and per-tenant / per-agent overrides; default: window 2, keep 1, `mask+summarize`, cost model on. */
   config?: ContextConfig;
   /** Expected remaining calls per tenant and agent; default learned in Redis (ChainStats) when `redis` is given. */
   remaining?: RemainingCallsEstimator;

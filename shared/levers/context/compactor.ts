@@ -180,13 +180,15 @@ export class ContextCompactor {
   private async decide(request: ChatRequest, cycles: ToolCycle[], proposed: number, headEnd: number, policy: CompactionPolicy, scope: CompactScope, remaining: number): Promise<BoundaryChoice> {
     const messages = request.messages;
     const fixed = this.fixedTokens(request);
-    const head = estimateMessagesTokens(messages.slice(0, headEnd));
+    // Everything below is only computed when a decision is made (once per step); a stored decision needs none of it.
+    let headMemo: number | undefined;
+    const headOf = () => (headMemo ??= estimateMessagesTokens(messages.slice(0, headEnd)));
     const summarizing = policy.strategy !== 'mask' && this.deps.summarizer !== undefined;
     const keyFor = this.gridKeys(scope.tenant, policy, messages, cycles, proposed);
     const tokensAt = async (b: number): Promise<number> => {
       if (b === 0) return fixed + estimateMessagesTokens(messages);
       const end = cycles[b - 1].end;
-      const rest = fixed + head + estimateMessagesTokens(messages.slice(end));
+      const rest = fixed + headOf() + estimateMessagesTokens(messages.slice(end));
       const span = messages.slice(headEnd, end);
       if (!summarizing) return rest + estimateMessagesTokens(maskSpan(span, policy));
       const [stored] = this.deps.store ? await this.deps.store.getMany([keyFor(b)]) : [undefined];
@@ -195,16 +197,18 @@ export class ContextCompactor {
       const facts = policy.facts === 'none' ? [] : buildFactsLedger(span, { detail: policy.facts });
       return rest + estimateTokens(renderBlock('', facts, b, span.length, 0)) + SUMMARY_TOKENS_ESTIMATE;
     };
-    let last = messages.length - 1;
-    while (last > 0 && messages[last].role !== 'assistant') last--;
+    const newTokens = () => {
+      let last = messages.length - 1;
+      while (last > 0 && messages[last].role !== 'assistant') last--;
+      return estimateMessagesTokens(messages.slice(Math.max(headEnd, last)));
+    };
     // Growth per call so far: what the chain added after its task message, over the calls it took.
-    const calls = messages.reduce((k, m) => k + (m.role === 'assistant' ? 1 : 0), 0);
-    const growth = estimateMessagesTokens(messages.slice(headEnd)) / Math.max(1, calls);
+    const growth = () => estimateMessagesTokens(messages.slice(headEnd)) / Math.max(1, messages.reduce((k, m) => k + (m.role === 'assistant' ? 1 : 0), 0));
     const summaryModel = this.deps.summarizer?.model;
     const summaryUsd = (b: number) => {
       if (!summarizing || !summaryModel) return 0;
       const span = messages.slice(headEnd, cycles[b - 1].end);
-      const read = estimateMessagesTokens(policy.strategy === 'mask+summarize' ? previewSpan(span, SUMMARIZER_PREVIEW_CHARS) : span) + head + 250;
+      const read = estimateMessagesTokens(policy.strategy === 'mask+summarize' ? previewSpan(span, SUMMARIZER_PREVIEW_CHARS) : span) + headOf() + 250;
       return (read * summaryModel.price.input + SUMMARY_TOKENS_ESTIMATE * summaryModel.price.output) / 1e6;
     };
     return chooseBoundary({
@@ -216,7 +220,7 @@ export class ContextCompactor {
       keyFor,
       tokensAt,
       headTokens: fixed,
-      newTokens: estimateMessagesTokens(messages.slice(Math.max(headEnd, last))),
+      newTokens,
       remaining,
       growth,
       summaryUsd,

@@ -12,7 +12,7 @@ export const CompactionPolicySchema = z
     enabled: z.boolean().optional(),
     /** Default `mask+summarize`. */
     strategy: z.enum(COMPACTION_STRATEGIES).optional(),
-    /** Uncompacted tool cycles that trigger a compaction; default 3. */
+    /** Uncompacted tool cycles that trigger a compaction; default 2. */
     window: z.number().int().min(1).max(1000).optional(),
     /** Most recent tool cycles always kept raw; default 1 (must be < window). */
     keep: z.number().int().min(0).max(999).optional(),
@@ -57,7 +57,7 @@ export const DEFAULT_POLICY: CompactionPolicy = Object.freeze({
   enabled: true,
   strategy: 'mask+summarize',
   // Chosen by grouped-by-task cross-validation on the dev traces (scripts/context/cv.ts; see README).
-  window: 3,
+  window: 2,
   keep: 1,
   facts: 'compact',
   minMaskTokens: 24,

@@ -101,6 +101,8 @@ export const CommonEnvSchema = z.object({
   PARSIMONY_ROUTER_WEIGHTS: optionalString,
   /** Semantic cache on (default) or off for the whole deployment. */
   PARSIMONY_CACHE: z.enum(['on', 'off']).default('on'),
+  /** CPU time per pipeline stage (process.cpuUsage() deltas) into parsimony_stage_cpu_seconds_total. Default on. */
+  PARSIMONY_STAGE_CPU: z.enum(['on', 'off']).default('on'),
   /** Per-tenant cache policies as JSON ("*" = default), e.g. {"acme":{"threshold":0.95,"ttl_class":"static"}}. */
   PARSIMONY_CACHE_POLICY: jsonOf(z.record(z.string(), CacheTenantPolicySchema)),
   /** Embedder of the semantic tier: "embedded" (offline word vectors, free) or "openai" (any OpenAI-compatible endpoint). */
@@ -216,6 +218,11 @@ export const ProducerEnvSchema = z.object({
   PARSIMONY_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'a size like 512kb or 10mb').default('10mb'),
   /** Attempts the synchronous fast path makes on retryable provider errors. Default 3. */
   PARSIMONY_SYNC_ATTEMPTS: positiveInt.default(3),
+  /**
+   * Longest provider cooldown (after a 429, shared with the queued path) a synchronous request waits out before
+   * calling the provider, ms; a longer one answers 429 with retry-after at once. 0 = never wait. Default 2000.
+   */
+  PARSIMONY_SYNC_COOLDOWN_WAIT_MS: z.coerce.number().int().min(0).default(2_000),
   /**
    * How often this producer renews its heartbeat, ms. Its in-process (sync) jobs are failed by the other producers
    * once the heartbeat is 4× this old (it died mid-call). Default 5000.

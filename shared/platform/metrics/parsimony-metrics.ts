@@ -29,6 +29,13 @@ export class ParsimonyMetrics {
     registers: [this.registry],
   });
 
+  readonly stageCpu = new Counter({
+    name: 'parsimony_stage_cpu_seconds_total',
+    help: 'CPU time (user + system) charged to each pipeline stage (stage, or stage:after_complete for its after-completion hook): process.cpuUsage() between stage starts and ends, split equally among the stage runs active meanwhile, so stages never count CPU twice (PARSIMONY_STAGE_CPU).',
+    labelNames: ['stage'] as const,
+    registers: [this.registry],
+  });
+
   readonly jobsFinished = new Counter({
     name: 'parsimony_jobs_finished_total',
     help: 'Jobs that reached a final status, by status, the stage or path that delivered them, and tenant.',

@@ -22,6 +22,8 @@ export interface MessagesUsage {
   cache_read_input_tokens: number;
   cache_creation: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number };
   output_tokens: number;
+  /** Of output_tokens, those spent thinking (or reasoning, when an OpenAI model answered); present when reported. */
+  output_tokens_details?: { thinking_tokens: number };
   service_tier: 'standard' | 'priority' | 'batch';
 }
 
@@ -81,7 +83,7 @@ export function stopReasonOf(response: Pick<ChatResponse, 'finish_reason' | 'sto
 /** Anthropic counts `input_tokens` without cache reads and writes; the neutral count includes both. */
 export function usageToMessages(usage: Usage, serviceTier?: string): MessagesUsage {
   const write1h = usage.cache_write_1h_tokens ?? 0;
-  return {
+  const out: MessagesUsage = {
     input_tokens: Math.max(0, usage.input_tokens - usage.cached_input_tokens - usage.cache_write_tokens),
     cache_creation_input_tokens: usage.cache_write_tokens,
     cache_read_input_tokens: usage.cached_input_tokens,
@@ -89,6 +91,8 @@ export function usageToMessages(usage: Usage, serviceTier?: string): MessagesUsa
     output_tokens: usage.output_tokens,
     service_tier: serviceTierToMessages(serviceTier),
   };
+  if (usage.reasoning_tokens) out.output_tokens_details = { thinking_tokens: usage.reasoning_tokens };
+  return out;
 }
 
 /** OpenAI's tiers shown on Anthropic's scale: priority stays, batch stays, everything else is standard. */

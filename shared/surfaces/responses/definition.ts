@@ -33,7 +33,10 @@ async function resolveReferences(items: InputItem[], context: SurfaceParseContex
   const refs = items.flatMap((item, i) => (item.type === 'item_reference' ? [{ i, id: String((item as { id?: unknown }).id ?? '') }] : []));
   if (!refs.length) return items;
   if (!context.previousResponses) throw ApiError.invalid(`input.${refs[0].i}: item_reference items are only resolved on POST /v1/responses; send the item itself here`);
-  const found = await context.previousResponses.getItems(context.tenant, refs.map((r) => r.id));
+  const found = await context.previousResponses.getItems(
+    context.tenant,
+    refs.map((r) => r.id),
+  );
   const resolved = [...items];
   refs.forEach((ref, k) => {
     const item = found[k];

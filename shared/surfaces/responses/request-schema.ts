@@ -116,7 +116,10 @@ export const ResponsesBodySchema = z
     previous_response_id: nullish(z.string().min(1)),
     prompt: nullish(z.object({ id: z.string() }).passthrough()),
     prompt_cache_key: nullish(z.string()),
-    prompt_cache_options: z.object({ mode: z.enum(['implicit', 'explicit']).optional() }).passthrough().optional(),
+    prompt_cache_options: z
+      .object({ mode: z.enum(['implicit', 'explicit']).optional() })
+      .passthrough()
+      .optional(),
     prompt_cache_retention: nullish(z.enum(['in_memory', '24h'])),
     reasoning: nullish(
       z.object({

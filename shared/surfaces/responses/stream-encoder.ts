@@ -157,8 +157,20 @@ export class ResponsesStreamEncoder {
   }
 
   private skeleton() {
-    const { output: _output, usage: _usage, ...rest } = chatResponseToResponse(
-      { id: '', model: this.model, content: null, tool_calls: [], finish_reason: 'stop', usage: { input_tokens: 0, output_tokens: 0, cached_input_tokens: 0, cache_write_tokens: 0 }, created: this.createdAt },
+    const {
+      output: _output,
+      usage: _usage,
+      ...rest
+    } = chatResponseToResponse(
+      {
+        id: '',
+        model: this.model,
+        content: null,
+        tool_calls: [],
+        finish_reason: 'stop',
+        usage: { input_tokens: 0, output_tokens: 0, cached_input_tokens: 0, cache_write_tokens: 0 },
+        created: this.createdAt,
+      },
       this.jobId,
       this.model,
       this.echo,

@@ -45,7 +45,12 @@ export function responsesBodyToChatRequest(body: ResponsesBody, items: InputItem
     } else if (type === 'function_call_output') {
       const o = item as Extract<InputItem, { type: 'function_call_output' }>;
       turn = undefined;
-      const output = typeof o.output === 'string' ? o.output : partsToInternal(o.output).map((p) => (p.type === 'text' ? p.text : `[image: ${p.url}]`)).join('\n');
+      const output =
+        typeof o.output === 'string'
+          ? o.output
+          : partsToInternal(o.output)
+              .map((p) => (p.type === 'text' ? p.text : `[image: ${p.url}]`))
+              .join('\n');
       messages.push({ role: 'tool', tool_call_id: o.call_id, content: output });
     }
   }
@@ -74,7 +79,8 @@ export function responsesBodyToChatRequest(body: ResponsesBody, items: InputItem
   if (body.prompt_cache_key) request.prompt_cache_key = body.prompt_cache_key;
   if (body.user) request.user = body.user;
   if (body.service_tier) request.service_tier = body.service_tier;
-  if (body.top_logprobs != null || body.include?.includes('message.output_text.logprobs')) request.logprobs = dropUndefined({ top_logprobs: body.top_logprobs ?? undefined });
+  // Token logprobs are asked for by the include entry or a positive top_logprobs (0, the API's default, asks for none).
+  if ((body.top_logprobs ?? 0) > 0 || body.include?.includes('message.output_text.logprobs')) request.logprobs = dropUndefined({ top_logprobs: body.top_logprobs || undefined });
   // OpenAI-only fields, forwarded when OpenAI answers (its chat API takes them under the same names).
   const openai = dropUndefined({ safety_identifier: body.safety_identifier ?? undefined, prompt_cache_retention: body.prompt_cache_retention === '24h' ? '24h' : undefined });
   if (Object.keys(openai).length) request.provider_options = { openai };

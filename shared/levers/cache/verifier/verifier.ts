@@ -3,6 +3,11 @@ import { join } from 'node:path';
 import type { RankOf } from '../guards/word-match';
 import { FEATURE_NAMES, pairFeatures, type PreparedText } from './pair-features';
 import { PairModelSchema, scorePair, type PairModel } from './pair-model';
+// Imported (not read from disk) so the build output carries it: tsc copies imported JSON into dist/.
+import embeddedWeights from './models/wink-sg-100d-sif1-100d.json';
+
+/** Weights shipped inside the build, by embedder fingerprint. */
+const BUNDLED: Record<string, unknown> = { [embeddedWeights.embedder]: embeddedWeights };
 
 /** Where the trained weights for an embedder live (shipped in the repo). */
 export function modelPathFor(fingerprint: string): string {
@@ -30,8 +35,9 @@ export class Verifier {
   /** Loads the shipped weights for this embedder, or a cosine-only verifier when there are none. */
   static forEmbedder(fingerprint: string, rankOf?: RankOf): Verifier {
     const file = modelPathFor(fingerprint);
-    if (!existsSync(file)) return new Verifier(null, rankOf);
-    const model = PairModelSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+    const raw = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as unknown) : BUNDLED[fingerprint];
+    if (!raw) return new Verifier(null, rankOf);
+    const model = PairModelSchema.parse(raw);
     if (model.embedder !== fingerprint) throw new Error(`verifier ${file} was trained for ${model.embedder}, not ${fingerprint}`);
     return new Verifier(model, rankOf);
   }
