@@ -81,6 +81,16 @@ export interface ProviderDefinition {
 export interface BatchConnection {
   apiKey: string;
   baseURL?: string;
-  /** Per-call timeout of the small calls, ms. */
+  /** Per-call timeout of the small calls (create, retrieve, list, cancel), ms. Default 60000. */
   timeoutMs?: number;
+  /** Timeout of a call that moves a whole batch (an upload, a streamed creation body, a results download), ms. Default 900000 (15 min: 200 MB at a slow link). */
+  transferTimeoutMs?: number;
+}
+
+/** Provider clock skew tolerated when matching provider batches to intents by creation time, ms. */
+export const BATCH_CLOCK_SKEW_MS = 5 * 60_000;
+
+/** A batch client's two timeouts, defaults applied. */
+export function batchTimeouts(connection: BatchConnection): { call: number; transfer: number } {
+  return { call: connection.timeoutMs ?? 60_000, transfer: connection.transferTimeoutMs ?? 900_000 };
 }

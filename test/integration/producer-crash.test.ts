@@ -55,7 +55,16 @@ function freePort(): Promise<number> {
 }
 
 async function startProducer(): Promise<{ child: ChildProcess; url: string }> {
-  const port = await freePort();
+  // The port is free when picked but another process on the machine may take it before the child binds it: a child
+  // that exits before it is up (EADDRINUSE) is started again on another port.
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    const started = await spawnProducer(await freePort());
+    if (started) return started;
+  }
+  throw new Error('producer did not start (3 attempts)');
+}
+
+async function spawnProducer(port: number): Promise<{ child: ChildProcess; url: string } | undefined> {
   const env = {
     REDIS_URL,
     PARSIMONY_QUEUE_PREFIX: prefix,
@@ -71,7 +80,9 @@ async function startProducer(): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, [PRODUCER_ENTRY], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
   children.push(child);
   const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 200; i++) {
+  const until = Date.now() + 60_000;
+  while (Date.now() < until) {
+    if (child.exitCode !== null || child.signalCode !== null) return undefined;
     // Up, and its heartbeat written (a producer that dies before its first heartbeat is simply dead at once).
     const running = children.filter((c) => c.exitCode === null && c.signalCode === null).length;
     const alive = (await redis.keys(`${prefix}:producer-alive:*`)).length >= running;
@@ -120,7 +131,7 @@ test('the sync job of a producer killed mid-call ends failed with a clear error,
   expect(await redis.zcard(watch.key)).toBe(0);
   // A second pass has nothing left to do.
   expect((await watch.reap()).failed).toEqual([]);
-}, 30_000);
+}, 90_000);
 
 test('a live producer’s long call is not reaped, and its finished job leaves the watch set', async () => {
   const { child, url } = await startProducer();
@@ -134,4 +145,4 @@ test('a live producer’s long call is not reaped, and its finished job leaves t
   expect((await watch.reap()).inspected).toBe(1);
   expect(await redis.zcard(watch.key)).toBe(0);
   child.kill('SIGTERM');
-}, 30_000);
+}, 90_000);

@@ -71,12 +71,6 @@ async function seedTraffic(): Promise<void> {
   }
 }
 
-async function openSignedIn(page: Page, key: string): Promise<void> {
-  await page.goto(`${p.url}/dashboard`);
-  await page.getByTestId('api-key').fill(key);
-  await page.getByTestId('sign-in').click();
-}
-
 const text = (page: Page, id: string) => page.getByTestId(id).innerText();
 const value = async (page: Page, id: string) => Number(await page.getByTestId(id).getAttribute('data-value'));
 

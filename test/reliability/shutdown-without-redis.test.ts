@@ -31,7 +31,25 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-async function waitForLog(file: string, text: string, timeoutMs: number): Promise<void> {
+function serviceEnv(redis: DedicatedRedis, port: number): Record<string, string> {
+  return {
+    REDIS_URL: redis.url,
+    PARSIMONY_QUEUE_PREFIX: 'shutdown',
+    PARSIMONY_API_KEYS: 'acme:k-shutdown-acme',
+    PORT: String(port),
+    LOG_LEVEL: 'info',
+    PARSIMONY_DATA_DIR: TEST_DATA_DIR,
+    PARSIMONY_SHUTDOWN_GRACE_MS: String(GRACE_MS),
+    // No provider is called: nothing is submitted.
+    OPENAI_API_KEY: 'sk-shutdown',
+    OPENAI_BASE_URL: 'http://127.0.0.1:9/v1',
+    ANTHROPIC_API_KEY: 'sk-ant-shutdown',
+    ANTHROPIC_BASE_URL: 'http://127.0.0.1:9',
+  };
+}
+
+/** Waits until `file` holds `text`: true, or false once `proc` (when given) has exited without it. */
+async function waitForLog(file: string, text: string, timeoutMs: number, proc?: ServiceProcess): Promise<boolean> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     let content = '';
@@ -40,7 +58,8 @@ async function waitForLog(file: string, text: string, timeoutMs: number): Promis
     } catch {
       // not written yet
     }
-    if (content.includes(text)) return;
+    if (content.includes(text)) return true;
+    if (proc && !proc.alive) return false;
     if (Date.now() > until) throw new Error(`${file} has no "${text}" after ${timeoutMs} ms:\n${content.slice(-2_000)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -51,28 +70,16 @@ test.each(SERVICES)(
   async (service) => {
     const redis = await dedicatedRedis({ appendonly: false });
     redises.push(redis);
-    const logFile = join(work, `${service}.log`);
-    const proc = startService(
-      service,
-      service,
-      {
-        REDIS_URL: redis.url,
-        PARSIMONY_QUEUE_PREFIX: 'shutdown',
-        PARSIMONY_API_KEYS: 'acme:k-shutdown-acme',
-        PORT: String(await freePort()),
-        LOG_LEVEL: 'info',
-        PARSIMONY_DATA_DIR: TEST_DATA_DIR,
-        PARSIMONY_SHUTDOWN_GRACE_MS: String(GRACE_MS),
-        // No provider is called: nothing is submitted.
-        OPENAI_API_KEY: 'sk-shutdown',
-        OPENAI_BASE_URL: 'http://127.0.0.1:9/v1',
-        ANTHROPIC_API_KEY: 'sk-ant-shutdown',
-        ANTHROPIC_BASE_URL: 'http://127.0.0.1:9',
-      },
-      logFile,
-    );
-    processes.push(proc);
-    await waitForLog(logFile, '"msg":"started', 90_000);
+    // A port free when picked may be taken by another process before the child binds it: start again on another.
+    let proc: ServiceProcess | undefined;
+    let logFile = '';
+    for (let attempt = 1; !proc && attempt <= 3; attempt++) {
+      logFile = join(work, `${service}-${attempt}.log`);
+      const started = startService(service, service, serviceEnv(redis, await freePort()), logFile);
+      processes.push(started);
+      if (await waitForLog(logFile, '"msg":"started', 90_000, started)) proc = started;
+    }
+    if (!proc) throw new Error(`${service} did not start in 3 attempts: ${readFileSync(logFile, 'utf8').slice(-2_000)}`);
 
     await redis.stop('SIGKILL');
     // Let the service notice: its connections are now reconnecting.

@@ -11,7 +11,7 @@ let client: OpenAI;
 beforeAll(async () => {
   sim = await startTestSimulator();
   client = openaiClient(sim);
-}, 60_000);
+}, 120_000);
 afterAll(async () => {
   await sim?.close();
 });

@@ -13,7 +13,7 @@ let openai: OpenAI;
 beforeAll(async () => {
   sim = await startTestSimulator({ batchSeconds: 0.4 });
   openai = openaiClient(sim);
-});
+}, 120_000);
 afterAll(() => sim?.close());
 afterEach(() => sim.tiers.clear());
 

@@ -1,6 +1,5 @@
 import { Router, type Response } from 'express';
-import { ApiError } from '../../../shared/core/errors/api-error';
-import type { JobError, JobOptions, JobRecord } from '../../../shared/core/jobs/job-record';
+import type { JobOptions, JobRecord } from '../../../shared/core/jobs/job-record';
 import { hintsFromHeaders } from '../../../shared/core/jobs/request-hints';
 import { ChatCompletionBodySchema } from '../../../shared/surfaces/chat-completions/request-schema';
 import { openAIBodyToChatRequest } from '../../../shared/surfaces/chat-completions/to-internal';

@@ -126,6 +126,11 @@ interface PoolRedis {
   parsimonyBatchClaim(...args: (string | number)[]): Promise<[number, number]>;
 }
 
+/** The same script queued on a pipeline: it returns the pipeline (the result comes with exec()), not a promise. */
+interface PoolPipeline {
+  parsimonyBatchAdd(...args: (string | number)[]): PoolPipeline;
+}
+
 export interface PendingJob {
   jobId: string;
   group: string;
@@ -169,8 +174,7 @@ export class PendingPool {
     const k = this.keys;
     const pipeline = this.redis.pipeline();
     for (const j of jobs) {
-      // Queued on the pipeline (its results come from exec below), not a promise to await here.
-      void (pipeline as unknown as PoolRedis).parsimonyBatchAdd(
+      (pipeline as unknown as PoolPipeline).parsimonyBatchAdd(
         k.job(j.jobId), k.pending(j.group), k.pendingDeadlines(j.group), k.pendingBytes, k.groups, k.fallbacks,
         j.group, j.bytes, j.deadline ?? '', j.deferredAt, j.fallbackAt ?? '', j.jobId, TRACKING_TTL_SECONDS,
       );

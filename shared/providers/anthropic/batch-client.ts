@@ -7,21 +7,14 @@ import { parseCustomId, type BatchLineResult, type BatchProvider, type FindResul
 import { encodeLines } from '../../levers/batch/jsonl';
 import { anthropicBatchRequest } from './batch-lines';
 import { parseAnthropicResult, type AnthropicResultLine } from './batch-results';
+import { BATCH_CLOCK_SKEW_MS, batchTimeouts, type BatchConnection } from '../provider-adapter';
 
 /** Anthropic Message Batches limits: 100,000 requests or 256 MB per batch. */
 export const ANTHROPIC_BATCH_LIMITS = { maxRequests: 100_000, maxBytes: 256 * 1024 * 1024 };
 
-/** Provider clock skew tolerated when matching batches to intents by creation time, ms. */
-const SKEW_MS = 5 * 60_000;
 
-export interface AnthropicBatchProviderOptions {
-  apiKey: string;
-  baseURL?: string;
-  /** Per-call timeout of the small calls (retrieve, list, cancel), ms. Default 60000. */
-  timeoutMs?: number;
-  /** Timeout of a batch creation (the whole body is sent) or a results download, ms. Default 900000. */
-  transferTimeoutMs?: number;
-}
+/** A Anthropic batch client is configured like its synchronous adapter. */
+export type AnthropicBatchProviderOptions = BatchConnection;
 
 /**
  * Anthropic Message Batches through the official SDK. The creation body is
@@ -35,13 +28,11 @@ export class AnthropicBatchProvider implements BatchProvider {
   readonly name = 'anthropic';
   readonly limits = ANTHROPIC_BATCH_LIMITS;
   private readonly client: Anthropic;
-  private readonly timeoutMs: number;
-  private readonly transferTimeoutMs: number;
+  private readonly timeouts: { call: number; transfer: number };
 
   constructor(options: AnthropicBatchProviderOptions, private readonly log: Logger) {
     this.client = new Anthropic({ apiKey: options.apiKey, baseURL: options.baseURL, maxRetries: 0 });
-    this.timeoutMs = options.timeoutMs ?? 60_000;
-    this.transferTimeoutMs = options.transferTimeoutMs ?? 900_000;
+    this.timeouts = batchTimeouts(options);
   }
 
   encodeLine(customId: string, request: ChatRequest, model: ModelEntry): string {
@@ -54,7 +45,7 @@ export class AnthropicBatchProvider implements BatchProvider {
       // The typed `requests` is replaced by the streamed body: the SDK sends a stream body as it is.
       const batch = await this.client.messages.batches.create(
         { requests: [] },
-        { body, headers: { 'content-type': 'application/json' }, timeout: this.transferTimeoutMs, maxRetries: 0 },
+        { body, headers: { 'content-type': 'application/json' }, timeout: this.timeouts.transfer, maxRetries: 0 },
       );
       return { id: batch.id };
     });
@@ -65,7 +56,7 @@ export class AnthropicBatchProvider implements BatchProvider {
       const unverified: { id: string; created: number }[] = [];
       for await (const batch of this.client.messages.batches.list({ limit: 100 }, this.options())) {
         const created = Date.parse(batch.created_at);
-        if (created < intent.createdAt - SKEW_MS) break;
+        if (created < intent.createdAt - BATCH_CLOCK_SKEW_MS) break;
         const c = batch.request_counts;
         if (c.processing + c.succeeded + c.errored + c.canceled + c.expired !== intent.size) continue;
         if (await skip(batch.id)) continue;
@@ -88,7 +79,7 @@ export class AnthropicBatchProvider implements BatchProvider {
   }
 
   async *results(state: ProviderBatchState): AsyncGenerator<BatchLineResult> {
-    const decoder = await this.call(() => this.client.messages.batches.results(state.id, {}, { timeout: this.transferTimeoutMs, maxRetries: 0 }));
+    const decoder = await this.call(() => this.client.messages.batches.results(state.id, {}, { timeout: this.timeouts.transfer, maxRetries: 0 }));
     try {
       for await (const line of decoder) yield parseAnthropicResult(line as unknown as AnthropicResultLine);
     } catch (err) {
@@ -106,7 +97,7 @@ export class AnthropicBatchProvider implements BatchProvider {
   }
 
   private options() {
-    return { timeout: this.timeoutMs, maxRetries: 0 };
+    return { timeout: this.timeouts.call, maxRetries: 0 };
   }
 
   private async call<T>(fn: () => Promise<T>): Promise<T> {

@@ -7,6 +7,7 @@ import type { BatchLineResult, BatchProvider, FindResult, IntentView, ProviderBa
 import { encodeLines, readLines } from '../../levers/batch/jsonl';
 import { OPENAI_BATCH_ENDPOINT, inputFileName, openAIBatchLine } from './batch-lines';
 import { parseOpenAIResultLine } from './batch-results';
+import { BATCH_CLOCK_SKEW_MS, batchTimeouts, type BatchConnection } from '../provider-adapter';
 
 /** OpenAI Batch API limits: 50,000 requests and 200 MB per input file (one model per file). */
 export const OPENAI_BATCH_LIMITS = { maxRequests: 50_000, maxBytes: 200 * 1024 * 1024 };
@@ -14,19 +15,11 @@ export const OPENAI_BATCH_LIMITS = { maxRequests: 50_000, maxBytes: 200 * 1024 *
 /** Metadata key tagging a provider batch with the Parsimony intent that created it. */
 export const INTENT_METADATA_KEY = 'parsimony_intent';
 
-/** Provider clock skew tolerated when matching batches to intents by creation time, ms. */
-const SKEW_MS = 5 * 60_000;
 
 const TERMINAL = new Set(['completed', 'failed', 'expired', 'cancelled']);
 
-export interface OpenAIBatchProviderOptions {
-  apiKey: string;
-  baseURL?: string;
-  /** Per-call timeout of the small calls (create, retrieve, list, cancel), ms. Default 60000. */
-  timeoutMs?: number;
-  /** Timeout of an input file upload or a result download, ms. Default 900000 (15 min: 200 MB at a slow link). */
-  transferTimeoutMs?: number;
-}
+/** A OpenAI batch client is configured like its synchronous adapter. */
+export type OpenAIBatchProviderOptions = BatchConnection;
 
 /**
  * The OpenAI Batch API through the official SDK: input files are uploaded as
@@ -37,13 +30,11 @@ export class OpenAIBatchProvider implements BatchProvider {
   readonly name = 'openai';
   readonly limits = OPENAI_BATCH_LIMITS;
   private readonly client: OpenAI;
-  private readonly timeoutMs: number;
-  private readonly transferTimeoutMs: number;
+  private readonly timeouts: { call: number; transfer: number };
 
   constructor(options: OpenAIBatchProviderOptions, private readonly log: Logger) {
     this.client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseURL, maxRetries: 0 });
-    this.timeoutMs = options.timeoutMs ?? 60_000;
-    this.transferTimeoutMs = options.transferTimeoutMs ?? 900_000;
+    this.timeouts = batchTimeouts(options);
   }
 
   encodeLine(customId: string, request: ChatRequest, model: ModelEntry): string {
@@ -60,7 +51,7 @@ export class OpenAIBatchProvider implements BatchProvider {
       const body = encodeLines(lines(), { separator: '\n', trailing: true });
       const file = await this.client.files.create(
         { file: toStreamingFile(body, inputFileName(intent.id), { type: 'application/jsonl' }), purpose: 'batch' },
-        { timeout: this.transferTimeoutMs, maxRetries: 0 },
+        { timeout: this.timeouts.transfer, maxRetries: 0 },
       );
       return file.id;
     });
@@ -80,7 +71,7 @@ export class OpenAIBatchProvider implements BatchProvider {
   async find(intent: IntentView, skip: (id: string) => Promise<boolean>): Promise<FindResult> {
     return this.call(async () => {
       for await (const batch of this.client.batches.list({ limit: 100 }, this.options())) {
-        if (batch.created_at * 1000 < intent.createdAt - SKEW_MS) break;
+        if (batch.created_at * 1000 < intent.createdAt - BATCH_CLOCK_SKEW_MS) break;
         if (batch.metadata?.[INTENT_METADATA_KEY] === intent.id && !(await skip(batch.id))) return { kind: 'found', id: batch.id, tentative: false };
       }
       return { kind: 'none' };
@@ -128,7 +119,7 @@ export class OpenAIBatchProvider implements BatchProvider {
   }
 
   private async *fileLines(fileId: string): AsyncGenerator<string> {
-    const response = await this.call(() => this.client.files.content(fileId, { timeout: this.transferTimeoutMs, maxRetries: 0 }));
+    const response = await this.call(() => this.client.files.content(fileId, { timeout: this.timeouts.transfer, maxRetries: 0 }));
     if (!response.body) return;
     try {
       yield* readLines(response.body as unknown as AsyncIterable<Uint8Array>);
@@ -140,14 +131,14 @@ export class OpenAIBatchProvider implements BatchProvider {
   private async findUpload(intent: IntentView): Promise<string | undefined> {
     const name = inputFileName(intent.id);
     for await (const file of this.client.files.list({ purpose: 'batch', order: 'desc', limit: 100 }, this.options())) {
-      if (file.created_at * 1000 < intent.createdAt - SKEW_MS) break;
+      if (file.created_at * 1000 < intent.createdAt - BATCH_CLOCK_SKEW_MS) break;
       if (file.filename === name) return file.id;
     }
     return undefined;
   }
 
   private options() {
-    return { timeout: this.timeoutMs, maxRetries: 0 };
+    return { timeout: this.timeouts.call, maxRetries: 0 };
   }
 
   /** Every SDK failure becomes a ProviderError (retryable or not), like the synchronous adapters. */

@@ -1,4 +1,4 @@
-import type { JobError, JobRecord } from '../../core/jobs/job-record';
+import type { JobRecord } from '../../core/jobs/job-record';
 import type { LineError } from './batch-line';
 import { jobErrorToApiError } from '../../core/errors/job-error-http';
 
