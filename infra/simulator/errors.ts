@@ -76,8 +76,7 @@ export function errorBody(provider: Provider, error: SimError, requestId: string
 export function faultMessage(provider: Provider, status: number, model: string | undefined, retryAfter: number | undefined): string {
   const wait = retryAfter ?? 1;
   if (provider === 'openai') {
-    if (status === 429)
-      return `Rate limit reached for ${model ?? 'requests'} in organization org-simulator on requests per min (RPM): Limit 500, Used 500, Requested 1. Please try again in ${wait}s.`;
+    if (status === 429) return `Rate limit reached for ${model ?? 'requests'} in organization org-simulator on requests per min (RPM): Limit 500, Used 500, Requested 1. Please try again in ${wait}s.`;
     if (status === 500) return 'The server had an error while processing your request. Sorry about that!';
     if (status === 502) return 'Bad gateway.';
     if (status === 503) return 'The server is overloaded or not ready yet.';

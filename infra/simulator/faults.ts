@@ -48,7 +48,10 @@ export const FaultRuleSchema = z
     /** Answer normally, but with this assistant text instead of the simulated answer (a model that answers wrong). */
     content: z.string().optional(),
     /** Answer normally, but with this tool call instead (`arguments` is sent as is, so it may be invalid JSON). */
-    tool_call: z.object({ name: z.string().min(1), arguments: z.string() }).strict().optional(),
+    tool_call: z
+      .object({ name: z.string().min(1), arguments: z.string() })
+      .strict()
+      .optional(),
   })
   .strict()
   .refine((r) => r.status !== undefined || r.hang || r.latency_ms !== undefined || r.batch !== undefined || r.content !== undefined || r.tool_call !== undefined, {

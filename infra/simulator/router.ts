@@ -94,11 +94,7 @@ export async function handleProviderRequest(sim: SimState, hanging: HangingSet, 
 function checkAuth(provider: Provider, req: IncomingMessage): void {
   const bearer = /^Bearer\s+(\S+)/i.exec(req.headers.authorization ?? '')?.[1];
   if (provider === 'openai') {
-    if (!bearer)
-      throw new SimError(
-        401,
-        "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
-      );
+    if (!bearer) throw new SimError(401, "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).");
     return;
   }
   const key = req.headers['x-api-key'];
@@ -123,4 +119,3 @@ function internalError(sim: SimState, err: unknown): SimError {
   sim.log.error({ err }, 'simulator handler failed');
   return new SimError(500, 'The server had an error while processing your request.');
 }
-

@@ -92,5 +92,17 @@ export class StatsRecorder {
 }
 
 function emptyStats(): SimulatorStats {
-  return { requests: {}, chat_calls: 0, message_calls: 0, embeddings_calls: 0, responses_calls: 0, batches_created: 0, batch_requests: 0, faults_injected: 0, flex_calls: 0, flex_refused: 0, by_model: {} };
+  return {
+    requests: {},
+    chat_calls: 0,
+    message_calls: 0,
+    embeddings_calls: 0,
+    responses_calls: 0,
+    batches_created: 0,
+    batch_requests: 0,
+    faults_injected: 0,
+    flex_calls: 0,
+    flex_refused: 0,
+    by_model: {},
+  };
 }

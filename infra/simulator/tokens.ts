@@ -131,12 +131,7 @@ export function truncateToTokens(text: string, maxTokens: number): { text: strin
  * token count of the concatenated segments crosses `first`, `first + step`, …
  * Used by the OpenAI prompt cache, which caches prefixes in 128-token steps.
  */
-export function scanCheckpoints(
-  segments: readonly string[],
-  first: number,
-  step: number,
-  onCheckpoint: (segment: number, offset: number, tokens: number) => void,
-): void {
+export function scanCheckpoints(segments: readonly string[], first: number, step: number, onCheckpoint: (segment: number, offset: number, tokens: number) => void): void {
   let total = 0;
   let next = first;
   for (let s = 0; s < segments.length; s++) {

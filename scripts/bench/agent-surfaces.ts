@@ -41,7 +41,10 @@ const text = (m: ChatMessage): string => (typeof m.content === 'string' ? m.cont
 
 /** The same conversation as a Responses API request: instructions, then message / function_call / function_call_output items. */
 export function responsesBody(messages: readonly ChatMessage[], tools: readonly AgentTool[], metadata: Record<string, string>): OpenAI.Responses.ResponseCreateParamsNonStreaming {
-  const instructions = messages.filter((m) => m.role === 'system').map(text).join('\n\n');
+  const instructions = messages
+    .filter((m) => m.role === 'system')
+    .map(text)
+    .join('\n\n');
   const input: OpenAI.Responses.ResponseInputItem[] = [];
   for (const m of messages) {
     if (m.role === 'user') input.push({ role: 'user', content: text(m) });
@@ -62,7 +65,10 @@ export function responsesBody(messages: readonly ChatMessage[], tools: readonly 
 
 /** The same conversation as an Anthropic Messages request: tool calls as tool_use blocks, tool results as tool_result blocks in user turns. */
 export function messagesBody(messages: readonly ChatMessage[], tools: readonly AgentTool[], metadata: Record<string, string>): Anthropic.MessageCreateParamsNonStreaming {
-  const system = messages.filter((m) => m.role === 'system').map(text).join('\n\n');
+  const system = messages
+    .filter((m) => m.role === 'system')
+    .map(text)
+    .join('\n\n');
   const out: Anthropic.MessageParam[] = [];
   // Anthropic alternates user and assistant turns: consecutive user-side content (tool results, user text) joins one turn.
   const push = (role: 'user' | 'assistant', blocks: Anthropic.ContentBlockParam[]) => {

@@ -51,7 +51,10 @@ const { values } = parseArgs({
 });
 const JOBS = Number(values.jobs);
 const MODELS: Record<string, string> = { openai: 'gpt-4.1-mini', anthropic: 'claude-haiku-4-5' };
-const models = values.providers!.split(',').map((p) => MODELS[p.trim()]).filter(Boolean);
+const models = values
+  .providers!.split(',')
+  .map((p) => MODELS[p.trim()])
+  .filter(Boolean);
 const TOPICS = ['a delayed order', 'a refund request', 'a login problem', 'a billing question', 'a product review', 'a shipping address change'];
 
 async function main(): Promise<void> {
@@ -96,7 +99,11 @@ async function main(): Promise<void> {
   } else {
     const submitOne = async (i: number) => {
       const body = {
-        request: { model: models[i % models.length], messages: [{ role: 'user', content: `Ticket ${i}: classify ${TOPICS[i % TOPICS.length]} as billing, shipping, account or other.` }], max_tokens: 30 },
+        request: {
+          model: models[i % models.length],
+          messages: [{ role: 'user', content: `Ticket ${i}: classify ${TOPICS[i % TOPICS.length]} as billing, shipping, account or other.` }],
+          max_tokens: 30,
+        },
         latency: 'batch',
       };
       const res = await fetch(`${producer.url}/v1/jobs`, { method: 'POST', headers: { authorization: 'Bearer k-bench', 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -164,13 +171,23 @@ async function spawnSimulator(batchSeconds: number) {
       server.close(() => resolve(free));
     });
   });
-  const child = spawn(process.execPath, [join(__dirname, '../../node_modules/tsx/dist/cli.mjs'), join(__dirname, '../../infra/simulator/main.ts'), '--port', String(port), '--batch-seconds', String(batchSeconds)], {
-    env: { ...process.env, LOG_LEVEL: 'silent' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(__dirname, '../../node_modules/tsx/dist/cli.mjs'), join(__dirname, '../../infra/simulator/main.ts'), '--port', String(port), '--batch-seconds', String(batchSeconds)],
+    {
+      env: { ...process.env, LOG_LEVEL: 'silent' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
-    if (await fetch(`${url}/_sim/health`).then((r) => r.ok, () => false)) break;
+    if (
+      await fetch(`${url}/_sim/health`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
     if (i > 200) throw new Error('simulator did not start');
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -57,9 +57,11 @@ export interface Savings {
 /** Runs `worker` over `items` with at most `limit` at once. */
 async function pool<T>(items: readonly T[], limit: number, worker: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await worker(items[next++]);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await worker(items[next++]);
+    }),
+  );
 }
 
 async function send(client: OpenAI, body: ChatBody): Promise<Served> {
@@ -157,7 +159,9 @@ export async function runMix(w: Workload, o: { simUrl: string; dataDir: string; 
     const agent: MixRun['agent'] = [];
     const firsts = w.faq.filter((f) => f.phase === 'first');
     const later = w.faq.filter((f) => f.phase !== 'first');
-    progress(`${o.label}: ${firsts.length} first FAQ asks, ${w.tasks.length} tasks, ${w.counts.agent} agent turns in ${w.agent.length} runs, ${replayItems.length} replay prompts, ${w.batch.length} batch lines`);
+    progress(
+      `${o.label}: ${firsts.length} first FAQ asks, ${w.tasks.length} tasks, ${w.counts.agent} agent turns in ${w.agent.length} runs, ${replayItems.length} replay prompts, ${w.batch.length} batch lines`,
+    );
     await Promise.all([
       pool(firsts, c, async (item) => void faq.push({ item, served: await send(client('faq'), item.body) })),
       pool(w.tasks, c, async (item) => void tasks.push({ item, served: await send(client('tasks'), item.body) })),
@@ -174,7 +178,15 @@ export async function runMix(w: Workload, o: { simUrl: string; dataDir: string; 
     progress(`${o.label}: nightly batch ${batch.status} in ${batch.seconds} s`);
 
     const agentOk = (surface: AgentItem['surface']) => agent.filter((a) => a.item.surface === surface && a.served.ok).length;
-    const expected: Record<Tenant, number> = { faq: faq.filter((f) => f.served.ok).length, agent: agentOk('chat'), agent_responses: agentOk('responses'), agent_messages: agentOk('messages'), tasks: tasks.filter((t) => t.served.ok).length, nightly: w.batch.length, replay: replay.filter((r) => r.served.ok).length };
+    const expected: Record<Tenant, number> = {
+      faq: faq.filter((f) => f.served.ok).length,
+      agent: agentOk('chat'),
+      agent_responses: agentOk('responses'),
+      agent_messages: agentOk('messages'),
+      tasks: tasks.filter((t) => t.served.ok).length,
+      nightly: w.batch.length,
+      replay: replay.filter((r) => r.served.ok).length,
+    };
     const savings = {} as Record<Tenant, Savings>;
     for (const t of TENANTS) savings[t] = await savingsOf(url, t, expected[t]);
     const errors = [...faq.map((f) => f.served), ...tasks.map((t) => t.served), ...replay.map((r) => r.served), ...agent.map((a) => a.served)].filter((s) => !s.ok).length;

@@ -63,8 +63,26 @@ export interface Workload {
 
 const FAQ_SYSTEM = "You are the help-centre assistant of a questions-and-answers site. Answer the user's question in two or three sentences.";
 const TOPICS = 'technology, health, education, relationships, careers, finance, travel, entertainment, science, politics, other';
-const GOALS = ['migrate our customer database to a new cloud provider', 'launch a loyalty programme for frequent flyers', 'reduce support ticket backlog by half in a quarter', 'move the nightly reporting jobs to a streaming pipeline', 'open a second office in another country', 'roll out single sign-on to 40 internal tools', 'cut the cloud bill by 30% without slowing releases', 'prepare the company for a SOC 2 audit'];
-const CODE_SPECS = ['parses an ISO-8601 duration such as P3DT4H into seconds', 'merges overlapping time intervals', 'finds the k most frequent words in a text file', 'validates an IBAN', 'rate-limits calls with a token bucket', 'computes the longest common subsequence of two strings', 'retries an async function with exponential backoff and jitter', 'converts a nested JSON object into dotted key paths'];
+const GOALS = [
+  'migrate our customer database to a new cloud provider',
+  'launch a loyalty programme for frequent flyers',
+  'reduce support ticket backlog by half in a quarter',
+  'move the nightly reporting jobs to a streaming pipeline',
+  'open a second office in another country',
+  'roll out single sign-on to 40 internal tools',
+  'cut the cloud bill by 30% without slowing releases',
+  'prepare the company for a SOC 2 audit',
+];
+const CODE_SPECS = [
+  'parses an ISO-8601 duration such as P3DT4H into seconds',
+  'merges overlapping time intervals',
+  'finds the k most frequent words in a text file',
+  'validates an IBAN',
+  'rate-limits calls with a token bucket',
+  'computes the longest common subsequence of two strings',
+  'retries an async function with exponential backoff and jitter',
+  'converts a nested JSON object into dotted key paths',
+];
 const LANGS = ['Python', 'TypeScript', 'Go', 'Java'];
 
 function user(text: string): Record<string, unknown> {
@@ -103,16 +121,52 @@ export function buildWorkload(dataDir: string, mix: WorkloadMix): Workload {
   const mtbench = shuffled(readJsonl<TaskRow>(join(dataDir, 'tasks-mtbench.jsonl')), rand);
   const runs = shuffled(readTraces(join(dataDir, 'agent-traces-dev.json')), rand);
   const toolOutputs = runs.flatMap((r) => r.messages.filter((m) => m.role === 'tool').map((m) => String(m.content ?? ''))).filter((c) => c.length > 200);
-  const dialogues = runs.map((r) => r.messages.filter((m) => (m.role === 'user' || m.role === 'assistant') && typeof m.content === 'string' && m.content).map((m) => `${m.role}: ${m.content}`).slice(0, 10).join('\n'));
+  const dialogues = runs.map((r) =>
+    r.messages
+      .filter((m) => (m.role === 'user' || m.role === 'assistant') && typeof m.content === 'string' && m.content)
+      .map((m) => `${m.role}: ${m.content}`)
+      .slice(0, 10)
+      .join('\n'),
+  );
   let q = 0;
   const question = () => pairs[q++ % pairs.length].a;
 
   const gen: Record<string, () => ChatBody> = {
-    classification: () => ({ model: 'auto', messages: [user(`Classify the topic of the following question as one of: ${TOPICS}. Reply with the label only.\n\nQuestion: ${question()}`)], max_tokens: 5 }),
-    extraction: () => ({ model: 'auto', messages: [user(`Extract every reservation id, flight number, user id and date from this record. Reply with a JSON object with keys reservation_ids, flight_numbers, user_ids, dates.\n\n${pick(toolOutputs).slice(0, 2500)}`)], max_tokens: 200 }),
-    summarisation: () => ({ model: 'auto', messages: [user(`Summarize this customer-service conversation in three bullet points for the support log.\n\n${pick(dialogues).slice(0, 4000)}`)], max_tokens: 150 }),
-    synthesis: () => ({ model: 'auto', messages: [user(`Using these notes from customer interviews, write a one-paragraph briefing for the product manager on what users are struggling with and what to do first:\n- ${question()}\n- ${question()}\n- ${question()}\n- ${question()}`)], max_tokens: 300 }),
-    planning: () => ({ model: 'auto', messages: [user(`Plan how to ${pick(GOALS)} within ${2 + Math.floor(rand() * 10)} weeks with a team of ${3 + Math.floor(rand() * 12)}. Give a numbered plan with owners, milestones and the main risks.`)], max_tokens: 500 }),
+    classification: () => ({
+      model: 'auto',
+      messages: [user(`Classify the topic of the following question as one of: ${TOPICS}. Reply with the label only.\n\nQuestion: ${question()}`)],
+      max_tokens: 5,
+    }),
+    extraction: () => ({
+      model: 'auto',
+      messages: [
+        user(
+          `Extract every reservation id, flight number, user id and date from this record. Reply with a JSON object with keys reservation_ids, flight_numbers, user_ids, dates.\n\n${pick(toolOutputs).slice(0, 2500)}`,
+        ),
+      ],
+      max_tokens: 200,
+    }),
+    summarisation: () => ({
+      model: 'auto',
+      messages: [user(`Summarize this customer-service conversation in three bullet points for the support log.\n\n${pick(dialogues).slice(0, 4000)}`)],
+      max_tokens: 150,
+    }),
+    synthesis: () => ({
+      model: 'auto',
+      messages: [
+        user(
+          `Using these notes from customer interviews, write a one-paragraph briefing for the product manager on what users are struggling with and what to do first:\n- ${question()}\n- ${question()}\n- ${question()}\n- ${question()}`,
+        ),
+      ],
+      max_tokens: 300,
+    }),
+    planning: () => ({
+      model: 'auto',
+      messages: [
+        user(`Plan how to ${pick(GOALS)} within ${2 + Math.floor(rand() * 10)} weeks with a team of ${3 + Math.floor(rand() * 12)}. Give a numbered plan with owners, milestones and the main risks.`),
+      ],
+      max_tokens: 500,
+    }),
     coding: () => ({ model: 'auto', messages: [user(`Write a ${pick(LANGS)} function that ${pick(CODE_SPECS)}. Include unit tests.`)], max_tokens: 600 }),
   };
 
@@ -164,7 +218,12 @@ export function buildWorkload(dataDir: string, mix: WorkloadMix): Workload {
   const taskCounts = allocate(nTasks, TASK_MIX);
   for (let i = 0; i < taskCounts.mmlu; i++) {
     const row = replay[i % replay.length];
-    tasks.push({ kind: 'task', task: 'mmlu', body: { model: 'auto', messages: [user(row.prompt)], max_tokens: 5 }, replay: { weak: row.weak_correct, strong: row.strong_correct, domain: row.domain } });
+    tasks.push({
+      kind: 'task',
+      task: 'mmlu',
+      body: { model: 'auto', messages: [user(row.prompt)], max_tokens: 5 },
+      replay: { weak: row.weak_correct, strong: row.strong_correct, domain: row.domain },
+    });
   }
   for (let i = 0; i < taskCounts.mtbench; i++) {
     const row = mtbench[i % mtbench.length];
@@ -182,12 +241,30 @@ export function buildWorkload(dataDir: string, mix: WorkloadMix): Workload {
     agent,
     tasks: shuffled(tasks, rand),
     batch: shuffled(batch, rand),
-    counts: { faq: faq.length, faq_first: nFirst, faq_repeat: nRepeat, faq_variant: nVariant, agent: agentCount, agent_runs: agent.length, ...Object.fromEntries(AGENT_SURFACES.map((s) => [`agent_turns_${s}`, agent.filter((c) => c[0].surface === s).reduce((n, c) => n + c.length, 0)])), tasks: tasks.length, mmlu: taskCounts.mmlu, batch: batch.length },
+    counts: {
+      faq: faq.length,
+      faq_first: nFirst,
+      faq_repeat: nRepeat,
+      faq_variant: nVariant,
+      agent: agentCount,
+      agent_runs: agent.length,
+      ...Object.fromEntries(AGENT_SURFACES.map((s) => [`agent_turns_${s}`, agent.filter((c) => c[0].surface === s).reduce((n, c) => n + c.length, 0)])),
+      tasks: tasks.length,
+      mmlu: taskCounts.mmlu,
+      batch: batch.length,
+    },
   };
 }
 
 /** Extra replay prompts (a separate tenant, outside the waterfall) so routed accuracy has enough rows to be read to a point. */
 export function replaySample(dataDir: string, count: number, seed: number, exclude: ReadonlySet<string>): TaskItem[] {
   const rows = shuffled(readJsonl<ReplayRow>(join(dataDir, 'routing-mmlu-dev.jsonl')), seededRandom(seed)).filter((r) => !exclude.has(r.prompt));
-  return rows.slice(0, count).map((row) => ({ kind: 'task', task: 'mmlu', body: { model: 'auto', messages: [user(row.prompt)], max_tokens: 5 }, replay: { weak: row.weak_correct, strong: row.strong_correct, domain: row.domain } }));
+  return rows
+    .slice(0, count)
+    .map((row) => ({
+      kind: 'task',
+      task: 'mmlu',
+      body: { model: 'auto', messages: [user(row.prompt)], max_tokens: 5 },
+      replay: { weak: row.weak_correct, strong: row.strong_correct, domain: row.domain },
+    }));
 }

@@ -55,7 +55,15 @@ function waterfall(run: MixRun) {
   const sum = (f: (s: Savings) => number) => SEGMENTS.reduce((acc, seg) => acc + f(run.savings[seg]), 0);
   const baseline = sum((s) => s.baseline_usd);
   const actual = sum((s) => s.actual_usd);
-  const byLever = Object.fromEntries(LEVERS.map((l) => [l, round(sum((s) => s.by_lever[l] ?? 0), 6)]));
+  const byLever = Object.fromEntries(
+    LEVERS.map((l) => [
+      l,
+      round(
+        sum((s) => s.by_lever[l] ?? 0),
+        6,
+      ),
+    ]),
+  );
   const requests = sum((s) => s.requests);
   return {
     baseline_usd: round(baseline, 6),
@@ -64,12 +72,28 @@ function waterfall(run: MixRun) {
     saved_pct: round(((baseline - actual) / baseline) * 100, 2),
     by_lever_usd: byLever,
     by_lever_pct_of_baseline: Object.fromEntries(LEVERS.map((l) => [l, round(((byLever[l] ?? 0) / baseline) * 100, 2)])),
-    overhead_usd: round(sum((s) => s.overhead_usd), 6),
+    overhead_usd: round(
+      sum((s) => s.overhead_usd),
+      6,
+    ),
     requests,
     cache_hit_rate: round(sum((s) => s.cache_hit_rate * s.requests) / requests, 4),
     batch_share: round(sum((s) => s.batch_share * s.requests) / requests, 4),
     routing_mix: { small: sum((s) => s.routing_mix.small ?? 0), mid: sum((s) => s.routing_mix.mid ?? 0), frontier: sum((s) => s.routing_mix.frontier ?? 0) },
-    segments: Object.fromEntries(SEGMENTS.map((seg) => [seg, { requests: run.savings[seg].requests, baseline_usd: round(run.savings[seg].baseline_usd, 6), actual_usd: round(run.savings[seg].actual_usd, 6), saved_pct: run.savings[seg].baseline_usd ? round((1 - run.savings[seg].actual_usd / run.savings[seg].baseline_usd) * 100, 2) : null, by_lever_usd: run.savings[seg].by_lever, routing_mix: run.savings[seg].routing_mix, cache_hit_rate: run.savings[seg].cache_hit_rate }])),
+    segments: Object.fromEntries(
+      SEGMENTS.map((seg) => [
+        seg,
+        {
+          requests: run.savings[seg].requests,
+          baseline_usd: round(run.savings[seg].baseline_usd, 6),
+          actual_usd: round(run.savings[seg].actual_usd, 6),
+          saved_pct: run.savings[seg].baseline_usd ? round((1 - run.savings[seg].actual_usd / run.savings[seg].baseline_usd) * 100, 2) : null,
+          by_lever_usd: run.savings[seg].by_lever,
+          routing_mix: run.savings[seg].routing_mix,
+          cache_hit_rate: run.savings[seg].cache_hit_rate,
+        },
+      ]),
+    ),
   };
 }
 
@@ -122,16 +146,39 @@ function routingQuality(run: MixRun) {
     }
     const n = subset.length;
     const acc = routed / n;
-    return { n, routed_accuracy: round(acc * 100, 2), all_frontier_accuracy: round((frontier / n) * 100, 2), all_weak_accuracy: round((weak / n) * 100, 2), gap_points: round(((frontier - routed) / n) * 100, 2), frontier_share: round(toFrontier / n, 4), cache_hits_counted_wrong: cacheHits, std_error_points: round(Math.sqrt((acc * (1 - acc)) / n) * 100, 2) };
+    return {
+      n,
+      routed_accuracy: round(acc * 100, 2),
+      all_frontier_accuracy: round((frontier / n) * 100, 2),
+      all_weak_accuracy: round((weak / n) * 100, 2),
+      gap_points: round(((frontier - routed) / n) * 100, 2),
+      frontier_share: round(toFrontier / n, 4),
+      cache_hits_counted_wrong: cacheHits,
+      std_error_points: round(Math.sqrt((acc * (1 - acc)) / n) * 100, 2),
+    };
   };
   return { all: score(rows), validation_domains: score(rows.filter((r) => isValidationDomain(r.item.replay!.domain))) };
 }
 
 function factRetention(tracesPath: string, simUrl: string) {
-  const out = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts/context/eval.ts'), '--traces', tracesPath, '--base-url', `${simUrl}/v1`], { cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 1 << 24, timeout: 300_000 });
+  const out = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts/context/eval.ts'), '--traces', tracesPath, '--base-url', `${simUrl}/v1`], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+    timeout: 300_000,
+  });
   if (out.status !== 0) return { error: out.stderr.slice(-500) };
   const r = JSON.parse(out.stdout.trim().split('\n').pop()!) as Record<string, any>;
-  return { strategy: r.strategy, window: r.window, keep: r.keep, fact_retention: r.fact_retention, facts_checked: r.facts_checked, net_reduction: r.net_reduction, long_runs_fact_retention: r.long_runs?.fact_retention, long_runs_net_reduction: r.long_runs?.net_reduction };
+  return {
+    strategy: r.strategy,
+    window: r.window,
+    keep: r.keep,
+    fact_retention: r.fact_retention,
+    facts_checked: r.facts_checked,
+    net_reduction: r.net_reduction,
+    long_runs_fact_retention: r.long_runs?.fact_retention,
+    long_runs_net_reduction: r.long_runs?.net_reduction,
+  };
 }
 
 async function main(): Promise<void> {
@@ -141,7 +188,15 @@ async function main(): Promise<void> {
   await checkRedis();
   buildDist(args['no-build']);
   const paths = dataPaths(args.data!);
-  const base: WorkloadMix = { n: Number(args.n), faqShare: Number(args['faq-share']), agentShare: Number(args['agent-share']), batchShare: Number(args['batch-share']), faqRepeat: Number(args['faq-repeat']), faqVariant: Number(args['faq-variant']), seed: Number(args.seed) };
+  const base: WorkloadMix = {
+    n: Number(args.n),
+    faqShare: Number(args['faq-share']),
+    agentShare: Number(args['agent-share']),
+    batchShare: Number(args['batch-share']),
+    faqRepeat: Number(args['faq-repeat']),
+    faqVariant: Number(args['faq-variant']),
+    seed: Number(args.seed),
+  };
   if (base.faqShare + base.agentShare + base.batchShare > 1) throw new Error('--faq-share + --agent-share + --batch-share must be ≤ 1');
   const mixes: [string, WorkloadMix][] = [['reference', base]];
   for (const name of args.mixes!.split(',').filter(Boolean)) {
@@ -183,7 +238,11 @@ async function main(): Promise<void> {
       fact_retention: facts,
       targets: {
         saved_pct: { value: ref.saved_pct, target: TARGETS.saved_pct, met: (ref.saved_pct ?? 0) >= TARGETS.saved_pct },
-        cache_precision: { value: ref.cache_quality.precision, target: TARGETS.cache_precision, met: ref.cache_quality.precision === null ? null : ref.cache_quality.precision >= TARGETS.cache_precision },
+        cache_precision: {
+          value: ref.cache_quality.precision,
+          target: TARGETS.cache_precision,
+          met: ref.cache_quality.precision === null ? null : ref.cache_quality.precision >= TARGETS.cache_precision,
+        },
         routed_accuracy_gap_points: { value: rq?.gap_points ?? null, target: TARGETS.accuracy_gap_points, met: rq ? (rq.gap_points ?? Infinity) <= TARGETS.accuracy_gap_points : null },
         // The router was trained on the other MMLU domains: the held-out domains are the out-of-sample reading.
         routed_accuracy_gap_points_heldout: { value: rqv?.gap_points ?? null, target: TARGETS.accuracy_gap_points, met: rqv ? (rqv.gap_points ?? Infinity) <= TARGETS.accuracy_gap_points : null },
@@ -209,20 +268,46 @@ function markdown(r: any, command: string): string {
     '',
     runHeader({ date: r.date, machine: r.machine, command, load: r.load, durationS: r.duration_s }),
     '',
-    `Reference workload (seed ${r.config.seed}, ${r.config.n} requests, built from the dev data by \`scripts/bench/cost-workload.ts\`): FAQ traffic ${ref.shares.faq * 100}% (first asks, then ${r.config.faqRepeat * 100}% exact repeats and ${r.config.faqVariant * 100}% variants — paraphrases or hard negatives from the cache pairs), agent chains ${ref.shares.agent * 100}% (every turn of τ-bench airline runs with the run's tools offered; chains take turns between chat completions, the Responses API and Anthropic Messages, each sent with its official SDK by its own tenant: segments agent, agent_responses, agent_messages), nightly Batch API share ${ref.shares.batch * 100}% (classification / extraction / summarisation lines via \`POST /v1/files\` + \`/v1/batches\`), interactive task mix ${ref.shares.tasks * 100}% (${Object.entries(r.config.task_mix).map(([k, v]) => `${k} ${Math.round((v as number) * 100)}%`).join(', ')}). Every request \`model: "auto"\`, no hints, sent with the official SDKs to Parsimony (all-in-one build, own process) and the simulator (own process, batches take ${r.config.simulator_batch_seconds} s); costs are the catalog prices read back from \`GET /v1/savings\` (baseline = every request as sent, on the default frontier model, synchronous). The cost figures are deterministic for a seed (one run per mix); the quality proxies are measured on the same run.`,
+    `Reference workload (seed ${r.config.seed}, ${r.config.n} requests, built from the dev data by \`scripts/bench/cost-workload.ts\`): FAQ traffic ${ref.shares.faq * 100}% (first asks, then ${r.config.faqRepeat * 100}% exact repeats and ${r.config.faqVariant * 100}% variants — paraphrases or hard negatives from the cache pairs), agent chains ${ref.shares.agent * 100}% (every turn of τ-bench airline runs with the run's tools offered; chains take turns between chat completions, the Responses API and Anthropic Messages, each sent with its official SDK by its own tenant: segments agent, agent_responses, agent_messages), nightly Batch API share ${ref.shares.batch * 100}% (classification / extraction / summarisation lines via \`POST /v1/files\` + \`/v1/batches\`), interactive task mix ${ref.shares.tasks * 100}% (${Object.entries(
+      r.config.task_mix,
+    )
+      .map(([k, v]) => `${k} ${Math.round((v as number) * 100)}%`)
+      .join(
+        ', ',
+      )}). Every request \`model: "auto"\`, no hints, sent with the official SDKs to Parsimony (all-in-one build, own process) and the simulator (own process, batches take ${r.config.simulator_batch_seconds} s); costs are the catalog prices read back from \`GET /v1/savings\` (baseline = every request as sent, on the default frontier model, synchronous). The cost figures are deterministic for a seed (one run per mix); the quality proxies are measured on the same run.`,
     '',
     mdTable(
       ['mix (faq/agent/batch/tasks)', 'requests', 'baseline', 'actual', 'saved', ...LEVERS.map((l) => `${l}`), 'overhead', 'cache hit rate', 'batch share', 'small/mid/frontier'],
-      r.mixes.map((m: any) => [`${m.mix} (${m.shares.faq}/${m.shares.agent}/${m.shares.batch}/${m.shares.tasks})`, m.requests, usd(m.baseline_usd), usd(m.actual_usd), `**${m.saved_pct}%**`, ...LEVERS.map((l) => `${m.by_lever_pct_of_baseline[l]}%`), usd(m.overhead_usd), m.cache_hit_rate, m.batch_share, `${m.routing_mix.small}/${m.routing_mix.mid}/${m.routing_mix.frontier}`]),
+      r.mixes.map((m: any) => [
+        `${m.mix} (${m.shares.faq}/${m.shares.agent}/${m.shares.batch}/${m.shares.tasks})`,
+        m.requests,
+        usd(m.baseline_usd),
+        usd(m.actual_usd),
+        `**${m.saved_pct}%**`,
+        ...LEVERS.map((l) => `${m.by_lever_pct_of_baseline[l]}%`),
+        usd(m.overhead_usd),
+        m.cache_hit_rate,
+        m.batch_share,
+        `${m.routing_mix.small}/${m.routing_mix.mid}/${m.routing_mix.frontier}`,
+      ]),
     ),
     '',
-    'Lever columns: each lever\'s saving as a share of the baseline (they add up to the saving, less the overhead the levers spent: embeddings, summaries). Per segment (reference mix):',
+    "Lever columns: each lever's saving as a share of the baseline (they add up to the saving, less the overhead the levers spent: embeddings, summaries). Per segment (reference mix):",
     '',
     mdTable(
       ['segment', 'requests', 'baseline', 'actual', 'saved', 'largest lever', 'cache hit rate', 'small/mid/frontier'],
       Object.entries(ref.segments).map(([k, s]: [string, any]) => {
         const [lever, amount] = Object.entries(s.by_lever_usd as Record<string, number>).sort((a, b) => b[1] - a[1])[0] ?? ['–', 0];
-        return [k, s.requests, usd(s.baseline_usd), usd(s.actual_usd), `${s.saved_pct}%`, `${lever} (${round((amount / s.baseline_usd) * 100, 1)}%)`, s.cache_hit_rate, `${s.routing_mix.small ?? 0}/${s.routing_mix.mid ?? 0}/${s.routing_mix.frontier ?? 0}`];
+        return [
+          k,
+          s.requests,
+          usd(s.baseline_usd),
+          usd(s.actual_usd),
+          `${s.saved_pct}%`,
+          `${lever} (${round((amount / s.baseline_usd) * 100, 1)}%)`,
+          s.cache_hit_rate,
+          `${s.routing_mix.small ?? 0}/${s.routing_mix.mid ?? 0}/${s.routing_mix.frontier ?? 0}`,
+        ];
       }),
     ),
     '',
@@ -231,15 +316,30 @@ function markdown(r: any, command: string): string {
     'Quality proxies (reference mix, same run):',
     '',
     `- Cache: ${cq.variant_lookups} variant lookups → ${cq.true_hits} true hits, ${cq.false_hits} false hits (hit on a pair labelled not-same): precision ${cq.precision}, false-hit rate ${cq.false_hit_rate}; paraphrase recall ${cq.paraphrase_recall} (${cq.paraphrases_routed_like_original} of the paraphrases were routed to the same tier as their original — the cache scope includes the tier — and of those ${cq.paraphrase_recall_same_tier} hit); exact repeats hit ${cq.repeat_hit_rate}; first asks served from another question's entry: ${cq.first_ask_hits}.`,
-    rq.all ? `- Routing on MMLU replay prompts (${rq.all.n}: the workload's plus a ${r.config.replay_n}-prompt sample on its own tenant): routed accuracy ${rq.all.routed_accuracy}% vs all-frontier ${rq.all.all_frontier_accuracy}% (all-weak ${rq.all.all_weak_accuracy}%), gap ${rq.all.gap_points} points ± ${rq.all.std_error_points}, ${Math.round(rq.all.frontier_share * 100)}% sent to the frontier; held-out domains only (${rq.validation_domains?.n}): ${rq.validation_domains?.routed_accuracy}% vs ${rq.validation_domains?.all_frontier_accuracy}% (gap ${rq.validation_domains?.gap_points}).` : '- Routing: no replay prompts.',
+    rq.all
+      ? `- Routing on MMLU replay prompts (${rq.all.n}: the workload's plus a ${r.config.replay_n}-prompt sample on its own tenant): routed accuracy ${rq.all.routed_accuracy}% vs all-frontier ${rq.all.all_frontier_accuracy}% (all-weak ${rq.all.all_weak_accuracy}%), gap ${rq.all.gap_points} points ± ${rq.all.std_error_points}, ${Math.round(rq.all.frontier_share * 100)}% sent to the frontier; held-out domains only (${rq.validation_domains?.n}): ${rq.validation_domains?.routed_accuracy}% vs ${rq.validation_domains?.all_frontier_accuracy}% (gap ${rq.validation_domains?.gap_points}).`
+      : '- Routing: no replay prompts.',
     `- Compaction (\`scripts/context/eval.ts\` on the agent traces, summaries by the same simulator): fact retention ${r.fact_retention.fact_retention} over ${r.fact_retention.facts_checked} facts (long runs ${r.fact_retention.long_runs_fact_retention}), net input reduction ${r.fact_retention.net_reduction} (long runs ${r.fact_retention.long_runs_net_reduction}).`,
     '',
-    mdTable(['target (reference mix)', 'value', 'target', 'verdict'], [
-      ['saved', `${t.saved_pct.value}%`, '≥ 80%', verdict(t.saved_pct.met, `${round(80 - t.saved_pct.value, 2)} points`)],
-      ['cache precision', t.cache_precision.value, '≥ 0.97', verdict(t.cache_precision.met, t.cache_precision.value !== null ? `${round(0.97 - t.cache_precision.value, 4)}` : undefined)],
-      ['routed accuracy vs all-frontier (all replay prompts)', gapText(t.routed_accuracy_gap_points.value), '≤ 1 point below', verdict(t.routed_accuracy_gap_points.met, t.routed_accuracy_gap_points.value !== null ? `${round(t.routed_accuracy_gap_points.value - 1, 2)} points` : undefined)],
-      ['… held-out MMLU domains only (router never trained on them)', gapText(t.routed_accuracy_gap_points_heldout.value), '≤ 1 point below', verdict(t.routed_accuracy_gap_points_heldout.met, t.routed_accuracy_gap_points_heldout.value !== null ? `${round(t.routed_accuracy_gap_points_heldout.value - 1, 2)} points` : undefined)],
-    ]),
+    mdTable(
+      ['target (reference mix)', 'value', 'target', 'verdict'],
+      [
+        ['saved', `${t.saved_pct.value}%`, '≥ 80%', verdict(t.saved_pct.met, `${round(80 - t.saved_pct.value, 2)} points`)],
+        ['cache precision', t.cache_precision.value, '≥ 0.97', verdict(t.cache_precision.met, t.cache_precision.value !== null ? `${round(0.97 - t.cache_precision.value, 4)}` : undefined)],
+        [
+          'routed accuracy vs all-frontier (all replay prompts)',
+          gapText(t.routed_accuracy_gap_points.value),
+          '≤ 1 point below',
+          verdict(t.routed_accuracy_gap_points.met, t.routed_accuracy_gap_points.value !== null ? `${round(t.routed_accuracy_gap_points.value - 1, 2)} points` : undefined),
+        ],
+        [
+          '… held-out MMLU domains only (router never trained on them)',
+          gapText(t.routed_accuracy_gap_points_heldout.value),
+          '≤ 1 point below',
+          verdict(t.routed_accuracy_gap_points_heldout.met, t.routed_accuracy_gap_points_heldout.value !== null ? `${round(t.routed_accuracy_gap_points_heldout.value - 1, 2)} points` : undefined),
+        ],
+      ],
+    ),
   ].join('\n');
 }
 

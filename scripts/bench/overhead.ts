@@ -126,7 +126,12 @@ function stageCpuPerRequest(before: Map<string, number> | null, after: Map<strin
 }
 
 /** autocannon at `rate` (overallRate) for the cross-check; latencies taken from each response (sub-ms), not its 1-ms histogram. */
-async function autocannonPoint(t: LoadTarget, rate: number, durationS: number, connections: number): Promise<{ p50_ms: number | null; p99_ms: number | null; achieved_rps: number | null; errors: number }> {
+async function autocannonPoint(
+  t: LoadTarget,
+  rate: number,
+  durationS: number,
+  connections: number,
+): Promise<{ p50_ms: number | null; p99_ms: number | null; achieved_rps: number | null; errors: number }> {
   const times: number[] = [];
   let i = 0;
   const instance = autocannon({
@@ -161,7 +166,14 @@ async function main(): Promise<void> {
     const portkey = await startPortkeyProcess();
     procs.push(portkey);
     const t = targets(sim, parsimony, portkey, questions);
-    const pidOf: Record<TargetName, number> = { direct: sim.pid, portkey: portkey.pid, parsimony_miss: parsimony.pid, parsimony_hit: parsimony.pid, parsimony_miss_responses: parsimony.pid, parsimony_miss_messages: parsimony.pid };
+    const pidOf: Record<TargetName, number> = {
+      direct: sim.pid,
+      portkey: portkey.pid,
+      parsimony_miss: parsimony.pid,
+      parsimony_hit: parsimony.pid,
+      parsimony_miss_responses: parsimony.pid,
+      parsimony_miss_messages: parsimony.pid,
+    };
 
     const cacheSeen = { hit: 0, miss: 0, other: 0 };
     progress('warm-up (JIT, connections, cache entry of the hit prompt)');
@@ -184,7 +196,23 @@ async function main(): Promise<void> {
         const order = TARGETS.map((_, k) => TARGETS[(k + repeat) % TARGETS.length]);
         for (const name of order) {
           if (saturated.has(name)) {
-            points.push({ target: name, repeat, rate, sent: 0, completed: 0, errors: 0, dropped: 0, achieved_rps: 0, p50_ms: null, p90_ms: null, p99_ms: null, max_ms: null, dispatch_lag_p99_ms: null, cpu_ms_per_request: null, skipped: true });
+            points.push({
+              target: name,
+              repeat,
+              rate,
+              sent: 0,
+              completed: 0,
+              errors: 0,
+              dropped: 0,
+              achieved_rps: 0,
+              p50_ms: null,
+              p90_ms: null,
+              p99_ms: null,
+              max_ms: null,
+              dispatch_lag_p99_ms: null,
+              cpu_ms_per_request: null,
+              skipped: true,
+            });
             continue;
           }
           const isParsimony = name.startsWith('parsimony');
@@ -194,14 +222,17 @@ async function main(): Promise<void> {
             rate,
             durationS: DURATION,
             maxInFlight: 256,
-            onHeaders: name === 'parsimony_miss' ? (h) => void (h['x-parsimony-cache'] === 'hit' ? cacheSeen.hit++ : h['x-parsimony-cache'] === 'miss' ? cacheSeen.miss++ : cacheSeen.other++) : undefined,
+            onHeaders:
+              name === 'parsimony_miss' ? (h) => void (h['x-parsimony-cache'] === 'hit' ? cacheSeen.hit++ : h['x-parsimony-cache'] === 'miss' ? cacheSeen.miss++ : cacheSeen.other++) : undefined,
           });
           const cpu1 = cpuMs(pidOf[name]);
           const cpuPerReq = cpu0 !== null && cpu1 !== null && r.completed ? round((cpu1 - cpu0) / r.completed, 3) : null;
           const stageCpu = isParsimony ? stageCpuPerRequest(stages0, await stageCpuSeconds(parsimony.url), r.completed, cpuPerReq) : null;
           points.push({ ...r, target: name, repeat, cpu_ms_per_request: cpuPerReq, stage_cpu_us: stageCpu, load_1m: loadavg()[0] });
           if (name !== 'direct' && (r.dropped > 0 || (r.achieved_rps ?? 0) < 0.9 * rate || (r.p50_ms ?? 0) > 500)) saturated.add(name);
-          progress(`repeat ${repeat + 1}/${REPEATS} ${rate} req/s ${name}: p50 ${r.p50_ms} ms p99 ${r.p99_ms} ms achieved ${r.achieved_rps}/s errors ${r.errors} dropped ${r.dropped} cpu/req ${cpuPerReq} ms${saturated.has(name) ? ' (saturated: not tried higher in this repeat)' : ''}`);
+          progress(
+            `repeat ${repeat + 1}/${REPEATS} ${rate} req/s ${name}: p50 ${r.p50_ms} ms p99 ${r.p99_ms} ms achieved ${r.achieved_rps}/s errors ${r.errors} dropped ${r.dropped} cpu/req ${cpuPerReq} ms${saturated.has(name) ? ' (saturated: not tried higher in this repeat)' : ''}`,
+          );
           await new Promise((res) => setTimeout(res, 300));
         }
       }
@@ -242,10 +273,27 @@ async function main(): Promise<void> {
           stage_cpu_us_per_request: medianStageCpu(mine),
         };
       }
-      return row as { rate: number } & Record<TargetName, { p50_ms: number; p99_ms: number; added_p50_ms: number; added_p99_ms: number; achieved_rps: number; skipped: number; errors: number; cpu_ms_per_request: number | null; dispatch_lag_p99_ms: number; load_1m: number | null; stage_cpu_us_per_request: Record<string, number> | null }>;
+      return row as { rate: number } & Record<
+        TargetName,
+        {
+          p50_ms: number;
+          p99_ms: number;
+          added_p50_ms: number;
+          added_p99_ms: number;
+          achieved_rps: number;
+          skipped: number;
+          errors: number;
+          cpu_ms_per_request: number | null;
+          dispatch_lag_p99_ms: number;
+          load_1m: number | null;
+          stage_cpu_us_per_request: Record<string, number> | null;
+        }
+      >;
     });
     const sustains = (name: TargetName) =>
-      byRate.filter((r) => r[name].errors === 0 && r[name].skipped === 0 && r[name].achieved_rps >= 0.95 * r.rate && r[name].added_p99_ms !== null && r[name].added_p99_ms <= BUDGET).reduce((m, r) => Math.max(m, r.rate), 0) || null;
+      byRate
+        .filter((r) => r[name].errors === 0 && r[name].skipped === 0 && r[name].achieved_rps >= 0.95 * r.rate && r[name].added_p99_ms !== null && r[name].added_p99_ms <= BUDGET)
+        .reduce((m, r) => Math.max(m, r.rate), 0) || null;
     const atTarget = byRate.find((r) => r.rate === TARGET.rate);
     const miss = atTarget?.parsimony_miss;
     const pk = atTarget?.portkey;
@@ -253,7 +301,11 @@ async function main(): Promise<void> {
       ? {
           p50: { value: miss!.added_p50_ms, target: TARGET.p50_ms, met: miss!.added_p50_ms <= TARGET.p50_ms },
           p99: { value: miss!.added_p99_ms, target: TARGET.p99_ms, met: miss!.added_p99_ms <= TARGET.p99_ms },
-          below_portkey: { parsimony: [miss!.added_p50_ms, miss!.added_p99_ms], portkey: [pk!.added_p50_ms, pk!.added_p99_ms], met: miss!.added_p50_ms < pk!.added_p50_ms && miss!.added_p99_ms < pk!.added_p99_ms },
+          below_portkey: {
+            parsimony: [miss!.added_p50_ms, miss!.added_p99_ms],
+            portkey: [pk!.added_p50_ms, pk!.added_p99_ms],
+            met: miss!.added_p50_ms < pk!.added_p50_ms && miss!.added_p99_ms < pk!.added_p99_ms,
+          },
         }
       : null;
     const loadSummary = load.stop();
@@ -286,7 +338,21 @@ type Result = {
   machine: ReturnType<typeof machineInfo>;
   load: { start: number; mean: number; max: number };
   config: { repeats: number; duration_s: number; p99_budget_ms: number };
-  by_rate: ({ rate: number } & Record<TargetName, { p50_ms: number; p99_ms: number; added_p50_ms: number; added_p99_ms: number; achieved_rps: number; skipped: number; errors: number; cpu_ms_per_request: number | null; load_1m: number | null; stage_cpu_us_per_request: Record<string, number> | null }>)[];
+  by_rate: ({ rate: number } & Record<
+    TargetName,
+    {
+      p50_ms: number;
+      p99_ms: number;
+      added_p50_ms: number;
+      added_p99_ms: number;
+      achieved_rps: number;
+      skipped: number;
+      errors: number;
+      cpu_ms_per_request: number | null;
+      load_1m: number | null;
+      stage_cpu_us_per_request: Record<string, number> | null;
+    }
+  >)[];
   portkey_verified: boolean;
   max_rate_within_budget: Record<string, number | null>;
   miss_run_cache_headers: { hit: number; miss: number; other: number };
@@ -318,7 +384,18 @@ function markdown(r: Result, command: string): string {
     TARGETS.map((n) =>
       row[n].skipped === r.config.repeats
         ? [row.rate, label[n], 'saturated at a lower rate', null, null, null, null, null, null, null]
-        : [row.rate, label[n], row[n].p50_ms, row[n].p99_ms, n === 'direct' ? '(baseline)' : row[n].added_p50_ms, n === 'direct' ? '(baseline)' : row[n].added_p99_ms, `${row[n].achieved_rps}${row[n].skipped ? ` (${row[n].skipped} repeat(s) saturated below)` : ''}`, row[n].errors, row[n].cpu_ms_per_request, row[n].load_1m],
+        : [
+            row.rate,
+            label[n],
+            row[n].p50_ms,
+            row[n].p99_ms,
+            n === 'direct' ? '(baseline)' : row[n].added_p50_ms,
+            n === 'direct' ? '(baseline)' : row[n].added_p99_ms,
+            `${row[n].achieved_rps}${row[n].skipped ? ` (${row[n].skipped} repeat(s) saturated below)` : ''}`,
+            row[n].errors,
+            row[n].cpu_ms_per_request,
+            row[n].load_1m,
+          ],
     ),
   );
   const t = r.targets;
@@ -332,14 +409,24 @@ function markdown(r: Result, command: string): string {
     '',
     mdTable(['req/s', 'target', 'p50 ms', 'p99 ms', 'added p50 ms', 'added p99 ms', 'achieved req/s', 'errors', 'CPU ms/req', 'load 1m'], rows),
     '',
-    `Highest rate sustained (no errors, ≥ 95% of the rate achieved, added p99 ≤ ${r.config.p99_budget_ms} ms): ${Object.entries(r.max_rate_within_budget).map(([n, v]) => `${label[n as TargetName]} ${v ?? 'none'} req/s`).join(', ')} (of the rates tried).`,
+    `Highest rate sustained (no errors, ≥ 95% of the rate achieved, added p99 ≤ ${r.config.p99_budget_ms} ms): ${Object.entries(r.max_rate_within_budget)
+      .map(([n, v]) => `${label[n as TargetName]} ${v ?? 'none'} req/s`)
+      .join(', ')} (of the rates tried).`,
     `Miss runs really missed: ${r.miss_run_cache_headers.miss} misses, ${r.miss_run_cache_headers.hit} hits (semantic hits between distinct questions), ${r.miss_run_cache_headers.other} other. RSS at the end: Parsimony ${r.parsimony_rss_mb} MB, Portkey ${r.portkey_rss_mb} MB.`,
     '',
-    mdTable(['target (200 req/s, cache miss)', 'value', 'target', 'verdict'], [
-      ['added p50', t ? `${t.p50.value} ms` : null, '≤ 1 ms', t ? verdict(t.p50.met, gap(t.p50.value, 1)) : 'not measured'],
-      ['added p99', t ? `${t.p99.value} ms` : null, '≤ 3 ms', t ? verdict(t.p99.met, gap(t.p99.value, 3)) : 'not measured'],
-      ['below Portkey (p50 / p99)', t ? `${t.below_portkey.parsimony.join(' / ')} ms vs ${t.below_portkey.portkey.join(' / ')} ms` : null, 'both lower', t ? verdict(t.below_portkey.met) : 'not measured'],
-    ]),
+    mdTable(
+      ['target (200 req/s, cache miss)', 'value', 'target', 'verdict'],
+      [
+        ['added p50', t ? `${t.p50.value} ms` : null, '≤ 1 ms', t ? verdict(t.p50.met, gap(t.p50.value, 1)) : 'not measured'],
+        ['added p99', t ? `${t.p99.value} ms` : null, '≤ 3 ms', t ? verdict(t.p99.met, gap(t.p99.value, 3)) : 'not measured'],
+        [
+          'below Portkey (p50 / p99)',
+          t ? `${t.below_portkey.parsimony.join(' / ')} ms vs ${t.below_portkey.portkey.join(' / ')} ms` : null,
+          'both lower',
+          t ? verdict(t.below_portkey.met) : 'not measured',
+        ],
+      ],
+    ),
   ];
   const stageRows = r.by_rate.flatMap((row) =>
     TARGETS.filter((n) => row[n].stage_cpu_us_per_request).map((n) => {

@@ -41,18 +41,35 @@ async function main(): Promise<void> {
   const prefix = `bench-profile-${process.pid}`;
   const sim = await startSimulatorProcess();
   let cursor = 0;
-  const body = () => JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: mode === 'hit' ? 'What is the best way to learn a new language as an adult?' : questions[cursor++ % questions.length] }], max_tokens: 64 });
+  const body = () =>
+    JSON.stringify({
+      model: 'auto',
+      messages: [{ role: 'user', content: mode === 'hit' ? 'What is the best way to learn a new language as an adult?' : questions[cursor++ % questions.length] }],
+      max_tokens: 64,
+    });
   try {
-    const parsimony = await startParsimonyProcess({ simUrl: sim.url, prefix, keys: { bench: KEY }, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`], env: JSON.parse(args.env!) as Record<string, string> });
-    const target = mode === 'async'
-      ? { url: parsimony.url, path: '/v1/jobs', headers: { authorization: `Bearer ${KEY}` }, body: () => JSON.stringify({ request: JSON.parse(body()), latency: 'async' }) }
-      : { url: parsimony.url, path: '/v1/chat/completions', headers: { authorization: `Bearer ${KEY}` }, body };
+    const parsimony = await startParsimonyProcess({
+      simUrl: sim.url,
+      prefix,
+      keys: { bench: KEY },
+      nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+      env: JSON.parse(args.env!) as Record<string, string>,
+    });
+    const target =
+      mode === 'async'
+        ? { url: parsimony.url, path: '/v1/jobs', headers: { authorization: `Bearer ${KEY}` }, body: () => JSON.stringify({ request: JSON.parse(body()), latency: 'async' }) }
+        : { url: parsimony.url, path: '/v1/chat/completions', headers: { authorization: `Bearer ${KEY}` }, body };
     progress('warm-up');
     await runPaced(target, { rate: 20, durationS: 2 });
     const rate = Number(args.rate);
     const durationS = mode === 'async' ? Number(args.jobs) / rate : Number(args.duration);
     // Reference in the same minute: what one bare Node HTTP request/response costs on this machine (the simulator's CPU per call).
-    const direct = { url: sim.url, path: '/v1/chat/completions', headers: { authorization: 'Bearer sk-bench' }, body: () => JSON.stringify({ model: 'gpt-4.1-mini', messages: [{ role: 'user', content: questions[(cursor + 5000) % questions.length] }], max_tokens: 64 }) };
+    const direct = {
+      url: sim.url,
+      path: '/v1/chat/completions',
+      headers: { authorization: 'Bearer sk-bench' },
+      body: () => JSON.stringify({ model: 'gpt-4.1-mini', messages: [{ role: 'user', content: questions[(cursor + 5000) % questions.length] }], max_tokens: 64 }),
+    };
     await runPaced(direct, { rate: 20, durationS: 1 });
     const sim0 = cpuMs(sim.pid);
     const ref = await runPaced(direct, { rate, durationS: Math.min(durationS, 10) });

@@ -25,7 +25,17 @@ async function main(): Promise<void> {
   const sim = await startSimulator({ port: 0, logger: createLogger({ service: 'simulator', level: 'silent' }) });
   const prefix = `rtt-${process.pid}`;
   const app = await startAll({
-    env: { REDIS_URL, PARSIMONY_QUEUE_PREFIX: prefix, PARSIMONY_API_KEYS: 'bench:k-rtt', PORT: '0', LOG_LEVEL: 'silent', OPENAI_API_KEY: 'sk-x', OPENAI_BASE_URL: `${sim.url}/v1`, ANTHROPIC_API_KEY: 'sk-ant-x', ANTHROPIC_BASE_URL: sim.url },
+    env: {
+      REDIS_URL,
+      PARSIMONY_QUEUE_PREFIX: prefix,
+      PARSIMONY_API_KEYS: 'bench:k-rtt',
+      PORT: '0',
+      LOG_LEVEL: 'silent',
+      OPENAI_API_KEY: 'sk-x',
+      OPENAI_BASE_URL: `${sim.url}/v1`,
+      ANTHROPIC_API_KEY: 'sk-ant-x',
+      ANTHROPIC_BASE_URL: sim.url,
+    },
   });
   const monitorClient = new Redis(REDIS_URL);
   const monitor = await monitorClient.monitor();
@@ -44,7 +54,11 @@ async function main(): Promise<void> {
     byCommand[command] = (byCommand[command] ?? 0) + 1;
   });
   const ask = (q: string) =>
-    fetch(`${app.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: 'Bearer k-rtt', 'content-type': 'application/json' }, body: JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: q }], max_tokens: 16 }) }).then((r) => r.text());
+    fetch(`${app.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer k-rtt', 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: q }], max_tokens: 16 }),
+    }).then((r) => r.text());
   const measure = async (label: string, q: (i: number) => string) => {
     await new Promise((r) => setTimeout(r, 300));
     count = 0;
@@ -53,13 +67,19 @@ async function main(): Promise<void> {
     for (let i = 0; i < N; i++) await ask(q(i));
     await new Promise((r) => setTimeout(r, 300));
     counting = false;
-    return { label, commands_per_request: Math.round((count / N) * 10) / 10, by_command_per_request: Object.fromEntries(Object.entries(byCommand).map(([k, v]) => [k, Math.round((v / N) * 10) / 10])) };
+    return {
+      label,
+      commands_per_request: Math.round((count / N) * 10) / 10,
+      by_command_per_request: Object.fromEntries(Object.entries(byCommand).map(([k, v]) => [k, Math.round((v / N) * 10) / 10])),
+    };
   };
   try {
     await ask('warm up: the hit prompt, what is a prime number?');
     const miss = await measure('cache miss', (i) => `unique miss ${i} ${process.pid}: name a city beginning with ${String.fromCharCode(65 + (i % 26))}`);
     const hit = await measure('exact hit', () => 'warm up: the hit prompt, what is a prime number?');
-    process.stdout.write(`${JSON.stringify({ bench: 'redis-round-trips', n: N, note: 'MONITOR counts: scripts and MULTI blocks once, pipelined commands each, background loops included', miss, hit })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ bench: 'redis-round-trips', n: N, note: 'MONITOR counts: scripts and MULTI blocks once, pipelined commands each, background loops included', miss, hit })}\n`,
+    );
   } finally {
     monitorClient.disconnect();
     monitor.disconnect();

@@ -37,7 +37,16 @@ function runScript(script: string, scriptArgs: string[], timeoutMs: number): Rec
   return JSON.parse(out.stdout.trim().split('\n').pop()!) as Record<string, unknown>;
 }
 
-type CacheRow = { entries: number; build_s: number; index_p50_ms: number; index_p99_ms: number; stage_p50_ms: number; stage_p99_ms: number; rss_bytes_per_entry: number; snapshot_bytes_per_entry: number };
+type CacheRow = {
+  entries: number;
+  build_s: number;
+  index_p50_ms: number;
+  index_p99_ms: number;
+  stage_p50_ms: number;
+  stage_p99_ms: number;
+  rss_bytes_per_entry: number;
+  snapshot_bytes_per_entry: number;
+};
 
 /** Router decision time by prompt length: the same sentence mix repeated to ~`chars` characters. */
 function routerGrowth(): { chars: number; p50_ms: number | null; p99_ms: number | null }[] {
@@ -46,7 +55,9 @@ function routerGrowth(): { chars: number; p50_ms: number | null; p99_ms: number 
   const request = (chars: number): ChatRequest => ({
     model: 'auto',
     system: [],
-    messages: [{ role: 'user', content: [{ type: 'text', text: `${sentence.repeat(Math.max(1, Math.round(chars / sentence.length))).slice(0, chars)}\nSummarize the above and propose three options.` }] }],
+    messages: [
+      { role: 'user', content: [{ type: 'text', text: `${sentence.repeat(Math.max(1, Math.round(chars / sentence.length))).slice(0, chars)}\nSummarize the above and propose three options.` }] },
+    ],
     sampling: {},
   });
   const rows = [];
@@ -88,7 +99,11 @@ async function main(): Promise<void> {
   const router = medianOf(routerRuns);
   progress('router growth with prompt length');
   const growthRuns = [routerGrowth(), routerGrowth(), routerGrowth()];
-  const growth = growthRuns[0].map((row, i) => ({ chars: row.chars, p50_ms: round(median(growthRuns.map((g) => g[i].p50_ms ?? NaN)), 4), p99_ms: round(median(growthRuns.map((g) => g[i].p99_ms ?? NaN)), 4) }));
+  const growth = growthRuns[0].map((row, i) => ({
+    chars: row.chars,
+    p50_ms: round(median(growthRuns.map((g) => g[i].p50_ms ?? NaN)), 4),
+    p99_ms: round(median(growthRuns.map((g) => g[i].p99_ms ?? NaN)), 4),
+  }));
 
   // Growth per 10× input, from the first to the last size measured.
   const factor = (a: number | null, b: number | null, steps: number) => (a && b && steps > 0 ? round((b / a) ** (1 / steps), 2) : null);
@@ -125,14 +140,27 @@ function markdown(r: any, command: string): string {
     '',
     mdTable(
       ['entries', 'build s', 'index p50 ms', 'index p99 ms', 'stage p50 ms', 'stage p99 ms', 'RSS bytes/entry', 'RSS total MB', 'snapshot bytes/entry'],
-      r.cache.rows.map((c: any) => [c.entries.toLocaleString('en-US'), round(c.build_s, 1), c.index_p50_ms, c.index_p99_ms, c.stage_p50_ms, c.stage_p99_ms, Math.round(c.rss_bytes_per_entry), round((c.rss_bytes_per_entry * c.entries) / 2 ** 20, 0), c.snapshot_bytes_per_entry < 0 ? '–' : c.snapshot_bytes_per_entry]),
+      r.cache.rows.map((c: any) => [
+        c.entries.toLocaleString('en-US'),
+        round(c.build_s, 1),
+        c.index_p50_ms,
+        c.index_p99_ms,
+        c.stage_p50_ms,
+        c.stage_p99_ms,
+        Math.round(c.rss_bytes_per_entry),
+        round((c.rss_bytes_per_entry * c.entries) / 2 ** 20, 0),
+        c.snapshot_bytes_per_entry < 0 ? '–' : c.snapshot_bytes_per_entry,
+      ]),
     ),
     '',
     `Router (\`scripts/routing/bench.ts\`, ${r.router.decisions} decisions over MMLU, MT-Bench and long generated prompts; medians of ${r.router.repeats} runs): p50 ${r.router.p50_ms} ms, p95 ${r.router.p95_ms} ms, p99 ${r.router.p99_ms} ms, CPU ${r.router.cpu_ms_per_decision} ms/decision, router heap ${r.router.router_heap_mb} MB.`,
     '',
     'Router decision time by prompt length (medians of 3 runs):',
     '',
-    mdTable(['prompt chars', 'p50 ms', 'p99 ms'], r.router_growth.map((g: any) => [g.chars.toLocaleString('en-US'), g.p50_ms, g.p99_ms])),
+    mdTable(
+      ['prompt chars', 'p50 ms', 'p99 ms'],
+      r.router_growth.map((g: any) => [g.chars.toLocaleString('en-US'), g.p50_ms, g.p99_ms]),
+    ),
     '',
     `Growth per 10× input: cache index p50 ×${r.growth_per_10x.cache_index_p50}, cache stage p50 ×${r.growth_per_10x.cache_stage_p50}, cache memory ×${r.growth_per_10x.cache_rss_total} (per 10× entries); router p50 ×${r.growth_per_10x.router_p50} (per 10× prompt length from 1 KB up; long prompts are cut to head and tail).`,
   ].join('\n');

@@ -24,13 +24,17 @@ export function batchPathRun(jobs: number): Record<string, unknown> {
 /** scripts/bench/batch-intake.ts (owned by the Batch API work), run against the benchmark build. */
 export function intakeRun(lines: number, heapMb?: number): Record<string, unknown> {
   // batch-intake starts `dist/services/producer/main.js` relative to its cwd: run it from the benchmark build root.
-  const out = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts/bench/batch-intake.ts'), '--no-build', '--lines', String(lines), '--redis', REDIS_URL, ...(heapMb ? ['--max-old-space-size', String(heapMb)] : [])], {
-    cwd: BENCH_BUILD_ROOT,
-    env: { ...process.env, PARSIMONY_DATA_DIR: BENCH_DATA_DIR },
-    encoding: 'utf8',
-    maxBuffer: 1 << 24,
-    timeout: 600_000,
-  });
+  const out = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', join(REPO_ROOT, 'scripts/bench/batch-intake.ts'), '--no-build', '--lines', String(lines), '--redis', REDIS_URL, ...(heapMb ? ['--max-old-space-size', String(heapMb)] : [])],
+    {
+      cwd: BENCH_BUILD_ROOT,
+      env: { ...process.env, PARSIMONY_DATA_DIR: BENCH_DATA_DIR },
+      encoding: 'utf8',
+      maxBuffer: 1 << 24,
+      timeout: 600_000,
+    },
+  );
   if (out.status !== 0) throw new Error(`batch-intake failed (${out.status}): ${out.stderr.slice(-2000)}`);
   return JSON.parse(out.stdout.trim().split('\n').pop()!) as Record<string, unknown>;
 }

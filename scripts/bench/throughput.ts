@@ -49,10 +49,13 @@ const KEY = 'k-bench-throughput';
 function post(agent: Agent, url: string, body: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const { hostname, port } = new URL(url);
-    const req = request({ agent, host: hostname, port, method: 'POST', path: '/v1/jobs', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
+    const req = request(
+      { agent, host: hostname, port, method: 'POST', path: '/v1/jobs', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -226,7 +229,11 @@ async function main(): Promise<void> {
     targets: {
       jobs_per_second: { value: zero?.jobs_per_s ?? null, target: TARGETS.jobs_per_second, met: zero ? (zero.jobs_per_s ?? 0) >= TARGETS.jobs_per_second : null },
       intake_seconds: { value: intake?.total_s ?? null, target: TARGETS.intake_seconds, met: intake ? (intake.total_s ?? Infinity) <= TARGETS.intake_seconds && intake.all_lines_queued : null },
-      intake_peak_rss_mb: { value: intake?.producer_peak_rss_mb ?? null, target: TARGETS.intake_peak_rss_mb, met: intake ? (intake.producer_peak_rss_mb ?? Infinity) <= TARGETS.intake_peak_rss_mb : null },
+      intake_peak_rss_mb: {
+        value: intake?.producer_peak_rss_mb ?? null,
+        target: TARGETS.intake_peak_rss_mb,
+        met: intake ? (intake.producer_peak_rss_mb ?? Infinity) <= TARGETS.intake_peak_rss_mb : null,
+      },
     },
     duration_s: Math.round((Date.now() - started) / 1000),
   };
@@ -245,7 +252,15 @@ function markdown(r: any, command: string): string {
     '',
     mdTable(
       ['simulator latency', 'jobs/s end to end', 'POST /v1/jobs accepted/s', 'Parsimony CPU ms/job', 'failed', 'peak RSS MB', 'runs (jobs/s @ load 1m)'],
-      r.async_jobs.map((j: any) => [`${j.simulator_latency_ms} ms`, j.jobs_per_s, j.submit_per_s, j.cpu_ms_per_job, j.failed, j.parsimony_peak_rss_mb, j.runs.map((x: any) => `${x.jobs_per_s} @ ${x.load_1m}`).join(', ')]),
+      r.async_jobs.map((j: any) => [
+        `${j.simulator_latency_ms} ms`,
+        j.jobs_per_s,
+        j.submit_per_s,
+        j.cpu_ms_per_job,
+        j.failed,
+        j.parsimony_peak_rss_mb,
+        j.runs.map((x: any) => `${x.jobs_per_s} @ ${x.load_1m}`).join(', '),
+      ]),
     ),
   ];
   if (r.batch_path) {
@@ -263,17 +278,38 @@ function markdown(r: any, command: string): string {
       '',
       mdTable(
         ['producer heap', 'lines', 'total s', 'upload s', 'validate + pack s', 'lines/s', 'RSS at start MB', 'peak RSS MB', 'runs'],
-        [row('V8 default (sized from 24 GB host)', r.batch_intake), ...(r.batch_intake_container_heap ? [row(`--max-old-space-size=${r.batch_intake_container_heap.max_old_space_size_mb}`, r.batch_intake_container_heap)] : [])],
+        [
+          row('V8 default (sized from 24 GB host)', r.batch_intake),
+          ...(r.batch_intake_container_heap ? [row(`--max-old-space-size=${r.batch_intake_container_heap.max_old_space_size_mb}`, r.batch_intake_container_heap)] : []),
+        ],
       ),
     );
   }
   lines.push(
     '',
-    mdTable(['target', 'value', 'target', 'verdict'], [
-      ['async jobs/s end to end (0 ms simulator)', t.jobs_per_second.value, '≥ 1,000', verdict(t.jobs_per_second.met, t.jobs_per_second.value !== null ? `${1000 - t.jobs_per_second.value} jobs/s` : undefined)],
-      ['100k-line batch accepted + packed', t.intake_seconds.value !== null ? `${t.intake_seconds.value} s` : null, '≤ 30 s', verdict(t.intake_seconds.met, t.intake_seconds.value !== null ? `${round(t.intake_seconds.value - 30, 1)} s` : undefined)],
-      ['peak producer RSS during intake', t.intake_peak_rss_mb.value !== null ? `${t.intake_peak_rss_mb.value} MB` : null, '≤ 300 MB', verdict(t.intake_peak_rss_mb.met, t.intake_peak_rss_mb.value !== null ? `${t.intake_peak_rss_mb.value - 300} MB` : undefined)],
-    ]),
+    mdTable(
+      ['target', 'value', 'target', 'verdict'],
+      [
+        [
+          'async jobs/s end to end (0 ms simulator)',
+          t.jobs_per_second.value,
+          '≥ 1,000',
+          verdict(t.jobs_per_second.met, t.jobs_per_second.value !== null ? `${1000 - t.jobs_per_second.value} jobs/s` : undefined),
+        ],
+        [
+          '100k-line batch accepted + packed',
+          t.intake_seconds.value !== null ? `${t.intake_seconds.value} s` : null,
+          '≤ 30 s',
+          verdict(t.intake_seconds.met, t.intake_seconds.value !== null ? `${round(t.intake_seconds.value - 30, 1)} s` : undefined),
+        ],
+        [
+          'peak producer RSS during intake',
+          t.intake_peak_rss_mb.value !== null ? `${t.intake_peak_rss_mb.value} MB` : null,
+          '≤ 300 MB',
+          verdict(t.intake_peak_rss_mb.met, t.intake_peak_rss_mb.value !== null ? `${t.intake_peak_rss_mb.value - 300} MB` : undefined),
+        ],
+      ],
+    ),
   );
   return lines.join('\n');
 }

@@ -151,7 +151,11 @@ async function main(): Promise<void> {
         async (i) => {
           const deadlineS = DEADLINES[i % DEADLINES.length];
           const body = {
-            request: { model: model.id, messages: [{ role: 'user', content: `Ticket ${i}: classify a ${['refund', 'login', 'billing', 'shipping'][i % 4]} request and give one reason.` }], max_tokens: 60 },
+            request: {
+              model: model.id,
+              messages: [{ role: 'user', content: `Ticket ${i}: classify a ${['refund', 'login', 'billing', 'shipping'][i % 4]} request and give one reason.` }],
+              max_tokens: 60,
+            },
             latency: 'async',
             deadline: new Date(Date.now() + (deadlineS / C) * 1000).toISOString(),
           };
@@ -166,7 +170,11 @@ async function main(): Promise<void> {
       );
       if (wave < 2) await sleep((120 / C) * 1000);
     }
-    const done = await waitAll(api, jobs.map((j) => j.id), (30 * 3600) / C);
+    const done = await waitAll(
+      api,
+      jobs.map((j) => j.id),
+      (30 * 3600) / C,
+    );
     const byId = new Map(done.map((j) => [j.id, j]));
 
     let missed = rejected;
@@ -251,9 +259,26 @@ async function main(): Promise<void> {
 }
 
 type Result = {
-  jobs: number; time_compression: number; flex_refuse_share: number; missed_deadlines: number; cost_usd: number; cost_usd_all_eligible_batched: number;
-  short_deadline_p50_s: number; batch_turnaround_p50_s: number; catalog_flex_patched: boolean; tiers_by_deadline: Record<string, number>;
-  warmup: { jobs: number; shared_prefix_tokens: number; cached_read_share: number; cached_read_share_without_warmup: number; net_input_cost_usd: number; net_input_cost_usd_without_warmup: number; warmup_overhead_usd: number; provider_batches: number };
+  jobs: number;
+  time_compression: number;
+  flex_refuse_share: number;
+  missed_deadlines: number;
+  cost_usd: number;
+  cost_usd_all_eligible_batched: number;
+  short_deadline_p50_s: number;
+  batch_turnaround_p50_s: number;
+  catalog_flex_patched: boolean;
+  tiers_by_deadline: Record<string, number>;
+  warmup: {
+    jobs: number;
+    shared_prefix_tokens: number;
+    cached_read_share: number;
+    cached_read_share_without_warmup: number;
+    net_input_cost_usd: number;
+    net_input_cost_usd_without_warmup: number;
+    warmup_overhead_usd: number;
+    provider_batches: number;
+  };
 };
 
 function tiersSection(r: Result, header: Parameters<typeof runHeader>[0]): string {
@@ -270,13 +295,27 @@ function tiersSection(r: Result, header: Parameters<typeof runHeader>[0]): strin
       [
         ['0 missed deadlines', r.missed_deadlines, verdict(r.missed_deadlines === 0)],
         ['cost ≤ everything eligible (deadline ≥ 1 h) in a batch', `$${r.cost_usd} vs $${r.cost_usd_all_eligible_batched}`, verdict(r.cost_usd <= r.cost_usd_all_eligible_batched)],
-        ['short deadlines (≤ 10 min): median time to answer < 1/10 of the batch turnaround', `${r.short_deadline_p50_s} s vs ${r.batch_turnaround_p50_s} s (×${r.time_compression} for real time)`, verdict(ratio !== null && ratio < 0.1)],
-        [`warm-up: cached reads ≥ 90% of the shared prefix (${w.jobs} requests, ${w.shared_prefix_tokens} tokens)`, `${w.cached_read_share} (without warm-up ${w.cached_read_share_without_warmup})`, verdict(w.cached_read_share >= 0.9)],
-        ['warm-up: net input cost below the same batch without it', `$${w.net_input_cost_usd} (warm-up $${w.warmup_overhead_usd} included) vs $${w.net_input_cost_usd_without_warmup}`, verdict(w.net_input_cost_usd < w.net_input_cost_usd_without_warmup)],
+        [
+          'short deadlines (≤ 10 min): median time to answer < 1/10 of the batch turnaround',
+          `${r.short_deadline_p50_s} s vs ${r.batch_turnaround_p50_s} s (×${r.time_compression} for real time)`,
+          verdict(ratio !== null && ratio < 0.1),
+        ],
+        [
+          `warm-up: cached reads ≥ 90% of the shared prefix (${w.jobs} requests, ${w.shared_prefix_tokens} tokens)`,
+          `${w.cached_read_share} (without warm-up ${w.cached_read_share_without_warmup})`,
+          verdict(w.cached_read_share >= 0.9),
+        ],
+        [
+          'warm-up: net input cost below the same batch without it',
+          `$${w.net_input_cost_usd} (warm-up $${w.warmup_overhead_usd} included) vs $${w.net_input_cost_usd_without_warmup}`,
+          verdict(w.net_input_cost_usd < w.net_input_cost_usd_without_warmup),
+        ],
       ],
     ),
     '',
-    `Tiers chosen (deadline:tier): ${Object.entries(r.tiers_by_deadline).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
+    `Tiers chosen (deadline:tier): ${Object.entries(r.tiers_by_deadline)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}.`,
   ].join('\n');
 }
 
@@ -288,16 +327,38 @@ async function warmupRun(api: (path: string, body?: unknown) => Promise<Record<s
     Array.from({ length: n }, (_, i) => i),
     32,
     async (i) => {
-      ids.push((await api('/v1/jobs', { request: { model: model.id, messages: [{ role: 'system', content: system }, { role: 'user', content: `Case ${i}: which clause applies to request R-${i}?` }], max_tokens: 20 }, latency: 'batch' })).id as string);
+      ids.push(
+        (
+          await api('/v1/jobs', {
+            request: {
+              model: model.id,
+              messages: [
+                { role: 'system', content: system },
+                { role: 'user', content: `Case ${i}: which clause applies to request R-${i}?` },
+              ],
+              max_tokens: 20,
+            },
+            latency: 'batch',
+          })
+        ).id as string,
+      );
     },
   );
   const jobs = await waitAll(api, ids, 600);
   // The shareable prefix as the provider counts it: the system message's tokens (a prompt with and without it).
   const count = async (messages: { role: string; content: string }[]) => {
-    const res = await fetch(`${simUrl}/v1/chat/completions`, { method: 'POST', headers: { authorization: 'Bearer sk', 'content-type': 'application/json' }, body: JSON.stringify({ model: model.id, messages, max_completion_tokens: 1, prompt_cache_key: `count-${mode}` }) });
+    const res = await fetch(`${simUrl}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer sk', 'content-type': 'application/json' },
+      body: JSON.stringify({ model: model.id, messages, max_completion_tokens: 1, prompt_cache_key: `count-${mode}` }),
+    });
     return ((await res.json()) as { usage: { prompt_tokens: number } }).usage.prompt_tokens;
   };
-  const prefixTokens = (await count([{ role: 'system', content: system }, { role: 'user', content: 'x' }])) - (await count([{ role: 'user', content: 'x' }]));
+  const prefixTokens =
+    (await count([
+      { role: 'system', content: system },
+      { role: 'user', content: 'x' },
+    ])) - (await count([{ role: 'user', content: 'x' }]));
   let cached = 0;
   let inputUsd = 0;
   let overheadUsd = 0;
@@ -353,9 +414,11 @@ function longSystem(tokens: number, seed: string): string {
 
 async function pool<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      while (next < items.length) await fn(items[next++]);
+    }),
+  );
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -55,7 +55,14 @@ async function main(): Promise<void> {
   const threshold = arg('threshold') === undefined ? undefined : Number(arg('threshold'));
   try {
     const hard = await run(harness, readPairs(hardFile), 0, threshold);
-    const plain = plainFiles.length ? await run(harness, plainFiles.flatMap((f) => readPairs(f)), hard.length, threshold) : [];
+    const plain = plainFiles.length
+      ? await run(
+          harness,
+          plainFiles.flatMap((f) => readPairs(f)),
+          hard.length,
+          threshold,
+        )
+      : [];
     const ms = [...hard, ...plain].map((o) => o.ms);
     // Per-embedding latency on its own (one text per call, as the stage embeds), over the first 2,000 question texts.
     const embedMs: number[] = [];

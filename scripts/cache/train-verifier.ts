@@ -41,7 +41,10 @@ async function main(): Promise<void> {
   const rankOf = embedder.rankOf?.bind(embedder);
 
   const pairs = loadVerifierPairs(hardFile, plainFiles).filter((p) => p.kind !== 'plain_negative' || !process.argv.includes('--no-plain-negatives'));
-  const prepared = await prepareTexts(pairs.flatMap((p) => [p.a, p.b]), embedder);
+  const prepared = await prepareTexts(
+    pairs.flatMap((p) => [p.a, p.b]),
+    embedder,
+  );
   const set: TrainingSet = {
     x: pairs.map((p) => pairFeatures(prepared.get(p.a)!, prepared.get(p.b)!, rankOf)),
     y: pairs.map((p) => (p.same ? 1 : 0)),
@@ -72,14 +75,35 @@ async function main(): Promise<void> {
   const final = crossValidate(set, idx, target, l2);
   const rows = [...set.x.keys()];
   if (process.env.VERIFIER_DEBUG) {
-    const q = (k: string) => rows.filter((i) => set.kind[i] === k).map((i) => final.oof[i]).sort((a, b) => a - b);
-    for (const k of ['plain', 'plain_negative']) { const v = q(k); if (!v.length) continue; process.stderr.write(`${k} ${[0.1, 0.25, 0.5, 0.75, 0.9].map((p) => v[Math.floor(p * v.length)].toFixed(3)).join(' ')}\n`); }
-    const hp = rows.filter((i) => set.kind[i] === 'hard' && set.y[i] === 1).map((i) => final.oof[i]).sort((a, b) => a - b);
-    const hn = rows.filter((i) => set.kind[i] === 'hard' && set.y[i] === 0).map((i) => final.oof[i]).sort((a, b) => a - b);
-    process.stderr.write(`hard+ ${[0.5, 0.75, 0.9].map((p) => hp[Math.floor(p * hp.length)].toFixed(3)).join(' ')} hard- ${[0.5, 0.9, 0.99].map((p) => hn[Math.floor(p * hn.length)].toFixed(3)).join(' ')}\n`);
+    const q = (k: string) =>
+      rows
+        .filter((i) => set.kind[i] === k)
+        .map((i) => final.oof[i])
+        .sort((a, b) => a - b);
+    for (const k of ['plain', 'plain_negative']) {
+      const v = q(k);
+      if (!v.length) continue;
+      process.stderr.write(`${k} ${[0.1, 0.25, 0.5, 0.75, 0.9].map((p) => v[Math.floor(p * v.length)].toFixed(3)).join(' ')}\n`);
+    }
+    const hp = rows
+      .filter((i) => set.kind[i] === 'hard' && set.y[i] === 1)
+      .map((i) => final.oof[i])
+      .sort((a, b) => a - b);
+    const hn = rows
+      .filter((i) => set.kind[i] === 'hard' && set.y[i] === 0)
+      .map((i) => final.oof[i])
+      .sort((a, b) => a - b);
+    process.stderr.write(
+      `hard+ ${[0.5, 0.75, 0.9].map((p) => hp[Math.floor(p * hp.length)].toFixed(3)).join(' ')} hard- ${[0.5, 0.9, 0.99].map((p) => hn[Math.floor(p * hn.length)].toFixed(3)).join(' ')}\n`,
+    );
   }
   const threshold = chooseThreshold(set, rows, final.oof, target);
-  const m = fitLogistic(rows.map((i) => Float64Array.from(idx, (j) => set.x[i][j])), set.y, set.weight, l2);
+  const m = fitLogistic(
+    rows.map((i) => Float64Array.from(idx, (j) => set.x[i][j])),
+    set.y,
+    set.weight,
+    l2,
+  );
   const r4 = (x: number) => Math.round(x * 1e6) / 1e6;
   const counts = { hard: set.kind.filter((k) => k === 'hard').length, plain: set.kind.filter((k) => k === 'plain').length, plain_negative: set.kind.filter((k) => k === 'plain_negative').length };
   const model: PairModel = {
@@ -91,7 +115,19 @@ async function main(): Promise<void> {
     weights: m.weights.map(r4),
     bias: r4(m.bias),
     threshold: r4(threshold),
-    trained: { pairs: counts, target_precision: target, folds, plain_weight: plainWeight, plain_negative_weight: negativeWeight, l2, grouped_cv: summary(final), all_features_cv: summary(full), kept_groups: kept, ablation, files: [hardFile, ...plainFiles].map((f) => basename(f)) },
+    trained: {
+      pairs: counts,
+      target_precision: target,
+      folds,
+      plain_weight: plainWeight,
+      plain_negative_weight: negativeWeight,
+      l2,
+      grouped_cv: summary(final),
+      all_features_cv: summary(full),
+      kept_groups: kept,
+      ablation,
+      files: [hardFile, ...plainFiles].map((f) => basename(f)),
+    },
   };
   const out = arg('out') ?? modelPathFor(embedder.fingerprint);
   mkdirSync(dirname(out), { recursive: true });

@@ -25,7 +25,12 @@ export interface CvResult {
 const pick = (x: Float64Array, idx: readonly number[]) => Float64Array.from(idx, (i) => x[i]);
 
 function fitPredict(set: TrainingSet, train: number[], test: number[], idx: readonly number[], l2: number): number[] {
-  const m = fitLogistic(train.map((i) => pick(set.x[i], idx)), train.map((i) => set.y[i]), train.map((i) => set.weight[i]), l2);
+  const m = fitLogistic(
+    train.map((i) => pick(set.x[i], idx)),
+    train.map((i) => set.y[i]),
+    train.map((i) => set.weight[i]),
+    l2,
+  );
   return test.map((i) => {
     let z = m.bias;
     for (let j = 0; j < idx.length; j++) z += m.weights[j] * ((set.x[i][idx[j]] - m.mean[j]) / m.std[j]);
@@ -35,7 +40,10 @@ function fitPredict(set: TrainingSet, train: number[], test: number[], idx: read
 
 /** The serving threshold for a target precision on the hard pairs among `rows`, from their scores. */
 export function chooseThreshold(set: TrainingSet, rows: number[], scores: number[], target: number): number {
-  const labelled = rows.map((r, k) => ({ r, s: scores[k] })).filter(({ r }) => set.kind[r] === 'hard').map(({ r, s }) => ({ score: s, same: set.y[r] === 1 }));
+  const labelled = rows
+    .map((r, k) => ({ r, s: scores[k] }))
+    .filter(({ r }) => set.kind[r] === 'hard')
+    .map(({ r, s }) => ({ score: s, same: set.y[r] === 1 }));
   return thresholdForPrecision(labelled, target)?.threshold ?? 1;
 }
 
@@ -57,7 +65,13 @@ export function crossValidate(set: TrainingSet, idx: readonly number[], target: 
       if (j === k) continue;
       const itrain = train.filter((i) => set.fold[i] !== j);
       const itest = train.map((i, pos) => [i, pos] as const).filter(([i]) => set.fold[i] === j);
-      const s = fitPredict(set, itrain, itest.map(([i]) => i), idx, l2);
+      const s = fitPredict(
+        set,
+        itrain,
+        itest.map(([i]) => i),
+        idx,
+        l2,
+      );
       itest.forEach(([, pos], q) => (innerScores[pos] = s[q]));
     }
     const t = chooseThreshold(set, train, innerScores, target);
@@ -77,7 +91,22 @@ export function crossValidate(set: TrainingSet, idx: readonly number[], target: 
   const neg = rowsOf('plain_negative');
   const r4 = (x: number) => Math.round(x * 10000) / 10000;
   return {
-    hard: { precision: hits.length ? r4(trueHits / hits.length) : null, recall: r4(trueHits / positives), hits: hits.length, false_hits: hits.length - trueHits, auc: r4(auc(hard.map((i) => oof[i]), hard.map((i) => set.y[i]))), precision_at_recall: precisionAtRecall(hard.map((i) => oof[i]), hard.map((i) => set.y[i])) },
+    hard: {
+      precision: hits.length ? r4(trueHits / hits.length) : null,
+      recall: r4(trueHits / positives),
+      hits: hits.length,
+      false_hits: hits.length - trueHits,
+      auc: r4(
+        auc(
+          hard.map((i) => oof[i]),
+          hard.map((i) => set.y[i]),
+        ),
+      ),
+      precision_at_recall: precisionAtRecall(
+        hard.map((i) => oof[i]),
+        hard.map((i) => set.y[i]),
+      ),
+    },
     plain: { hit_rate: r4(plain.filter((i) => served[i]).length / Math.max(1, plain.length)), pairs: plain.length },
     plain_negative: { false_hit_rate: r4(neg.filter((i) => served[i]).length / Math.max(1, neg.length)), pairs: neg.length },
     thresholds: thresholds.map(r4),
@@ -90,14 +119,15 @@ export function auc(scores: number[], labels: number[]): number {
   const order = scores.map((s, i) => [s, labels[i]] as const).sort((a, b) => a[0] - b[0]);
   let rankSum = 0;
   let pos = 0;
-  for (let i = 0; i < order.length; ) {
+  for (let i = 0; i < order.length;) {
     let j = i;
     while (j < order.length && order[j][0] === order[i][0]) j++;
     const avgRank = (i + j + 1) / 2;
-    for (let k = i; k < j; k++) if (order[k][1] === 1) {
-      rankSum += avgRank;
-      pos++;
-    }
+    for (let k = i; k < j; k++)
+      if (order[k][1] === 1) {
+        rankSum += avgRank;
+        pos++;
+      }
     i = j;
   }
   const neg = order.length - pos;

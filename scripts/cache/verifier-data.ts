@@ -17,9 +17,7 @@ export function loadVerifierPairs(hardFile: string, plainFiles: string[]): Label
   return [...hard, ...plain, ...perturbations(plain)];
 }
 
-const AUX_NOT: [RegExp, string][] = [
-  [/\b(is|are|was|were|can|does|do|did|will|should|could|would|has|have)\b(?! not)/i, '$1 not'],
-];
+const AUX_NOT: [RegExp, string][] = [[/\b(is|are|was|were|can|does|do|did|will|should|could|would|has|have)\b(?! not)/i, '$1 not']];
 
 /** One meaning-changing edit of `b` per plain pair, when one applies (deterministic). */
 export function perturbations(plain: Pair[]): LabelledPair[] {

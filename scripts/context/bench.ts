@@ -36,15 +36,30 @@ class FixedSummarizer implements Summarizer {
   calls = 0;
   async summarize(_: SummarizeInput): Promise<SummarizeResult> {
     this.calls++;
-    return { text: 'The agent verified user omar_rossi_1241 and reservation UM3OG5 and searched flights.', usage: { input_tokens: 900, output_tokens: 40, cached_input_tokens: 0, cache_write_tokens: 0 }, model: small };
+    return {
+      text: 'The agent verified user omar_rossi_1241 and reservation UM3OG5 and searched flights.',
+      usage: { input_tokens: 900, output_tokens: 40, cached_input_tokens: 0, cache_write_tokens: 0 },
+      model: small,
+    };
   }
 }
 
 function syntheticRequest(cycles: number): ChatRequest {
   const messages: ChatMessage[] = [{ role: 'user', content: [{ type: 'text', text: 'Change my reservation UM3OG5 to a later flight please.' }] }];
   for (let i = 0; i < cycles; i++) {
-    messages.push({ role: 'assistant', content: [], tool_calls: [{ id: `call_${i}`, name: 'search_direct_flight', arguments: JSON.stringify({ origin: 'SEA', destination: 'DFW', date: `2024-05-${10 + i}` }) }] });
-    const flights = Array.from({ length: 6 }, (_, k) => ({ flight_number: `HAT${100 + i * 6 + k}`, origin: 'SEA', destination: 'DFW', status: 'available', available_seats: { economy: k + 3, business: 9 }, prices: { economy: 120 + k * 7, business: 400 + k } }));
+    messages.push({
+      role: 'assistant',
+      content: [],
+      tool_calls: [{ id: `call_${i}`, name: 'search_direct_flight', arguments: JSON.stringify({ origin: 'SEA', destination: 'DFW', date: `2024-05-${10 + i}` }) }],
+    });
+    const flights = Array.from({ length: 6 }, (_, k) => ({
+      flight_number: `HAT${100 + i * 6 + k}`,
+      origin: 'SEA',
+      destination: 'DFW',
+      status: 'available',
+      available_seats: { economy: k + 3, business: 9 },
+      prices: { economy: 120 + k * 7, business: 400 + k },
+    }));
     messages.push({ role: 'tool', tool_call_id: `call_${i}`, content: JSON.stringify(flights) });
     if (i % 3 === 2) {
       messages.push({ role: 'assistant', content: [{ type: 'text', text: `I found ${flights.length} flights on 2024-05-${10 + i}. Which one would you like?` }] });
@@ -96,11 +111,21 @@ async function time(stage: ContextCompactionStage, request: ChatRequest, iterati
   cpu.sort((a, b) => a - b);
   const r = (x: number) => Math.round(x * 1000) / 1000;
   // Wall time includes waiting for a CPU on a shared machine; CPU time (µs resolution) is the stage's own work.
-  return { p50_ms: r(percentile(samples, 50)), p99_ms: r(percentile(samples, 99)), cpu_p50_ms: r(percentile(cpu, 50)), cpu_p99_ms: r(percentile(cpu, 99)), max_ms: r(samples[samples.length - 1]), mean_ms: r(samples.reduce((a, b) => a + b, 0) / samples.length), reused_share: r(reused / iterations) };
+  return {
+    p50_ms: r(percentile(samples, 50)),
+    p99_ms: r(percentile(samples, 99)),
+    cpu_p50_ms: r(percentile(cpu, 50)),
+    cpu_p99_ms: r(percentile(cpu, 99)),
+    max_ms: r(samples[samples.length - 1]),
+    mean_ms: r(samples.reduce((a, b) => a + b, 0) / samples.length),
+    reused_share: r(reused / iterations),
+  };
 }
 
 async function main() {
-  const { values } = parseArgs({ options: { traces: { type: 'string' }, iterations: { type: 'string', default: '3000' }, 'redis-url': { type: 'string', default: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' } } });
+  const { values } = parseArgs({
+    options: { traces: { type: 'string' }, iterations: { type: 'string', default: '3000' }, 'redis-url': { type: 'string', default: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' } },
+  });
   const request = values.traces ? longestRun(values.traces) : syntheticRequest(16);
   const iterations = Number(values.iterations);
   const redis = new Redis(values['redis-url']!, { maxRetriesPerRequest: 1 });

@@ -33,13 +33,28 @@ interface Setting {
 function score(runs: PerRun[]) {
   const sum = (f: (r: PerRun) => number) => runs.reduce((a, r) => a + f(r), 0);
   const models = Object.keys(runs[0]?.by_model ?? {});
-  const saving = models.map((m) => 1 - sum((r) => r.by_model[m].compaction_and_cache) / Math.max(1e-12, sum((r) => r.by_model[m].as_sent)));
+  const saving = models.map(
+    (m) =>
+      1 -
+      sum((r) => r.by_model[m].compaction_and_cache) /
+        Math.max(
+          1e-12,
+          sum((r) => r.by_model[m].as_sent),
+        ),
+  );
   const worse = runs.filter((r) => models.some((m) => r.by_model[m].compaction_and_cache > r.by_model[m].prompt_cache_only + 1e-9)).length;
   return {
     runs: runs.length,
     saving_by_model: Object.fromEntries(models.map((m, i) => [m, round(saving[i])])),
     mean_saving: round(saving.reduce((a, b) => a + b, 0) / Math.max(1, saving.length)),
-    touchable_reduction: round(1 - sum((r) => r.touchable_after) / Math.max(1, sum((r) => r.touchable_before))),
+    touchable_reduction: round(
+      1 -
+        sum((r) => r.touchable_after) /
+          Math.max(
+            1,
+            sum((r) => r.touchable_before),
+          ),
+    ),
     // Nothing checked (no compaction) loses nothing.
     next_call_retention: sum((r) => r.next_call[1]) ? round(sum((r) => r.next_call[0]) / sum((r) => r.next_call[1])) : 1,
     fact_retention: sum((r) => r.facts[1]) ? round(sum((r) => r.facts[0]) / sum((r) => r.facts[1])) : 1,

@@ -74,7 +74,14 @@ export class RunCosts {
    * with its provider caching; `uncached` is the same for a provider without
    * prompt caching (the stage's cost model decides differently there).
    */
-  async add(ctxFor: (request: ChatRequest) => PipelineContext, original: ChatRequest, compacted: ChatRequest, summaryUsd: number, contextAnnotation: unknown, uncached: { request: ChatRequest; summaryUsd: number }): Promise<void> {
+  async add(
+    ctxFor: (request: ChatRequest) => PipelineContext,
+    original: ChatRequest,
+    compacted: ChatRequest,
+    summaryUsd: number,
+    contextAnnotation: unknown,
+    uncached: { request: ChatRequest; summaryUsd: number },
+  ): Promise<void> {
     const m = this.model;
     const plain = (r: ChatRequest) => {
       const tokens = prefixBlocks(r).at(-1)?.tokens ?? 0;

@@ -152,10 +152,23 @@ async function main() {
   const backend = await openSummarizerBackend(small, values['base-url'], Number(values['summary-max-tokens']));
   const redis = new Redis(values['redis-url']!, { lazyConnect: false, maxRetriesPerRequest: 1 });
   const keyPrefix = `parsimony:eval:${randomUUID()}:`;
-  const stage = new ContextCompactionStage({ summarizer: backend.summarizer, redis, keyPrefix, config: { strategy, window, keep, facts, defaultRemainingCalls: Number(values['default-remaining']), costModel: !values['no-cost-model'] } });
+  const stage = new ContextCompactionStage({
+    summarizer: backend.summarizer,
+    redis,
+    keyPrefix,
+    config: { strategy, window, keep, facts, defaultRemainingCalls: Number(values['default-remaining']), costModel: !values['no-cost-model'] },
+  });
   const log = createLogger({ service: 'context-eval', level: 'silent' });
   const ctxFor = (request: ChatRequest): PipelineContext => {
-    const job = { id: randomUUID(), tenant: 'eval', status: 'running', created_at: new Date().toISOString(), options: { requested_model: request.model, latency: 'sync', metadata: { agent: 'eval-agent' } }, request, attempts: 1 } as JobRecord;
+    const job = {
+      id: randomUUID(),
+      tenant: 'eval',
+      status: 'running',
+      created_at: new Date().toISOString(),
+      options: { requested_model: request.model, latency: 'sync', metadata: { agent: 'eval-agent' } },
+      request,
+      attempts: 1,
+    } as JobRecord;
     return { job, request, ledger: new CostLedger(), annotations: {}, log };
   };
 
@@ -179,14 +192,22 @@ async function main() {
           const ctx = ctxFor({ ...request, model: cost.model.id });
           ctx.model = cost.model;
           await stage.run(ctx);
-          const ann = ctx.annotations.context as { tokens_before: number; tokens_after: number; replaced_tokens: number; fallback?: string; cost_model?: { decision: string }; summarizer?: { input_tokens: number; output_tokens: number; usd: number } };
+          const ann = ctx.annotations.context as {
+            tokens_before: number;
+            tokens_after: number;
+            replaced_tokens: number;
+            fallback?: string;
+            cost_model?: { decision: string };
+            summarizer?: { input_tokens: number; output_tokens: number; usd: number };
+          };
           const compacted = { ...ctx.request, model: request.model };
           // The compaction-only policy: what the stage does when the provider caches nothing.
           const bare = ctxFor({ ...request, model: cost.model.id });
           bare.model = withoutCaching(cost.model);
           await stage.run(bare);
           const bareUsd = (bare.annotations.context as { summarizer?: { usd: number } } | undefined)?.summarizer?.usd ?? 0;
-          if (process.env.CTX_DEBUG && cost.model.id === process.env.CTX_DEBUG) process.stderr.write(`${run.trial} ${i} ${ann.tokens_before} ${ann.tokens_after} ${JSON.stringify(ann.cost_model ?? '')}\n`);
+          if (process.env.CTX_DEBUG && cost.model.id === process.env.CTX_DEBUG)
+            process.stderr.write(`${run.trial} ${i} ${ann.tokens_before} ${ann.tokens_after} ${JSON.stringify(ann.cost_model ?? '')}\n`);
           await cost.add(ctxFor, request, ctx.request, ann.summarizer?.usd ?? 0, ann, { request: bare.request, summaryUsd: bareUsd });
           if (k !== 0) continue; // tokens and retention from the default model's run
           totals.calls++;
@@ -260,17 +281,29 @@ async function main() {
 }
 
 type CostRow = { model: string } & PolicyUsd;
-function table(all: Record<string, CostRow>, long: Record<string, CostRow>, out: ReturnType<Totals['toJSON']> & { long_runs: ReturnType<Totals['toJSON']> }, perRun: Record<string, unknown>[]): string {
+function table(
+  all: Record<string, CostRow>,
+  long: Record<string, CostRow>,
+  out: ReturnType<Totals['toJSON']> & { long_runs: ReturnType<Totals['toJSON']> },
+  perRun: Record<string, unknown>[],
+): string {
   const pct = (x: number, base: number) => `${x.toFixed(4)} (${base ? (((base - x) / base) * 100).toFixed(1) : '0.0'}% below as sent)`;
   const lines = ['', 'Input cost (USD) by policy', ''];
-  for (const [label, rows] of [['all runs', all], ['long runs (>= 10 tool cycles)', long]] as const) {
+  for (const [label, rows] of [
+    ['all runs', all],
+    ['long runs (>= 10 tool cycles)', long],
+  ] as const) {
     lines.push(`${label}:`, '| model | as sent | prompt cache only | compaction only | compaction + cache |', '| --- | --- | --- | --- | --- |');
-    for (const r of Object.values(rows)) lines.push(`| ${r.model} | ${r.as_sent.toFixed(4)} | ${pct(r.prompt_cache_only, r.as_sent)} | ${pct(r.compaction_only, r.as_sent)} | ${pct(r.compaction_and_cache, r.as_sent)} |`);
+    for (const r of Object.values(rows))
+      lines.push(`| ${r.model} | ${r.as_sent.toFixed(4)} | ${pct(r.prompt_cache_only, r.as_sent)} | ${pct(r.compaction_only, r.as_sent)} | ${pct(r.compaction_and_cache, r.as_sent)} |`);
     lines.push('');
   }
   const worse = perRun.filter((r) => (r.compaction_and_cache as number) > (r.prompt_cache_only as number) + 1e-9).length;
   lines.push(`runs where compaction + cache cost more than prompt cache only (default model): ${worse} of ${perRun.length}`);
-  lines.push(`touchable reduction ${out.touchable_reduction} (long runs ${out.long_runs.touchable_reduction}); fact retention ${out.fact_retention}; next-call retention ${out.next_call_retention} (long runs ${out.long_runs.next_call_retention})`, '');
+  lines.push(
+    `touchable reduction ${out.touchable_reduction} (long runs ${out.long_runs.touchable_reduction}); fact retention ${out.fact_retention}; next-call retention ${out.next_call_retention} (long runs ${out.long_runs.next_call_retention})`,
+    '',
+  );
   return `${lines.join('\n')}\n`;
 }
 

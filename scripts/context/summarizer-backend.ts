@@ -37,7 +37,10 @@ export async function openSummarizerBackend(model: ModelEntry, baseURL?: string,
 
 /** Deterministic stand-in: ~maxTokens/2 tokens of filler derived from the transcript, usage estimated. */
 class PseudoSummarizer implements Summarizer {
-  constructor(readonly model: ModelEntry, private readonly maxTokens: number) {}
+  constructor(
+    readonly model: ModelEntry,
+    private readonly maxTokens: number,
+  ) {}
   async summarize(input: SummarizeInput): Promise<SummarizeResult> {
     const transcript = renderTranscript(input.messages);
     const words = transcript.split(/\s+/).filter((w) => /^[a-z]{4,}$/.test(w));

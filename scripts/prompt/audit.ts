@@ -30,6 +30,4 @@ const audit = auditPrompt(text, {
 const out = values.out ?? `${file}.compressed.txt`;
 writeFileSync(out, audit.proposed.text);
 const { text: _proposedText, ...proposed } = audit.proposed;
-process.stdout.write(
-  `${JSON.stringify({ file, original_sha256: sha256Hex(text), ...audit, proposed: { ...proposed, file: out, compressed_sha256: sha256Hex(audit.proposed.text) } })}\n`,
-);
+process.stdout.write(`${JSON.stringify({ file, original_sha256: sha256Hex(text), ...audit, proposed: { ...proposed, file: out, compressed_sha256: sha256Hex(audit.proposed.text) } })}\n`);

@@ -197,13 +197,29 @@ async function main(): Promise<void> {
     seconds: Math.round((Date.now() - started) / 1000),
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
-  const details = { lost: lost.details, doubles: doubles.map((d) => ({ id: d.id, kind: d.kind, cores: [...d.cores], fulls: [...d.fulls], regressed: d.regressed })), ledger: ledger.details, webhooks_missing: hooks.webhooks_missing, unexpected, events: cluster.events };
+  const details = {
+    lost: lost.details,
+    doubles: doubles.map((d) => ({ id: d.id, kind: d.kind, cores: [...d.cores], fulls: [...d.fulls], regressed: d.regressed })),
+    ledger: ledger.details,
+    webhooks_missing: hooks.webhooks_missing,
+    unexpected,
+    events: cluster.events,
+  };
   writeFileSync(join(work, 'details.json'), JSON.stringify(details, null, 2));
-  for (const [name, list] of Object.entries(details)) if (Array.isArray(list) && list.length && name !== 'events') log(`${name}: ${JSON.stringify(list.slice(0, 5))}${list.length > 5 ? ` … (${list.length})` : ''}`);
+  for (const [name, list] of Object.entries(details))
+    if (Array.isArray(list) && list.length && name !== 'events') log(`${name}: ${JSON.stringify(list.slice(0, 5))}${list.length > 5 ? ` … (${list.length})` : ''}`);
 
   await receiver.close();
   await cluster.stop();
-  const broken = result.lost || result.double_results || result.duplicate_provider_batches || result.ledger_violations || result.failed_without_reason || result.webhook_id_mismatches || result.webhooks_unverified || result.webhooks_delivered < result.webhooks_expected;
+  const broken =
+    result.lost ||
+    result.double_results ||
+    result.duplicate_provider_batches ||
+    result.ledger_violations ||
+    result.failed_without_reason ||
+    result.webhook_id_mismatches ||
+    result.webhooks_unverified ||
+    result.webhooks_delivered < result.webhooks_expected;
   if (broken || values.keep) log(`logs and details kept in ${work}`);
   else rmSync(work, { recursive: true, force: true });
   process.exit(broken ? 1 : 0);

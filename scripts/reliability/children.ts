@@ -46,7 +46,10 @@ let installed = false;
 export function stopChildrenOnExit(log: (line: string) => void): void {
   if (installed) return;
   installed = true;
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
     process.once(signal, () => {
       log(`${signal}: stopping ${runningChildren().length} child processes`);
       void stopChildren().finally(() => process.exit(code));

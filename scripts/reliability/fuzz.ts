@@ -83,7 +83,10 @@ async function main(): Promise<void> {
   const pool = new ResourcePool();
   const example = (kind: string, req: FuzzRequest, verdict: Verdict) => {
     const list = (tally.examples[kind] ??= []);
-    if (list.length < 5) list.push(`${req.kind} ${req.method} ${req.path}${req.query} id=${JSON.stringify(req.id)} auth=${req.auth} → ${verdict.status} ${verdict.transport ?? verdict.badShape ?? ''} body=${(req.raw ?? req.body ?? Buffer.alloc(0)).subarray(0, 160).toString('latin1')}`);
+    if (list.length < 5)
+      list.push(
+        `${req.kind} ${req.method} ${req.path}${req.query} id=${JSON.stringify(req.id)} auth=${req.auth} → ${verdict.status} ${verdict.transport ?? verdict.badShape ?? ''} body=${(req.raw ?? req.body ?? Buffer.alloc(0)).subarray(0, 160).toString('latin1')}`,
+      );
   };
   const judge = (req: FuzzRequest, verdict: Verdict) => {
     tally.requests += 1;
@@ -122,7 +125,10 @@ async function main(): Promise<void> {
   // Memory read after a few idle seconds, when V8's memory reducer has run a full GC: comparable readings.
   const idleMemory = async () => {
     await new Promise((r) => setTimeout(r, IDLE_MS));
-    const metrics = await fetch(`${target.url}/metrics`).then((r) => r.text(), () => '');
+    const metrics = await fetch(`${target.url}/metrics`).then(
+      (r) => r.text(),
+      () => '',
+    );
     const heap = /^nodejs_heap_size_used_bytes (\S+)/m.exec(metrics);
     return { rss: rssMb(service.child.pid), heap: heap ? Number(heap[1]) / 2 ** 20 : NaN };
   };
@@ -156,7 +162,10 @@ async function main(): Promise<void> {
   // Let in-flight background work (queued jobs, batches) settle, then compare memory with the warm baseline.
   await new Promise((r) => setTimeout(r, 5_000));
   await checkAlive();
-  const health = await fetch(`${target.url}/healthz`).then((r) => r.status, () => 0);
+  const health = await fetch(`${target.url}/healthz`).then(
+    (r) => r.status,
+    () => 0,
+  );
   const { rss: finalRss, heap: finalHeap } = await idleMemory();
   const seconds = (Date.now() - started) / 1000;
 

@@ -44,7 +44,13 @@ export function oodThreshold(sims: HeldOut['similarities']): number {
  * task rows' similarities 5-fold (task rows train every MMLU fold; their own
  * held-out similarity needs centroids without them).
  */
-export function heldOutPass(mmlu: ReplayRow[], preparedMmlu: PreparedRow[], tasks: PreparedRow[], config: TrainConfig, onFold?: (domain: string, theta: Float32Array, centroids?: number[][]) => void): HeldOut {
+export function heldOutPass(
+  mmlu: ReplayRow[],
+  preparedMmlu: PreparedRow[],
+  tasks: PreparedRow[],
+  config: TrainConfig,
+  onFold?: (domain: string, theta: Float32Array, centroids?: number[][]) => void,
+): HeldOut {
   const withVec = !!preparedMmlu[0]?.vec;
   const held: HeldOut = { outcomes: [], similarities: { mmlu: [], tasks: [] } };
   const domains = [...new Set(preparedMmlu.map((r) => r.group!))].sort();
@@ -79,7 +85,14 @@ export function assemble(
   parts: { encoder?: string; trainRows: PreparedRow[]; centroids?: number[][]; minWeight?: number; header?: Partial<WeightsFile['header']>; reference?: string },
 ): WeightsFile {
   const vecs = parts.trainRows.map((r) => r.vec).filter((v): v is Float32Array => !!v);
-  const packed = packWeights(theta, config.bits, reference, parts.minWeight, 1e-3, parts.encoder && vecs.length ? { encoder: parts.encoder, trainVectors: vecs, denseScale: config.denseScale } : undefined);
+  const packed = packWeights(
+    theta,
+    config.bits,
+    reference,
+    parts.minWeight,
+    1e-3,
+    parts.encoder && vecs.length ? { encoder: parts.encoder, trainVectors: vecs, denseScale: config.denseScale } : undefined,
+  );
   const file = weightsFile(packed, parts.header, parts.reference);
   if (held.outcomes.length) file.quality_curve = { source: `leave-one-domain-out held-out scores of ${held.outcomes.length} replay rows`, ...qualityCurveFrom(held.outcomes) };
   if (parts.centroids && parts.encoder && held.similarities?.mmlu.length) {

@@ -25,7 +25,12 @@ const { values } = parseArgs({
 });
 const n = Number(values.decisions);
 const requests: ChatRequest[] = [];
-if (existsSync(values.mmlu!)) requests.push(...readJsonl(values.mmlu!, ReplayRowSchema).slice(0, 2000).map((r) => requestFromPrompt(r.prompt)));
+if (existsSync(values.mmlu!))
+  requests.push(
+    ...readJsonl(values.mmlu!, ReplayRowSchema)
+      .slice(0, 2000)
+      .map((r) => requestFromPrompt(r.prompt)),
+  );
 if (existsSync(values.mtbench!)) requests.push(...readJsonl(values.mtbench!, TaskRowSchema).map((r) => requestFromTurns(r.turns!, r.turns!.length - 1)));
 const paragraph = 'The committee reviewed the quarterly figures, noted a 4.5% rise in costs, and asked for a plan to reduce them by 10% before June. ';
 for (let i = 0; i < 20; i++) requests.push(requestFromPrompt(`${paragraph.repeat(150 + i * 15)}\nSummarize the above and propose three options.`));

@@ -57,12 +57,26 @@ for (let fold = 0; fold < k; fold++) {
   const rows = [...mmluRows, ...mtRows, ...train.map((r) => ({ request: requestFromPrompt(r.prompt!, r), y: TIER_TARGET[r.tier ?? 'frontier'], pool: 'tasks' as const }))];
   const prepared = prepareRows(rows, config.bits, encoder);
   // The fold's own weights and centroids; the quality curve and OOD threshold are the shipped ones (chosen leave-one-domain-out).
-  const weights = assemble(trainWeights(prepared, config), config, prepared.filter((r) => r.pool === 'mmlu'), { outcomes: [] }, { encoder: encoder?.fingerprint, trainRows: prepared, centroids: encoder ? centroidsOf(prepared) : undefined });
+  const weights = assemble(
+    trainWeights(prepared, config),
+    config,
+    prepared.filter((r) => r.pool === 'mmlu'),
+    { outcomes: [] },
+    { encoder: encoder?.fingerprint, trainRows: prepared, centroids: encoder ? centroidsOf(prepared) : undefined },
+  );
   if (shipped.quality_curve) weights.quality_curve = shipped.quality_curve;
   if (weights.ood && shipped.ood) weights.ood.threshold = shipped.ood.threshold;
   const router = ComplexityRouter.load(Catalog.load(), { weights, encoder });
   for (const r of test) held.push({ tier: r.tier!, got: router.decide({ request: requestFromPrompt(r.prompt!, r), requestedModel: 'auto', frontierShare }).tier, prompt: r.prompt! });
-  if (fold === 0) Object.assign(mt, tasksReport(router, mtbench.filter((_, i) => i % 2 === 1), { frontierShare }).by_category);
+  if (fold === 0)
+    Object.assign(
+      mt,
+      tasksReport(
+        router,
+        mtbench.filter((_, i) => i % 2 === 1),
+        { frontierShare },
+      ).by_category,
+    );
 }
 const mix: Record<string, Record<string, number>> = {};
 for (const h of held) {

@@ -52,8 +52,7 @@ const policy: ReplayPolicy = {
   outputTokens: values['output-tokens'] !== undefined ? Number(values['output-tokens']) : undefined,
 };
 const encoder = values.encoder === 'off' ? undefined : encoderForTraining();
-const load = () =>
-  ComplexityRouter.load(Catalog.load(), { ...defaults, ...(values.weights ? { weightsPath: values.weights } : {}), encoder });
+const load = () => ComplexityRouter.load(Catalog.load(), { ...defaults, ...(values.weights ? { weightsPath: values.weights } : {}), encoder });
 
 if (values.replay) {
   const all = readJsonl(values.replay, ReplayRowSchema);

@@ -53,7 +53,12 @@ export function replayReport(router: ComplexityRouter, rows: ReplayRow[], policy
   const price = (m: ModelEntry, chars: number) => priceUsage(m, { input_tokens: Math.ceil(chars / 4), output_tokens: out, cached_input_tokens: 0, cache_write_tokens: 0 });
   const outcomes = rows.map((r) => {
     const request = requestFromPrompt(r.prompt);
-    const decision = router.decide({ request, requestedModel: 'auto', frontierShare: policy.frontierShare, policy: policy.qualityTarget !== undefined ? { qualityTarget: policy.qualityTarget } : undefined });
+    const decision = router.decide({
+      request,
+      requestedModel: 'auto',
+      frontierShare: policy.frontierShare,
+      policy: policy.qualityTarget !== undefined ? { qualityTarget: policy.qualityTarget } : undefined,
+    });
     const strong = decision.tier === 'frontier';
     if (strong) strongCalls++;
     if (decision.ood) ood++;

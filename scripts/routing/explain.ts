@@ -59,7 +59,12 @@ if (values.agent) {
         .filter((h) => h.role !== 'system')
         .map((h): ChatMessage => {
           if (h.role === 'tool') return { role: 'tool', tool_call_id: h.tool_call_id ?? '', content: h.content ?? '' };
-          if (h.role === 'assistant') return { role: 'assistant', content: h.content ? text(h.content) : [], ...(h.tool_calls?.length ? { tool_calls: h.tool_calls.map((c) => ({ id: c.id, name: c.function.name, arguments: c.function.arguments })) } : {}) };
+          if (h.role === 'assistant')
+            return {
+              role: 'assistant',
+              content: h.content ? text(h.content) : [],
+              ...(h.tool_calls?.length ? { tool_calls: h.tool_calls.map((c) => ({ id: c.id, name: c.function.name, arguments: c.function.arguments })) } : {}),
+            };
           return { role: 'user', content: text(h.content ?? '') };
         });
       const last = history[history.length - 1];
@@ -68,7 +73,10 @@ if (values.agent) {
   }
 } else {
   const system = text("You are the help-centre assistant of a questions-and-answers site. Answer the user's question in two or three sentences.");
-  const rows = readFileSync(values.questions!, 'utf8').split('\n').filter((l) => l.trim()).slice(0, Number(values.n));
+  const rows = readFileSync(values.questions!, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .slice(0, Number(values.n));
   for (const row of rows) {
     const q = String((JSON.parse(row) as { a: string }).a);
     route({ model: 'auto', system, messages: [{ role: 'user', content: text(q) }], sampling: { max_tokens: 120 } }, q);

@@ -35,18 +35,33 @@ export function lodoRun(rows: ReplayRow[], policy: ReplayPolicy, encoder?: Sente
   for (const [domain, fold] of folds) {
     const train = prepared.filter((r) => r.group !== domain);
     const others = held.outcomes.filter((o) => o.domain !== domain);
-    const file = assemble(fold.theta, config, train, { outcomes: others, similarities: { mmlu: others.flatMap((o) => (o.similarity === undefined ? [] : [o.similarity])), tasks: held.similarities.tasks } }, {
-      encoder: encoder?.fingerprint,
-      trainRows: train.concat(tasks),
-      centroids: fold.centroids,
-    });
+    const file = assemble(
+      fold.theta,
+      config,
+      train,
+      { outcomes: others, similarities: { mmlu: others.flatMap((o) => (o.similarity === undefined ? [] : [o.similarity])), tasks: held.similarities.tasks } },
+      {
+        encoder: encoder?.fingerprint,
+        trainRows: train.concat(tasks),
+        centroids: fold.centroids,
+      },
+    );
     const router = ComplexityRouter.load(catalog, { weights: file, encoder });
     const testRows = rows.filter((r) => (r.domain ?? r.source ?? 'replay') === domain);
     const rep = replayReport(router, testRows, policy, catalog);
     const n = testRows.length;
     const mine = held.outcomes.filter((o) => o.domain === domain);
     const metrics = replayMetrics(mine);
-    perDomain[domain] = { n, apgr: metrics.apgr, weak: metrics.weak_accuracy, strong: metrics.strong_accuracy, accuracy: rep.at_default.accuracy, gap_points: rep.at_default.gap_points, strong_share: rep.at_default.strong_share, cost_saved: rep.at_default.cost_saved };
+    perDomain[domain] = {
+      n,
+      apgr: metrics.apgr,
+      weak: metrics.weak_accuracy,
+      strong: metrics.strong_accuracy,
+      accuracy: rep.at_default.accuracy,
+      gap_points: rep.at_default.gap_points,
+      strong_share: rep.at_default.strong_share,
+      cost_saved: rep.at_default.cost_saved,
+    };
     sums.n += n;
     sums.strong += rep.at_default.strong_share * n;
     sums.correct += rep.at_default.accuracy * n;

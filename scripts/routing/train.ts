@@ -66,8 +66,20 @@ const file = assemble(theta, config, mmlu, held, {
     command: `npm run route:train${values.encoder === 'off' ? ' -- --encoder off' : ''}`,
     label: 'MMLU: soft target (1 + strong_correct − weak_correct) / 2 (RouteLLM: weak fails where strong succeeds); tasks: small 0, mid 0.5, frontier 1',
     data: [
-      { path: rel(values.mmlu!), rows: recipe.mmlu.length, sha256: sha256File(values.mmlu!), use: 'train (all domains; quality curve and OOD threshold from leave-one-domain-out folds)', licence: 'lm-sys/RouteLLM MMLU responses, Apache-2.0' },
-      { path: rel(values.mtbench!), rows: Math.ceil(recipe.mtbench.length / 2), sha256: sha256File(values.mtbench!), use: 'train (even rows; odd rows are validation)', licence: 'lm-sys/RouteLLM MT-Bench questions, Apache-2.0' },
+      {
+        path: rel(values.mmlu!),
+        rows: recipe.mmlu.length,
+        sha256: sha256File(values.mmlu!),
+        use: 'train (all domains; quality curve and OOD threshold from leave-one-domain-out folds)',
+        licence: 'lm-sys/RouteLLM MMLU responses, Apache-2.0',
+      },
+      {
+        path: rel(values.mtbench!),
+        rows: Math.ceil(recipe.mtbench.length / 2),
+        sha256: sha256File(values.mtbench!),
+        use: 'train (even rows; odd rows are validation)',
+        licence: 'lm-sys/RouteLLM MT-Bench questions, Apache-2.0',
+      },
       { path: rel(values.examples!), rows: recipe.examples.length, sha256: sha256File(values.examples!), use: 'train (hand-written by the Parsimony team)' },
     ],
     validation_domains: [],
@@ -82,9 +94,17 @@ file.header.metrics = {
   lodo: lodo.report,
   replay_train: replayReport(router, recipe.mmlu),
   mtbench_validation: tasksReport(router, mtOdd),
-  mtbench_validation_first_turn: tasksReport(router, mtOdd.map((r) => ({ prompt: r.turns![0], category: r.category }))),
-  examples_train: tasksReport(router, recipe.examples.map((e) => ({ ...e, category: e.tier }))),
+  mtbench_validation_first_turn: tasksReport(
+    router,
+    mtOdd.map((r) => ({ prompt: r.turns![0], category: r.category })),
+  ),
+  examples_train: tasksReport(
+    router,
+    recipe.examples.map((e) => ({ ...e, category: e.tier })),
+  ),
 };
 parseWeightsFile(file, 'trained weights');
 writeFileSync(values.out!, `${JSON.stringify(file)}\n`);
-process.stdout.write(`${JSON.stringify({ out: rel(values.out!), bytes: JSON.stringify(file).length, ...file.header.training, ood_threshold: file.ood?.threshold ?? null, metrics: file.header.metrics })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ out: rel(values.out!), bytes: JSON.stringify(file).length, ...file.header.training, ood_threshold: file.ood?.threshold ?? null, metrics: file.header.metrics })}\n`,
+);

@@ -48,10 +48,7 @@ export async function startAll({ env, logDestination }: StartAllOptions): Promis
       ANTHROPIC_API_KEY: 'sk-ant-simulated',
       ANTHROPIC_BASE_URL: simulator.url,
     });
-    log.warn(
-      { simulator: simulator.url },
-      'NO PROVIDER KEY SET (OPENAI_API_KEY / ANTHROPIC_API_KEY): every answer comes from the built-in provider SIMULATOR, not a real model',
-    );
+    log.warn({ simulator: simulator.url }, 'NO PROVIDER KEY SET (OPENAI_API_KEY / ANTHROPIC_API_KEY): every answer comes from the built-in provider SIMULATOR, not a real model');
   }
 
   const workerPlatform = Platform.create({ env: common, service: 'router-worker', role: 'worker', providerEnv, logDestination });

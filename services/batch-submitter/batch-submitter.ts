@@ -74,9 +74,7 @@ export function startBatchSubmitter(platform: Platform, env: BatchEnv, providerE
     },
     tierStats: platform.tierStats(),
     warmup:
-      env.PARSIMONY_BATCH_WARMUP === 'on'
-        ? (request, model) => platform.providers.get(model.provider).complete(request, model, { timeoutMs: platform.env.PARSIMONY_PROVIDER_TIMEOUT_MS })
-        : undefined,
+      env.PARSIMONY_BATCH_WARMUP === 'on' ? (request, model) => platform.providers.get(model.provider).complete(request, model, { timeoutMs: platform.env.PARSIMONY_PROVIDER_TIMEOUT_MS }) : undefined,
     probes: options.probes,
     log,
   });

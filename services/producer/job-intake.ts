@@ -56,7 +56,14 @@ export class JobIntake {
    * overlaps the provider call instead of preceding it) and runs it here.
    * Resolves once both the result and the record are stored.
    */
-  async runFast(tenant: string, request: ChatRequest, options: JobOptions, onStart: (job: JobRecord) => void, onStreamEvent?: (event: StreamEvent, model: string | undefined) => void, signal?: AbortSignal): Promise<JobRecord> {
+  async runFast(
+    tenant: string,
+    request: ChatRequest,
+    options: JobOptions,
+    onStart: (job: JobRecord) => void,
+    onStreamEvent?: (event: StreamEvent, model: string | undefined) => void,
+    signal?: AbortSignal,
+  ): Promise<JobRecord> {
     this.validate.check(options.requested_model, request);
     if (!this.store.isReady()) throw ApiError.unavailable('Parsimony cannot reach its Redis right now; retry shortly');
     const now = new Date().toISOString();

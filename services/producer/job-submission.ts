@@ -30,8 +30,7 @@ export interface SubmissionContext {
  */
 export async function prepareSubmission(body: unknown, ctx: SubmissionContext): Promise<JobSubmission> {
   const envelope = JobEnvelopeSchema.parse(body ?? undefined);
-  if (ctx.headerKey && envelope.idempotency_key && ctx.headerKey !== envelope.idempotency_key)
-    throw ApiError.invalid('Idempotency-Key header and idempotency_key field differ; send one of them');
+  if (ctx.headerKey && envelope.idempotency_key && ctx.headerKey !== envelope.idempotency_key) throw ApiError.invalid('Idempotency-Key header and idempotency_key field differ; send one of them');
   const idempotencyKey = envelope.idempotency_key ?? ctx.headerKey;
   const surface = surfaceOf(envelope);
   const requestedModel = envelope.model ?? (typeof envelope.request.model === 'string' ? envelope.request.model : 'auto');
@@ -62,7 +61,9 @@ export async function prepareSubmission(body: unknown, ctx: SubmissionContext): 
 /** The surface an envelope names (by name or path); chat completions when it names none. */
 function surfaceOf(envelope: JobEnvelope): SurfaceDefinition {
   const byPath = envelope.endpoint === undefined ? undefined : surfaceForPath(envelope.endpoint);
-  const runnable = Object.values(SURFACE_DEFINITIONS).map((d) => `"${d!.path}"`).join(', ');
+  const runnable = Object.values(SURFACE_DEFINITIONS)
+    .map((d) => `"${d!.path}"`)
+    .join(', ');
   if (envelope.endpoint !== undefined && !byPath) throw ApiError.invalid(`endpoint: "${envelope.endpoint}" does not run as a job; jobs run ${runnable}`);
   const byName = envelope.surface === undefined ? undefined : SURFACE_DEFINITIONS[envelope.surface];
   // Embeddings answer outside the chat pipeline (only synchronously, at POST /v1/embeddings).

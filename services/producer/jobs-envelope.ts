@@ -7,7 +7,7 @@ import { SURFACES } from '../../shared/surfaces/surface';
 export const JobEnvelopeSchema = z
   .object({
     /** A request body of the envelope's surface (chat completions by default); its `model` may be left out when the envelope sets one. */
-    request: z.record(z.string(), z.unknown(), { message: 'request must be a request body of the job\'s surface (an object; chat completions by default)' }),
+    request: z.record(z.string(), z.unknown(), { message: "request must be a request body of the job's surface (an object; chat completions by default)" }),
     /** The wire format of `request` and of the job's answer: a surface name ("responses") … Default chat_completions. */
     surface: z.enum(SURFACES).optional(),
     /** … or the path its requests are POSTed to ("/v1/responses"), as a Batch API line names it. */

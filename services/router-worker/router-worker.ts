@@ -37,28 +37,28 @@ export function startRouterWorker(platform: Platform, env: WorkerEnv): RunningRo
     QUEUES.pipeline,
     queueProcessor(QUEUES.pipeline, {
       [JOB_NAMES.runPipeline]: async ({ jobId }, job, token) => {
-      const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      if (finalAttempt) finalRuns.add(jobId);
-      const result = await runner.run(jobId, { finalAttempt }).finally(() => finalRuns.delete(jobId));
-      if (result.kind === 'retry' && result.error.status === 429) {
-        // Provider P is rate-limiting us (or still cooling down from it, and was not called): P's cooldown, shared by
-        // every worker, keeps its other jobs off it; this one goes back to the delayed set until the cooldown ends,
-        // without spending one of its attempts. Other providers' jobs and cache hits keep flowing. The runner has
-        // already put the record back to 'queued'.
-        const error = result.error;
-        const coolingDown = error instanceof ProviderCooldownError;
-        const leftMs = coolingDown ? (error.retryAfterMs ?? 0) : await cooldowns.record(error.provider, error.retryAfterMs);
-        const delayMs = leftMs + cooldownJitterMs(leftMs);
-        await job.moveToDelayed(Date.now() + delayMs, token);
-        delayed.inc({ provider: error.provider, reason: coolingDown ? 'cooling_down' : 'rate_limited' });
-        log.info(
-          { jobId, provider: error.provider, reason: coolingDown ? 'cooling_down' : 'rate_limited', cooldownMs: leftMs, delayMs, attemptsMade: job.attemptsMade },
-          'provider rate-limited; job delayed until its cooldown ends (no attempt spent)',
-        );
-        throw new DelayedError();
-      }
-      if (result.kind === 'retry') throw result.error;
-      return { status: result.job.status };
+        const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+        if (finalAttempt) finalRuns.add(jobId);
+        const result = await runner.run(jobId, { finalAttempt }).finally(() => finalRuns.delete(jobId));
+        if (result.kind === 'retry' && result.error.status === 429) {
+          // Provider P is rate-limiting us (or still cooling down from it, and was not called): P's cooldown, shared by
+          // every worker, keeps its other jobs off it; this one goes back to the delayed set until the cooldown ends,
+          // without spending one of its attempts. Other providers' jobs and cache hits keep flowing. The runner has
+          // already put the record back to 'queued'.
+          const error = result.error;
+          const coolingDown = error instanceof ProviderCooldownError;
+          const leftMs = coolingDown ? (error.retryAfterMs ?? 0) : await cooldowns.record(error.provider, error.retryAfterMs);
+          const delayMs = leftMs + cooldownJitterMs(leftMs);
+          await job.moveToDelayed(Date.now() + delayMs, token);
+          delayed.inc({ provider: error.provider, reason: coolingDown ? 'cooling_down' : 'rate_limited' });
+          log.info(
+            { jobId, provider: error.provider, reason: coolingDown ? 'cooling_down' : 'rate_limited', cooldownMs: leftMs, delayMs, attemptsMade: job.attemptsMade },
+            'provider rate-limited; job delayed until its cooldown ends (no attempt spent)',
+          );
+          throw new DelayedError();
+        }
+        if (result.kind === 'retry') throw result.error;
+        return { status: result.job.status };
       },
     }),
     {

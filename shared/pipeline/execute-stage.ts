@@ -69,7 +69,13 @@ export class ExecuteStage implements Stage {
   }
 
   /** One model call with the in-process retries; stream events go to `onEvent` when given. */
-  private async call(ctx: PipelineContext, model: ModelEntry, request: ChatRequest, onEvent?: (event: StreamEvent) => void, overrides: { timeoutMs?: number; attempts?: number } = {}): Promise<ChatResponse> {
+  private async call(
+    ctx: PipelineContext,
+    model: ModelEntry,
+    request: ChatRequest,
+    onEvent?: (event: StreamEvent) => void,
+    overrides: { timeoutMs?: number; attempts?: number } = {},
+  ): Promise<ChatResponse> {
     const adapter = this.options.adapterFor(model.provider);
     const call = { signal: ctx.signal, timeoutMs: overrides.timeoutMs ?? this.options.timeoutMs };
     const attempts = overrides.attempts ?? this.options.attempts;
@@ -150,9 +156,13 @@ export class ExecuteStage implements Stage {
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }

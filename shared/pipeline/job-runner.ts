@@ -75,14 +75,19 @@ export class JobRunner {
         });
         return { kind: 'finished', job: deferred.job ?? job, ctx };
       }
-      const completed = await this.outcomes.complete(job.id, ['running'], {
-        response: result.response,
-        cost: result.cost,
-        deliveredBy: result.deliveredBy,
-        route: ctx.route,
-        annotations: ctx.annotations,
-        // The record this run moved to 'running' (saves a read; a re-delivered twin racing it still loses the compare-and-set).
-      }, job);
+      const completed = await this.outcomes.complete(
+        job.id,
+        ['running'],
+        {
+          response: result.response,
+          cost: result.cost,
+          deliveredBy: result.deliveredBy,
+          route: ctx.route,
+          annotations: ctx.annotations,
+          // The record this run moved to 'running' (saves a read; a re-delivered twin racing it still loses the compare-and-set).
+        },
+        job,
+      );
       if (completed.ok) ctx.log.info({ model: ctx.route?.model, deliveredBy: result.deliveredBy, cost: result.cost.actual_usd }, 'job completed');
       else ctx.log.warn({ status: completed.job?.status }, 'job finished elsewhere first; keeping the stored result');
       const finishedJob = completed.job ?? job;

@@ -4,9 +4,7 @@ import type { JobCost } from '../core/jobs/job-record';
 import type { PipelineContext, Stage } from '../core/stage';
 import { processStageCpu } from './stage-cpu';
 
-export type PipelineResult =
-  | { kind: 'complete'; response: ChatResponse; deliveredBy: string; cost: JobCost }
-  | { kind: 'defer'; reason: string };
+export type PipelineResult = { kind: 'complete'; response: ChatResponse; deliveredBy: string; cost: JobCost } | { kind: 'defer'; reason: string };
 
 /** Receives each stage's duration; metrics hook in here. */
 export type StageObserver = (stage: string, durationMs: number, outcome: string) => void;

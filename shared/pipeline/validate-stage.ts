@@ -31,8 +31,7 @@ export class ValidateStage implements Stage {
       const known = this.catalog.models.map((m) => m.id).join(', ');
       throw ApiError.invalid(`model "${requestedModel}" is not in the catalog; use "auto" or one of: ${known}`);
     }
-    if (!this.isProviderConfigured(model.provider))
-      throw ApiError.invalid(`model "${requestedModel}" needs provider ${model.provider}, which is not configured on this server`);
+    if (!this.isProviderConfigured(model.provider)) throw ApiError.invalid(`model "${requestedModel}" needs provider ${model.provider}, which is not configured on this server`);
     if (request.tools?.length && !model.capabilities.includes('tools')) throw ApiError.invalid(`model "${requestedModel}" does not support tools`);
     if (request.messages.some((m) => m.role === 'user' && m.content.some((p) => p.type === 'image')) && !model.capabilities.includes('vision'))
       throw ApiError.invalid(`model "${requestedModel}" does not accept images`);

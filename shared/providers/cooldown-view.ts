@@ -34,13 +34,14 @@ export class CooldownView {
     // One read in flight per provider: a burst of requests shares it.
     let reading = this.reading.get(provider);
     if (!reading) {
-      reading = this.cooldowns.remainingMs(provider).then(
-        (left) => {
+      reading = this.cooldowns
+        .remainingMs(provider)
+        .then((left) => {
           const at = this.now();
           this.seen.set(provider, { until: at + left, readAt: at });
           return left;
-        },
-      ).finally(() => this.reading.delete(provider));
+        })
+        .finally(() => this.reading.delete(provider));
       this.reading.set(provider, reading);
     }
     return reading;

@@ -47,10 +47,13 @@ export class AttemptDeadline {
   ) {
     if (outer?.aborted) this.controller.abort();
     else outer?.addEventListener('abort', this.onOuterAbort, { once: true });
-    this.timer = setTimeout(() => {
-      this.fired = true;
-      this.controller.abort();
-    }, Math.min(timeoutMs, MAX_TIMER_MS));
+    this.timer = setTimeout(
+      () => {
+        this.fired = true;
+        this.controller.abort();
+      },
+      Math.min(timeoutMs, MAX_TIMER_MS),
+    );
   }
 
   /** True when this attempt was ended by its deadline (not by the caller). */

@@ -69,7 +69,11 @@ describe('jsonlLines', () => {
 
   test('a line over the limit is reported by number without being kept', async () => {
     const lines = await collect(`ok\n${'x'.repeat(50)}\nafter\n`, 8, 20);
-    expect(lines).toEqual([{ number: 1, text: 'ok' }, { number: 2, tooLong: true, bytes: 50 }, { number: 3, text: 'after' }]);
+    expect(lines).toEqual([
+      { number: 1, text: 'ok' },
+      { number: 2, tooLong: true, bytes: 50 },
+      { number: 3, text: 'after' },
+    ]);
   });
 });
 
@@ -202,7 +206,16 @@ describe('BatchIntake', () => {
 
 async function openBatch(lineCount: number, expiresIn = 3600): Promise<{ meta: BatchMeta; jobIds: string[] }> {
   const now = Math.floor(Date.now() / 1000);
-  const meta: BatchMeta = { id: newBatchId(), tenant: 'acme', endpoint: '/v1/chat/completions', input_file_id: 'file-x', completion_window: '1h', created_at: now, expires_at: now + expiresIn, metadata: null };
+  const meta: BatchMeta = {
+    id: newBatchId(),
+    tenant: 'acme',
+    endpoint: '/v1/chat/completions',
+    input_file_id: 'file-x',
+    completion_window: '1h',
+    created_at: now,
+    expires_at: now + expiresIn,
+    metadata: null,
+  };
   await batches.create(meta, 60_000);
   const jobIds: string[] = [];
   for (let i = 0; i < lineCount; i++) {
@@ -262,7 +275,10 @@ test('a finalization that died half-way is redone cleanly: same file ids, no dup
   expect(done).toMatchObject({ status: 'completed', completed: 0, failed: 3, output_file_id: null, error_file_id: batchFileIds(meta.id).error });
   let text = '';
   for await (const chunk of files.chunks(done!.error_file_id!)) text += chunk.toString();
-  const errorLines = text.trim().split('\n').map((l) => JSON.parse(l));
+  const errorLines = text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   expect(errorLines.map((l) => l.custom_id)).toEqual(['c0', 'c1', 'c2']);
   // A provider 5xx is a 502 provider_error, as on the synchronous path (shared/core/errors/job-error-http.ts).
   expect(errorLines[0].response).toMatchObject({ status_code: 502, request_id: jobIds[0], body: { error: { message: 'boom', type: 'provider_error' } } });

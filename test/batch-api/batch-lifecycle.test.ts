@@ -24,8 +24,7 @@ afterAll(async () => {
   await receiver.close();
 });
 
-const lines = (n: number, tag: string) =>
-  Array.from({ length: n }, (_, i) => line(`${tag}-${i}`, `Question ${i} of ${tag}: what is ${i} plus ${i}?`)).join('\n');
+const lines = (n: number, tag: string) => Array.from({ length: n }, (_, i) => line(`${tag}-${i}`, `Question ${i} of ${tag}: what is ${i} plus ${i}?`)).join('\n');
 
 async function create(text: string, window = '24h', tenant: 'acme' | 'globex' = 'acme', metadata?: Record<string, string>) {
   const file = await upload(p, text, tenant);

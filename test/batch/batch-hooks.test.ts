@@ -59,16 +59,14 @@ test('a question answered by a provider batch is cached: the same question on th
   expect(entry.response.content).toBe(job.response.choices[0].message.content);
 
   const client = new OpenAI({ apiKey: KEY, baseURL: `${h.url}/v1`, maxRetries: 0 });
-  const { data, response } = await client.chat.completions
-    .create({ model: 'gpt-4.1-mini', messages: [{ role: 'user', content: question }], max_tokens: 1000 })
-    .withResponse();
+  const { data, response } = await client.chat.completions.create({ model: 'gpt-4.1-mini', messages: [{ role: 'user', content: question }], max_tokens: 1000 }).withResponse();
   expect(response.headers.get('x-parsimony-cache')).toBe('hit');
   expect(data.choices[0].message.content).toBe(job.response.choices[0].message.content);
   // Served from the cache: still no synchronous provider call at all.
   expect(h.sim.stats().chat_calls).toBe(0);
 });
 
-test('the route stage\'s hook runs for a batch-answered routed job: its shadow is launched from the batch-submitter', async () => {
+test("the route stage's hook runs for a batch-answered routed job: its shadow is launched from the batch-submitter", async () => {
   const id = await h.submit(batchJob('auto', `Classify ticket TCK-${Date.now()}: the app crashes on login`));
   const job = await h.waitFor(id);
   expect(job.delivered_by).toBe('batch');
@@ -91,7 +89,15 @@ test('a replayed batch result neither completes the job twice nor runs its hooks
   expect(await cacheEntryOf(id)).toBeDefined();
   const before = await savings(h);
   const intent = { id: job.batch.intent_id, provider: 'openai', model: 'gpt-4.1-mini', providerBatchId: job.batch.provider_batch_id } as Intent;
-  const response = { id: 'replayed', model: 'gpt-4.1-mini', content: 'a different answer', tool_calls: [], finish_reason: 'stop' as const, usage: { input_tokens: 5, output_tokens: 5, cached_input_tokens: 0, cache_write_tokens: 0 }, created: 0 };
+  const response = {
+    id: 'replayed',
+    model: 'gpt-4.1-mini',
+    content: 'a different answer',
+    tool_calls: [],
+    finish_reason: 'stop' as const,
+    usage: { input_tokens: 5, output_tokens: 5, cached_input_tokens: 0, cache_write_tokens: 0 },
+    created: 0,
+  };
 
   // What a submitter taking over after a crash would do with the same result line.
   expect(await h.submitter!.engine.settlement.complete(id, intent, response)).toBe(false);

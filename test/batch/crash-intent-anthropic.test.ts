@@ -50,7 +50,11 @@ test.each([
   expect((await harness.job(ids[0])).status).toBe('deferred');
   if (!tentative) {
     const client = new Anthropic({ apiKey: 'sk-ant-test', baseURL: harness.sim.url });
-    await until(() => ended, 10_000, async () => (ended = (await client.messages.batches.retrieve(created!)).processing_status === 'ended'));
+    await until(
+      () => ended,
+      10_000,
+      async () => (ended = (await client.messages.batches.retrieve(created!)).processing_status === 'ended'),
+    );
   }
 
   harness.startSubmitter();

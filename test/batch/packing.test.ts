@@ -70,7 +70,7 @@ describe('pending pool (real Redis)', () => {
     const jobsOf = async (id: string) => (await intents.jobIds(id).next()).value;
     expect(await jobsOf('pb0000000000000001')).toEqual(['job_a', 'job_c']);
     expect(await jobsOf('pb0000000000000002')).toEqual(['job_d', 'job_e']);
-    expect((await intents.load('pb0000000000000001'))).toMatchObject({ state: 'prepared', size: 2, bytes: 200, provider: 'openai' });
+    expect(await intents.load('pb0000000000000001')).toMatchObject({ state: 'prepared', size: 2, bytes: 200, provider: 'openai' });
     const [after] = await pool.groups();
     expect(after).toMatchObject({ count: 0, bytes: 0 });
 

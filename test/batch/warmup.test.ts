@@ -17,7 +17,14 @@ afterAll(async () => {
 });
 
 const body = (model: string, system: string, i: number) => ({
-  request: { model, messages: [{ role: 'system', content: system }, { role: 'user', content: `Question ${i}: which clause covers refund case R-${i}?` }], max_tokens: 30 },
+  request: {
+    model,
+    messages: [
+      { role: 'system', content: system },
+      { role: 'user', content: `Question ${i}: which clause covers refund case R-${i}?` },
+    ],
+    max_tokens: 30,
+  },
   latency: 'batch',
 });
 

@@ -55,7 +55,20 @@ describe('TTL and freshness', () => {
     const t = fresh();
     const q = chat('Which planet is the largest?');
     const key = requestKey(t, q);
-    const payload = { tenant: t, job_id: 'job_dup1', scope: key.scope, request_hash: key.exactHash, text: key.text, semantic: true, tier: 'mid', response: answer('Jupiter'), ttl_seconds: 3600, tags: [], replace: false, completed_at: Date.now() };
+    const payload = {
+      tenant: t,
+      job_id: 'job_dup1',
+      scope: key.scope,
+      request_hash: key.exactHash,
+      text: key.text,
+      semantic: true,
+      tier: 'mid',
+      response: answer('Jupiter'),
+      ttl_seconds: 3600,
+      tags: [],
+      replace: false,
+      completed_at: Date.now(),
+    };
     const first = await f.cache.storeEntry(payload);
     expect(first).toMatchObject({ stored: true });
     const vectors = await f.store.count();

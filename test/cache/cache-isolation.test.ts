@@ -73,7 +73,12 @@ describe('scope isolation: a request is only ever answered from its own scope', 
   test('the routed tier is not a scope: an answer serves its own tier and lower ones, never a higher one', async () => {
     const t = fresh();
     await f.serve(pipelineContext(t, chat(Q), {}, 'mid'), answer('mid-model answer'));
-    for (const [tier, text] of [['mid', Q], ['small', Q], ['small', P], ['mid', P]] as const) {
+    for (const [tier, text] of [
+      ['mid', Q],
+      ['small', Q],
+      ['small', P],
+      ['mid', P],
+    ] as const) {
       expect(await f.stage.run(pipelineContext(t, chat(text), {}, tier))).toMatchObject({ kind: 'complete', response: { content: 'mid-model answer' } });
     }
     for (const text of [Q, P]) {

@@ -94,13 +94,16 @@ describe('cache stage: exact and semantic tiers', () => {
     const paraphrase = pipelineContext(t, history('How do I cancel my subscription?'));
     expect(await f.stage.run(paraphrase)).toMatchObject({ kind: 'complete', response: { content: 'Pro: Settings.' } });
     expect(annotation(paraphrase)).toMatchObject({ hit: true, kind: 'semantic' });
-    const otherPlan = pipelineContext(t, chat('How do I cancel my subscription?', {
-      messages: [
-        { role: 'user', content: [{ type: 'text', text: 'I use the Free plan.' }] },
-        { role: 'assistant', content: [{ type: 'text', text: 'Noted.' }] },
-        { role: 'user', content: [{ type: 'text', text: 'How do I cancel my subscription?' }] },
-      ],
-    }));
+    const otherPlan = pipelineContext(
+      t,
+      chat('How do I cancel my subscription?', {
+        messages: [
+          { role: 'user', content: [{ type: 'text', text: 'I use the Free plan.' }] },
+          { role: 'assistant', content: [{ type: 'text', text: 'Noted.' }] },
+          { role: 'user', content: [{ type: 'text', text: 'How do I cancel my subscription?' }] },
+        ],
+      }),
+    );
     expect(await f.stage.run(otherPlan)).toEqual({ kind: 'continue' });
     const longer = pipelineContext(t, history('How do I cancel my subscription?'), {}, 'mid');
     f.policies[t] = { max_semantic_turns: 1 };

@@ -20,7 +20,16 @@ describe('word-vector file conversion', () => {
     const vec = (seed: number, rank: number) => [...Array.from({ length: 4 }, (_, d) => (seed + d) / 10), 1, rank];
     writeFileSync(
       src,
-      JSON.stringify({ precision: 8, l2NormIndex: 4, wordIndex: 5, size: 3, dimensions: 4, words: ['the', 'say "hi"', 'tiny'], vectors: { 'say "hi"': vec(1, 1), the: vec(2, 0), tiny: [1e-5, -2.5e-3, 0.5, -0.25, 1, 2] }, unkVector: [0, 0, 0, 0, 0, -1] }),
+      JSON.stringify({
+        precision: 8,
+        l2NormIndex: 4,
+        wordIndex: 5,
+        size: 3,
+        dimensions: 4,
+        words: ['the', 'say "hi"', 'tiny'],
+        vectors: { 'say "hi"': vec(1, 1), the: vec(2, 0), tiny: [1e-5, -2.5e-3, 0.5, -0.25, 1, 2] },
+        unkVector: [0, 0, 0, 0, 0, -1],
+      }),
     );
     convertWinkJson(src, `${tmp.dir}/mini.bin`);
     const wv = readWordVectorFile(`${tmp.dir}/mini.bin`);
@@ -69,7 +78,10 @@ function rawWordFile(path: string, words: Buffer[], dims = 2): void {
   header.write('PRSMWV01', 0, 'latin1');
   header.writeUInt32LE(dims, 8);
   header.writeUInt32LE(count, 12);
-  header.writeUInt32LE(words.reduce((s, w) => s + w.length, 0), 16);
+  header.writeUInt32LE(
+    words.reduce((s, w) => s + w.length, 0),
+    16,
+  );
   const scales = Buffer.alloc(count * 4);
   const vectors = Buffer.alloc(count * dims);
   const offsets = Buffer.alloc((count + 1) * 4);

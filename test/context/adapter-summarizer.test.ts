@@ -32,7 +32,11 @@ describe('AdapterSummarizer over the OpenAI adapter (simulator)', () => {
   });
 
   it('drives the stage end to end and charges the summary to the job', async () => {
-    const summarizer = smallTierSummarizer(catalog, () => adapter, (p) => p === 'openai');
+    const summarizer = smallTierSummarizer(
+      catalog,
+      () => adapter,
+      (p) => p === 'openai',
+    );
     expect(summarizer).toBeDefined();
     const ctx = stageContext(agentRequest(steps(6)));
     await new ContextCompactionStage({ summarizer, config: { strategy: 'summarize', window: 4, keep: 2 } }).run(ctx);
@@ -45,6 +49,12 @@ describe('AdapterSummarizer over the OpenAI adapter (simulator)', () => {
   });
 
   it('picks no summariser when no provider is configured', () => {
-    expect(smallTierSummarizer(catalog, () => adapter, () => false)).toBeUndefined();
+    expect(
+      smallTierSummarizer(
+        catalog,
+        () => adapter,
+        () => false,
+      ),
+    ).toBeUndefined();
   });
 });

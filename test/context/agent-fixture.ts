@@ -22,7 +22,11 @@ export function agentRequest(steps: StepShape[]): ChatRequest {
       messages.push({ role: 'assistant', content: [{ type: 'text', text: `Step ${i}: I checked flight HAT${100 + i}. Shall I continue?` }] });
       messages.push({ role: 'user', content: [{ type: 'text', text: `Yes, continue with payment gift_card_${7000 + i}.` }] });
     }
-    const calls = Array.from({ length: step.calls }, (_, j) => ({ id: `call_${i}_${j}`, name: j % 2 ? 'search_flights' : 'get_reservation', arguments: JSON.stringify({ reservation_id: `R${i}X${j}` }) }));
+    const calls = Array.from({ length: step.calls }, (_, j) => ({
+      id: `call_${i}_${j}`,
+      name: j % 2 ? 'search_flights' : 'get_reservation',
+      arguments: JSON.stringify({ reservation_id: `R${i}X${j}` }),
+    }));
     messages.push({ role: 'assistant', content: [], tool_calls: calls });
     for (const c of calls)
       messages.push({

@@ -8,7 +8,9 @@ import { startTestParsimony, type TestParsimony } from '../helpers/parsimony';
 
 const catalog = Catalog.load();
 const cleared = (r: ChatRequest) => r.messages.filter((m) => m.role === 'tool' && m.content === CLEARED_TOOL_RESULT).map((m) => (m as { tool_call_id: string }).tool_call_id);
-const clear = (extra: Record<string, unknown> = {}): ContextManagementConfig => ({ edits: [{ type: 'clear_tool_uses_20250919', trigger: { type: 'tool_uses', value: 2 }, keep: { type: 'tool_uses', value: 2 }, ...extra }] });
+const clear = (extra: Record<string, unknown> = {}): ContextManagementConfig => ({
+  edits: [{ type: 'clear_tool_uses_20250919', trigger: { type: 'tool_uses', value: 2 }, keep: { type: 'tool_uses', value: 2 }, ...extra }],
+});
 
 describe('context_management emulation (Anthropic semantics)', () => {
   const request = agentRequest(steps(5)); // tool uses call_0_0 … call_4_0
@@ -24,7 +26,10 @@ describe('context_management emulation (Anthropic semantics)', () => {
   });
 
   it('honours exclude_tools, clear_at_least, clear_tool_inputs and results the caller marked as needed', () => {
-    const named: ChatRequest = { ...request, messages: request.messages.map((m): ChatMessage => (m.role === 'assistant' && m.tool_calls?.[0]?.id === 'call_1_0' ? { ...m, tool_calls: [{ ...m.tool_calls[0], name: 'get_policy' }] } : m)) };
+    const named: ChatRequest = {
+      ...request,
+      messages: request.messages.map((m): ChatMessage => (m.role === 'assistant' && m.tool_calls?.[0]?.id === 'call_1_0' ? { ...m, tool_calls: [{ ...m.tool_calls[0], name: 'get_policy' }] } : m)),
+    };
     expect(cleared(emulateContextManagement(named, clear({ exclude_tools: ['get_policy'] })).request)).toEqual(['call_0_0', 'call_2_0']);
     expect(cleared(emulateContextManagement(request, clear({ clear_at_least: { type: 'input_tokens', value: 1_000_000 } })).request)).toEqual([]);
     expect(cleared(emulateContextManagement(request, clear(), new Set(['call_0_0'])).request)).toEqual(['call_1_0', 'call_2_0']);
@@ -34,7 +39,10 @@ describe('context_management emulation (Anthropic semantics)', () => {
   });
 
   it('clear_thinking keeps the last `keep` turns with reasoning', () => {
-    const withThinking: ChatRequest = { ...request, messages: request.messages.map((m) => (m.role === 'assistant' ? { ...m, reasoning: [{ type: 'reasoning' as const, text: 'thinking about the reservation', provider: 'openai' }] } : m)) };
+    const withThinking: ChatRequest = {
+      ...request,
+      messages: request.messages.map((m) => (m.role === 'assistant' ? { ...m, reasoning: [{ type: 'reasoning' as const, text: 'thinking about the reservation', provider: 'openai' }] } : m)),
+    };
     const out = emulateContextManagement(withThinking, { edits: [{ type: 'clear_thinking_20251015', keep: { type: 'thinking_turns', value: 2 } }] });
     expect(out.request.messages.filter((m) => m.role === 'assistant' && m.reasoning?.length)).toHaveLength(2);
     const turns = request.messages.filter((m) => m.role === 'assistant').length;
@@ -73,14 +81,22 @@ describe('context_management through the pipeline on an OpenAI-routed request', 
   it('clears old tool results before the provider sees them (chat completions, metadata policy)', async () => {
     const messages: Record<string, unknown>[] = [{ role: 'user', content: 'Find me a flight from SEA to DFW next week.' }];
     for (let i = 0; i < 3; i++) {
-      messages.push({ role: 'assistant', content: null, tool_calls: [{ id: `call_${i}`, type: 'function', function: { name: 'search_flights', arguments: JSON.stringify({ date: `2026-12-1${i}` }) } }] });
+      messages.push({
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ id: `call_${i}`, type: 'function', function: { name: 'search_flights', arguments: JSON.stringify({ date: `2026-12-1${i}` }) } }],
+      });
       messages.push({ role: 'tool', tool_call_id: `call_${i}`, content: JSON.stringify(Array.from({ length: 30 }, (_, k) => ({ flight: `HAT${i}${k}`, price: 100 + k, seats: k }))) });
     }
     const tools = [{ type: 'function', function: { name: 'search_flights', parameters: { type: 'object', properties: { date: { type: 'string' } } } } }];
     const body = { model: 'gpt-4.1', messages, tools };
     const policy = { edits: [{ type: 'clear_tool_uses_20250919', trigger: { type: 'tool_uses', value: 1 }, keep: { type: 'tool_uses', value: 1 } }] };
     // The same request straight to the provider (simulator): what it counts when nothing is cleared.
-    const plain = await fetch(`${p!.sim.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-test-provider-key' }, body: JSON.stringify(body) });
+    const plain = await fetch(`${p!.sim.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer sk-test-provider-key' },
+      body: JSON.stringify(body),
+    });
     expect(plain.status).toBe(200);
     const edited = await p!.http('/v1/chat/completions', { method: 'POST', json: { ...body, metadata: { parsimony_context_management: JSON.stringify(policy) } } });
     expect(edited.status).toBe(200);
@@ -93,7 +109,10 @@ describe('context_management through the pipeline on an OpenAI-routed request', 
     expect(job.cost.by_lever.context).toBeGreaterThan(0);
 
     // (A new question: a cache hit would answer before the context stage reads the policy.)
-    const invalid = await p!.http('/v1/chat/completions', { method: 'POST', json: { ...body, messages: [{ role: 'user', content: 'Which seats are left on HAT11?' }], metadata: { parsimony_context_management: 'not json' } } });
+    const invalid = await p!.http('/v1/chat/completions', {
+      method: 'POST',
+      json: { ...body, messages: [{ role: 'user', content: 'Which seats are left on HAT11?' }], metadata: { parsimony_context_management: 'not json' } },
+    });
     expect(invalid.status).toBe(400);
     expect((await invalid.json()).error.message).toContain('parsimony_context_management');
   }, 60_000);
@@ -103,7 +122,10 @@ describe('context_management through the pipeline on an OpenAI-routed request', 
     const messages: { role: 'user' | 'assistant'; content: string | Block[] }[] = [{ role: 'user', content: 'Which hotels near the venue still have rooms on 2026-12-20?' }];
     for (let i = 0; i < 3; i++) {
       messages.push({ role: 'assistant', content: [{ type: 'tool_use', id: `toolu_${i}`, name: 'search_hotels', input: { night: `2026-12-2${i}` } }] });
-      messages.push({ role: 'user', content: [{ type: 'tool_result', tool_use_id: `toolu_${i}`, content: JSON.stringify(Array.from({ length: 30 }, (_, k) => ({ hotel: `H${i}${k}`, rooms: k, rate: 90 + k }))) }] });
+      messages.push({
+        role: 'user',
+        content: [{ type: 'tool_result', tool_use_id: `toolu_${i}`, content: JSON.stringify(Array.from({ length: 30 }, (_, k) => ({ hotel: `H${i}${k}`, rooms: k, rate: 90 + k }))) }],
+      });
     }
     const tools = [{ name: 'search_hotels', description: 'Hotels with free rooms', input_schema: { type: 'object' as const, properties: { night: { type: 'string' } } } }];
     const client = p!.anthropic();
@@ -127,9 +149,22 @@ describe('context_management through the pipeline on an OpenAI-routed request', 
   it('shows OpenAI automatic prefix caching as "provider caching you would have had anyway", not as a prompt_cache saving', async () => {
     const system = 'You are the booking assistant of a travel agency. Verify the traveller, quote fares exactly, confirm before booking. '.repeat(60);
     const ask = async (question: string) => {
-      const res = await p!.http('/v1/chat/completions', { method: 'POST', tenant: 'globex', json: { model: 'gpt-4.1', messages: [{ role: 'system', content: system }, { role: 'user', content: question }] } });
+      const res = await p!.http('/v1/chat/completions', {
+        method: 'POST',
+        tenant: 'globex',
+        json: {
+          model: 'gpt-4.1',
+          messages: [
+            { role: 'system', content: system },
+            { role: 'user', content: question },
+          ],
+        },
+      });
       expect(res.status).toBe(200);
-      return (await (await p!.http(`/v1/jobs/${res.headers.get('x-parsimony-job-id')}`, { tenant: 'globex' })).json()) as { usage: { cached_input_tokens: number }; cost: { provider_cache_anyway_usd: number; by_lever: { prompt_cache: number } } };
+      return (await (await p!.http(`/v1/jobs/${res.headers.get('x-parsimony-job-id')}`, { tenant: 'globex' })).json()) as {
+        usage: { cached_input_tokens: number };
+        cost: { provider_cache_anyway_usd: number; by_lever: { prompt_cache: number } };
+      };
     };
     const first = await ask('What is the baggage allowance on a basic economy fare to Lisbon?');
     expect(first.cost.provider_cache_anyway_usd).toBe(0);

@@ -25,7 +25,11 @@ describe('context:eval', () => {
     });
     const file = join(dir, 'traces.json');
     writeFileSync(file, JSON.stringify(traces));
-    const { stdout } = await run(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'scripts/context/eval.ts'), '--traces', file, '--strategy', 'mask', '--no-cost-model', '--window', '4', '--keep', '2'], { cwd: root, timeout: 120_000 });
+    const { stdout } = await run(
+      process.execPath,
+      [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'scripts/context/eval.ts'), '--traces', file, '--strategy', 'mask', '--no-cost-model', '--window', '4', '--keep', '2'],
+      { cwd: root, timeout: 120_000 },
+    );
     const lines = stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
     const out = JSON.parse(lines[0]);

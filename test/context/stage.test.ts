@@ -31,11 +31,12 @@ describe('ContextCompactionStage', () => {
     expect(ctx.ledger.contextTokensRemoved).toBe((note.tokens_before as number) - (note.tokens_after as number));
     const usage = { input_tokens: 1000, output_tokens: 50, cached_input_tokens: 0, cache_write_tokens: 0 };
     expect(ctx.ledger.price).toBeDefined();
-    const cost = ctx.ledger.price(
-      { defaultFrontier: SMALL_MODEL } as never,
-      SMALL_MODEL,
-      { input_tokens: note.tokens_after as number, output_tokens: 10, cached_input_tokens: 0, cache_write_tokens: 0 },
-    );
+    const cost = ctx.ledger.price({ defaultFrontier: SMALL_MODEL } as never, SMALL_MODEL, {
+      input_tokens: note.tokens_after as number,
+      output_tokens: 10,
+      cached_input_tokens: 0,
+      cache_write_tokens: 0,
+    });
     expect(cost.overhead_usd).toBeCloseTo(priceUsage(SMALL_MODEL, usage), 8);
 
     const again = stageContext(agentRequest(steps(8)));

@@ -34,7 +34,13 @@ export function track<T extends { close(): Promise<void> }>(start: Promise<T>): 
     stop = value.close.bind(value);
     return Object.assign(value, { close });
   });
-  const entry: Started = { settled: ready.then(() => undefined, () => undefined), close };
+  const entry: Started = {
+    settled: ready.then(
+      () => undefined,
+      () => undefined,
+    ),
+    close,
+  };
   started.add(entry);
   void ready.catch(() => started.delete(entry));
   return ready;

@@ -103,7 +103,13 @@ async function startParsimony(name: string, env: Record<string, string>): Promis
 }
 
 /** Polls GET /v1/jobs/:id until `done(job)` or the timeout. */
-export async function waitForJob(p: TestParsimony, id: string, done: (job: any) => boolean = (j) => ['completed', 'failed', 'cancelled'].includes(j.status), timeoutMs = 15_000, tenant: keyof typeof KEYS = 'acme'): Promise<any> {
+export async function waitForJob(
+  p: TestParsimony,
+  id: string,
+  done: (job: any) => boolean = (j) => ['completed', 'failed', 'cancelled'].includes(j.status),
+  timeoutMs = 15_000,
+  tenant: keyof typeof KEYS = 'acme',
+): Promise<any> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const res = await p.http(`/v1/jobs/${id}`, { tenant });

@@ -40,7 +40,10 @@ describe('POST /v1/chat/completions with the official openai SDK', () => {
   });
 
   test('model "auto" resolves to a catalog model and says why', async () => {
-    const { response } = await p.openai().chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'hello' }] }).withResponse();
+    const { response } = await p
+      .openai()
+      .chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'hello' }] })
+      .withResponse();
     const job = await (await p.http(`/v1/jobs/${response.headers.get('x-parsimony-job-id')}`)).json();
     expect(job.route.model).toBeTruthy();
     expect(job.route.reason).toMatch(/\w/);
@@ -120,7 +123,10 @@ describe('POST /v1/chat/completions with the official openai SDK', () => {
   test('Anthropic models answer through the same OpenAI-compatible endpoint', async () => {
     const res = await p.openai().chat.completions.create({
       model: 'claude-haiku-4-5',
-      messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Say hi.' }],
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: 'Say hi.' },
+      ],
     });
     expect(res.model).toBe('claude-haiku-4-5');
     expect(res.choices[0].message.content).toBeTruthy();

@@ -34,7 +34,10 @@ function agentConversation(cycles: number): OpenAI.ChatCompletionMessageParam[] 
 async function send(messages: OpenAI.ChatCompletionMessageParam[]) {
   // The cache is off here: this file measures compaction, and a cached answer would skip it.
   const body = { model: 'gpt-4.1-mini', messages, tools: [lookupTool], parsimony: { cache: { mode: 'off' } } };
-  const { response } = await p.openai().chat.completions.create(body as OpenAI.ChatCompletionCreateParamsNonStreaming).withResponse();
+  const { response } = await p
+    .openai()
+    .chat.completions.create(body as OpenAI.ChatCompletionCreateParamsNonStreaming)
+    .withResponse();
   return (await p.http(`/v1/jobs/${response.headers.get('x-parsimony-job-id')}`)).json();
 }
 

@@ -64,11 +64,7 @@ describe('bulk POST /v1/jobs', () => {
   test('all or nothing: one bad element is a 400 naming its index, and no job of the array is stored or queued', async () => {
     const before = await recordCount();
     expect(before).toBeGreaterThan(0);
-    const res = await post([
-      { request: chatBody('fine element zero') },
-      { request: chatBody('fine element one') },
-      { request: { model: 'gpt-4.1-mini', messages: 'not a list' } },
-    ]);
+    const res = await post([{ request: chatBody('fine element zero') }, { request: chatBody('fine element one') }, { request: { model: 'gpt-4.1-mini', messages: 'not a list' } }]);
     expect(res.status).toBe(400);
     const body = await res.json();
     expect(body.error.type).toBe('invalid_request_error');
@@ -87,7 +83,10 @@ describe('bulk POST /v1/jobs', () => {
     const sync = await post([{ request: chatBody('x'), latency: 'sync' }]);
     expect((await sync.json()).error.message).toMatch(/^jobs\[0\]: latency: "sync"/);
 
-    const dupKeys = await post([{ request: chatBody('x'), idempotency_key: 'k' }, { request: chatBody('y'), idempotency_key: 'k' }]);
+    const dupKeys = await post([
+      { request: chatBody('x'), idempotency_key: 'k' },
+      { request: chatBody('y'), idempotency_key: 'k' },
+    ]);
     expect((await dupKeys.json()).error.message).toMatch(/^jobs\[1\]: .*jobs\[0\]/);
     expect(await recordCount()).toBe(before);
   }, 30_000);

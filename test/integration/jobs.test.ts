@@ -92,7 +92,20 @@ describe('POST /v1/jobs', () => {
     ['a wrong type', JSON.stringify({ request: chatBody('x'), latency: 5 }), 400, /latency/],
     ['empty messages', JSON.stringify({ request: { model: 'gpt-4.1-mini', messages: [] } }), 400, /messages/],
     ['a message with a bad role', JSON.stringify({ request: { model: 'gpt-4.1-mini', messages: [{ role: 'wizard', content: 'x' }] } }), 400, /request\.messages/],
-    ['a tool result without its call', JSON.stringify({ request: { model: 'gpt-4.1-mini', messages: [{ role: 'user', content: 'x' }, { role: 'tool', tool_call_id: 'c1', content: 'y' }] } }), 400, /tool_call_id/],
+    [
+      'a tool result without its call',
+      JSON.stringify({
+        request: {
+          model: 'gpt-4.1-mini',
+          messages: [
+            { role: 'user', content: 'x' },
+            { role: 'tool', tool_call_id: 'c1', content: 'y' },
+          ],
+        },
+      }),
+      400,
+      /tool_call_id/,
+    ],
     ['a past deadline', JSON.stringify({ request: chatBody('x'), deadline: '2001-01-01T00:00:00Z' }), 400, /past/],
     ['a malformed deadline', JSON.stringify({ request: chatBody('x'), deadline: 'tomorrow' }), 400, /deadline/],
     ['a non-http callback', JSON.stringify({ request: chatBody('x'), callback_url: 'ftp://example.com/x' }), 400, /callback_url/],

@@ -147,7 +147,10 @@ describe('POST /v1/messages with the official @anthropic-ai/sdk', () => {
     expect(serverTool).toBeInstanceOf(Anthropic.BadRequestError);
     expect((serverTool as APIError).message).toMatch(/web_search_20250305/);
 
-    const unauth = await p.anthropic('acme', { apiKey: 'wrong-key' }).messages.create({ model: 'claude-haiku-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
+    const unauth = await p
+      .anthropic('acme', { apiKey: 'wrong-key' })
+      .messages.create({ model: 'claude-haiku-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] })
+      .catch((e: unknown) => e);
     expect(unauth).toBeInstanceOf(Anthropic.AuthenticationError);
     expect((unauth as APIError).type).toBe('authentication_error');
 
@@ -157,10 +160,16 @@ describe('POST /v1/messages with the official @anthropic-ai/sdk', () => {
   });
 
   test('refused and forwarded fields: refused ones name the field and why, newer ones are never a 400 for being new', async () => {
-    const refused = await p.http('/v1/messages', { method: 'POST', json: { model: 'claude-haiku-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }], mcp_servers: [{ type: 'url', url: 'https://x', name: 'x' }] } });
+    const refused = await p.http('/v1/messages', {
+      method: 'POST',
+      json: { model: 'claude-haiku-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }], mcp_servers: [{ type: 'url', url: 'https://x', name: 'x' }] },
+    });
     expect(refused.status).toBe(400);
     expect((await refused.json()).error.message).toMatch(/^mcp_servers: not supported by Parsimony: MCP/);
-    const newer = await p.http('/v1/messages', { method: 'POST', json: { model: 'claude-haiku-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }], inference_geo: 'us', speed: 'standard' } });
+    const newer = await p.http('/v1/messages', {
+      method: 'POST',
+      json: { model: 'claude-haiku-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }], inference_geo: 'us', speed: 'standard' },
+    });
     expect(newer.status).toBe(200);
   });
 

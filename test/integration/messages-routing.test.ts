@@ -61,7 +61,12 @@ describe('a Messages agent chain answered by an OpenAI model', () => {
         toolCycles += 1;
         messages.push({
           role: 'user',
-          content: calls.map((c, i) => ({ type: 'tool_result' as const, tool_use_id: c.id, content: i === 0 ? `ok: ${JSON.stringify(c.input)}` : [{ type: 'text' as const, text: 'done' }], is_error: false })),
+          content: calls.map((c, i) => ({
+            type: 'tool_result' as const,
+            tool_use_id: c.id,
+            content: i === 0 ? `ok: ${JSON.stringify(c.input)}` : [{ type: 'text' as const, text: 'done' }],
+            is_error: false,
+          })),
         });
       }
     }
@@ -113,7 +118,15 @@ describe('a Messages agent chain answered by an OpenAI model', () => {
       model: 'auto',
       max_tokens: 300,
       output_config: { format: { type: 'json_schema', schema: { type: 'object', properties: { colour: { type: 'string' } }, required: ['colour'], additionalProperties: false } } },
-      messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'base64', media_type: 'image/png', data: pixel } }, { type: 'text', text: 'What colour is this pixel?' }] }],
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'image', source: { type: 'base64', media_type: 'image/png', data: pixel } },
+            { type: 'text', text: 'What colour is this pixel?' },
+          ],
+        },
+      ],
     });
     expect(message.model).toMatch(/^gpt-/);
     const text = message.content.find((b) => b.type === 'text') as Anthropic.TextBlock;
@@ -121,7 +134,10 @@ describe('a Messages agent chain answered by an OpenAI model', () => {
   });
 
   test('an explicit model is never rerouted', async () => {
-    const { response } = await p.anthropic().messages.create({ model: 'claude-sonnet-4-6', max_tokens: 50, messages: [{ role: 'user', content: 'hello' }] }).withResponse();
+    const { response } = await p
+      .anthropic()
+      .messages.create({ model: 'claude-sonnet-4-6', max_tokens: 50, messages: [{ role: 'user', content: 'hello' }] })
+      .withResponse();
     const record = await job(response.headers.get('x-parsimony-job-id'));
     expect(record.route).toMatchObject({ model: 'claude-sonnet-4-6', provider: 'anthropic', reason: expect.stringMatching(/explicit/) });
   });

@@ -86,7 +86,14 @@ async function spawnProducer(port: number): Promise<{ child: ChildProcess; url: 
     // Up, and its heartbeat written (a producer that dies before its first heartbeat is simply dead at once).
     const running = children.filter((c) => c.exitCode === null && c.signalCode === null).length;
     const alive = (await redis.keys(`${prefix}:producer-alive:*`)).length >= running;
-    if (alive && (await fetch(`${url}/healthz`).then((r) => r.ok, () => false))) return { child, url };
+    if (
+      alive &&
+      (await fetch(`${url}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      ))
+    )
+      return { child, url };
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error('producer did not start');

@@ -27,7 +27,13 @@ const report = {
 async function ask(tenant: 'acme' | 'globex') {
   const { response } = await p
     .openai(tenant)
-    .chat.completions.create({ model: 'gpt-4.1-mini', messages: [{ role: 'system', content: ORIGINAL }, { role: 'user', content: 'Where is my parcel?' }] })
+    .chat.completions.create({
+      model: 'gpt-4.1-mini',
+      messages: [
+        { role: 'system', content: ORIGINAL },
+        { role: 'user', content: 'Where is my parcel?' },
+      ],
+    })
     .withResponse();
   return (await p.http(`/v1/jobs/${response.headers.get('x-parsimony-job-id')}`, { tenant })).json();
 }

@@ -30,7 +30,10 @@ describe('provider faults', () => {
   test('fast path fails fast on a provider 400 with the provider message, one call only', async () => {
     p.sim.faults.add({ status: 400, times: 1, match: { contains: 'fast-400' } });
     const before = chatCalls();
-    const err = await p.openai().chat.completions.create(chatBody('fast-400 please') as never).catch((e) => e);
+    const err = await p
+      .openai()
+      .chat.completions.create(chatBody('fast-400 please') as never)
+      .catch((e) => e);
     expect(err.status).toBe(400);
     expect(chatCalls() - before).toBe(1);
   });

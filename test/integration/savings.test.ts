@@ -31,9 +31,19 @@ test('the savings report equals the sum of the jobs, and every job obeys the wat
   const report = await (await p.http('/v1/savings')).json();
   const sum = (pick: (job: any) => number) => jobs.reduce((total, job) => total + pick(job), 0);
   expect(report.requests).toBe(jobs.length);
-  expect(report.baseline_usd).toBeCloseTo(sum((j) => j.cost.baseline_usd), 8);
-  expect(report.actual_usd).toBeCloseTo(sum((j) => j.cost.actual_usd), 8);
-  for (const lever of LEVERS) expect(report.by_lever[lever]).toBeCloseTo(sum((j) => j.cost.by_lever[lever]), 8);
+  expect(report.baseline_usd).toBeCloseTo(
+    sum((j) => j.cost.baseline_usd),
+    8,
+  );
+  expect(report.actual_usd).toBeCloseTo(
+    sum((j) => j.cost.actual_usd),
+    8,
+  );
+  for (const lever of LEVERS)
+    expect(report.by_lever[lever]).toBeCloseTo(
+      sum((j) => j.cost.by_lever[lever]),
+      8,
+    );
   expect(report.routing_mix).toEqual({ small: 2, mid: 1, frontier: 1 });
 
   const byTask = await (await p.http('/v1/savings?group_by=task')).json();

@@ -1,13 +1,7 @@
 import type { ChatRequest } from '../../shared/core/chat-model';
 import { ChatCompletionBodySchema } from '../../shared/surfaces/chat-completions/request-schema';
 import { openAIBodyToChatRequest } from '../../shared/surfaces/chat-completions/to-internal';
-import {
-  argumentsToInput,
-  chatRequestToAnthropicParams,
-  DEFAULT_ANTHROPIC_MAX_TOKENS,
-  imageBlock,
-  jsonInstruction,
-} from '../../shared/providers/anthropic/to-anthropic';
+import { argumentsToInput, chatRequestToAnthropicParams, DEFAULT_ANTHROPIC_MAX_TOKENS, imageBlock, jsonInstruction } from '../../shared/providers/anthropic/to-anthropic';
 
 const sonnet = { id: 'claude-sonnet-4-5', provider_model: undefined, max_output_tokens: 64000 };
 

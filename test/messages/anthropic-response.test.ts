@@ -130,7 +130,10 @@ describe('Anthropic stream → StreamEvents', () => {
 
   test('message_delta usage overrides non-null fields (newer API sends cumulative input counts there too)', () => {
     const decoder = new AnthropicStreamDecoder(() => NOW);
-    decoder.push({ type: 'message_start', message: { id: 'm', model: 'x', content: [], usage: { input_tokens: 10, output_tokens: 1, cache_read_input_tokens: null, cache_creation_input_tokens: null } } } as never);
+    decoder.push({
+      type: 'message_start',
+      message: { id: 'm', model: 'x', content: [], usage: { input_tokens: 10, output_tokens: 1, cache_read_input_tokens: null, cache_creation_input_tokens: null } },
+    } as never);
     decoder.push({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: 'Hello' } } as never);
     decoder.push({
       type: 'message_delta',
@@ -150,7 +153,9 @@ describe('Anthropic stream → StreamEvents', () => {
 
   test('without message_stop there is no done', () => {
     const decoder = new AnthropicStreamDecoder();
-    const events = toolStream().slice(0, -1).flatMap((e) => decoder.push(e));
+    const events = toolStream()
+      .slice(0, -1)
+      .flatMap((e) => decoder.push(e));
     expect(events.some((e) => e.type === 'done')).toBe(false);
     expect(decoder.done).toBe(false);
   });

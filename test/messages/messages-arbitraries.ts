@@ -9,7 +9,10 @@ import fc from 'fast-check';
  */
 
 const word = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9 .,?!'-]{0,30}$/);
-export const text = fc.oneof(word, fc.string({ minLength: 1, maxLength: 40 }).filter((s) => s.trim().length > 0));
+export const text = fc.oneof(
+  word,
+  fc.string({ minLength: 1, maxLength: 40 }).filter((s) => s.trim().length > 0),
+);
 const id = fc.stringMatching(/^[a-z0-9]{6,12}$/);
 const key = fc.stringMatching(/^[a-z][a-z0-9_]{0,8}$/);
 const jsonValue = fc.oneof(fc.string({ maxLength: 12 }), fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.integer(), { maxLength: 3 }));
@@ -23,10 +26,7 @@ const imageBlock = fc.oneof(
   fc.record({ type: fc.constant('image' as const), source: fc.record({ type: fc.constant('base64' as const), media_type: fc.constantFrom('image/png', 'image/jpeg', 'image/webp'), data: base64 }) }),
   fc.record({ type: fc.constant('image' as const), source: fc.record({ type: fc.constant('url' as const), url: fc.webUrl({ withQueryParameters: false, withFragments: false }) }) }),
 );
-const thinkingBlock = fc.oneof(
-  fc.record({ type: fc.constant('thinking' as const), thinking: text, signature }),
-  fc.record({ type: fc.constant('redacted_thinking' as const), data: base64 }),
-);
+const thinkingBlock = fc.oneof(fc.record({ type: fc.constant('thinking' as const), thinking: text, signature }), fc.record({ type: fc.constant('redacted_thinking' as const), data: base64 }));
 const toolUse = (name: string) => fc.record({ type: fc.constant('tool_use' as const), id: id.map((s) => `toolu_${s}`), name: fc.constant(name), input: toolInput });
 
 export const TOOL_NAMES = ['get_weather', 'search_docs', 'send_email'] as const;
@@ -46,19 +46,15 @@ const assistantTurn = fc
 const toolResultContent = fc.oneof(text, fc.array(fc.record({ type: fc.constant('text' as const), text }), { minLength: 1, maxLength: 2 }));
 
 /** A conversation: user first, roles alternating, every tool_use answered by a tool_result in the next user turn. */
-export const conversation = fc
-  .tuple(fc.oneof(text, userBlocks), fc.array(fc.tuple(assistantTurn, userBlocks, toolResultContent, fc.boolean()), { maxLength: 3 }))
-  .map(([first, rounds]) => {
-    const turns: Turn[] = [{ role: 'user', content: first as string | Block[] }];
-    for (const [assistant, user, result, isError] of rounds) {
-      turns.push({ role: 'assistant', content: assistant });
-      const results: Block[] = assistant
-        .filter((b) => b.type === 'tool_use')
-        .map((b) => ({ type: 'tool_result', tool_use_id: b.id, content: result, ...(isError ? { is_error: true } : {}) }));
-      turns.push({ role: 'user', content: [...results, ...(user as Block[])] });
-    }
-    return turns;
-  });
+export const conversation = fc.tuple(fc.oneof(text, userBlocks), fc.array(fc.tuple(assistantTurn, userBlocks, toolResultContent, fc.boolean()), { maxLength: 3 })).map(([first, rounds]) => {
+  const turns: Turn[] = [{ role: 'user', content: first as string | Block[] }];
+  for (const [assistant, user, result, isError] of rounds) {
+    turns.push({ role: 'assistant', content: assistant });
+    const results: Block[] = assistant.filter((b) => b.type === 'tool_use').map((b) => ({ type: 'tool_result', tool_use_id: b.id, content: result, ...(isError ? { is_error: true } : {}) }));
+    turns.push({ role: 'user', content: [...results, ...(user as Block[])] });
+  }
+  return turns;
+});
 
 const tool = toolName.chain((name) =>
   fc.record(

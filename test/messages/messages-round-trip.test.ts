@@ -53,9 +53,7 @@ describe('Messages body → internal → Anthropic wire → internal', () => {
     fc.assert(
       fc.property(messagesBody, (body) => {
         const wire = chatRequestToAnthropicParams(toInternal(body), CLAUDE);
-        expect(wire.messages).toEqual(
-          body.messages.map((m) => ({ role: m.role, content: typeof m.content === 'string' ? [{ type: 'text', text: m.content }] : m.content.map(normalisedBlock) })),
-        );
+        expect(wire.messages).toEqual(body.messages.map((m) => ({ role: m.role, content: typeof m.content === 'string' ? [{ type: 'text', text: m.content }] : m.content.map(normalisedBlock) })));
       }),
       RUNS,
     );
@@ -88,7 +86,8 @@ describe('thinking ↔ reasoning effort across providers', () => {
       }),
       RUNS,
     );
-    const effortOf = (thinking: Record<string, unknown>) => chatRequestToOpenAIBody(toInternal({ model: 'auto', max_tokens: 40000, thinking, messages: [{ role: 'user', content: 'q' }] }), gpt.id, gpt).reasoning_effort;
+    const effortOf = (thinking: Record<string, unknown>) =>
+      chatRequestToOpenAIBody(toInternal({ model: 'auto', max_tokens: 40000, thinking, messages: [{ role: 'user', content: 'q' }] }), gpt.id, gpt).reasoning_effort;
     expect(effortOf({ type: 'enabled', budget_tokens: 3000 })).toBe('low');
     expect(effortOf({ type: 'enabled', budget_tokens: 30000 })).toBe('high');
     expect(gpt.reasoning?.efforts).toContain(effortOf({ type: 'disabled' }));
@@ -112,7 +111,9 @@ describe('answers back to the Messages surface', () => {
       fc.asyncProperty(anthropicMessage, async (message) => {
         const decoder = new AnthropicStreamDecoder();
         const encoder = new MessagesStreamEncoder(message.id, message.model);
-        const frames = anthropicEvents(message).flatMap((e) => decoder.push(e as never)).flatMap((e) => encoder.encode(e));
+        const frames = anthropicEvents(message)
+          .flatMap((e) => decoder.push(e as never))
+          .flatMap((e) => encoder.encode(e));
         expect(frames.every((f) => sseFrame(f) === `event: ${f.event}\ndata: ${JSON.stringify(f.data)}\n\n` && f.event === f.data.type)).toBe(true);
         // fromReadableStream reads the events as JSON lines (the SSE framing is checked above).
         const final = await MessageStream.fromReadableStream(jsonLines(frames.map((f) => f.data))).finalMessage();
@@ -170,9 +171,7 @@ function normalisedBlock(block: Record<string, unknown>): Record<string, unknown
 
 /** The events Anthropic streams for a message (thinking_delta + signature_delta, text_delta, input_json_delta). */
 function anthropicEvents(message: ReturnType<typeof anthropicMessage.generate>['value']): Record<string, unknown>[] {
-  const events: Record<string, unknown>[] = [
-    { type: 'message_start', message: { ...message, content: [], stop_reason: null, stop_sequence: null, usage: { ...message.usage, output_tokens: 1 } } },
-  ];
+  const events: Record<string, unknown>[] = [{ type: 'message_start', message: { ...message, content: [], stop_reason: null, stop_sequence: null, usage: { ...message.usage, output_tokens: 1 } } }];
   message.content.forEach((block, index) => {
     const b = block as Record<string, unknown> & { type: string };
     if (b.type === 'thinking') {
@@ -204,16 +203,32 @@ function jsonLines(events: unknown[]): ReadableStream {
   });
 }
 
-
 describe('across surfaces: an agent loop whose answers come from the other provider', () => {
   test('Messages client, OpenAI reasoning: shown as thinking, sent back, it is OpenAI’s reasoning again (and never reaches Anthropic)', () => {
     const part = fc.record({ text: fc.string({ maxLength: 30 }), id: fc.stringMatching(/^rs_[a-z0-9]{4,10}$/), encrypted: fc.stringMatching(/^[A-Za-z0-9+/=]{4,40}$/) });
     fc.assert(
       fc.property(fc.array(part, { minLength: 1, maxLength: 3 }), fc.string({ minLength: 1, maxLength: 20 }), (parts, answer) => {
         const reasoning = parts.map((p) => ({ type: 'reasoning' as const, provider: 'openai', ...p }));
-        const response: ChatResponse = { id: 'r', model: 'gpt-5.4', created: 0, content: answer, tool_calls: [], finish_reason: 'stop', usage: { input_tokens: 1, output_tokens: 1, cached_input_tokens: 0, cache_write_tokens: 0 }, reasoning };
+        const response: ChatResponse = {
+          id: 'r',
+          model: 'gpt-5.4',
+          created: 0,
+          content: answer,
+          tool_calls: [],
+          finish_reason: 'stop',
+          usage: { input_tokens: 1, output_tokens: 1, cached_input_tokens: 0, cache_write_tokens: 0 },
+          reasoning,
+        };
         const message = clone(chatResponseToMessage(response, 'msg_1', 'gpt-5.4'));
-        const next = toInternal({ model: 'auto', max_tokens: 100, messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content: message.content }, { role: 'user', content: 'more' }] });
+        const next = toInternal({
+          model: 'auto',
+          max_tokens: 100,
+          messages: [
+            { role: 'user', content: 'q' },
+            { role: 'assistant', content: message.content },
+            { role: 'user', content: 'more' },
+          ],
+        });
         const assistant = next.messages[1];
         expect(assistant.role === 'assistant' ? assistant.reasoning : undefined).toEqual(reasoning);
         const wire = chatRequestToAnthropicParams(next, CLAUDE);
@@ -229,7 +244,10 @@ describe('across surfaces: an agent loop whose answers come from the other provi
         const internal = anthropicMessageToResponse(message as unknown as AnthropicMessage);
         const items = outputItems(internal, 'job_rt', true);
         const results = internal.tool_calls.map((c) => ({ type: 'function_call_output', call_id: c.id, output: 'ok' }));
-        const parsed = await responsesSurface.parse({ model: 'claude-sonnet-4-6', input: [{ role: 'user', content: 'q' }, ...items, ...results, ...(results.length ? [] : [{ role: 'user', content: 'next' }])] }, { tenant: 't' });
+        const parsed = await responsesSurface.parse(
+          { model: 'claude-sonnet-4-6', input: [{ role: 'user', content: 'q' }, ...items, ...results, ...(results.length ? [] : [{ role: 'user', content: 'next' }])] },
+          { tenant: 't' },
+        );
         const wire = clone(chatRequestToAnthropicParams(parsed.request, CLAUDE));
         const expected = message.content.map((b) => {
           const { citations: _c, ...rest } = b as Record<string, unknown>;

@@ -62,7 +62,13 @@ describe('reasoning ↔ thinking', () => {
     };
     const message = chatResponseToMessage(answer, 'msg_1', 'gpt-5');
     expect(message.content[0]).toMatchObject({ type: 'thinking', thinking: 'thought', signature: expect.stringMatching(/^parsimony\.r1\./) });
-    const next = parse({ messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content: message.content }, { role: 'user', content: 'and?' }] });
+    const next = parse({
+      messages: [
+        { role: 'user', content: 'q' },
+        { role: 'assistant', content: message.content },
+        { role: 'user', content: 'and?' },
+      ],
+    });
     const assistant = next.messages[1];
     expect(assistant.role === 'assistant' && assistant.reasoning).toEqual([{ type: 'reasoning', text: 'thought', encrypted: 'gAAAA', provider: 'openai', id: 'rs_1' }]);
     const wire = chatRequestToAnthropicParams(next, CLAUDE);
@@ -72,7 +78,10 @@ describe('reasoning ↔ thinking', () => {
 
 describe('Messages request fields', () => {
   test('forwarded fields and fields newer than the SDK go to Anthropic verbatim; headers and betas too', () => {
-    const request = withAnthropicHeaders(parse({ top_k: 5, inference_geo: 'eu', some_future_field: { a: 1 }, betas: ['b1'] }), (name) => ({ 'anthropic-version': '2023-06-01', 'anthropic-beta': 'b0' })[name]);
+    const request = withAnthropicHeaders(
+      parse({ top_k: 5, inference_geo: 'eu', some_future_field: { a: 1 }, betas: ['b1'] }),
+      (name) => ({ 'anthropic-version': '2023-06-01', 'anthropic-beta': 'b0' })[name],
+    );
     expect(request.provider_options).toEqual({ anthropic: { top_k: 5, inference_geo: 'eu', some_future_field: { a: 1 } } });
     expect(request.provider_headers).toEqual({ anthropic: { 'anthropic-version': '2023-06-01', 'anthropic-beta': 'b0,b1' } });
     const wire = chatRequestToAnthropicParams(request, CLAUDE) as unknown as Record<string, unknown>;
@@ -147,4 +156,3 @@ describe('Messages errors and models', () => {
     ]);
   });
 });
-

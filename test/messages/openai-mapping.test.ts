@@ -16,7 +16,13 @@ const weatherTool = {
 
 describe('OpenAI edge body → internal → provider body', () => {
   test('plain text with a system prompt survives the round trip', () => {
-    const internal = edge({ model: 'gpt-4.1-mini', messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Hi' }] });
+    const internal = edge({
+      model: 'gpt-4.1-mini',
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: 'Hi' },
+      ],
+    });
     expect(internal.system).toEqual([{ type: 'text', text: 'Be brief.' }]);
     expect(internal.messages).toEqual([{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }]);
     const body = chatRequestToOpenAIBody(internal, 'gpt-4.1-mini-2025-04-14');
@@ -268,7 +274,10 @@ describe('stream events → OpenAI chunks', () => {
     expect(chunks[5].choices).toEqual([]);
     expect(chunks[5].usage).toEqual({ prompt_tokens: 10, completion_tokens: 3, total_tokens: 13, prompt_tokens_details: { cached_tokens: 4 }, completion_tokens_details: { reasoning_tokens: 0 } });
     // What a client reassembles equals the final response.
-    const args = chunks.flatMap((c) => c.choices[0]?.delta.tool_calls ?? []).map((t: any) => t.function.arguments).join('');
+    const args = chunks
+      .flatMap((c) => c.choices[0]?.delta.tool_calls ?? [])
+      .map((t: any) => t.function.arguments)
+      .join('');
     expect(args).toBe(done.tool_calls[0].arguments);
   });
 

@@ -62,8 +62,6 @@ test('changes through the board must come from this origin (the browser resends 
 });
 
 test('a short admin key is refused at start-up with one line naming the variable', () => {
-  expect(() => parseEnv(ProducerEnvSchema, { PARSIMONY_API_KEYS: 'acme:k', PARSIMONY_ADMIN_KEY: 'short' })).toThrow(
-    'invalid configuration: PARSIMONY_ADMIN_KEY must be at least 16 characters',
-  );
+  expect(() => parseEnv(ProducerEnvSchema, { PARSIMONY_API_KEYS: 'acme:k', PARSIMONY_ADMIN_KEY: 'short' })).toThrow('invalid configuration: PARSIMONY_ADMIN_KEY must be at least 16 characters');
   expect(parseEnv(ProducerEnvSchema, { PARSIMONY_API_KEYS: 'acme:k', PARSIMONY_ADMIN_KEY: '' }).PARSIMONY_ADMIN_KEY).toBeUndefined();
 });

@@ -75,7 +75,10 @@ test('savings: a per-day table whose totals are the API’s, and --json is the r
   expect(table.stderr).toBe('');
   expect(table.code).toBe(0);
   expect(table.stdout).toContain(`savings ${from} .. ${today} (UTC), by day`);
-  const total = table.stdout.split('\n').find((l) => l.startsWith('TOTAL'))!.split(/\s+/);
+  const total = table.stdout
+    .split('\n')
+    .find((l) => l.startsWith('TOTAL'))!
+    .split(/\s+/);
   expect(total.slice(1, 6)).toEqual([String(api.requests), `$${api.baseline_usd.toFixed(6)}`, `$${api.actual_usd.toFixed(6)}`, `$${api.saved_usd.toFixed(6)}`, `${api.saved_pct.toFixed(1)}%`]);
   expect(table.stdout).toMatch(new RegExp(`^${today}\\s+2\\s`, 'm'));
 
@@ -104,12 +107,20 @@ test('batch submit --wait, status and results against Parsimony’s Batch API', 
   const results = await cli(['batch', 'results', id, '-o', out]);
   expect(results.code).toBe(0);
   expect(results.stderr).toContain(`1 request(s) failed: parsimony batch results ${id} --errors`);
-  const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const lines = readFileSync(out, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   expect(lines.map((l) => l.custom_id).sort()).toEqual(['a', 'b']);
   for (const l of lines) expect(l.response.body.object).toBe('chat.completion');
 
   const errors = await cli(['batch', 'results', id, '--errors']);
-  expect(errors.stdout.trim().split('\n').map((l) => JSON.parse(l).custom_id)).toEqual(['bad']);
+  expect(
+    errors.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).custom_id),
+  ).toEqual(['bad']);
 });
 
 test('cache purge --tag removes the tagged entries (POST /v1/cache/purge)', async () => {

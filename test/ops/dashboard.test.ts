@@ -110,7 +110,12 @@ test('the dashboard shows the numbers of GET /v1/savings and GET /v1/queues, und
   const report = await (await p.http('/v1/savings')).json();
   expect(report.requests).toBe(10);
   expect(await text(page, 'kpi-requests')).toBe(report.requests.toLocaleString('en-US'));
-  for (const [id, field] of [['kpi-saved-usd', 'saved_usd'], ['kpi-actual-usd', 'actual_usd'], ['kpi-baseline-usd', 'baseline_usd'], ['kpi-overhead-usd', 'overhead_usd']] as const) {
+  for (const [id, field] of [
+    ['kpi-saved-usd', 'saved_usd'],
+    ['kpi-actual-usd', 'actual_usd'],
+    ['kpi-baseline-usd', 'baseline_usd'],
+    ['kpi-overhead-usd', 'overhead_usd'],
+  ] as const) {
     expect(await value(page, id)).toBe(report[field]);
     const shown = Number((await text(page, id)).replace(/[$,]/g, ''));
     expect(Math.abs(shown - report[field])).toBeLessThanOrEqual(Math.abs(report[field]) * 1e-3 + 1e-12);

@@ -61,10 +61,16 @@ test('after traffic: HTTP latency by route pattern, stage latency per stage, job
   const sum = (jobs: any[], pick: (j: any) => number) => jobs.reduce((s, j) => s + pick(j), 0);
   expect(total(samples, 'parsimony_tokens_total', { model: 'gpt-4.1-nano', direction: 'input' })).toBe(sum(nanoJobs, (j) => j.usage.input_tokens));
   expect(total(samples, 'parsimony_tokens_total', { model: 'gpt-4.1-nano', direction: 'output' })).toBe(sum(nanoJobs, (j) => j.usage.output_tokens));
-  expect(total(samples, 'parsimony_cost_usd_total', { model: 'gpt-4.1-nano', kind: 'actual' })).toBeCloseTo(sum(nanoJobs, (j) => j.cost.actual_usd), 12);
+  expect(total(samples, 'parsimony_cost_usd_total', { model: 'gpt-4.1-nano', kind: 'actual' })).toBeCloseTo(
+    sum(nanoJobs, (j) => j.cost.actual_usd),
+    12,
+  );
   expect(total(samples, 'parsimony_cost_usd_total', { model: 'gpt-4.1', kind: 'baseline' })).toBeCloseTo(bigJob.cost.baseline_usd, 12);
   expect(nanoJob.cost.by_lever.routing).toBeGreaterThan(0);
-  expect(total(samples, 'parsimony_saved_usd_total', { model: 'gpt-4.1-nano', lever: 'routing' })).toBeCloseTo(sum(nanoJobs, (j) => j.cost.by_lever.routing), 12);
+  expect(total(samples, 'parsimony_saved_usd_total', { model: 'gpt-4.1-nano', lever: 'routing' })).toBeCloseTo(
+    sum(nanoJobs, (j) => j.cost.by_lever.routing),
+    12,
+  );
 
   // Queue depths are read on scrape and agree with GET /v1/queues.
   const queues = (await (await p.http('/v1/queues')).json()).queues;

@@ -62,7 +62,13 @@ function storedJob(tenant: string): JobRecord {
     attempts: 0,
   };
 }
-const cost = (actual: number): JobCost => ({ baseline_usd: actual * 2, actual_usd: actual, saved_usd: actual, overhead_usd: 0, by_lever: { routing: 0, cache: 0, context: 0, compression: 0, prompt_cache: 0, batch: actual } });
+const cost = (actual: number): JobCost => ({
+  baseline_usd: actual * 2,
+  actual_usd: actual,
+  saved_usd: actual,
+  overhead_usd: 0,
+  by_lever: { routing: 0, cache: 0, context: 0, compression: 0, prompt_cache: 0, batch: actual },
+});
 
 test('usd per day reads the day’s actual spend from the savings aggregates: batch jobs count, each exactly once', async () => {
   const store = new JobStore(redisA, { prefix, retentionSeconds: 60 });
@@ -74,7 +80,15 @@ test('usd per day reads the day’s actual spend from the savings aggregates: ba
     await store.create(job);
     await store.transition(job.id, ['queued'], 'running');
     const completion = {
-      response: { id: 'r', model: 'gpt-4.1-mini', created: 0, content: 'ok', tool_calls: [], finish_reason: 'stop' as const, usage: { input_tokens: 1, output_tokens: 1, cached_input_tokens: 0, cache_write_tokens: 0 } },
+      response: {
+        id: 'r',
+        model: 'gpt-4.1-mini',
+        created: 0,
+        content: 'ok',
+        tool_calls: [],
+        finish_reason: 'stop' as const,
+        usage: { input_tokens: 1, output_tokens: 1, cached_input_tokens: 0, cache_write_tokens: 0 },
+      },
       cost: cost(usd),
       deliveredBy: 'batch',
     };

@@ -22,7 +22,10 @@ function conversation(turns: number): ChatMessage[] {
 function request(over: Partial<ChatRequest> = {}): ChatRequest {
   return {
     model: 'claude-sonnet-4-6',
-    system: [{ type: 'text', text: 'You are an airline agent.' }, { type: 'text', text: LONG_POLICY }],
+    system: [
+      { type: 'text', text: 'You are an airline agent.' },
+      { type: 'text', text: LONG_POLICY },
+    ],
     messages: conversation(3),
     tools: [
       { name: 'search', description: LONG_TOOL_DESC, parameters: { type: 'object', properties: {} } },

@@ -73,10 +73,13 @@ describe('callWithRetries', () => {
 
   test('when attempts run out the last error is thrown', async () => {
     let calls = 0;
-    const err = await callWithRetries(async () => {
-      calls++;
-      throw new ProviderError('openai', 503, `down ${calls}`);
-    }, { ...fast, attempts: 4 }).catch((e) => e);
+    const err = await callWithRetries(
+      async () => {
+        calls++;
+        throw new ProviderError('openai', 503, `down ${calls}`);
+      },
+      { ...fast, attempts: 4 },
+    ).catch((e) => e);
     expect(calls).toBe(4);
     expect(err).toBeInstanceOf(ProviderError);
     expect(err.message).toBe('down 4');
@@ -85,10 +88,13 @@ describe('callWithRetries', () => {
   test('an abort during the wait stops retrying', async () => {
     const controller = new AbortController();
     let calls = 0;
-    const pending = callWithRetries(async () => {
-      calls++;
-      throw new ProviderError('openai', 429, 'rate limited', 60_000);
-    }, { attempts: 5, signal: controller.signal, onRetry: () => setImmediate(() => controller.abort()) });
+    const pending = callWithRetries(
+      async () => {
+        calls++;
+        throw new ProviderError('openai', 429, 'rate limited', 60_000);
+      },
+      { attempts: 5, signal: controller.signal, onRetry: () => setImmediate(() => controller.abort()) },
+    );
     await expect(pending).rejects.toThrow('rate limited');
     expect(calls).toBe(1);
   });
@@ -97,10 +103,13 @@ describe('callWithRetries', () => {
     let calls = 0;
     const retried: number[] = [];
     await expect(
-      callWithRetries(async () => {
-        calls++;
-        throw new ProviderError('openai', 429, 'rate limited', 120_000);
-      }, { attempts: 3, maxWaitMs: 5_000, onRetry: (i) => retried.push(i.attempt) }),
+      callWithRetries(
+        async () => {
+          calls++;
+          throw new ProviderError('openai', 429, 'rate limited', 120_000);
+        },
+        { attempts: 3, maxWaitMs: 5_000, onRetry: (i) => retried.push(i.attempt) },
+      ),
     ).rejects.toThrow('rate limited');
     expect(calls).toBe(1);
     expect(retried).toEqual([]);

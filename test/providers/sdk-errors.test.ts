@@ -7,14 +7,24 @@ import { anthropicErrorToProviderError } from '../../shared/providers/anthropic/
 /** Real SDK error objects, built the way the SDKs build them from a response. */
 describe('SDK errors → ProviderError', () => {
   test('OpenAI 429 keeps the provider message and retry-after', () => {
-    const err = OpenAISdk.APIError.generate(429, { error: { message: 'Rate limit reached for gpt-4.1', type: 'requests', code: 'rate_limit_exceeded' } }, undefined, new Headers({ 'retry-after': '2' }));
+    const err = OpenAISdk.APIError.generate(
+      429,
+      { error: { message: 'Rate limit reached for gpt-4.1', type: 'requests', code: 'rate_limit_exceeded' } },
+      undefined,
+      new Headers({ 'retry-after': '2' }),
+    );
     const p = openAIErrorToProviderError(err);
     expect(p).toBeInstanceOf(ProviderError);
     expect(p).toMatchObject({ provider: 'openai', status: 429, message: 'Rate limit reached for gpt-4.1', retryable: true, retryAfterMs: 2000 });
   });
 
   test('OpenAI 400 is not retryable; retry-after-ms wins over retry-after', () => {
-    const err = OpenAISdk.APIError.generate(400, { error: { message: "Invalid value for 'temperature'", type: 'invalid_request_error' } }, undefined, new Headers({ 'retry-after-ms': '150', 'retry-after': '9' }));
+    const err = OpenAISdk.APIError.generate(
+      400,
+      { error: { message: "Invalid value for 'temperature'", type: 'invalid_request_error' } },
+      undefined,
+      new Headers({ 'retry-after-ms': '150', 'retry-after': '9' }),
+    );
     expect(openAIErrorToProviderError(err)).toMatchObject({ status: 400, retryable: false, message: "Invalid value for 'temperature'", retryAfterMs: 150 });
   });
 
@@ -25,7 +35,12 @@ describe('SDK errors → ProviderError', () => {
 
   test('Anthropic 529 overloaded and a stream error event', () => {
     const body = { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' }, request_id: 'req_1' };
-    expect(anthropicErrorToProviderError(AnthropicSdk.APIError.generate(529, body, undefined, new Headers()))).toMatchObject({ provider: 'anthropic', status: 529, message: 'Overloaded', retryable: true });
+    expect(anthropicErrorToProviderError(AnthropicSdk.APIError.generate(529, body, undefined, new Headers()))).toMatchObject({
+      provider: 'anthropic',
+      status: 529,
+      message: 'Overloaded',
+      retryable: true,
+    });
     const inStream = new AnthropicSdk.APIError(undefined, body, undefined, new Headers(), 'overloaded_error');
     expect(anthropicErrorToProviderError(inStream)).toMatchObject({ status: 529, retryable: true, message: 'Overloaded' });
   });

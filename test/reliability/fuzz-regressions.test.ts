@@ -38,14 +38,30 @@ test('a body that does not decompress is a 400, not a 500 (zlib errors from body
     await expectClientError(await p.http('/v1/batches/batch_x/cancel', { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': encoding, 'content-length': '0' } }), 400);
   }
   // A body that does decompress still works.
-  const ok = await p.http('/v1/jobs', { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: gzipSync(JSON.stringify({ request: chatBody('gzipped') })) });
+  const ok = await p.http('/v1/jobs', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+    body: gzipSync(JSON.stringify({ request: chatBody('gzipped') })),
+  });
   expect(ok.status).toBe(202);
 });
 
 test('a deeply nested body is a 400, not a stack overflow (500)', async () => {
   const deep = deepJson(20_000, 'object');
-  await expectClientError(await p.http('/v1/jobs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"request":{"model":"auto","messages":[{"role":"user","content":"x"}]},"metadata":{"a":${deep}}}` }));
-  await expectClientError(await p.http('/v1/chat/completions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"model":"auto","messages":[{"role":"user","content":${deepJson(20_000, 'array')}}]}` }));
+  await expectClientError(
+    await p.http('/v1/jobs', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: `{"request":{"model":"auto","messages":[{"role":"user","content":"x"}]},"metadata":{"a":${deep}}}`,
+    }),
+  );
+  await expectClientError(
+    await p.http('/v1/chat/completions', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: `{"model":"auto","messages":[{"role":"user","content":${deepJson(20_000, 'array')}}]}`,
+    }),
+  );
   // Ordinary nesting (a JSON schema a few levels deep) is fine.
   const schema = { type: 'object', properties: { a: { type: 'object', properties: { b: { type: 'array', items: { type: 'object', properties: { c: { type: 'string' } } } } } } } };
   const ok = await p.http('/v1/chat/completions', { method: 'POST', json: chatBody('nested schema', { response_format: { type: 'json_schema', json_schema: { name: 'x', schema } } }) });

@@ -85,13 +85,21 @@ describe('logs of a full run', () => {
     p.sim.faults.add({ status: 401, times: 1, match: { contains: 'log-401' } });
     await p.openai().chat.completions.create(chatBody('log run fast path') as never);
     await p.openai().chat.completions.create(chatBody('log-500 then ok') as never);
-    await p.openai().chat.completions.create(chatBody('log-401 fails') as never).catch(() => undefined);
+    await p
+      .openai()
+      .chat.completions.create(chatBody('log-401 fails') as never)
+      .catch(() => undefined);
     await p.http('/v1/chat/completions', { method: 'POST', json: { ...chatBody('anthropic route'), model: 'claude-haiku-4-5' } });
     const { id } = await (await p.http('/v1/jobs', { method: 'POST', json: { request: chatBody('log run queued'), callback_url: `${receiver.url}/hook` } })).json();
     await waitForJob(p, id);
     await receiver.waitFor(2, '/hook');
     expect(receiver.received.every((r) => r.verified)).toBe(true);
-    const file = await p.openai().files.create({ file: await toFile(Buffer.from(`${JSON.stringify({ custom_id: 'x', method: 'POST', url: '/v1/chat/completions', body: chatBody('log batch') })}\n`), 'b.jsonl'), purpose: 'batch' });
+    const file = await p
+      .openai()
+      .files.create({
+        file: await toFile(Buffer.from(`${JSON.stringify({ custom_id: 'x', method: 'POST', url: '/v1/chat/completions', body: chatBody('log batch') })}\n`), 'b.jsonl'),
+        purpose: 'batch',
+      });
     await p.openai().batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' });
     await fetch(`${p.url}/v1/jobs/x`, { headers: { authorization: 'Bearer k-wrong-key-in-log-test' } });
     await p.http('/v1/jobs', { method: 'POST', json: { nope: true } });
@@ -129,7 +137,10 @@ describe('HTTP surfaces', () => {
     const big = await p.http('/v1/chat/completions', { method: 'POST', json: chatBody('x'.repeat(100 * 1024)) });
     expect(big.status).toBe(413);
     expect((await big.json()).error.type).toBe('request_too_large');
-    const upload = await p.openai().files.create({ file: await toFile(Buffer.alloc(8192, 'a'), 'big.jsonl'), purpose: 'batch' }).catch((e) => e);
+    const upload = await p
+      .openai()
+      .files.create({ file: await toFile(Buffer.alloc(8192, 'a'), 'big.jsonl'), purpose: 'batch' })
+      .catch((e) => e);
     expect(upload.status).toBe(413);
     expect(upload.error?.type ?? upload.type).toBe('request_too_large');
   });
@@ -153,8 +164,16 @@ describe('HTTP surfaces', () => {
       expect([url, res.status]).toEqual([url, 400]);
       expect((await res.json()).error.type).toBe('invalid_request_error');
     }
-    const batchFile = await p.openai().files.create({ file: await toFile(Buffer.from(`${JSON.stringify({ custom_id: 'y', method: 'POST', url: '/v1/chat/completions', body: chatBody('ssrf batch') })}\n`), 'c.jsonl'), purpose: 'batch' });
-    const batch = await p.http('/v1/batches', { method: 'POST', json: { input_file_id: batchFile.id, endpoint: '/v1/chat/completions', completion_window: '24h', metadata: { callback_url: 'http://localhost:9/x' } } });
+    const batchFile = await p
+      .openai()
+      .files.create({
+        file: await toFile(Buffer.from(`${JSON.stringify({ custom_id: 'y', method: 'POST', url: '/v1/chat/completions', body: chatBody('ssrf batch') })}\n`), 'c.jsonl'),
+        purpose: 'batch',
+      });
+    const batch = await p.http('/v1/batches', {
+      method: 'POST',
+      json: { input_file_id: batchFile.id, endpoint: '/v1/chat/completions', completion_window: '24h', metadata: { callback_url: 'http://localhost:9/x' } },
+    });
     expect(batch.status).toBe(400);
   });
 

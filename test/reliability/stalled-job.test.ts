@@ -28,7 +28,15 @@ afterAll(async () => {
 
 test('a job BullMQ gives up on (stalled too often) ends failed with a reason instead of running forever', async () => {
   const body = ChatCompletionBodySchema.parse(chatBody('stalled too often'));
-  const job: JobRecord = { id: JobStore.newId(), tenant: 'acme', status: 'running', created_at: new Date().toISOString(), options: { requested_model: body.model, latency: 'async' }, request: openAIBodyToChatRequest(body), attempts: 4 };
+  const job: JobRecord = {
+    id: JobStore.newId(),
+    tenant: 'acme',
+    status: 'running',
+    created_at: new Date().toISOString(),
+    options: { requested_model: body.model, latency: 'async' },
+    request: openAIBodyToChatRequest(body),
+    attempts: 4,
+  };
   await p.app.httpPlatform.store.create(job);
   // Queued with a short delay, so the stall verdict is in place before a worker fetches it.
   const queue = p.app.httpPlatform.pipelineQueue;

@@ -61,7 +61,17 @@ beforeAll(async () => {
     json: {
       original,
       compressed,
-      regression_report: { cases: 20, original_sha256: sha(original), compressed_sha256: sha(compressed), model: 'gpt-4.1-mini', agreement: 0.99, exact: 0.95, json_equal: null, similarity: 0.99, tokens: { original: 600, compressed: 300, saved: 300, saved_pct: 0.5 } },
+      regression_report: {
+        cases: 20,
+        original_sha256: sha(original),
+        compressed_sha256: sha(compressed),
+        model: 'gpt-4.1-mini',
+        agreement: 0.99,
+        exact: 0.95,
+        json_equal: null,
+        similarity: 0.99,
+        tokens: { original: 600, compressed: 300, saved: 300, saved_pct: 0.5 },
+      },
     },
   });
   expect(registered.status).toBe(201);

@@ -121,7 +121,10 @@ test('an explicit model is never escalated: its answer is returned as is', async
 
 test('streaming: the small answer is buffered and checked, the client only ever sees the escalated answer', async () => {
   p.sim.faults.add({ match: { model: 'gpt-5.6-luna' }, content: 'NOT-JSON-STREAM' });
-  const { data: stream, response } = await p.openai().chat.completions.create({ ...jsonSchemaBody(), stream: true } as unknown as OpenAI.Chat.ChatCompletionCreateParamsStreaming).withResponse();
+  const { data: stream, response } = await p
+    .openai()
+    .chat.completions.create({ ...jsonSchemaBody(), stream: true } as unknown as OpenAI.Chat.ChatCompletionCreateParamsStreaming)
+    .withResponse();
   let text = '';
   for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
   expect(text).not.toContain('NOT-JSON-STREAM');

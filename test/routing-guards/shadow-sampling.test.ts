@@ -19,7 +19,10 @@ test('exactly the jobs whose id hashes below the share are shadowed', async () =
   // Enough jobs that both outcomes occur (each id is a coin flip; 6 at least, more until both sides are seen).
   for (let i = 0; ids.length < 6 || ids.every((id) => isShadowSampled(id, 0.5)) || !ids.some((id) => isShadowSampled(id, 0.5)); i++) {
     if (i >= 40) throw new Error('40 ids all on one side of the share: sampling is not uniform');
-    const res = await h.http('/v1/jobs', { method: 'POST', json: { request: { model: 'auto', messages: [{ role: 'user', content: `Classify ticket T-${i}: "cannot log in"` }] }, task: 'classify', latency: 'sync' } });
+    const res = await h.http('/v1/jobs', {
+      method: 'POST',
+      json: { request: { model: 'auto', messages: [{ role: 'user', content: `Classify ticket T-${i}: "cannot log in"` }] }, task: 'classify', latency: 'sync' },
+    });
     const job = await body(res);
     expect(job.route.tier).toBe('small');
     ids.push(job.id);

@@ -44,7 +44,10 @@ afterAll(async () => {
 afterEach(() => h.sim.faults.clear());
 
 async function classify(text: string): Promise<Job> {
-  const res = await h.http('/v1/jobs', { method: 'POST', json: { latency: 'sync', task: 'classify', request: { model: 'auto', messages: [{ role: 'user', content: `Is this review positive or negative? "${text}"` }] } } });
+  const res = await h.http('/v1/jobs', {
+    method: 'POST',
+    json: { latency: 'sync', task: 'classify', request: { model: 'auto', messages: [{ role: 'user', content: `Is this review positive or negative? "${text}"` }] } },
+  });
   expect(res.status).toBe(200);
   return body<Job>(res);
 }
@@ -71,7 +74,11 @@ test('disagreeing shadows raise the task thresholds; the next job goes up a tier
   h.sim.faults.add({ match: { model: SMALL }, content: 'Totally unrelated words about gardening tomatoes.', times: 3 });
   const jobs = [];
   for (const text of ['Great battery.', 'Broke on day two.', 'Does what it says.']) jobs.push(await classify(text));
-  expect(jobs.map((j) => [j.route.tier, j.route.model])).toEqual([['small', SMALL], ['small', SMALL], ['small', SMALL]]);
+  expect(jobs.map((j) => [j.route.tier, j.route.model])).toEqual([
+    ['small', SMALL],
+    ['small', SMALL],
+    ['small', SMALL],
+  ]);
 
   const report = await qualityUntil((r) => r.feedback.changes.length >= 1);
   expect(report.feedback).toMatchObject({ min_agreement: 0.95, min_shadows: 3 });
@@ -86,7 +93,10 @@ test('disagreeing shadows raise the task thresholds; the next job goes up a tier
   expect(after.route.tier).toBe('mid');
   expect(after.route.reason).toMatch(/raised to mid: shadow feedback \(raise 0\.34 for task classify/);
   // Another task of the tenant is not affected.
-  const extract = await h.http('/v1/jobs', { method: 'POST', json: { latency: 'sync', task: 'extract', request: { model: 'auto', messages: [{ role: 'user', content: 'Extract the date: "due 3 May"' }] } } });
+  const extract = await h.http('/v1/jobs', {
+    method: 'POST',
+    json: { latency: 'sync', task: 'extract', request: { model: 'auto', messages: [{ role: 'user', content: 'Extract the date: "due 3 May"' }] } },
+  });
   expect((await body<Job>(extract)).route.tier).toBe('small');
 }, 90_000);
 

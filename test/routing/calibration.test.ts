@@ -29,7 +29,18 @@ describe('Calibration', () => {
 
 /** Fixture traffic made in the test: templated prompts of varied shape and difficulty. */
 function fixturePrompts(): string[] {
-  const subjects = ['the tax return', 'a hiking trip', 'our database', 'the quarterly report', 'a birthday party', 'photosynthesis', 'the court ruling', 'a chess opening', 'my resume', 'the API outage'];
+  const subjects = [
+    'the tax return',
+    'a hiking trip',
+    'our database',
+    'the quarterly report',
+    'a birthday party',
+    'photosynthesis',
+    'the court ruling',
+    'a chess opening',
+    'my resume',
+    'the API outage',
+  ];
   const frames = [
     (s: string) => `Classify this message about ${s} as urgent or not urgent.`,
     (s: string) => `Extract every date mentioned in the notes about ${s}.`,

@@ -12,7 +12,10 @@ import { ask, EASY, PLAN } from './helpers';
  */
 const base = Catalog.load().file;
 const reasoning = { efforts: ['minimal', 'low', 'medium', 'high'] as const, default_effort: 'medium' as const };
-const file: CatalogFile = { ...base, models: base.models.map((m) => (m.provider === 'openai' ? { ...m, reasoning: { efforts: [...reasoning.efforts], default_effort: reasoning.default_effort } } : m)) };
+const file: CatalogFile = {
+  ...base,
+  models: base.models.map((m) => (m.provider === 'openai' ? { ...m, reasoning: { efforts: [...reasoning.efforts], default_effort: reasoning.default_effort } } : m)),
+};
 const catalog = new Catalog(file);
 const router = ComplexityRouter.load(catalog);
 /** The same catalog with no reasoning models. */
@@ -50,8 +53,8 @@ describe('effort chosen with the model', () => {
 
   it('moves up the efforts with the score inside a tier (a cheaper knob than the next tier)', () => {
     // smallShare 1, frontierShare 0: everything is "small"; the score's place in that band picks the effort.
-    const efforts = ['Hello', EASY, 'Explain photosynthesis in two sentences.', 'Prove that sqrt(2) is irrational.'].map(
-      (t) => router.decide({ request: ask(t), requestedModel: 'auto', task: 'classify', frontierShare: 0, smallShare: 1 }),
+    const efforts = ['Hello', EASY, 'Explain photosynthesis in two sentences.', 'Prove that sqrt(2) is irrational.'].map((t) =>
+      router.decide({ request: ask(t), requestedModel: 'auto', task: 'classify', frontierShare: 0, smallShare: 1 }),
     );
     const rank = (e?: string) => ['minimal', 'low', 'medium'].indexOf(e ?? '');
     const byScore = [...efforts].sort((a, b) => a.score - b.score);
@@ -61,7 +64,13 @@ describe('effort chosen with the model', () => {
 });
 
 describe('ledger: reasoning priced against the frontier at its default effort', () => {
-  const usage = (input: number, output: number, reasoningTokens: number): Usage => ({ input_tokens: input, output_tokens: output, cached_input_tokens: 0, cache_write_tokens: 0, reasoning_tokens: reasoningTokens });
+  const usage = (input: number, output: number, reasoningTokens: number): Usage => ({
+    input_tokens: input,
+    output_tokens: output,
+    cached_input_tokens: 0,
+    cache_write_tokens: 0,
+    reasoning_tokens: reasoningTokens,
+  });
 
   it('credits the reasoning a lower routed effort saved to routing', () => {
     const ledger = new CostLedger();

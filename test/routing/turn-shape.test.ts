@@ -10,12 +10,20 @@ const router = ComplexityRouter.load(Catalog.load());
 // A long agent policy full of words the classifier reads as hard work: what an airline agent sends.
 const POLICY = `# Airline Agent Policy\nAs an airline agent, you can help users book, modify, or cancel flight reservations.\n${'- Before taking any action that updates the booking database, list the action details and obtain explicit user confirmation (yes) to proceed. Check the cabin class, baggage allowance, payment methods and the cancellation rules before you book, modify or cancel.\n'.repeat(20)}`;
 const TOOLS = [
-  { name: 'get_reservation_details', description: 'Get the details of a reservation.', parameters: { type: 'object', properties: { reservation_id: { type: 'string' } }, required: ['reservation_id'] } },
+  {
+    name: 'get_reservation_details',
+    description: 'Get the details of a reservation.',
+    parameters: { type: 'object', properties: { reservation_id: { type: 'string' } }, required: ['reservation_id'] },
+  },
   { name: 'cancel_reservation', description: 'Cancel a reservation.', parameters: { type: 'object', properties: { reservation_id: { type: 'string' } }, required: ['reservation_id'] } },
 ];
 const user = (text: string): ChatMessage => ({ role: 'user', content: [{ type: 'text', text }] });
 const callTool = (id: string): ChatMessage => ({ role: 'assistant', content: [], tool_calls: [{ id, name: 'get_reservation_details', arguments: '{"reservation_id":"UM3OG5"}' }] });
-const toolResult = (id: string): ChatMessage => ({ role: 'tool', tool_call_id: id, content: '{"reservation_id":"UM3OG5","origin":"SEA","destination":"DFW","cabin":"economy","flights":[{"flight_number":"HAT113","date":"2024-05-26","price":117}]}' });
+const toolResult = (id: string): ChatMessage => ({
+  role: 'tool',
+  tool_call_id: id,
+  content: '{"reservation_id":"UM3OG5","origin":"SEA","destination":"DFW","cabin":"economy","flights":[{"flight_number":"HAT113","date":"2024-05-26","price":117}]}',
+});
 
 function agentRequest(messages: ChatMessage[], withTools = true): ChatRequest {
   return { model: 'auto', system: [{ type: 'text', text: POLICY }], messages, sampling: {}, ...(withTools ? { tools: TOOLS } : {}) };
@@ -65,9 +73,9 @@ describe('agent steps', () => {
     const d = router.decide({ request: agentRequest([user('Plan a five-day itinerary for my trip to Seattle, with flights, hotels and a daily schedule.')]), requestedModel: 'auto' });
     expect(d.tier).toBe('frontier');
     expect(d.reason).toMatch(/agent step \(2 tools offered; latest message a user turn\), but the latest user turn asks for plan: not a tool-selection step/);
-    expect(router.decide({ request: agentRequest([user('Plan a five-day itinerary for my trip to Seattle, with flights, hotels and a daily schedule.')]), requestedModel: 'auto', frontierShare: 0 }).reason).toMatch(
-      /raised to frontier: open-ended plan task in an agent step/,
-    );
+    expect(
+      router.decide({ request: agentRequest([user('Plan a five-day itinerary for my trip to Seattle, with flights, hotels and a daily schedule.')]), requestedModel: 'auto', frontierShare: 0 }).reason,
+    ).toMatch(/raised to frontier: open-ended plan task in an agent step/);
   });
 
   it('follows the policy, hints and bounds', () => {
@@ -94,7 +102,11 @@ describe('agent steps', () => {
 
 describe('everyday questions', () => {
   it('caps a short plain question the score would send to the frontier at mid', () => {
-    for (const text of ['Do long distance relationships work?', 'How do I download a complete playlist from YouTube?', 'Why do people ask questions on Quora that can be easily answered by Googling? Is it laziness?']) {
+    for (const text of [
+      'Do long distance relationships work?',
+      'How do I download a complete playlist from YouTube?',
+      'Why do people ask questions on Quora that can be easily answered by Googling? Is it laziness?',
+    ]) {
       const d = router.decide({ request: ask(text), requestedModel: 'auto' });
       expect([text, d.tier]).toEqual([text, 'mid']);
       expect(d.reason).toMatch(/→ frontier; everyday question .*capped at mid/);
@@ -106,12 +118,31 @@ describe('everyday questions', () => {
     for (const text of ['How do you solve the equation x^2 - 5x + 6 = 0?', puzzle, 'Can you write a poem about the sea?', 'Why does `let x = [] == []` print false?']) {
       expect([text, router.decide({ request: ask(text), requestedModel: 'auto' }).reason]).not.toEqual([text, expect.stringMatching(/everyday question/)]);
     }
-    const followUp: ChatRequest = { model: 'auto', system: [], messages: [user('Write a sonnet about autumn in Paris.'), { role: 'assistant', content: [{ type: 'text', text: 'Golden leaves…' }] }, user('Why did you choose that rhyme scheme?')], sampling: {} };
+    const followUp: ChatRequest = {
+      model: 'auto',
+      system: [],
+      messages: [user('Write a sonnet about autumn in Paris.'), { role: 'assistant', content: [{ type: 'text', text: 'Golden leaves…' }] }, user('Why did you choose that rhyme scheme?')],
+      sampling: {},
+    };
     expect(router.decide({ request: followUp, requestedModel: 'auto' }).reason).not.toMatch(/everyday question/);
     // A follow-up question belongs to what the conversation was doing: a puzzle's variant is a puzzle.
-    const puzzleFollowUp: ChatRequest = { model: 'auto', system: [], messages: [user(puzzle), { role: 'assistant', content: [{ type: 'text', text: 'One.' }] }, user('If each sister had two brothers, how many brothers would David have?')], sampling: {} };
+    const puzzleFollowUp: ChatRequest = {
+      model: 'auto',
+      system: [],
+      messages: [user(puzzle), { role: 'assistant', content: [{ type: 'text', text: 'One.' }] }, user('If each sister had two brothers, how many brothers would David have?')],
+      sampling: {},
+    };
     expect(router.decide({ request: puzzleFollowUp, requestedModel: 'auto' }).reason).not.toMatch(/everyday question/);
-    const chatOfQuestions: ChatRequest = { model: 'auto', system: [], messages: [user('What is the capital of Australia?'), { role: 'assistant', content: [{ type: 'text', text: 'Canberra.' }] }, user('Why do people ask questions on Quora that can be easily answered by Googling?')], sampling: {} };
+    const chatOfQuestions: ChatRequest = {
+      model: 'auto',
+      system: [],
+      messages: [
+        user('What is the capital of Australia?'),
+        { role: 'assistant', content: [{ type: 'text', text: 'Canberra.' }] },
+        user('Why do people ask questions on Quora that can be easily answered by Googling?'),
+      ],
+      sampling: {},
+    };
     expect(router.decide({ request: chatOfQuestions, requestedModel: 'auto' }).reason).toMatch(/everyday question/);
     // A multiple-choice prompt is never an everyday question (the calibrated score governs it).
     expect(router.decide({ request: ask('Which planet is largest?\nA. Mars\nB. Jupiter\nC. Venus\nD. Earth\nAnswer:'), requestedModel: 'auto' }).reason).not.toMatch(/everyday/);
@@ -151,12 +182,24 @@ describe('everyday questions', () => {
 
 describe('detected summaries', () => {
   it('cap a leading "summarise" instruction at mid, whatever sums the text contains', () => {
-    const dialogue = Array.from({ length: 12 }, (_, i) => `user: I paid $${120 + i} + $35 for flight HAT${100 + i} on May ${10 + i}; what do I owe now?\nassistant: You owe $${155 + i} in total for the change and the bag fee.`).join('\n');
+    const dialogue = Array.from(
+      { length: 12 },
+      (_, i) => `user: I paid $${120 + i} + $35 for flight HAT${100 + i} on May ${10 + i}; what do I owe now?\nassistant: You owe $${155 + i} in total for the change and the bag fee.`,
+    ).join('\n');
     const d = router.decide({ request: ask(`Summarize this customer-service conversation in three bullet points for the support log.\n\n${dialogue}`), requestedModel: 'auto' });
     expect(d.task).toBe('summarize');
     expect(['small', 'mid']).toContain(d.tier);
     // Summarising one's own story in a constrained form is part of the writing task it follows.
-    const followUp: ChatRequest = { model: 'auto', system: [], messages: [user('Write a short story about a lighthouse keeper who finds a message in a bottle.'), { role: 'assistant', content: [{ type: 'text', text: 'The lamp…' }] }, user('Summarize the story with three bullet points using only nouns and adjectives.')], sampling: {} };
+    const followUp: ChatRequest = {
+      model: 'auto',
+      system: [],
+      messages: [
+        user('Write a short story about a lighthouse keeper who finds a message in a bottle.'),
+        { role: 'assistant', content: [{ type: 'text', text: 'The lamp…' }] },
+        user('Summarize the story with three bullet points using only nouns and adjectives.'),
+      ],
+      sampling: {},
+    };
     expect(router.decide({ request: followUp, requestedModel: 'auto' }).reason).not.toMatch(/capped at mid/);
   });
 });

@@ -26,7 +26,11 @@ describe('Anthropic message batches through the official SDK', () => {
   }, 120_000);
   afterAll(() => sim.close());
 
-  const waitEnded = (id: string) => pollUntil(() => client.messages.batches.retrieve(id), (b) => b.processing_status === 'ended');
+  const waitEnded = (id: string) =>
+    pollUntil(
+      () => client.messages.batches.retrieve(id),
+      (b) => b.processing_status === 'ended',
+    );
 
   it('runs a batch round trip with results (and a results_url on this server)', async () => {
     const reqs = requests(5);
@@ -81,7 +85,10 @@ describe('Anthropic message batches through the official SDK', () => {
       const canceling = await c.messages.batches.cancel(batch.id);
       expect(canceling.processing_status).toBe('canceling');
       expect(canceling.cancel_initiated_at).not.toBeNull();
-      const ended = await pollUntil(() => c.messages.batches.retrieve(batch.id), (b) => b.processing_status === 'ended');
+      const ended = await pollUntil(
+        () => c.messages.batches.retrieve(batch.id),
+        (b) => b.processing_status === 'ended',
+      );
       expect(ended.request_counts.canceled).toBe(3);
       expect((await results(c, batch.id)).map((r) => r.result.type)).toEqual(['canceled', 'canceled', 'canceled']);
       await expect(c.messages.batches.delete(batch.id)).resolves.toMatchObject({ id: batch.id, type: 'message_batch_deleted' });

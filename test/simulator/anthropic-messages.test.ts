@@ -116,7 +116,9 @@ describe('Anthropic messages through the official SDK', () => {
     const msg = await client.messages.create({
       model: CLAUDE,
       max_tokens: 500,
-      output_config: { format: { type: 'json_schema', schema: { type: 'object', properties: { title: { type: 'string' }, score: { type: 'number', minimum: 0, maximum: 1 } }, required: ['title', 'score'] } } },
+      output_config: {
+        format: { type: 'json_schema', schema: { type: 'object', properties: { title: { type: 'string' }, score: { type: 'number', minimum: 0, maximum: 1 } }, required: ['title', 'score'] } },
+      },
       messages: [{ role: 'user', content: 'Rate this.' }],
     });
     const value = JSON.parse((msg.content[0] as Anthropic.TextBlock).text);
@@ -139,7 +141,14 @@ describe('Anthropic messages through the official SDK', () => {
     await expect400({ model: CLAUDE, messages: [{ role: 'user', content: 'hi' }] }, /max_tokens: Field required/);
     await expect400({ max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }, /model: Field required/);
     await expect400(
-      { model: CLAUDE, max_tokens: 10, messages: [{ role: 'user', content: 'a' }, { role: 'user', content: 'b' }] },
+      {
+        model: CLAUDE,
+        max_tokens: 10,
+        messages: [
+          { role: 'user', content: 'a' },
+          { role: 'user', content: 'b' },
+        ],
+      },
       /roles must alternate between "user" and "assistant"/,
     );
     await expect400(

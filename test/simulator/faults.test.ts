@@ -63,7 +63,9 @@ describe('fault injection', () => {
 
   it('Anthropic 429 is a RateLimitError with rate_limit_error body and retry-after', async () => {
     sim.faults.add({ match: { path: '/v1/messages' }, status: 429, retry_after_seconds: 3 });
-    const err = await anthropicClient(sim).messages.create({ model: CLAUDE, max_tokens: 20, messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
+    const err = await anthropicClient(sim)
+      .messages.create({ model: CLAUDE, max_tokens: 20, messages: [{ role: 'user', content: 'x' }] })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Anthropic.RateLimitError);
     expect((err as InstanceType<typeof Anthropic.RateLimitError>).headers?.get('retry-after')).toBe('3');
     expect((err as InstanceType<typeof Anthropic.RateLimitError>).error).toMatchObject({ error: { type: 'rate_limit_error' } });

@@ -54,7 +54,11 @@ describe('OpenAI files and batches through the official SDK', () => {
   async function upload(content: string, name = 'input.jsonl') {
     return client.files.create({ file: await toFile(Buffer.from(content), name), purpose: 'batch' });
   }
-  const waitTerminal = (id: string) => pollUntil(() => client.batches.retrieve(id), (b) => TERMINAL.includes(b.status));
+  const waitTerminal = (id: string) =>
+    pollUntil(
+      () => client.batches.retrieve(id),
+      (b) => TERMINAL.includes(b.status),
+    );
 
   it('runs a batch round trip: upload → create → poll → output file, with metadata and a signed webhook', async () => {
     const file = await upload(jsonl(chatLines(6)));
@@ -74,7 +78,10 @@ describe('OpenAI files and batches through the official SDK', () => {
     expect(done.usage!.input_tokens).toBeGreaterThan(0);
 
     const text = await (await client.files.content(done.output_file_id!)).text();
-    const lines = text.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(6);
     const byId = new Map(lines.map((l) => [l.custom_id, l]));
     const first = byId.get('req-3');
@@ -89,7 +96,10 @@ describe('OpenAI files and batches through the official SDK', () => {
     const sync = await client.chat.completions.create((chatLines(6)[3] as { body: OpenAI.Chat.ChatCompletionCreateParamsNonStreaming }).body);
     expect(first.response.body.choices[0].message.content).toBe(sync.choices[0].message.content);
 
-    const hook = await pollUntil(async () => received.find((r) => JSON.parse(r.body).data.id === created.id), (r) => r !== undefined);
+    const hook = await pollUntil(
+      async () => received.find((r) => JSON.parse(r.body).data.id === created.id),
+      (r) => r !== undefined,
+    );
     const event = new Webhook(SECRET).verify(hook!.body, hook!.headers) as { type: string; object: string; data: { id: string } };
     expect(event).toMatchObject({ object: 'event', type: 'batch.completed', data: { id: created.id } });
     // The OpenAI SDK's own verifier accepts it too.
@@ -104,7 +114,10 @@ describe('OpenAI files and batches through the official SDK', () => {
     const done = await waitTerminal(batch.id);
     expect(done.status).toBe('completed');
     expect(done.request_counts).toEqual({ total: 4, completed: 2, failed: 2 });
-    const errors = (await (await client.files.content(done.error_file_id!)).text()).trim().split('\n').map((l) => JSON.parse(l));
+    const errors = (await (await client.files.content(done.error_file_id!)).text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(errors).toHaveLength(2);
     expect(errors[0].response.status_code).toBe(500);
     expect(errors[0].response.body.error).toMatchObject({ type: 'server_error' });
@@ -118,7 +131,10 @@ describe('OpenAI files and batches through the official SDK', () => {
     const file = await upload(jsonl(lines));
     const done = await waitTerminal((await client.batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' })).id);
     expect(done.request_counts).toEqual({ total: 2, completed: 1, failed: 1 });
-    const [error] = (await (await client.files.content(done.error_file_id!)).text()).trim().split('\n').map((l) => JSON.parse(l));
+    const [error] = (await (await client.files.content(done.error_file_id!)).text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(error.custom_id).toBe('req-1');
     expect(error.response.status_code).toBe(400);
     expect(error.response.body.error.param).toBe('messages');
@@ -142,9 +158,15 @@ describe('OpenAI files and batches through the official SDK', () => {
     expect(done.status).toBe('expired');
     expect(done.expired_at).not.toBeNull();
     expect(done.request_counts).toEqual({ total: 4, completed: 2, failed: 2 });
-    const errors = (await (await client.files.content(done.error_file_id!)).text()).trim().split('\n').map((l) => JSON.parse(l));
+    const errors = (await (await client.files.content(done.error_file_id!)).text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(errors.every((e) => e.response === null && e.error.code === 'batch_expired')).toBe(true);
-    const hook = await pollUntil(async () => received.find((r) => JSON.parse(r.body).data.id === done.id), (r) => r !== undefined);
+    const hook = await pollUntil(
+      async () => received.find((r) => JSON.parse(r.body).data.id === done.id),
+      (r) => r !== undefined,
+    );
     expect(JSON.parse(hook!.body).type).toBe('batch.expired');
   });
 
@@ -157,7 +179,10 @@ describe('OpenAI files and batches through the official SDK', () => {
       const cancelling = await c.batches.cancel(batch.id);
       expect(cancelling.status).toBe('cancelling');
       expect(cancelling.cancelling_at).not.toBeNull();
-      const done = await pollUntil(() => c.batches.retrieve(batch.id), (b) => b.status === 'cancelled');
+      const done = await pollUntil(
+        () => c.batches.retrieve(batch.id),
+        (b) => b.status === 'cancelled',
+      );
       expect(done.cancelled_at).not.toBeNull();
       const err = await c.batches.cancel(batch.id).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(OpenAI.ConflictError);
@@ -195,7 +220,10 @@ describe('OpenAI files and batches through the official SDK', () => {
     const file = await upload(jsonl(lines));
     const done = await waitTerminal((await client.batches.create({ input_file_id: file.id, endpoint: '/v1/embeddings', completion_window: '24h' })).id);
     expect(done.status).toBe('completed');
-    const [first] = (await (await client.files.content(done.output_file_id!)).text()).trim().split('\n').map((l) => JSON.parse(l));
+    const [first] = (await (await client.files.content(done.output_file_id!)).text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(first.response.body.data[0].embedding).toHaveLength(4);
   });
 });

@@ -16,7 +16,14 @@ describe('provider prompt caching', () => {
 
   it('OpenAI: a repeated ≥1024-token prompt reports cached_tokens in 128-token steps', async () => {
     const system = longText(1500, 7);
-    const body = (question: string) => ({ model: GPT, prompt_cache_key: 'tenant-a', messages: [{ role: 'system' as const, content: system }, { role: 'user' as const, content: question }] });
+    const body = (question: string) => ({
+      model: GPT,
+      prompt_cache_key: 'tenant-a',
+      messages: [
+        { role: 'system' as const, content: system },
+        { role: 'user' as const, content: question },
+      ],
+    });
     const first = await openai.chat.completions.create(body('What is the refund window?'));
     expect(first.usage!.prompt_tokens).toBeGreaterThan(1024);
     expect(first.usage!.prompt_tokens_details!.cached_tokens).toBe(0);

@@ -50,10 +50,21 @@ async function runBatch(lines: object[]): Promise<{ ms: number; results: { custo
   const file = await openai.files.create({ file: new File([lines.map((l) => JSON.stringify(l)).join('\n')], 'in.jsonl'), purpose: 'batch' });
   const started = Date.now();
   const batch = await openai.batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' });
-  const done = await pollUntil(() => openai.batches.retrieve(batch.id), (b) => b.status === 'completed', 20_000, 20);
+  const done = await pollUntil(
+    () => openai.batches.retrieve(batch.id),
+    (b) => b.status === 'completed',
+    20_000,
+    20,
+  );
   const ms = Date.now() - started;
   const text = await (await openai.files.content(done.output_file_id!)).text();
-  return { ms, results: text.trim().split('\n').map((l) => JSON.parse(l)) };
+  return {
+    ms,
+    results: text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l)),
+  };
 }
 
 test('batch turnaround follows the configured distribution', async () => {
@@ -63,17 +74,44 @@ test('batch turnaround follows the configured distribution', async () => {
   expect(ms).toBeGreaterThan(800);
 });
 
-test('the requests of one batch do not read each other\'s cache writes; they read what was written before, and later calls read theirs', async () => {
+test("the requests of one batch do not read each other's cache writes; they read what was written before, and later calls read theirs", async () => {
   const system = longText(1500, 11);
-  const line = (id: string, q: string, sys = system) => ({ custom_id: id, method: 'POST', url: '/v1/chat/completions', body: { model: GPT, prompt_cache_key: 'k', messages: [{ role: 'system', content: sys }, { role: 'user', content: q }] } });
+  const line = (id: string, q: string, sys = system) => ({
+    custom_id: id,
+    method: 'POST',
+    url: '/v1/chat/completions',
+    body: {
+      model: GPT,
+      prompt_cache_key: 'k',
+      messages: [
+        { role: 'system', content: sys },
+        { role: 'user', content: q },
+      ],
+    },
+  });
   const cold = await runBatch([line('a', 'first'), line('b', 'second'), line('c', 'third')]);
   for (const r of cold.results) expect(r.response.body.usage!.prompt_tokens_details!.cached_tokens).toBe(0);
   // The batch's writes landed when it ended: a later call reads them.
-  const after = await openai.chat.completions.create({ model: GPT, prompt_cache_key: 'k', messages: [{ role: 'system', content: system }, { role: 'user', content: 'fourth' }] });
+  const after = await openai.chat.completions.create({
+    model: GPT,
+    prompt_cache_key: 'k',
+    messages: [
+      { role: 'system', content: system },
+      { role: 'user', content: 'fourth' },
+    ],
+  });
   expect(after.usage!.prompt_tokens_details!.cached_tokens).toBeGreaterThanOrEqual(1024);
   // A prefix written by a synchronous call before the batch (a warm-up) is read by every line.
   const other = longText(1500, 12);
-  await openai.chat.completions.create({ model: GPT, prompt_cache_key: 'k', max_completion_tokens: 1, messages: [{ role: 'system', content: other }, { role: 'user', content: 'warm' }] });
+  await openai.chat.completions.create({
+    model: GPT,
+    prompt_cache_key: 'k',
+    max_completion_tokens: 1,
+    messages: [
+      { role: 'system', content: other },
+      { role: 'user', content: 'warm' },
+    ],
+  });
   const warm = await runBatch([line('d', 'x', other), line('e', 'y', other)]);
   for (const r of warm.results) expect(r.response.body.usage!.prompt_tokens_details!.cached_tokens).toBeGreaterThanOrEqual(1024);
 });

@@ -5,10 +5,7 @@ import { streamFragments } from '../../infra/simulator/stream-fragments';
 const REFERENCE: [string, number][] = [
   ['Hello world', 2],
   ['The quick brown fox jumps over the lazy dog.', 10],
-  [
-    'Parsimony is a self-hosted service that reduces the cost of large language model calls by routing, caching, compressing and batching requests.',
-    27,
-  ],
+  ['Parsimony is a self-hosted service that reduces the cost of large language model calls by routing, caching, compressing and batching requests.', 27],
   ['{"name": "get_weather", "arguments": {"city": "Paris", "unit": "celsius"}}', 22],
   ['function add(a, b) {\n  return a + b;\n}', 14],
   ['In 2024, revenue grew 12.5% to $4,200,000 across 37 countries.', 23],

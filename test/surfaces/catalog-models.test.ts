@@ -30,7 +30,10 @@ test.each(catalog.models.map((m) => [m.id, m.provider]))('%s (%s) answers, strea
 });
 
 test('a dated alias is accepted and answered by its catalog entry', async () => {
-  const res = await p!.openai().chat.completions.create({ model: 'gpt-5.4-mini-2026-03-17', messages: [{ role: 'user', content: 'Hi' }] }).withResponse();
+  const res = await p!
+    .openai()
+    .chat.completions.create({ model: 'gpt-5.4-mini-2026-03-17', messages: [{ role: 'user', content: 'Hi' }] })
+    .withResponse();
   expect(res.data.choices[0].message.content).toBeTruthy();
   const job = await waitForJob(p!, res.response.headers.get('x-parsimony-job-id')!);
   expect(job.status).toBe('completed');

@@ -97,7 +97,7 @@ test('logprobs are passed through, and the cache never serves an answer without 
   expect(plain.data.choices[0].logprobs).toBeNull();
   // The answer is stored in the background: ask until the plain request is a hit.
   let cache: string | null = null;
-  for (const until = Date.now() + 10_000; cache !== 'hit' && Date.now() < until; ) cache = (await client.chat.completions.create(question).withResponse()).response.headers.get('x-parsimony-cache');
+  for (const until = Date.now() + 10_000; cache !== 'hit' && Date.now() < until;) cache = (await client.chat.completions.create(question).withResponse()).response.headers.get('x-parsimony-cache');
   expect(cache).toBe('hit');
 
   const withLogprobs = await client.chat.completions.create({ ...question, logprobs: true, top_logprobs: 2 }).withResponse();

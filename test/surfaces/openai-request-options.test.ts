@@ -34,7 +34,17 @@ describe('chat completions body → internal → OpenAI body', () => {
   const parse = (body: Record<string, unknown>) => openAIBodyToChatRequest(ChatCompletionBodySchema.parse({ model: 'gpt-5.6-terra', messages: [{ role: 'user', content: 'hi' }], ...body }));
 
   test('current fields map into the internal model and out to OpenAI, OpenAI-only ones verbatim', () => {
-    const internal = parse({ n: 3, logprobs: true, top_logprobs: 4, reasoning_effort: 'xhigh', verbosity: 'high', service_tier: 'flex', logit_bias: { '1': 5 }, safety_identifier: 's1', prediction: { type: 'content', content: 'x' } });
+    const internal = parse({
+      n: 3,
+      logprobs: true,
+      top_logprobs: 4,
+      reasoning_effort: 'xhigh',
+      verbosity: 'high',
+      service_tier: 'flex',
+      logit_bias: { '1': 5 },
+      safety_identifier: 's1',
+      prediction: { type: 'content', content: 'x' },
+    });
     expect(internal).toMatchObject({ n: 3, logprobs: { top_logprobs: 4 }, reasoning: { effort: 'xhigh' }, verbosity: 'high', service_tier: 'flex' });
     expect(internal.provider_options).toEqual({ openai: { logit_bias: { '1': 5 }, safety_identifier: 's1', prediction: { type: 'content', content: 'x' } } });
     const body = chatRequestToOpenAIBody(internal, 'gpt-5.6-terra', catalog.get('gpt-5.6-terra'));

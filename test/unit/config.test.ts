@@ -49,8 +49,7 @@ describe('deadlines', () => {
 describe('catalog', () => {
   const catalog = Catalog.load();
   test('ships at least one model per tier for each provider, with dated prices', () => {
-    for (const provider of ['openai', 'anthropic'])
-      for (const tier of ['small', 'mid', 'frontier'] as const) expect(catalog.byTier(tier, provider).length).toBeGreaterThan(0);
+    for (const provider of ['openai', 'anthropic']) for (const tier of ['small', 'mid', 'frontier'] as const) expect(catalog.byTier(tier, provider).length).toBeGreaterThan(0);
     expect(catalog.file.prices_checked).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     expect(catalog.defaultFrontier.tier).toBe('frontier');
   });

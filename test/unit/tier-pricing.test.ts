@@ -20,7 +20,7 @@ describe('flex and batch prices', () => {
     expect(priceUsage(noFlex, usage(1000, 1000), { tier: 'flex' })).toBeCloseTo(priceUsage(noFlex, usage(1000, 1000)), 12);
   });
 
-  test('a flex answer: the discount is the batch lever\'s step of the waterfall, which still adds up', () => {
+  test("a flex answer: the discount is the batch lever's step of the waterfall, which still adds up", () => {
     const ledger = new CostLedger();
     ledger.flex = true;
     const cost = ledger.price(catalog, withFlex, usage(2000, 300));
@@ -31,14 +31,23 @@ describe('flex and batch prices', () => {
 });
 
 describe('the tier rule', () => {
-  const job = (options: Partial<JobRecord['options']>): JobRecord => ({ id: 'j', tenant: 'acme', status: 'running', created_at: new Date().toISOString(), attempts: 1, request: {}, options: { latency: 'async', ...options } }) as unknown as JobRecord;
+  const job = (options: Partial<JobRecord['options']>): JobRecord =>
+    ({ id: 'j', tenant: 'acme', status: 'running', created_at: new Date().toISOString(), attempts: 1, request: {}, options: { latency: 'async', ...options } }) as unknown as JobRecord;
   const figures = (batchP95: number, flexP95: number, refusal: number): ModelTierFigures => ({
     batch: { samples: 50, source: 'measured', p50_s: batchP95 / 2, p95_s: batchP95 },
     flex: { samples: 50, source: 'measured', p50_s: flexP95 / 2, p95_s: flexP95, refusal_rate: refusal },
   });
   const now = Date.parse('2026-12-04T12:00:00Z');
   const choose = (budgetS: number, f = figures(1800, 60, 0.2), model: ModelEntry = withFlex, extra: Partial<JobRecord['options']> = {}) =>
-    chooseTier({ job: job({ deadline: new Date(now + budgetS * 1000).toISOString(), ...extra }), request: { model: model.id, system: [], messages: [], sampling: {} }, model, figures: f, config: DEFAULT_TIER_CONFIG, canBatch: true, now });
+    chooseTier({
+      job: job({ deadline: new Date(now + budgetS * 1000).toISOString(), ...extra }),
+      request: { model: model.id, system: [], messages: [], sampling: {} },
+      model,
+      figures: f,
+      config: DEFAULT_TIER_CONFIG,
+      canBatch: true,
+      now,
+    });
 
   test.each([
     [30, 'standard'],

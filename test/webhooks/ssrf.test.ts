@@ -29,9 +29,7 @@ describe('isPrivateAddress', () => {
     'not-an-ip',
   ])('%s is refused', (ip) => expect(isPrivateAddress(ip)).toBe(true));
 
-  test.each(['8.8.8.8', '1.1.1.1', '172.32.0.1', '100.128.0.1', '2606:4700:4700::1111', '::ffff:8.8.8.8', '2002:0808:0808::'])('%s is public', (ip) =>
-    expect(isPrivateAddress(ip)).toBe(false),
-  );
+  test.each(['8.8.8.8', '1.1.1.1', '172.32.0.1', '100.128.0.1', '2606:4700:4700::1111', '::ffff:8.8.8.8', '2002:0808:0808::'])('%s is public', (ip) => expect(isPrivateAddress(ip)).toBe(false));
 });
 
 describe('assertCallbackAllowed', () => {
@@ -115,20 +113,16 @@ describe('at submission (no allow-list)', () => {
     await p.close();
   });
 
-  test.each([
-    'http://127.0.0.1:9/hook',
-    'http://10.20.30.40/hook',
-    'http://169.254.169.254/latest/meta-data',
-    'http://[::1]:9/hook',
-    'http://localhost:9/hook',
-    'http://[::ffff:10.0.0.1]/hook',
-  ])('POST /v1/jobs refuses callback_url %s with a 400 and creates no job', async (url) => {
-    const res = await p.http('/v1/jobs', { method: 'POST', json: { request: chatBody('x'), callback_url: url } });
-    expect(res.status).toBe(400);
-    const body = await res.json();
-    expect(body.error.message).toMatch(/^callback_url/);
-    expect(res.headers.get('x-parsimony-job-id')).toBeNull();
-  });
+  test.each(['http://127.0.0.1:9/hook', 'http://10.20.30.40/hook', 'http://169.254.169.254/latest/meta-data', 'http://[::1]:9/hook', 'http://localhost:9/hook', 'http://[::ffff:10.0.0.1]/hook'])(
+    'POST /v1/jobs refuses callback_url %s with a 400 and creates no job',
+    async (url) => {
+      const res = await p.http('/v1/jobs', { method: 'POST', json: { request: chatBody('x'), callback_url: url } });
+      expect(res.status).toBe(400);
+      const body = await res.json();
+      expect(body.error.message).toMatch(/^callback_url/);
+      expect(res.headers.get('x-parsimony-job-id')).toBeNull();
+    },
+  );
 
   test('a public callback host is accepted', async () => {
     const res = await p.http('/v1/jobs', { method: 'POST', json: { request: chatBody('x'), callback_url: 'https://203.0.114.9/hook' } });

@@ -109,8 +109,7 @@ export class AnthropicBatchStore {
   delete(id: string): void {
     const run = this.runs.get(id);
     if (!run) throw notFound(id);
-    if (run.batch.processing_status !== 'ended')
-      throw new SimError(400, `Batch ${id} cannot be deleted while it is still processing. Cancel it first and wait until it has ended.`);
+    if (run.batch.processing_status !== 'ended') throw new SimError(400, `Batch ${id} cannot be deleted while it is still processing. Cancel it first and wait until it has ended.`);
     run.dead = true;
     this.runs.delete(id);
   }

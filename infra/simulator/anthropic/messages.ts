@@ -17,10 +17,7 @@ import { validateMessageBody } from './validate';
  * text or tool_use blocks, and the `message` object — or its SSE stream.
  */
 
-export type ContentBlock =
-  | ThinkingBlock
-  | { type: 'text'; text: string; citations: null }
-  | { type: 'tool_use'; id: string; name: string; input: unknown };
+export type ContentBlock = ThinkingBlock | { type: 'text'; text: string; citations: null } | { type: 'tool_use'; id: string; name: string; input: unknown };
 
 export interface MessageUsage {
   input_tokens: number;
@@ -112,7 +109,12 @@ export async function handleMessages(ctx: RequestContext): Promise<void> {
   const thinking = message.content.filter((b) => b.type === 'thinking');
   if (answer && 'content' in answer) Object.assign(message, { content: [...thinking, { type: 'text', text: answer.content, citations: null }], stop_reason: 'end_turn', stop_sequence: null });
   // tool_use input must be an object on this wire format: arguments that are not a JSON object arrive as {}.
-  if (answer && 'tool_call' in answer) Object.assign(message, { content: [...thinking, { type: 'tool_use', id: randomId('toolu_01', 22), name: answer.tool_call.name, input: objectOr(answer.tool_call.arguments) }], stop_reason: 'tool_use', stop_sequence: null });
+  if (answer && 'tool_call' in answer)
+    Object.assign(message, {
+      content: [...thinking, { type: 'tool_use', id: randomId('toolu_01', 22), name: answer.tool_call.name, input: objectOr(answer.tool_call.arguments) }],
+      stop_reason: 'tool_use',
+      stop_sequence: null,
+    });
   if (ctx.body.stream === true) {
     await streamMessage(ctx, message, anthropicHeaders(ctx.requestId));
     return;

@@ -62,8 +62,7 @@ export function anthropicPrompt(body: MessageBody): AnthropicPrompt {
   });
 
   // Top-level cache_control marks the last cacheable block.
-  if (body.cache_control && blocks.length && !blocks[blocks.length - 1].breakpoint)
-    blocks[blocks.length - 1].breakpoint = body.cache_control.ttl === '1h' ? '1h' : '5m';
+  if (body.cache_control && blocks.length && !blocks[blocks.length - 1].breakpoint) blocks[blocks.length - 1].breakpoint = body.cache_control.ttl === '1h' ? '1h' : '5m';
 
   const lastIsUser = messages[messages.length - 1].role === 'user';
   const format = body.output_config?.format ?? body.output_format;
@@ -88,11 +87,7 @@ function blockText(block: MessageBody): string {
     case 'tool_use':
       return `${block.name} ${JSON.stringify(block.input ?? {})}`;
     case 'tool_result':
-      return typeof block.content === 'string'
-        ? block.content
-        : Array.isArray(block.content)
-          ? block.content.map((c: MessageBody) => (c?.type === 'text' ? c.text : '')).join('\n')
-          : '';
+      return typeof block.content === 'string' ? block.content : Array.isArray(block.content) ? block.content.map((c: MessageBody) => (c?.type === 'text' ? c.text : '')).join('\n') : '';
     case 'thinking':
       return block.thinking ?? '';
     case 'document':

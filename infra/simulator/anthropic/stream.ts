@@ -23,8 +23,7 @@ export async function streamMessage(ctx: RequestContext, message: MessageObject,
     if (block.type === 'thinking') {
       await sse.event('content_block_start', { type: 'content_block_start', index, content_block: { type: 'thinking', thinking: '', signature: '' } });
       if (index === 0) await sse.event('ping', { type: 'ping' });
-      for (const thinking of streamFragments(block.thinking))
-        await sse.event('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking } });
+      for (const thinking of streamFragments(block.thinking)) await sse.event('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking } });
       await sse.event('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'signature_delta', signature: block.signature } });
     } else if (block.type === 'text') {
       await sse.event('content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } });
@@ -34,8 +33,7 @@ export async function streamMessage(ctx: RequestContext, message: MessageObject,
       await sse.event('content_block_start', { type: 'content_block_start', index, content_block: { type: 'tool_use', id: block.id, name: block.name, input: {} } });
       if (index === 0) await sse.event('ping', { type: 'ping' });
       const json = JSON.stringify(block.input);
-      for (const partial_json of ['', ...streamFragments(json)])
-        await sse.event('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json } });
+      for (const partial_json of ['', ...streamFragments(json)]) await sse.event('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json } });
     }
     await sse.event('content_block_stop', { type: 'content_block_stop', index });
   }

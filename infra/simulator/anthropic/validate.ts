@@ -9,7 +9,19 @@ import { modelLimits } from '../model-limits';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw JSON from the wire, checked field by field below
 export type MessageBody = Record<string, any>;
 
-const BLOCK_TYPES = new Set(['text', 'image', 'document', 'tool_use', 'tool_result', 'thinking', 'redacted_thinking', 'search_result', 'server_tool_use', 'web_search_tool_result', 'container_upload']);
+const BLOCK_TYPES = new Set([
+  'text',
+  'image',
+  'document',
+  'tool_use',
+  'tool_result',
+  'thinking',
+  'redacted_thinking',
+  'search_result',
+  'server_tool_use',
+  'web_search_tool_result',
+  'container_upload',
+]);
 const TOOL_NAME = /^[a-zA-Z0-9_-]{1,128}$/;
 const MAX_BREAKPOINTS = 4;
 
@@ -26,8 +38,7 @@ export function validateMessageBody(raw: unknown): MessageBody {
   if (!Number.isInteger(b.max_tokens)) throw bad('max_tokens: Input should be a valid integer');
   if (b.max_tokens < 1) throw bad('max_tokens: Input should be greater than or equal to 1');
   const limits = modelLimits(b.model);
-  if (limits && b.max_tokens > limits.maxOutputTokens)
-    throw bad(`max_tokens: ${b.max_tokens} > ${limits.maxOutputTokens}, which is the maximum allowed number of output tokens for ${b.model}`);
+  if (limits && b.max_tokens > limits.maxOutputTokens) throw bad(`max_tokens: ${b.max_tokens} > ${limits.maxOutputTokens}, which is the maximum allowed number of output tokens for ${b.model}`);
   if (b.messages === undefined) throw bad('messages: Field required');
   if (!Array.isArray(b.messages)) throw bad('messages: Input should be a valid list');
   if (b.messages.length === 0) throw bad('messages: at least one message is required');
@@ -88,8 +99,7 @@ function validateMessages(messages: MessageBody[], onBlock: (b: MessageBody) => 
     if (typeof m !== 'object' || m === null) throw bad(`messages.${i}: Input should be a valid dictionary`);
     if (m.role !== 'user' && m.role !== 'assistant') throw bad(`messages.${i}.role: Input should be 'user' or 'assistant'`);
     if (i === 0 && m.role !== 'user') throw bad('messages: first message must use the "user" role');
-    if (m.role === previousRole)
-      throw bad(`messages: roles must alternate between "user" and "assistant", but found multiple "${m.role}" roles in a row`);
+    if (m.role === previousRole) throw bad(`messages: roles must alternate between "user" and "assistant", but found multiple "${m.role}" roles in a row`);
     const isFinalAssistant = m.role === 'assistant' && i === messages.length - 1;
     const blocks = contentBlocks(m.content, i, isFinalAssistant);
     const toolResults: string[] = [];

@@ -14,13 +14,11 @@ export function handleCreateBatch(ctx: RequestContext): void {
   const endpoint = String(body.endpoint);
   if (!SUPPORTED_ENDPOINTS.includes(endpoint))
     throw invalidParam(`Invalid value: '${endpoint}'. Supported values are: ${SUPPORTED_ENDPOINTS.map((e) => `'${e}'`).join(' and ')}.`, 'endpoint', 'invalid_value');
-  if (body.completion_window !== '24h')
-    throw invalidParam(`Invalid value: '${String(body.completion_window)}'. Supported values are: '24h'.`, 'completion_window', 'invalid_value');
+  if (body.completion_window !== '24h') throw invalidParam(`Invalid value: '${String(body.completion_window)}'. Supported values are: '24h'.`, 'completion_window', 'invalid_value');
   const metadata = validateMetadata(body.metadata);
   const file = ctx.sim.files.get(String(body.input_file_id));
   if (!file) throw new SimError(404, `No such File object: ${String(body.input_file_id)}`, { param: 'input_file_id' });
-  if (file.purpose !== 'batch')
-    throw invalidParam(`The input file ${file.id} must have purpose 'batch', but has purpose '${file.purpose}'.`, 'input_file_id', 'invalid_value');
+  if (file.purpose !== 'batch') throw invalidParam(`The input file ${file.id} must have purpose 'batch', but has purpose '${file.purpose}'.`, 'input_file_id', 'invalid_value');
   const fault = ctx.sim.faults.takeBatch(ctx.route, firstModel(file.chunks));
   const batch = ctx.sim.openaiBatches.create(file, endpoint, metadata, fault);
   ctx.sim.log.debug({ batch: batch.id, fault }, 'openai batch created');

@@ -112,8 +112,7 @@ export class OpenAIBatchStore {
     const run = this.runs.get(id);
     if (!run) throw notFound(id);
     const { batch } = run;
-    if (batch.status !== 'validating' && batch.status !== 'in_progress' && batch.status !== 'finalizing')
-      throw new SimError(409, `Cannot cancel a batch with status '${batch.status}'.`);
+    if (batch.status !== 'validating' && batch.status !== 'in_progress' && batch.status !== 'finalizing') throw new SimError(409, `Cannot cancel a batch with status '${batch.status}'.`);
     batch.status = 'cancelling';
     batch.cancelling_at = nowSeconds();
     this.sim.scheduler.after(Math.min(1000, this.sim.batchSeconds * 100), () => this.finish(run, 'cancelled'));

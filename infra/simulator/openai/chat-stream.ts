@@ -40,8 +40,7 @@ export async function streamCompletion(ctx: RequestContext, completion: ChatComp
       await sse.data(chunk(index, { role: 'assistant', content: '', refusal: null }, null));
       // With logprobs asked for, each content delta carries the logprobs of its own tokens.
       const top = choice.logprobs?.content[0]?.top_logprobs.length ?? 0;
-      for (const part of streamFragments(message.content ?? ''))
-        await sse.data(chunk(index, { content: part }, null, choice.logprobs ? { content: tokenLogprobs(part, top), refusal: null } : null));
+      for (const part of streamFragments(message.content ?? '')) await sse.data(chunk(index, { content: part }, null, choice.logprobs ? { content: tokenLogprobs(part, top), refusal: null } : null));
     }
     await sse.data(chunk(index, {}, choice.finish_reason));
   }

@@ -8,10 +8,41 @@ import { modelLimits } from '../model-limits';
  */
 
 const KNOWN_PARAMS = new Set([
-  'model', 'messages', 'audio', 'frequency_penalty', 'function_call', 'functions', 'logit_bias', 'logprobs', 'max_completion_tokens',
-  'max_tokens', 'metadata', 'modalities', 'n', 'parallel_tool_calls', 'prediction', 'presence_penalty', 'prompt_cache_key',
-  'prompt_cache_retention', 'reasoning_effort', 'response_format', 'safety_identifier', 'seed', 'service_tier', 'stop', 'store',
-  'stream', 'stream_options', 'temperature', 'tool_choice', 'tools', 'top_logprobs', 'top_p', 'user', 'verbosity', 'web_search_options',
+  'model',
+  'messages',
+  'audio',
+  'frequency_penalty',
+  'function_call',
+  'functions',
+  'logit_bias',
+  'logprobs',
+  'max_completion_tokens',
+  'max_tokens',
+  'metadata',
+  'modalities',
+  'n',
+  'parallel_tool_calls',
+  'prediction',
+  'presence_penalty',
+  'prompt_cache_key',
+  'prompt_cache_retention',
+  'reasoning_effort',
+  'response_format',
+  'safety_identifier',
+  'seed',
+  'service_tier',
+  'stop',
+  'store',
+  'stream',
+  'stream_options',
+  'temperature',
+  'tool_choice',
+  'tools',
+  'top_logprobs',
+  'top_p',
+  'user',
+  'verbosity',
+  'web_search_options',
 ]);
 const ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool', 'function']);
 // 'annotations' is accepted because clients push the returned message object back unchanged.
@@ -30,8 +61,7 @@ export function validateChatBody(body: unknown): ChatBody {
   if (typeof b.model !== 'string') throw invalidParam(`Invalid type for 'model': expected a string, but got ${typeName(b.model)} instead.`, 'model', 'invalid_type');
   if (b.messages === undefined) throw invalidParam("Missing required parameter: 'messages'.", 'messages', 'missing_required_parameter');
   if (!Array.isArray(b.messages)) throw invalidParam(`Invalid type for 'messages': expected an array of objects, but got ${typeName(b.messages)} instead.`, 'messages', 'invalid_type');
-  if (b.messages.length === 0)
-    throw invalidParam("Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.", 'messages', 'empty_array');
+  if (b.messages.length === 0) throw invalidParam("Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.", 'messages', 'empty_array');
 
   validateMessages(b.messages);
   range(b, 'temperature', 0, 2);
@@ -41,8 +71,7 @@ export function validateChatBody(body: unknown): ChatBody {
   range(b, 'n', 1, 128, true);
   range(b, 'max_tokens', 1, Number.MAX_SAFE_INTEGER, true);
   range(b, 'max_completion_tokens', 1, Number.MAX_SAFE_INTEGER, true);
-  if (b.stream_options != null && !b.stream)
-    throw invalidParam("The 'stream_options' parameter is only allowed when 'stream' is enabled.", 'stream_options');
+  if (b.stream_options != null && !b.stream) throw invalidParam("The 'stream_options' parameter is only allowed when 'stream' is enabled.", 'stream_options');
   if (b.stop != null && Array.isArray(b.stop) && b.stop.length > 4)
     throw invalidParam(`Invalid 'stop': array too long. Expected an array with maximum length 4, but got an array with length ${b.stop.length} instead.`, 'stop', 'array_above_max_length');
   validateTools(b);
@@ -52,11 +81,7 @@ export function validateChatBody(body: unknown): ChatBody {
   const maxOut = b.max_completion_tokens ?? b.max_tokens;
   if (limits && typeof maxOut === 'number' && maxOut > limits.maxOutputTokens) {
     const param = b.max_completion_tokens != null ? 'max_completion_tokens' : 'max_tokens';
-    throw invalidParam(
-      `${param} is too large: ${maxOut}. This model supports at most ${limits.maxOutputTokens} completion tokens, whereas you provided ${maxOut}.`,
-      param,
-      'invalid_value',
-    );
+    throw invalidParam(`${param} is too large: ${maxOut}. This model supports at most ${limits.maxOutputTokens} completion tokens, whereas you provided ${maxOut}.`, param, 'invalid_value');
   }
   return b;
 }
@@ -83,19 +108,11 @@ function validateMessages(messages: unknown[]): void {
     if (Array.isArray(m.content)) m.content.forEach((part: ChatBody, j: number) => part && typeof part === 'object' && unexpectedKeys(part, PART_KEYS, `messages.${i}.content.${j}`));
     if (m.role === undefined) throw invalidParam(`Missing required parameter: 'messages[${i}].role'.`, `messages[${i}].role`, 'missing_required_parameter');
     if (!ROLES.has(m.role))
-      throw invalidParam(
-        `Invalid value: '${m.role}'. Supported values are: 'system', 'assistant', 'user', 'function', 'tool', and 'developer'.`,
-        `messages[${i}].role`,
-        'invalid_value',
-      );
+      throw invalidParam(`Invalid value: '${m.role}'. Supported values are: 'system', 'assistant', 'user', 'function', 'tool', and 'developer'.`, `messages[${i}].role`, 'invalid_value');
     if (m.role !== 'tool' && pending.size > 0) throw unansweredToolCalls(pendingFrom, pending);
     if (m.role === 'tool') {
       if (typeof m.tool_call_id !== 'string') throw invalidParam(`Missing required parameter: 'messages[${i}].tool_call_id'.`, `messages[${i}].tool_call_id`, 'missing_required_parameter');
-      if (!pending.has(m.tool_call_id))
-        throw invalidParam(
-          "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.",
-          `messages.[${i}].role`,
-        );
+      if (!pending.has(m.tool_call_id)) throw invalidParam("Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.", `messages.[${i}].role`);
       pending.delete(m.tool_call_id);
     }
     if (m.role === 'assistant') {
@@ -129,21 +146,23 @@ function validateTools(b: ChatBody): void {
       const name = t.type === 'function' ? t.function?.name : t.custom?.name;
       if (typeof name !== 'string') throw invalidParam(`Missing required parameter: 'tools[${i}].function.name'.`, `tools[${i}].function.name`, 'missing_required_parameter');
       if (!/^[a-zA-Z0-9_-]{1,64}$/.test(name))
-        throw invalidParam(`Invalid 'tools[${i}].function.name': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$'.`, `tools[${i}].function.name`, 'invalid_value');
+        throw invalidParam(
+          `Invalid 'tools[${i}].function.name': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$'.`,
+          `tools[${i}].function.name`,
+          'invalid_value',
+        );
     });
   }
   const choice = b.tool_choice;
   if (choice == null) return;
   if (!b.tools?.length) throw invalidParam("Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are specified.", 'tool_choice');
   if (typeof choice === 'string') {
-    if (!['none', 'auto', 'required'].includes(choice))
-      throw invalidParam(`Invalid value: '${choice}'. Supported values are: 'none', 'auto', and 'required'.`, 'tool_choice', 'invalid_value');
+    if (!['none', 'auto', 'required'].includes(choice)) throw invalidParam(`Invalid value: '${choice}'. Supported values are: 'none', 'auto', and 'required'.`, 'tool_choice', 'invalid_value');
     return;
   }
   const name = choice?.function?.name;
   if (typeof name !== 'string') throw invalidParam("Missing required parameter: 'tool_choice.function.name'.", 'tool_choice.function.name', 'missing_required_parameter');
-  if (!b.tools.some((t: ChatBody) => t.function?.name === name))
-    throw invalidParam(`Invalid value for 'tool_choice': function '${name}' not found in 'tools'.`, 'tool_choice');
+  if (!b.tools.some((t: ChatBody) => t.function?.name === name)) throw invalidParam(`Invalid value for 'tool_choice': function '${name}' not found in 'tools'.`, 'tool_choice');
 }
 
 function validateResponseFormat(b: ChatBody): void {
@@ -171,8 +190,7 @@ function range(b: ChatBody, name: string, min: number, max: number, integer = fa
 
 /** OpenAI validates nested objects strictly too (e.g. an Anthropic-style cache_control on a content part). */
 function unexpectedKeys(value: ChatBody, allowed: Set<string>, path: string): void {
-  for (const key of Object.keys(value))
-    if (!allowed.has(key)) throw invalidParam(`Additional properties are not allowed ('${key}' was unexpected) - '${path}'`, path.replace(/\.(\d+)/g, '[$1]'));
+  for (const key of Object.keys(value)) if (!allowed.has(key)) throw invalidParam(`Additional properties are not allowed ('${key}' was unexpected) - '${path}'`, path.replace(/\.(\d+)/g, '[$1]'));
 }
 
 function typeName(v: unknown): string {
@@ -180,4 +198,3 @@ function typeName(v: unknown): string {
   if (Array.isArray(v)) return 'an array';
   return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
 }
-

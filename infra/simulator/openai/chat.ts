@@ -64,8 +64,7 @@ export function runChat(sim: SimState, raw: unknown, batch: boolean, cache: Prom
   const n = body.n ?? 1;
   const forced = typeof body.tool_choice === 'object' && body.tool_choice !== null;
   const choices = Array.from({ length: n }, (_, index) => toChoice(generateAnswer({ ...prompt, variant: (prompt.variant ?? 0) + index }), index, forced));
-  if (body.logprobs === true)
-    for (const { choice } of choices) if (choice.message.content !== null) choice.logprobs = logprobsFor(choice.message.content, body.top_logprobs ?? 0);
+  if (body.logprobs === true) for (const { choice } of choices) if (choice.message.content !== null) choice.logprobs = logprobsFor(choice.message.content, body.top_logprobs ?? 0);
   // A reasoning model thinks before each choice; those tokens are part of completion_tokens (billed as output).
   const reasoning = choices.reduce((sum, c, index) => sum + reasoningTokens(body, c.tokens, index), 0);
   const completionTokens = choices.reduce((sum, c) => sum + c.tokens, 0) + reasoning;
@@ -137,7 +136,9 @@ export async function handleChat(ctx: RequestContext): Promise<void> {
   // Flex: refused with a 429 when out of capacity (as OpenAI answers), slower otherwise.
   if (!ctx.sim.tiers.admitFlex()) {
     ctx.sim.stats.flexRefused();
-    throw new SimError(429, 'Resource Unavailable: there is not enough flex processing capacity to serve this request right now. Please retry later, or use the default service tier.', { code: 'resource_unavailable' });
+    throw new SimError(429, 'Resource Unavailable: there is not enough flex processing capacity to serve this request right now. Please retry later, or use the default service tier.', {
+      code: 'resource_unavailable',
+    });
   }
   try {
     if (ctx.sim.tiers.flexLatencyMs > 0) await new Promise((r) => setTimeout(r, ctx.sim.tiers.flexLatencyMs));

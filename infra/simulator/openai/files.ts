@@ -42,8 +42,7 @@ export function handleUpload(ctx: RequestContext): Promise<void> {
         if (filename === undefined) throw invalidParam("Missing required parameter: 'file'.", 'file', 'missing_required_parameter');
         const purpose = fields.purpose;
         if (!purpose) throw invalidParam("Missing required parameter: 'purpose'.", 'purpose', 'missing_required_parameter');
-        if (!PURPOSES.includes(purpose))
-          throw invalidParam(`Invalid value: '${purpose}'. Supported values are: ${PURPOSES.map((p) => `'${p}'`).join(', ')}.`, 'purpose', 'invalid_value');
+        if (!PURPOSES.includes(purpose)) throw invalidParam(`Invalid value: '${purpose}'. Supported values are: ${PURPOSES.map((p) => `'${p}'`).join(', ')}.`, 'purpose', 'invalid_value');
         if (tooLarge) throw new SimError(413, `File is too large: the maximum size is ${MAX_FILE_BYTES} bytes.`, { param: 'file' });
         if (purpose === 'batch') {
           if (!filename.endsWith('.jsonl')) throw invalidParam('Invalid file format for Batch API. Must be .jsonl', 'file');

@@ -80,6 +80,9 @@ export function analyseCpuProfile(path: string): ProfileBreakdown {
   return {
     busy_ms: Math.round(busy / 1000),
     components: Object.fromEntries([...components].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, pct(v)])),
-    top_self: [...self].sort((a, b) => b[1] - a[1]).slice(0, 15).map(([fn, us]) => ({ fn, pct: pct(us) })),
+    top_self: [...self]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 15)
+      .map(([fn, us]) => ({ fn, pct: pct(us) })),
   };
 }

@@ -33,7 +33,10 @@ export function buildDist(skip = false): void {
   }
   progress(`building into ${BENCH_DIST} (tsc)`);
   const t0 = Date.now();
-  const out = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(REPO_ROOT, 'tsconfig.build.json'), '--outDir', BENCH_DIST], { cwd: REPO_ROOT, encoding: 'utf8' });
+  const out = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(REPO_ROOT, 'tsconfig.build.json'), '--outDir', BENCH_DIST], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+  });
   if (out.status !== 0) {
     const errors = `${out.stdout}${out.stderr}`.split('\n').filter((l) => l.includes('error TS'));
     progress(`tsc reported ${errors.length} type error(s) (emitted anyway); first: ${errors[0] ?? out.stderr}`);
@@ -116,7 +119,11 @@ export function procStatusMb(pid: number, field: 'VmHWM' | 'VmRSS'): number | nu
 }
 
 /** Spawns `node args…`, keeps its output (forwarded to stderr with BENCH_VERBOSE=1), waits for `readyPath`. */
-export async function spawnNode(name: string, args: string[], opts: { env?: Record<string, string>; port: number; readyPath: string; ready?: (s: number) => boolean; timeoutMs?: number }): Promise<BenchProcess> {
+export async function spawnNode(
+  name: string,
+  args: string[],
+  opts: { env?: Record<string, string>; port: number; readyPath: string; ready?: (s: number) => boolean; timeoutMs?: number },
+): Promise<BenchProcess> {
   const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   trackChild(child);
   const lines: string[] = [];
@@ -200,7 +207,9 @@ async function startParsimonyOnce(o: ParsimonyProcessOptions): Promise<BenchProc
     HOST: '127.0.0.1',
     REDIS_URL,
     PARSIMONY_QUEUE_PREFIX: o.prefix,
-    PARSIMONY_API_KEYS: Object.entries(o.keys).map(([t, k]) => `${t}:${k}`).join(','),
+    PARSIMONY_API_KEYS: Object.entries(o.keys)
+      .map(([t, k]) => `${t}:${k}`)
+      .join(','),
     PARSIMONY_DATA_DIR: BENCH_DATA_DIR,
     LOG_LEVEL: 'warn',
     OPENAI_API_KEY: 'sk-bench',

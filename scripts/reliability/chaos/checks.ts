@@ -53,7 +53,10 @@ export async function ledgerViolations(records: Record_[], producerUrl: string):
     const levers = LEVERS.reduce((sum, l) => sum + (c.by_lever[l] ?? 0), 0);
     if (Math.abs(c.actual_usd - (c.baseline_usd - levers + c.overhead_usd)) > 1e-9) details.push(`${r.id}: actual ${c.actual_usd} ≠ ${c.baseline_usd} − ${levers} + ${c.overhead_usd}`);
   }
-  const days = records.filter((r) => r.completed_at).map((r) => r.completed_at!.slice(0, 10)).sort();
+  const days = records
+    .filter((r) => r.completed_at)
+    .map((r) => r.completed_at!.slice(0, 10))
+    .sort();
   const from = days[0] ?? new Date().toISOString().slice(0, 10);
   const to = days[days.length - 1] ?? from;
   for (const tenant of Object.keys(TENANT_KEYS) as Tenant[]) {
@@ -67,7 +70,13 @@ export async function ledgerViolations(records: Record_[], producerUrl: string):
     } as Record<string, number>;
     const res = await fetch(`${producerUrl}/v1/savings?from=${from}&to=${to}`, { headers: { authorization: `Bearer ${TENANT_KEYS[tenant]}` } });
     const report = (await res.json()) as Record<string, any>;
-    const got: Record<string, number> = { requests: report.requests, baseline_usd: report.baseline_usd, actual_usd: report.actual_usd, overhead_usd: report.overhead_usd, ...Object.fromEntries(LEVERS.map((l) => [`lever:${l}`, report.by_lever?.[l]])) };
+    const got: Record<string, number> = {
+      requests: report.requests,
+      baseline_usd: report.baseline_usd,
+      actual_usd: report.actual_usd,
+      overhead_usd: report.overhead_usd,
+      ...Object.fromEntries(LEVERS.map((l) => [`lever:${l}`, report.by_lever?.[l]])),
+    };
     for (const [field, want] of Object.entries(expected)) {
       if (typeof got[field] !== 'number' || Math.abs(got[field] - want) > EPSILON) details.push(`savings ${tenant} ${field}: report ${got[field]} ≠ Σ jobs ${want}`);
     }

@@ -57,11 +57,13 @@ export class Cluster {
     mkdirSync(join(work, 'redis'), { recursive: true });
     this.redis = await dedicatedRedis({ port: this.options.redisPort, dir: join(work, 'redis'), appendonly: true });
     const simPort = await freePort();
-    trackChild(spawn(process.execPath, [join(ROOT, 'dist/infra/simulator/main.js'), '--port', String(simPort), '--batch-seconds', String(this.options.simBatchSeconds)], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn' },
-      stdio: 'ignore',
-    }));
+    trackChild(
+      spawn(process.execPath, [join(ROOT, 'dist/infra/simulator/main.js'), '--port', String(simPort), '--batch-seconds', String(this.options.simBatchSeconds)], {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn' },
+        stdio: 'ignore',
+      }),
+    );
     this.simUrl = `http://127.0.0.1:${simPort}`;
     await waitForHttp(`${this.simUrl}/_sim/health`);
 
@@ -106,8 +108,7 @@ export class Cluster {
       if (!existsSync(join(dir, 'embeddings'))) symlinkSync(embeddings, join(dir, 'embeddings'));
       return dir;
     };
-    const add = (name: string, service: ServiceName, extra: Record<string, string> = {}) =>
-      this.slots.set(name, { name, service, env: { ...common, PARSIMONY_DATA_DIR: dataDir(name), ...extra } });
+    const add = (name: string, service: ServiceName, extra: Record<string, string> = {}) => this.slots.set(name, { name, service, env: { ...common, PARSIMONY_DATA_DIR: dataDir(name), ...extra } });
     add('producer', 'producer', { PORT: String(producerPort) });
     add('router-worker-1', 'router-worker', { PARSIMONY_WORKER_CONCURRENCY: '16' });
     add('router-worker-2', 'router-worker', { PARSIMONY_WORKER_CONCURRENCY: '16' });
@@ -165,7 +166,10 @@ export class Cluster {
   }
 
   async sim(path: string, init: RequestInit = {}): Promise<any> {
-    const res = await fetch(`${this.simUrl}${path}`, { ...init, headers: { authorization: 'Bearer sk-chaos-provider-key', 'anthropic-version': '2023-06-01', 'content-type': 'application/json', ...(init.headers ?? {}) } });
+    const res = await fetch(`${this.simUrl}${path}`, {
+      ...init,
+      headers: { authorization: 'Bearer sk-chaos-provider-key', 'anthropic-version': '2023-06-01', 'content-type': 'application/json', ...(init.headers ?? {}) },
+    });
     const text = await res.text();
     if (!res.ok) throw new Error(`simulator ${path}: ${res.status} ${text.slice(0, 200)}`);
     return path.endsWith('/content') || path.endsWith('/results') ? text : JSON.parse(text);

@@ -22,14 +22,18 @@ export class ProviderBatchAudit {
   constructor(private readonly cluster: Cluster) {}
 
   async watchOnce(): Promise<void> {
-    for (let after: string | undefined, more = true; more; ) {
+    for (let after: string | undefined, more = true; more;) {
       const page = await this.cluster.sim(`/v1/batches?limit=100${after ? `&after=${after}` : ''}`);
       for (const b of page.data as { id: string; status: string; input_file_id: string }[]) {
         const seen = this.batches.get(b.id) ?? { provider: 'openai' as const, status: b.status };
         seen.status = b.status;
         if (!seen.customIds) {
           const content: string | undefined = await this.cluster.sim(`/v1/files/${b.input_file_id}/content`).catch(() => undefined);
-          if (content !== undefined) seen.customIds = content.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { custom_id: string }).custom_id);
+          if (content !== undefined)
+            seen.customIds = content
+              .split('\n')
+              .filter(Boolean)
+              .map((l) => (JSON.parse(l) as { custom_id: string }).custom_id);
         }
         this.batches.set(b.id, seen);
       }
@@ -39,7 +43,7 @@ export class ProviderBatchAudit {
   }
 
   private async anthropic(): Promise<void> {
-    for (let after: string | undefined, more = true; more; ) {
+    for (let after: string | undefined, more = true; more;) {
       const page = await this.cluster.sim(`/v1/messages/batches?limit=1000${after ? `&after_id=${after}` : ''}`);
       for (const b of page.data as { id: string; processing_status: string }[]) {
         const seen: Seen = this.batches.get(b.id) ?? { provider: 'anthropic', status: b.processing_status };

@@ -36,7 +36,11 @@ export class Workload {
   }
 
   api(tenant: Tenant, path: string, init: RequestInit = {}): Promise<Response> {
-    return fetch(`${this.url}${path}`, { ...init, headers: { authorization: `Bearer ${TENANT_KEYS[tenant]}`, 'content-type': 'application/json', ...(init.headers ?? {}) }, signal: AbortSignal.timeout(30_000) });
+    return fetch(`${this.url}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${TENANT_KEYS[tenant]}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
+      signal: AbortSignal.timeout(30_000),
+    });
   }
 
   private prompt(): string {
@@ -47,7 +51,9 @@ export class Workload {
   /** One synchronous chat completion; acknowledged when an answer (or a job's own failure) came back. */
   async sync(tenant: Tenant): Promise<void> {
     try {
-      const { data, response } = await this.client(tenant).chat.completions.create({ model: pick(MODELS), messages: [{ role: 'user', content: this.prompt() }] }).withResponse();
+      const { data, response } = await this.client(tenant)
+        .chat.completions.create({ model: pick(MODELS), messages: [{ role: 'user', content: this.prompt() }] })
+        .withResponse();
       const id = response.headers.get('x-parsimony-job-id');
       if (!id) throw new Error('no job id on a sync answer');
       this.obs.track(id, tenant, 'sync');
@@ -97,12 +103,22 @@ export class Workload {
   /** A nightly file through the SDK: upload, create the batch (retrying both), then track it. */
   async nightly(tenant: Tenant, lines: number, giveUpMs = 90_000): Promise<void> {
     const client = this.client(tenant);
-    const jsonl = Array.from({ length: lines }, (_, i) => JSON.stringify({ custom_id: `n${this.seq}-${i}`, method: 'POST', url: '/v1/chat/completions', body: { model: pick(MODELS), messages: [{ role: 'user', content: `Nightly line ${i} of run ${this.seq}: ${this.prompt()}` }] } })).join('\n');
+    const jsonl = Array.from({ length: lines }, (_, i) =>
+      JSON.stringify({
+        custom_id: `n${this.seq}-${i}`,
+        method: 'POST',
+        url: '/v1/chat/completions',
+        body: { model: pick(MODELS), messages: [{ role: 'user', content: `Nightly line ${i} of run ${this.seq}: ${this.prompt()}` }] },
+      }),
+    ).join('\n');
     this.seq += 1;
     const until = Date.now() + giveUpMs;
     let fileId: string | undefined;
     while (!fileId && Date.now() < until) {
-      fileId = await client.files.create({ file: await toFile(Buffer.from(`${jsonl}\n`), 'nightly.jsonl'), purpose: 'batch' }).then((f) => f.id, () => undefined);
+      fileId = await client.files.create({ file: await toFile(Buffer.from(`${jsonl}\n`), 'nightly.jsonl'), purpose: 'batch' }).then(
+        (f) => f.id,
+        () => undefined,
+      );
       if (!fileId) await sleep(1_000);
     }
     if (!fileId) {

@@ -13,7 +13,10 @@ export const jsonlLine: fc.Arbitrary<string> = fc.oneof(
   { weight: 1, arbitrary: anyJson.map((v) => JSON.stringify(v) ?? 'undefined') },
   { weight: 1, arbitrary: anyJson.map((body) => JSON.stringify({ custom_id: 'x', method: 'POST', url: '/v1/chat/completions', body })) },
   { weight: 1, arbitrary: fc.constantFrom('GET', 'PUT', '', 'post').map((method) => JSON.stringify({ custom_id: 'm', method, url: '/v1/chat/completions', body: chatTemplate('m') })) },
-  { weight: 1, arbitrary: fc.constantFrom('/v1/embeddings', '/../v1/chat/completions', '', 'http://x/').map((url) => JSON.stringify({ custom_id: 'u', method: 'POST', url, body: chatTemplate('u') })) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom('/v1/embeddings', '/../v1/chat/completions', '', 'http://x/').map((url) => JSON.stringify({ custom_id: 'u', method: 'POST', url, body: chatTemplate('u') })),
+  },
   { weight: 1, arbitrary: anyJson.map((custom_id) => JSON.stringify({ custom_id, method: 'POST', url: '/v1/chat/completions', body: chatTemplate('id') })) },
   { weight: 1, arbitrary: fc.constantFrom('', ' ', '\r', '\uFEFF{}', '{"custom_id":', '[]', 'null', `{"custom_id":"${'z'.repeat(300)}"}`) },
 );

@@ -41,14 +41,42 @@ const auth: fc.Arbitrary<Auth> = fc.oneof(
 const jsonBody = (value: fc.Arbitrary<unknown>): fc.Arbitrary<{ body: Buffer; contentType: string }> =>
   fc.oneof(
     { weight: 10, arbitrary: value.map((v) => ({ body: Buffer.from(JSON.stringify(v) ?? 'null'), contentType: 'application/json' })) },
-    { weight: 2, arbitrary: fc.tuple(value, invalidUtf8, fc.double({ min: 0, max: 1, noNaN: true })).map(([v, bad, at]) => ({ body: corrupt(JSON.stringify(v) ?? 'null', bad, at), contentType: 'application/json' })) },
-    { weight: 1, arbitrary: fc.tuple(value, fc.double({ min: 0, max: 1, noNaN: true })).map(([v, at]) => { const t = JSON.stringify(v) ?? ''; return { body: Buffer.from(t.slice(0, Math.floor(t.length * at))), contentType: 'application/json' }; }) },
-    { weight: 1, arbitrary: deepValueText.map((t) => ({ body: Buffer.from(t), contentType: 'application/json' })) },
-    { weight: 1, arbitrary: deepValueText.map((t) => ({ body: Buffer.from(`{"model":"auto","messages":[{"role":"user","content":${t}}]}`), contentType: 'application/json' })) },
-    { weight: 1, arbitrary: deepValueText.map((t) => ({ body: Buffer.from(`{"request":{"model":"auto","messages":[{"role":"user","content":"x"}]},"metadata":{"a":${t}}}`), contentType: 'application/json' })) },
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(value, invalidUtf8, fc.double({ min: 0, max: 1, noNaN: true }))
+        .map(([v, bad, at]) => ({ body: corrupt(JSON.stringify(v) ?? 'null', bad, at), contentType: 'application/json' })),
+    },
     {
       weight: 1,
-      arbitrary: fc.tuple(value, fc.constantFrom('text/plain', 'application/json; charset=latin1', 'application/json; charset=utf-16', 'application/x-www-form-urlencoded', 'application/xml', '', 'multipart/form-data', 'application/json; charset="\u0000"')).map(([v, ct]) => ({ body: Buffer.from(JSON.stringify(v) ?? ''), contentType: ct })),
+      arbitrary: fc.tuple(value, fc.double({ min: 0, max: 1, noNaN: true })).map(([v, at]) => {
+        const t = JSON.stringify(v) ?? '';
+        return { body: Buffer.from(t.slice(0, Math.floor(t.length * at))), contentType: 'application/json' };
+      }),
+    },
+    { weight: 1, arbitrary: deepValueText.map((t) => ({ body: Buffer.from(t), contentType: 'application/json' })) },
+    { weight: 1, arbitrary: deepValueText.map((t) => ({ body: Buffer.from(`{"model":"auto","messages":[{"role":"user","content":${t}}]}`), contentType: 'application/json' })) },
+    {
+      weight: 1,
+      arbitrary: deepValueText.map((t) => ({ body: Buffer.from(`{"request":{"model":"auto","messages":[{"role":"user","content":"x"}]},"metadata":{"a":${t}}}`), contentType: 'application/json' })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(
+          value,
+          fc.constantFrom(
+            'text/plain',
+            'application/json; charset=latin1',
+            'application/json; charset=utf-16',
+            'application/x-www-form-urlencoded',
+            'application/xml',
+            '',
+            'multipart/form-data',
+            'application/json; charset="\u0000"',
+          ),
+        )
+        .map(([v, ct]) => ({ body: Buffer.from(JSON.stringify(v) ?? ''), contentType: ct })),
     },
     { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 300 }).map((s) => ({ body: Buffer.from(s), contentType: 'application/json' })) },
   );
@@ -59,7 +87,10 @@ const extraHeaders: fc.Arbitrary<Record<string, string>> = fc.oneof(
     weight: 2,
     arbitrary: fc.record(
       {
-        'idempotency-key': fc.oneof(hostileString({ maxLength: 20 }).map((s) => keyPart(s) || 'k'), fc.constant('k'.repeat(300))),
+        'idempotency-key': fc.oneof(
+          hostileString({ maxLength: 20 }).map((s) => keyPart(s) || 'k'),
+          fc.constant('k'.repeat(300)),
+        ),
         'x-parsimony-task': fc.constantFrom('classify', 'code', '../x', '', 'x'.repeat(500)),
         'x-parsimony-cache': fc.constantFrom('off', 'on', 'refresh', 'bogus'),
         'x-parsimony-min-tier': fc.constantFrom('small', 'mid', 'frontier', 'huge'),
@@ -86,9 +117,18 @@ const routes: fc.Arbitrary<Omit<FuzzRequest, 'auth' | 'query' | 'raw'>>[] = [
   idRef('file').map((id) => ({ kind: 'files.get', method: 'GET', path: '/v1/files/{id}', id, headers: {} })),
   idRef('file').map((id) => ({ kind: 'files.content', method: 'GET', path: '/v1/files/{id}/content', id, headers: {} })),
   idRef('file').map((id) => ({ kind: 'files.delete', method: 'DELETE', path: '/v1/files/{id}', id, headers: {} })),
-  fc.tuple(idRef('file'), fc.nat()).chain(([id, n]) =>
-    jsonBody(batchBodyArb(fc.constant('{file}'))).map((b) => ({ kind: 'batches.create', method: 'POST', path: '/v1/batches', id, headers: { 'content-type': b.contentType, 'x-fuzz-n': String(n) }, body: b.body })),
-  ),
+  fc
+    .tuple(idRef('file'), fc.nat())
+    .chain(([id, n]) =>
+      jsonBody(batchBodyArb(fc.constant('{file}'))).map((b) => ({
+        kind: 'batches.create',
+        method: 'POST',
+        path: '/v1/batches',
+        id,
+        headers: { 'content-type': b.contentType, 'x-fuzz-n': String(n) },
+        body: b.body,
+      })),
+    ),
   fc.constant({ kind: 'batches.list', method: 'GET', path: '/v1/batches', headers: {} }),
   idRef('batch').map((id) => ({ kind: 'batches.get', method: 'GET', path: '/v1/batches/{id}', id, headers: {} })),
   idRef('batch').map((id) => ({ kind: 'batches.cancel', method: 'POST', path: '/v1/batches/{id}/cancel', id, headers: {} })),
@@ -102,30 +142,55 @@ const routes: fc.Arbitrary<Omit<FuzzRequest, 'auth' | 'query' | 'raw'>>[] = [
   hostileId.map((literal) => ({ kind: 'prompts.delete', method: 'DELETE', path: '/v1/prompts/{id}', id: { literal }, headers: {} })),
   hostileId.map((literal) => ({ kind: 'cache.delete', method: 'DELETE', path: '/v1/cache/entries/{id}', id: { literal }, headers: {} })),
   jsonBody(purgeBodyArb).map((b) => ({ kind: 'cache.purge', method: 'POST', path: '/v1/cache/purge', headers: { 'content-type': b.contentType }, body: b.body })),
-  fc.string({ unit: 'binary', maxLength: 400 }).map((s) => ({ kind: 'openai-webhook', method: 'POST', path: '/webhooks/openai', headers: { 'content-type': 'application/json' }, body: Buffer.from(s) })),
-  fc.constantFrom('/healthz', '/readyz', '/metrics', '/dashboard', '/dashboard/assets/chart.js', '/dashboard/assets/..%2F..%2Fpackage.json', '/dashboard/assets/%2e%2e', '/admin/queues', '/admin/queues/api/queues', '/admin/../v1/jobs', '/v1', '/', '/v2/jobs', '/v1/jobs/', '/v1//jobs')
+  fc
+    .string({ unit: 'binary', maxLength: 400 })
+    .map((s) => ({ kind: 'openai-webhook', method: 'POST', path: '/webhooks/openai', headers: { 'content-type': 'application/json' }, body: Buffer.from(s) })),
+  fc
+    .constantFrom(
+      '/healthz',
+      '/readyz',
+      '/metrics',
+      '/dashboard',
+      '/dashboard/assets/chart.js',
+      '/dashboard/assets/..%2F..%2Fpackage.json',
+      '/dashboard/assets/%2e%2e',
+      '/admin/queues',
+      '/admin/queues/api/queues',
+      '/admin/../v1/jobs',
+      '/v1',
+      '/',
+      '/v2/jobs',
+      '/v1/jobs/',
+      '/v1//jobs',
+    )
     .map((path) => ({ kind: 'surface', method: 'GET', path, headers: {} })),
-  fc.tuple(fc.constantFrom('PUT', 'PATCH', 'OPTIONS', 'HEAD', 'TRACE', 'DELETE', 'POST'), fc.constantFrom('/v1/jobs', '/v1/files', '/v1/savings', '/v1/chat/completions', '/healthz', '/metrics', '/dashboard'))
+  fc
+    .tuple(
+      fc.constantFrom('PUT', 'PATCH', 'OPTIONS', 'HEAD', 'TRACE', 'DELETE', 'POST'),
+      fc.constantFrom('/v1/jobs', '/v1/files', '/v1/savings', '/v1/chat/completions', '/healthz', '/metrics', '/dashboard'),
+    )
     .map(([method, path]) => ({ kind: 'method', method, path, headers: {} })),
 ];
 
 /** Malformed HTTP, sent over a raw socket: the HTTP parser's own errors must also keep the error shape. */
 const rawRequest: fc.Arbitrary<Buffer> = fc.oneof(
-  fc.constantFrom(
-    'GET /v1/jobs/x HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer k\rX-Injected: 1\r\n\r\n',
-    'GET /v1/jobs/x HTTP/1.1\r\nHost: x\r\nX-Bad\u0000Name: 1\r\n\r\n',
-    'POST /v1/jobs HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 7\r\n\r\nhello',
-    'POST /v1/jobs HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
-    'POST /v1/jobs HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n',
-    'GET /v1/jobs/ü HTTP/1.1\r\nHost: x\r\n\r\n',
-    'GET /v1/jobs/a b HTTP/1.1\r\nHost: x\r\n\r\n',
-    'GET http://evil.example/v1/jobs/x HTTP/1.1\r\nHost: x\r\n\r\n',
-    'GET /v1/jobs/x HTTP/9.9\r\nHost: x\r\n\r\n',
-    'BREW /v1/jobs HTTP/1.1\r\nHost: x\r\n\r\n',
-    'GET /v1/jobs/x HTTP/1.1\r\nHost: x\r\nX-Big: ' + 'a'.repeat(20_000) + '\r\n\r\n',
-    'GET /v1/jobs/x\r\n\r\n',
-    '\r\n\r\n',
-  ).map((s) => Buffer.from(s, 'latin1')),
+  fc
+    .constantFrom(
+      'GET /v1/jobs/x HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer k\rX-Injected: 1\r\n\r\n',
+      'GET /v1/jobs/x HTTP/1.1\r\nHost: x\r\nX-Bad\u0000Name: 1\r\n\r\n',
+      'POST /v1/jobs HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 7\r\n\r\nhello',
+      'POST /v1/jobs HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+      'POST /v1/jobs HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n',
+      'GET /v1/jobs/ü HTTP/1.1\r\nHost: x\r\n\r\n',
+      'GET /v1/jobs/a b HTTP/1.1\r\nHost: x\r\n\r\n',
+      'GET http://evil.example/v1/jobs/x HTTP/1.1\r\nHost: x\r\n\r\n',
+      'GET /v1/jobs/x HTTP/9.9\r\nHost: x\r\n\r\n',
+      'BREW /v1/jobs HTTP/1.1\r\nHost: x\r\n\r\n',
+      'GET /v1/jobs/x HTTP/1.1\r\nHost: x\r\nX-Big: ' + 'a'.repeat(20_000) + '\r\n\r\n',
+      'GET /v1/jobs/x\r\n\r\n',
+      '\r\n\r\n',
+    )
+    .map((s) => Buffer.from(s, 'latin1')),
   fc.string({ unit: 'binary', maxLength: 200 }).map((s) => Buffer.from(`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Fuzz: ${s}\r\n\r\n`)),
 );
 
@@ -139,7 +204,15 @@ export const fuzzRequest: fc.Arbitrary<FuzzRequest> = fc.oneof(
 function megabyteRequest(seed: number, kind: string): FuzzRequest {
   const prompt = megabytePrompt(seed);
   const body = kind === 'chat' ? prompt : { request: prompt, latency: 'async' };
-  return { kind: `${kind}.1mb`, method: 'POST', path: kind === 'chat' ? '/v1/chat/completions' : '/v1/jobs', query: '', auth: 'acme', headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(body)) };
+  return {
+    kind: `${kind}.1mb`,
+    method: 'POST',
+    path: kind === 'chat' ? '/v1/chat/completions' : '/v1/jobs',
+    query: '',
+    auth: 'acme',
+    headers: { 'content-type': 'application/json' },
+    body: Buffer.from(JSON.stringify(body)),
+  };
 }
 
 /** A body larger than the default 10 MB limit (sent rarely: it is the size that is tested). */

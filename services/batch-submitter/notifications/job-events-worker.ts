@@ -61,8 +61,7 @@ async function onJobFinished(deps: JobEventsDeps, jobId: string): Promise<string
   const batchId = job.options.batch_id;
   if (batchId) {
     const progress = await deps.batches.recordLine(batchId, job.id, outcome, deps.countTtlSeconds);
-    if (progress.opened && (progress.status === 'in_progress' || progress.status === 'cancelling') && progress.completed + progress.failed >= progress.total)
-      await deps.tasks.finalize(batchId);
+    if (progress.opened && (progress.status === 'in_progress' || progress.status === 'cancelling') && progress.completed + progress.failed >= progress.total) await deps.tasks.finalize(batchId);
   }
   return outcome;
 }

@@ -33,35 +33,35 @@ export function startWebhookWorker(deps: WebhookWorkerDeps): Worker {
     QUEUES.webhooks,
     queueProcessor(QUEUES.webhooks, {
       [JOB_NAMES.deliverWebhook]: async ({ deliveryId: id }, job) => {
-      const delivery = await deliveries.load(id);
-      const body = await deliveries.body(id);
-      if (!delivery || body === null) return 'gone';
-      if (delivery.status === 'succeeded' || delivery.status === 'failed') return delivery.status;
+        const delivery = await deliveries.load(id);
+        const body = await deliveries.body(id);
+        if (!delivery || body === null) return 'gone';
+        if (delivery.status === 'succeeded' || delivery.status === 'failed') return delivery.status;
 
-      const at = new Date();
-      const headers = {
-        'webhook-id': delivery.webhook_id,
-        'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-        'webhook-signature': new Webhook(await secrets.get(delivery.tenant)).sign(delivery.webhook_id, at, body),
-      };
-      const result = await sendWebhook(delivery.url, headers, body, { timeoutMs: env.PARSIMONY_WEBHOOK_TIMEOUT_MS, allowHosts: env.PARSIMONY_WEBHOOK_ALLOW_HOSTS });
-      const attempt = { attempt: delivery.attempts.length + 1, at: at.toISOString(), status_code: result.status_code, error: result.error, duration_ms: result.duration_ms };
-      const metric = (outcome: 'delivered' | 'retrying' | 'failed') => recordWebhookDelivery({ outcome, status: result.status_code ?? undefined, durationMs: result.duration_ms });
-      if (result.status_code !== null && result.status_code >= 200 && result.status_code < 300) {
-        await deliveries.recordAttempt(id, attempt, 'succeeded', null);
-        metric('delivered');
-        return 'succeeded';
-      }
-      const round = job.attemptsMade + 1;
-      if (result.refused || round >= env.PARSIMONY_WEBHOOK_ATTEMPTS) {
-        await deliveries.recordAttempt(id, attempt, 'failed', null);
-        metric('failed');
-        log.warn({ deliveryId: id, url: delivery.url, attempts: round, error: result.error }, 'webhook delivery gave up');
-        throw new UnrecoverableError(result.error ?? 'delivery failed');
-      }
-      await deliveries.recordAttempt(id, attempt, 'retrying', new Date(Date.now() + backoff(round)));
-      metric('retrying');
-      throw new Error(result.error ?? 'delivery failed');
+        const at = new Date();
+        const headers = {
+          'webhook-id': delivery.webhook_id,
+          'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+          'webhook-signature': new Webhook(await secrets.get(delivery.tenant)).sign(delivery.webhook_id, at, body),
+        };
+        const result = await sendWebhook(delivery.url, headers, body, { timeoutMs: env.PARSIMONY_WEBHOOK_TIMEOUT_MS, allowHosts: env.PARSIMONY_WEBHOOK_ALLOW_HOSTS });
+        const attempt = { attempt: delivery.attempts.length + 1, at: at.toISOString(), status_code: result.status_code, error: result.error, duration_ms: result.duration_ms };
+        const metric = (outcome: 'delivered' | 'retrying' | 'failed') => recordWebhookDelivery({ outcome, status: result.status_code ?? undefined, durationMs: result.duration_ms });
+        if (result.status_code !== null && result.status_code >= 200 && result.status_code < 300) {
+          await deliveries.recordAttempt(id, attempt, 'succeeded', null);
+          metric('delivered');
+          return 'succeeded';
+        }
+        const round = job.attemptsMade + 1;
+        if (result.refused || round >= env.PARSIMONY_WEBHOOK_ATTEMPTS) {
+          await deliveries.recordAttempt(id, attempt, 'failed', null);
+          metric('failed');
+          log.warn({ deliveryId: id, url: delivery.url, attempts: round, error: result.error }, 'webhook delivery gave up');
+          throw new UnrecoverableError(result.error ?? 'delivery failed');
+        }
+        await deliveries.recordAttempt(id, attempt, 'retrying', new Date(Date.now() + backoff(round)));
+        metric('retrying');
+        throw new Error(result.error ?? 'delivery failed');
       },
     }),
     {

@@ -37,7 +37,11 @@ export async function cacheCommand(args: string[], ctx: CliContext): Promise<num
     return 0;
   }
   const count = [result.purged, result.deleted, result.count].find((v) => typeof v === 'number');
-  const what = filtered ? Object.entries(body).map(([k, v]) => `${k}=${v}`).join(', ') : 'all entries';
+  const what = filtered
+    ? Object.entries(body)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ')
+    : 'all entries';
   ctx.stdout.write(count !== undefined ? `purged ${count} cache entr${count === 1 ? 'y' : 'ies'} (${what})\n` : `${JSON.stringify(result)}\n`);
   return 0;
 }

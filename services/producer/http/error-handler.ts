@@ -60,8 +60,5 @@ export function formatZodError(error: ZodError): string {
 
 function isRedisUnavailable(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
-  return (
-    /enableOfflineQueue|Connection is closed|ECONNREFUSED|Stream isn't writeable|max retries per request|Reached the max retries/i.test(err.message) ||
-    err.name === 'MaxRetriesPerRequestError'
-  );
+  return /enableOfflineQueue|Connection is closed|ECONNREFUSED|Stream isn't writeable|max retries per request|Reached the max retries/i.test(err.message) || err.name === 'MaxRetriesPerRequestError';
 }

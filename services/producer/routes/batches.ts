@@ -84,8 +84,7 @@ export function batchesRouter(platform: Platform, env: ProducerEnv, validate: Va
       const batch = await batches.get(tenant, id);
       if (!batch) throw ApiError.notFound(`batch ${id}`);
       if (batch.status === 'cancelling' || batch.status === 'cancelled' || (batch.status === 'finalizing' && batch.end === 'cancelled')) return void res.json(toOpenAIBatch(batch));
-      if (batch.status !== 'validating' && batch.status !== 'in_progress')
-        throw ApiError.conflict(`batch ${id} is ${batch.status}; only validating or in_progress batches can be cancelled`);
+      if (batch.status !== 'validating' && batch.status !== 'in_progress') throw ApiError.conflict(`batch ${id} is ${batch.status}; only validating or in_progress batches can be cancelled`);
       const moved = await batches.transition(id, [batch.status as BatchStatus], 'cancelling', { cancelling_at: Math.floor(Date.now() / 1000) });
       if (!moved.ok) continue; // the status moved meanwhile: look again
       // A validating batch is cancelled by its intake once all its lines are stored.

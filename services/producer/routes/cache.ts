@@ -8,7 +8,10 @@ import { tenantOf } from '../http/authenticate';
 const PurgeBody = z
   .object({
     /** Only entries of this scope (64-hex scope hash, as shown on cache entries). */
-    scope: z.string().regex(/^[a-f0-9]{64}$/, 'scope is a 64-hex scope hash').optional(),
+    scope: z
+      .string()
+      .regex(/^[a-f0-9]{64}$/, 'scope is a 64-hex scope hash')
+      .optional(),
     /** Only entries tagged so (from metadata.cache_tags). */
     tag: z.string().min(1).max(200).optional(),
     /** Only entries created before this time (ISO-8601). */

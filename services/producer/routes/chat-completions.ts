@@ -48,7 +48,12 @@ export function chatCompletionsRouter(intake: JobIntake): Router {
       if (!encoder) {
         // Headers go out with the first event, so failures before it still get a proper error status.
         // Chunks name the model that answers (the routed one), as the non-streamed response does — never "auto".
-        encoder = new OpenAIChunkEncoder(completionId(jobId), model ?? (event.type === 'done' ? event.response.model : request.model), Math.floor(Date.now() / 1000), body.stream_options?.include_usage === true);
+        encoder = new OpenAIChunkEncoder(
+          completionId(jobId),
+          model ?? (event.type === 'done' ? event.response.model : request.model),
+          Math.floor(Date.now() / 1000),
+          body.stream_options?.include_usage === true,
+        );
         res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
       }
       for (const chunk of encoder.encode(event)) res.write(`data: ${JSON.stringify(legacyFunctions ? toLegacyFunctionChunk(chunk) : chunk)}\n\n`);

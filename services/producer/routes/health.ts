@@ -8,7 +8,12 @@ export function healthRouter(platform: Platform, localWorkers?: () => boolean): 
     res.json({ status: 'ok' });
   });
   router.get('/readyz', async (_req, res) => {
-    const redis = platform.redis.status === 'ready' && (await platform.redis.ping().then(() => true, () => false));
+    const redis =
+      platform.redis.status === 'ready' &&
+      (await platform.redis.ping().then(
+        () => true,
+        () => false,
+      ));
     let workers = 0;
     if (redis) workers = localWorkers?.() ? 1 : await platform.pipelineQueue.getWorkersCount().catch(() => 0);
     const ready = redis && workers > 0;

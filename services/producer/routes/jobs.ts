@@ -54,7 +54,7 @@ export function jobsRouter(
     // queueing it: queue it now. The queue entry's id is the job id, so this is a no-op when it is queued already.
     if (created || job.status === 'queued') await enqueuer.enqueue(job);
     res.setHeader('x-parsimony-job-id', job.id);
-    res.status(created ? 202 : 200).json({ id: job.id, object: 'job', status: created ? job.status : (await store.get(job.tenant, job.id))?.status ?? job.status });
+    res.status(created ? 202 : 200).json({ id: job.id, object: 'job', status: created ? job.status : ((await store.get(job.tenant, job.id))?.status ?? job.status) });
   });
 
   router.get('/v1/jobs/:id', async (req, res) => {

@@ -76,10 +76,7 @@ function sendFinished(res: Response, job: JobRecord): void {
 
 /** A stored answer as a stream, its reasoning first (the cache replay only knows text and tool calls). */
 function replayEvents(response: ChatResponse): StreamEvent[] {
-  const reasoning: StreamEvent[] = (response.reasoning ?? []).flatMap((part) => [
-    ...(part.text ? [{ type: 'reasoning' as const, text: part.text }] : []),
-    { type: 'reasoning_done' as const, part },
-  ]);
+  const reasoning: StreamEvent[] = (response.reasoning ?? []).flatMap((part) => [...(part.text ? [{ type: 'reasoning' as const, text: part.text }] : []), { type: 'reasoning_done' as const, part }]);
   return [...reasoning, ...responseToStreamEvents(response)];
 }
 

@@ -19,8 +19,7 @@ export function metricsRouter(platform: Platform, metricsKey?: string): Router {
   const queueOf = platform.queue.bind(platform);
 
   router.get('/metrics', async (req, res) => {
-    if (metricsKey && !authorizationMatches(req.headers.authorization, metricsKey))
-      throw ApiError.unauthenticated('/metrics needs "Authorization: Bearer <PARSIMONY_METRICS_KEY>".');
+    if (metricsKey && !authorizationMatches(req.headers.authorization, metricsKey)) throw ApiError.unauthenticated('/metrics needs "Authorization: Bearer <PARSIMONY_METRICS_KEY>".');
     metrics.queueJobs.reset();
     try {
       const depths = await readQueueDepths(queueOf);

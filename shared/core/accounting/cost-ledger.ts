@@ -6,7 +6,6 @@ import { priceUsage, roundUsd } from './pricing';
 /** Cache reads / writes of one call, as the prompt-cache lever estimates them. */
 export type AnywayCache = Pick<Usage, 'cached_input_tokens' | 'cache_write_tokens' | 'cache_write_1h_tokens'>;
 
-
 /** A CostLedger serialised with toJSON (own fields: token counts, flags, overhead). */
 export type CostLedgerState = Record<string, number | boolean | string>;
 
@@ -95,11 +94,15 @@ export class CostLedger {
    */
   private withAnyway(model: ModelEntry, usage: Usage, removed: number): Usage {
     const pick =
-      model.id === this.anywayBaselineModel ? true
-      : model.id === this.anywayRoutedModel ? false
-      : model.provider === this.anywayRoutedProvider ? false
-      : model.provider === this.anywayBaselineProvider ? true
-      : undefined;
+      model.id === this.anywayBaselineModel
+        ? true
+        : model.id === this.anywayRoutedModel
+          ? false
+          : model.provider === this.anywayRoutedProvider
+            ? false
+            : model.provider === this.anywayBaselineProvider
+              ? true
+              : undefined;
     if (pick === undefined) return usage;
     let read = pick ? this.anywayBaselineRead : this.anywayRoutedRead;
     let write = pick ? this.anywayBaselineWrite : this.anywayRoutedWrite;

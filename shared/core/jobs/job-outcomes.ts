@@ -32,43 +32,47 @@ export class JobOutcomes {
 
   /** `known`: the caller's copy of the record, to save a read (see JobStore.transition). */
   complete(jobId: string, from: readonly JobStatus[], completion: Completion, known?: JobRecord): Promise<TransitionResult> {
-    return this.store.transition(
-      jobId,
-      from,
-      'completed',
-      (job) => {
-        if (completion.route) job.route = completion.route;
-        job.result = completion.response;
-        job.response =
-          completion.body ??
-          surfaceResponseBody(job.options.surface, completion.response, job.id, job.route?.model ?? completion.response.model, {
-            request: job.request,
-            options: job.options,
-            createdAt: Math.floor(Date.parse(job.created_at) / 1000),
-          });
-        job.usage = completion.response.usage;
-        job.cost = completion.cost;
-        job.delivered_by = completion.deliveredBy;
-        job.annotations = { ...job.annotations, ...completion.annotations };
-        job.completed_at = new Date().toISOString();
-      },
-      (job) => [...savingsIncrements(this.prefix, job), ...this.outbox(job)],
-      known,
-    ).then(observeJobOutcome);
+    return this.store
+      .transition(
+        jobId,
+        from,
+        'completed',
+        (job) => {
+          if (completion.route) job.route = completion.route;
+          job.result = completion.response;
+          job.response =
+            completion.body ??
+            surfaceResponseBody(job.options.surface, completion.response, job.id, job.route?.model ?? completion.response.model, {
+              request: job.request,
+              options: job.options,
+              createdAt: Math.floor(Date.parse(job.created_at) / 1000),
+            });
+          job.usage = completion.response.usage;
+          job.cost = completion.cost;
+          job.delivered_by = completion.deliveredBy;
+          job.annotations = { ...job.annotations, ...completion.annotations };
+          job.completed_at = new Date().toISOString();
+        },
+        (job) => [...savingsIncrements(this.prefix, job), ...this.outbox(job)],
+        known,
+      )
+      .then(observeJobOutcome);
   }
 
   fail(jobId: string, from: readonly JobStatus[], error: JobError, route?: RouteDecision): Promise<TransitionResult> {
-    return this.store.transition(
-      jobId,
-      from,
-      'failed',
-      (job) => {
-        job.route = route ?? job.route;
-        job.error = error;
-        job.completed_at = new Date().toISOString();
-      },
-      (job) => this.outbox(job),
-    ).then(observeJobOutcome);
+    return this.store
+      .transition(
+        jobId,
+        from,
+        'failed',
+        (job) => {
+          job.route = route ?? job.route;
+          job.error = error;
+          job.completed_at = new Date().toISOString();
+        },
+        (job) => this.outbox(job),
+      )
+      .then(observeJobOutcome);
   }
 
   cancel(jobId: string, from: readonly JobStatus[]): Promise<TransitionResult> {
@@ -87,4 +91,3 @@ export class JobOutcomes {
     return job.options.callback_url || job.options.batch_id ? [{ key: finishedOutboxKey(this.prefix), push: job.id }] : [];
   }
 }
-

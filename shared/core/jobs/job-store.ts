@@ -57,7 +57,18 @@ return 'OK'
 
 interface JobStoreRedis {
   hget(key: string, field: string): Promise<string | null>;
-  parsimonyCreateJob(jobKey: string, idemKey: string, watchKey: string, tenant: string, status: string, record: string, idemValue: string, ttl: number, watchScore: number, watchMember: string): Promise<[number, string]>;
+  parsimonyCreateJob(
+    jobKey: string,
+    idemKey: string,
+    watchKey: string,
+    tenant: string,
+    status: string,
+    record: string,
+    idemValue: string,
+    ttl: number,
+    watchScore: number,
+    watchMember: string,
+  ): Promise<[number, string]>;
   parsimonyTransitionJob(numKeys: number, ...args: (string | number)[]): Promise<string>;
 }
 

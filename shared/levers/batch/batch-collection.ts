@@ -57,9 +57,10 @@ export class BatchCollection {
         log.warn({ intent: intent.id, customId: result.customId }, 'result for another intent in this provider batch; ignored');
         continue;
       }
-      const work = (result.kind === 'succeeded'
-        ? settlement.complete(parsed.jobId, intent, result.response).then((ok) => void (ok && completed++))
-        : settlement.failed(parsed.jobId, intent, result.error, result.retryable).then(() => void failed++)
+      const work = (
+        result.kind === 'succeeded'
+          ? settlement.complete(parsed.jobId, intent, result.response).then((ok) => void (ok && completed++))
+          : settlement.failed(parsed.jobId, intent, result.error, result.retryable).then(() => void failed++)
       ).finally(() => inFlight.delete(work));
       inFlight.add(work);
       if (inFlight.size >= limit) await Promise.race(inFlight);

@@ -138,7 +138,8 @@ export class BatchEngine {
       const limits = this.limitsOf(provider);
       for (;;) {
         const state = (await this.pool.groups()).find((g) => g.group === group);
-        const reason = state && flushReason(state, { ...limits, maxWaitMs: this.deps.options.maxWaitMs, turnaroundMs: this.deps.options.turnaroundMs, marginMs: this.deps.options.marginMs }, now, backlog);
+        const reason =
+          state && flushReason(state, { ...limits, maxWaitMs: this.deps.options.maxWaitMs, turnaroundMs: this.deps.options.turnaroundMs, marginMs: this.deps.options.marginMs }, now, backlog);
         if (!reason) break;
         const intentId = newIntentId();
         const claimed = await this.pool.claim(group, intentId, provider, model, limits.maxRequests, limits.maxBytes, Date.now());
@@ -255,7 +256,10 @@ export class BatchEngine {
     if (intent.warmup === 'done') {
       const cachedRead = await this.intents.cachedRead(intent.id);
       const shareable = intent.warmupPrefixTokens * intent.size;
-      this.deps.log.info({ intent: intent.id, cachedReadTokens: cachedRead, shareablePrefixTokens: shareable, share: shareable ? Math.round((cachedRead / shareable) * 1000) / 1000 : 0, warmupUsd: intent.warmupUsd }, 'prompt-cache warm-up: cached reads obtained');
+      this.deps.log.info(
+        { intent: intent.id, cachedReadTokens: cachedRead, shareablePrefixTokens: shareable, share: shareable ? Math.round((cachedRead / shareable) * 1000) / 1000 : 0, warmupUsd: intent.warmupUsd },
+        'prompt-cache warm-up: cached reads obtained',
+      );
     }
     await provider.release?.(state, intent).catch(() => undefined);
     await this.intents.finish(intent);

@@ -88,9 +88,7 @@ export interface ProviderBatchState {
   files?: { output?: string | null; error?: string | null; input?: string | null };
 }
 
-export type BatchLineResult =
-  | { customId: string; kind: 'succeeded'; response: ChatResponse }
-  | { customId: string; kind: 'errored'; error: JobError; retryable: boolean };
+export type BatchLineResult = { customId: string; kind: 'succeeded'; response: ChatResponse } | { customId: string; kind: 'errored'; error: JobError; retryable: boolean };
 
 /**
  * custom_id = `<intent id>-<job id>`: valid for both providers

@@ -129,7 +129,10 @@ export class BatchSubmission {
       const usd = warmupCostUsd(model, response);
       await intents.recordWarmup(intent.id, { state: 'done', usd, prefixTokens: plan.prefixTokens, longTtl });
       intent.warmupUsd = usd;
-      log.info({ intent: intent.id, prefixTokens: plan.prefixTokens, sharing: `${plan.sharing}/${plan.sampled}`, usd, expectedSavingUsd: plan.expectedSavingUsd, ttl: longTtl ? '1h' : 'default' }, 'prompt cache warmed before the provider batch');
+      log.info(
+        { intent: intent.id, prefixTokens: plan.prefixTokens, sharing: `${plan.sharing}/${plan.sampled}`, usd, expectedSavingUsd: plan.expectedSavingUsd, ttl: longTtl ? '1h' : 'default' },
+        'prompt cache warmed before the provider batch',
+      );
     } catch (err) {
       await intents.recordWarmup(intent.id, { state: 'skipped' });
       log.warn({ intent: intent.id, err: { message: (err as Error).message } }, 'prompt-cache warm-up failed; the batch goes ahead without it');

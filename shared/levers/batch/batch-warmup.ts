@@ -57,7 +57,15 @@ export function planWarmup(sample: readonly ChatRequest[], size: number, model: 
   const perLine = ((model.price.input - model.price.cached_input) * prefixTokens * (1 - model.batch_discount)) / 1_000_000;
   const expectedSavingUsd = perLine * (size - 1) * MIN_SHARING;
   if (expectedSavingUsd <= costUsd) return { warm: false, reason: `expected saving ${roundUsd(expectedSavingUsd)} USD ≤ warm-up ${roundUsd(costUsd)} USD` };
-  return { warm: true, request, prefixTokens, sharing: shared.filter((t) => t >= prefixTokens).length + 1, sampled: sample.length, expectedSavingUsd: roundUsd(expectedSavingUsd), costUsd: roundUsd(costUsd) };
+  return {
+    warm: true,
+    request,
+    prefixTokens,
+    sharing: shared.filter((t) => t >= prefixTokens).length + 1,
+    sampled: sample.length,
+    expectedSavingUsd: roundUsd(expectedSavingUsd),
+    costUsd: roundUsd(costUsd),
+  };
 }
 
 /** The group's first request, one output token, no stream; the cache lifetime lengthened when asked. */

@@ -107,7 +107,17 @@ export class IntentStore {
 
   /** The warm-up's outcome, recorded once so a replayed submission does not warm again. */
   async recordWarmup(id: string, outcome: { state: 'done' | 'skipped'; usd?: number; prefixTokens?: number; longTtl?: boolean }): Promise<void> {
-    await this.redis.hset(this.keys.intent(id), 'warmup', outcome.state, 'warmup_usd', outcome.usd ?? 0, 'warmup_prefix_tokens', outcome.prefixTokens ?? 0, 'warmup_ttl', outcome.longTtl ? '1h' : '5m');
+    await this.redis.hset(
+      this.keys.intent(id),
+      'warmup',
+      outcome.state,
+      'warmup_usd',
+      outcome.usd ?? 0,
+      'warmup_prefix_tokens',
+      outcome.prefixTokens ?? 0,
+      'warmup_ttl',
+      outcome.longTtl ? '1h' : '5m',
+    );
   }
 
   async markCancelSent(id: string): Promise<void> {

@@ -104,8 +104,19 @@ export class JobSettlement {
     if (warmupShare) ledger.addOverhead(warmupShare);
     const cost = ledger.price(catalog, model, response.usage);
     const tries = Number((await this.deps.redis.hget(this.deps.keys.job(jobId), 'tries')) ?? 1);
-    const warmup = intent.warmup === 'done' ? { warmup: { overhead_usd: Math.round(warmupShare * 1e8) / 1e8, shared_prefix_tokens: intent.warmupPrefixTokens, cached_input_tokens: response.usage.cached_input_tokens } } : {};
-    const batch = { ...(job.annotations?.batch as object | undefined), path: 'batch', provider: intent.provider, provider_batch_id: intent.providerBatchId, intent_id: intent.id, batch_attempts: tries, ...warmup };
+    const warmup =
+      intent.warmup === 'done'
+        ? { warmup: { overhead_usd: Math.round(warmupShare * 1e8) / 1e8, shared_prefix_tokens: intent.warmupPrefixTokens, cached_input_tokens: response.usage.cached_input_tokens } }
+        : {};
+    const batch = {
+      ...(job.annotations?.batch as object | undefined),
+      path: 'batch',
+      provider: intent.provider,
+      provider_batch_id: intent.providerBatchId,
+      intent_id: intent.id,
+      batch_attempts: tries,
+      ...warmup,
+    };
     // `job` is current but for its status, which the compare-and-set checks in Redis: saves a read. The deferred
     // work (the shaped request) is no longer needed once the job is answered: the record sheds it.
     const known: JobRecord = { ...job, deferred: undefined };
@@ -232,8 +243,13 @@ export class JobSettlement {
     }
     if (job?.status === 'queued' && isSyncFallback(job)) await this.deps.enqueueSync(job);
     const [owner, fallbacks, size] = (await (redis as unknown as ForgetRedis).parsimonyBatchForget(
-      keys.job(jobId), keys.fallbacks, keys.pendingBytes,
-      jobId, keys.intent(''), keys.pending(''), keys.pendingDeadlines(''),
+      keys.job(jobId),
+      keys.fallbacks,
+      keys.pendingBytes,
+      jobId,
+      keys.intent(''),
+      keys.pending(''),
+      keys.pendingDeadlines(''),
     )) as [string, number, number];
     if (owner && size > 0 && Number(fallbacks) >= Number(size)) {
       const intent = await intents.load(owner);

@@ -30,10 +30,7 @@ const CHUNK_BYTES = 256 * 1024;
  * Encodes lines into Buffers of about CHUNK_BYTES: `open` + lines joined by
  * `separator` (each followed by it when `trailing`) + `close`.
  */
-export async function* encodeLines(
-  lines: AsyncIterable<string>,
-  format: { open?: string; separator: string; trailing: boolean; close?: string },
-): AsyncGenerator<Buffer> {
+export async function* encodeLines(lines: AsyncIterable<string>, format: { open?: string; separator: string; trailing: boolean; close?: string }): AsyncGenerator<Buffer> {
   let parts: string[] = format.open ? [format.open] : [];
   let size = 0;
   let first = true;

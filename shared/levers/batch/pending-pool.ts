@@ -175,8 +175,19 @@ export class PendingPool {
     const pipeline = this.redis.pipeline();
     for (const j of jobs) {
       (pipeline as unknown as PoolPipeline).parsimonyBatchAdd(
-        k.job(j.jobId), k.pending(j.group), k.pendingDeadlines(j.group), k.pendingBytes, k.groups, k.fallbacks,
-        j.group, j.bytes, j.deadline ?? '', j.deferredAt, j.fallbackAt ?? '', j.jobId, TRACKING_TTL_SECONDS,
+        k.job(j.jobId),
+        k.pending(j.group),
+        k.pendingDeadlines(j.group),
+        k.pendingBytes,
+        k.groups,
+        k.fallbacks,
+        j.group,
+        j.bytes,
+        j.deadline ?? '',
+        j.deferredAt,
+        j.fallbackAt ?? '',
+        j.jobId,
+        TRACKING_TTL_SECONDS,
       );
     }
     const results = (await pipeline.exec()) ?? [];
@@ -208,8 +219,21 @@ export class PendingPool {
   async claim(group: string, intentId: string, provider: string, model: string, maxCount: number, maxBytes: number, now: number): Promise<{ count: number; bytes: number }> {
     const k = this.keys;
     const [count, bytes] = await this.lua.parsimonyBatchClaim(
-      k.pending(group), k.pendingDeadlines(group), k.pendingBytes, k.intent(intentId), k.intentJobs(intentId), k.intents,
-      group, intentId, maxCount, maxBytes, k.jobPrefix, k.recordPrefix, provider, model, now,
+      k.pending(group),
+      k.pendingDeadlines(group),
+      k.pendingBytes,
+      k.intent(intentId),
+      k.intentJobs(intentId),
+      k.intents,
+      group,
+      intentId,
+      maxCount,
+      maxBytes,
+      k.jobPrefix,
+      k.recordPrefix,
+      provider,
+      model,
+      now,
     );
     return { count: Number(count), bytes: Number(bytes) };
   }

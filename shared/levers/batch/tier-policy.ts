@@ -66,7 +66,11 @@ export function chooseTier(input: TierInput): TierDecision {
   else if (budget.seconds < flexNeeds) misses.push(`flex p95 ${fmt(figures.flex.p95_s)} + standard fallback + margin does not fit`);
   else {
     const price = (1 - refusal) * (1 - flexDiscount) + refusal;
-    fits.push({ tier: 'flex', price, why: `flex p95 ${fmt(figures.flex.p95_s)} (${figures.flex.source}) + fallback ${fmt(config.standardP95Seconds)} fit, refusal ${pct(refusal)}, ${pct(flexDiscount)} off` });
+    fits.push({
+      tier: 'flex',
+      price,
+      why: `flex p95 ${fmt(figures.flex.p95_s)} (${figures.flex.source}) + fallback ${fmt(config.standardP95Seconds)} fit, refusal ${pct(refusal)}, ${pct(flexDiscount)} off`,
+    });
   }
 
   const head = `budget ${fmt(budget.seconds)} (${budget.source})`;

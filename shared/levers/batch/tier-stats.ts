@@ -61,7 +61,12 @@ export class TierStats {
 
   private async push(kind: 'batch' | 'flex', provider: string, model: string, value: string): Promise<void> {
     const key = this.key(kind, provider, model);
-    await this.redis.multi().lpush(key, value).ltrim(key, 0, this.config.window - 1).sadd(this.modelsKey, `${provider}|${model}`).exec();
+    await this.redis
+      .multi()
+      .lpush(key, value)
+      .ltrim(key, 0, this.config.window - 1)
+      .sadd(this.modelsKey, `${provider}|${model}`)
+      .exec();
     this.memo.delete(`${provider}|${model}`);
   }
 
@@ -75,7 +80,11 @@ export class TierStats {
     const id = `${provider}|${model}`;
     const memo = this.memo.get(id);
     if (memo && now - memo.at < MEMO_MS) return memo.figures;
-    const [batchRaw, flexRaw] = (await this.redis.multi().lrange(this.key('batch', provider, model), 0, -1).lrange(this.key('flex', provider, model), 0, -1).exec())!.map(([err, v]) => {
+    const [batchRaw, flexRaw] = (await this.redis
+      .multi()
+      .lrange(this.key('batch', provider, model), 0, -1)
+      .lrange(this.key('flex', provider, model), 0, -1)
+      .exec())!.map(([err, v]) => {
       if (err) throw err;
       return v as string[];
     });
@@ -95,7 +104,10 @@ export class TierStats {
   }
 
   private flexFigures(raw: string[]): FlexFigures {
-    const ms = raw.filter((v) => v !== REFUSED).map(Number).filter(Number.isFinite);
+    const ms = raw
+      .filter((v) => v !== REFUSED)
+      .map(Number)
+      .filter(Number.isFinite);
     if (raw.length < this.config.minSamples) {
       const p95 = this.config.flexP95PriorSeconds;
       return { samples: raw.length, source: 'default', p50_s: round(p95 / 2), p95_s: p95, refusal_rate: this.config.flexRefusalPrior };

@@ -68,7 +68,10 @@ export class CacheMaintenance {
           !!e && (filter.scope === undefined || e.scope === filter.scope) && (filter.tag === undefined || e.tags.includes(filter.tag)) && (before === undefined || e.created_at < before),
       );
       for (const e of doomed) await this.cache.repo.remove(e);
-      await this.cache.store.delete(tenant, doomed.map((e) => e.id));
+      await this.cache.store.delete(
+        tenant,
+        doomed.map((e) => e.id),
+      );
       purged += doomed.length;
     }
     return purged;

@@ -23,7 +23,12 @@ export const CacheRequestOptionsSchema = z
   .object({
     mode: z.enum(['default', 'off', 'refresh', 'exact']).default('default'),
     /** Lifetime of the entry this request stores; overrides ttl_class. */
-    ttl_seconds: z.number().int().positive().max(365 * 24 * 3600).optional(),
+    ttl_seconds: z
+      .number()
+      .int()
+      .positive()
+      .max(365 * 24 * 3600)
+      .optional(),
     ttl_class: z.enum(['static', 'volatile', 'user']).optional(),
     /** Verifier score (0–1) a semantic candidate must reach, overriding the tenant's / task's (the scope's adapted threshold still applies when higher). */
     threshold: z.number().min(0).max(1).optional(),
@@ -70,18 +75,9 @@ export interface ResolvedCacheOptions {
 }
 
 /** Request option over task threshold over tenant default over the embedder's calibrated threshold. */
-export function resolveCacheOptions(
-  request: CacheRequestOptions | undefined,
-  policy: CacheTenantPolicy,
-  embedderThreshold: number,
-  task?: string,
-): ResolvedCacheOptions {
+export function resolveCacheOptions(request: CacheRequestOptions | undefined, policy: CacheTenantPolicy, embedderThreshold: number, task?: string): ResolvedCacheOptions {
   const mode = !policy.enabled ? 'off' : (request?.mode ?? policy.mode);
-  const ttlSeconds =
-    request?.ttl_seconds ??
-    (request?.ttl_class ? TTL_CLASS_SECONDS[request.ttl_class] : undefined) ??
-    policy.ttl_seconds ??
-    TTL_CLASS_SECONDS[policy.ttl_class];
+  const ttlSeconds = request?.ttl_seconds ?? (request?.ttl_class ? TTL_CLASS_SECONDS[request.ttl_class] : undefined) ?? policy.ttl_seconds ?? TTL_CLASS_SECONDS[policy.ttl_class];
   const threshold = request?.threshold ?? (task ? policy.task_thresholds[task] : undefined) ?? policy.threshold ?? embedderThreshold;
   return {
     mode,

@@ -101,7 +101,14 @@ export class CacheStage implements Stage {
         }
       }
       this.pending.set(ctx, pending);
-      annotate({ hit: false, status: 'miss', threshold: lookup.threshold ?? options.threshold, similarity: lookup.bestSimilarity, score: lookup.score, rejected_by: Object.keys(lookup.rejected).length ? lookup.rejected : undefined });
+      annotate({
+        hit: false,
+        status: 'miss',
+        threshold: lookup.threshold ?? options.threshold,
+        similarity: lookup.bestSimilarity,
+        score: lookup.score,
+        rejected_by: Object.keys(lookup.rejected).length ? lookup.rejected : undefined,
+      });
       return CONTINUE;
     } catch (err) {
       ctx.log.warn({ err }, 'cache lookup failed; continuing without the cache');
@@ -129,23 +136,26 @@ export class CacheStage implements Stage {
     const semantic = lookup.semanticEligible || (options.mode === 'refresh' && lookup.key.userTurns <= options.maxSemanticTurns && !lookup.key.hasImages);
     const vectorKey = semantic && lookup.vector && cache.embedder.paid ? await cache.parkVector(ctx.job.id, lookup.vector) : undefined;
     const tags = ctx.job.options.metadata?.cache_tags;
-    await this.o.enqueueStore({
-      tenant,
-      job_id: ctx.job.id,
-      scope: lookup.key.scope,
-      request_hash: lookup.key.exactHash,
-      text: lookup.key.text,
-      semantic,
-      tier: pending.tier,
-      model: ctx.route?.model ?? response.model,
-      task: ctx.job.options.task,
-      response,
-      ttl_seconds: options.ttlSeconds,
-      tags: Array.isArray(tags) ? tags.filter((t): t is string => typeof t === 'string') : [],
-      replace: options.mode === 'refresh',
-      completed_at: Date.now(),
-      vector_key: vectorKey,
-    }, semantic ? lookup.vector : undefined);
+    await this.o.enqueueStore(
+      {
+        tenant,
+        job_id: ctx.job.id,
+        scope: lookup.key.scope,
+        request_hash: lookup.key.exactHash,
+        text: lookup.key.text,
+        semantic,
+        tier: pending.tier,
+        model: ctx.route?.model ?? response.model,
+        task: ctx.job.options.task,
+        response,
+        ttl_seconds: options.ttlSeconds,
+        tags: Array.isArray(tags) ? tags.filter((t): t is string => typeof t === 'string') : [],
+        replace: options.mode === 'refresh',
+        completed_at: Date.now(),
+        vector_key: vectorKey,
+      },
+      semantic ? lookup.vector : undefined,
+    );
   }
 
   /**
@@ -172,10 +182,7 @@ export class CacheStage implements Stage {
   }
 
   private requestOptions(ctx: PipelineContext): CacheRequestOptions | undefined {
-    const raw =
-      this.o.requestOptionsOf?.(ctx) ??
-      (ctx.job.options as { cache?: unknown }).cache ??
-      (ctx.job.options.metadata as { cache?: unknown } | undefined)?.cache;
+    const raw = this.o.requestOptionsOf?.(ctx) ?? (ctx.job.options as { cache?: unknown }).cache ?? (ctx.job.options.metadata as { cache?: unknown } | undefined)?.cache;
     if (raw === undefined) return undefined;
     const parsed = CacheRequestOptionsSchema.safeParse(raw);
     if (!parsed.success) {

@@ -69,7 +69,14 @@ export class EntryRepository {
   async put(entry: CacheEntry, options: { replaceExact: boolean }): Promise<boolean> {
     const k = this.keys;
     const { response, ...meta } = entry;
-    const keys = [k.exact(entry.tenant, entry.request_hash), k.entry(entry.tenant, entry.id), k.created(entry.tenant), k.scope(entry.tenant, entry.scope), k.expiry(), ...entry.tags.map((tag) => k.tag(entry.tenant, tag))];
+    const keys = [
+      k.exact(entry.tenant, entry.request_hash),
+      k.entry(entry.tenant, entry.id),
+      k.created(entry.tenant),
+      k.scope(entry.tenant, entry.scope),
+      k.expiry(),
+      ...entry.tags.map((tag) => k.tag(entry.tenant, tag)),
+    ];
     // Meta and response apart: candidate checks parse only the small meta; the response is read for the one served.
     const stored = await this.scripts.parsimonyCachePut(
       keys.length,

@@ -5,15 +5,7 @@ export { CacheMaintenance, type PurgeFilter } from './cache-maintenance';
 export { SemanticCache, type SemanticCacheOptions, type LookupResult, type StoreResult } from './semantic-cache';
 export { createSemanticCache, type CreateCacheOptions } from './create-cache';
 export { CacheStorePayloadSchema, type CacheStorePayload, type CacheEntry, uncacheableReason } from './cache-entry';
-export {
-  CacheRequestOptionsSchema,
-  CacheTenantPolicySchema,
-  DEFAULT_TENANT_POLICY,
-  TTL_CLASS_SECONDS,
-  resolveCacheOptions,
-  type CacheRequestOptions,
-  type CacheTenantPolicy,
-} from './cache-options';
+export { CacheRequestOptionsSchema, CacheTenantPolicySchema, DEFAULT_TENANT_POLICY, TTL_CLASS_SECONDS, resolveCacheOptions, type CacheRequestOptions, type CacheTenantPolicy } from './cache-options';
 export { responseToStreamEvents, replayStream } from './stream-replay';
 export { SingleFlight } from './single-flight';
 export { requestKey, type RequestKey } from './request-key';

@@ -121,11 +121,7 @@ export class SemanticCache {
     const { options } = input;
     const key = requestKey(input.tenant, input.request);
     const semanticEligible =
-      options.mode === 'default' &&
-      !key.hasImages &&
-      key.userTurns <= options.maxSemanticTurns &&
-      key.text.trim().length > 0 &&
-      key.text.length <= (this.o.maxSemanticChars ?? 2000);
+      options.mode === 'default' && !key.hasImages && key.userTurns <= options.maxSemanticTurns && key.text.trim().length > 0 && key.text.length <= (this.o.maxSemanticChars ?? 2000);
     return { status: 'miss', key, semanticEligible, costUsd: 0, rejected: {} };
   }
 
@@ -157,7 +153,10 @@ export class SemanticCache {
     if (matches.length === 0) return result;
     result.bestSimilarity = matches[0].similarity;
     // The best candidate's response comes in the same round trip: it is the one usually served.
-    const { metas, first } = await this.repo.getMetas(tenant, matches.map((m) => m.id));
+    const { metas, first } = await this.repo.getMetas(
+      tenant,
+      matches.map((m) => m.id),
+    );
     const query = prepareText(key.text);
     let best: { i: number; score: number } | undefined;
     for (let i = 0; i < matches.length; i++) {
@@ -248,9 +247,7 @@ export class SemanticCache {
     }
     if (!(await this.repo.put(entry, { replaceExact }))) return { stored: false, reason: 'duplicate', costUsd };
     if (vector) {
-      await this.store.upsert([
-        { id: entry.id, vector, tenant: entry.tenant, scope: entry.scope, expiresAt: entry.expires_at, createdAt: entry.created_at, requestHash: entry.request_hash },
-      ]);
+      await this.store.upsert([{ id: entry.id, vector, tenant: entry.tenant, scope: entry.scope, expiresAt: entry.expires_at, createdAt: entry.created_at, requestHash: entry.request_hash }]);
     }
     return { stored: true, entryId: entry.id, costUsd };
   }

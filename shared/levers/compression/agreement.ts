@@ -38,7 +38,10 @@ export function deepEqual(a: unknown, b: unknown): boolean {
 }
 
 function bigrams(text: string): Map<string, number> {
-  const tokens = text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  const tokens = text
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
   const grams = new Map<string, number>();
   const items = tokens.length === 1 ? tokens : tokens.slice(1).map((t, i) => `${tokens[i]} ${t}`);
   for (const g of items) grams.set(g, (grams.get(g) ?? 0) + 1);

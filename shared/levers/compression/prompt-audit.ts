@@ -27,7 +27,13 @@ export interface PromptAudit {
   lines: number;
   sections: { title: string; start_line: number; end_line: number; tokens: number; share: number }[];
   exact_duplicates: { text: string; lines: number[]; tokens_wasted: number }[];
-  near_duplicates: { lines: [number, number]; similarity: number; a: string; b: string; /** The two differ in their numbers: likely distinct rules (e.g. tiers), not a repeat. */ numbers_differ: boolean }[];
+  near_duplicates: {
+    lines: [number, number];
+    similarity: number;
+    a: string;
+    b: string;
+    /** The two differ in their numbers: likely distinct rules (e.g. tiers), not a repeat. */ numbers_differ: boolean;
+  }[];
   long_examples: { start_line: number; end_line: number; tokens: number; first_line: string }[];
   formatting_overhead: { markdown_emphasis_tokens: number; heading_marker_tokens: number; trailing_whitespace_lines: number; extra_blank_lines: number; rule_lines: number; total_tokens: number };
   proposed: { text: string; tokens: number; saved_tokens: number; saved_pct: number; removed_duplicate_instructions: number };
@@ -61,7 +67,11 @@ function normalise(text: string): string {
 }
 
 function words(text: string): Set<string> {
-  return new Set(normalise(text).split(/[^a-z0-9$%]+/).filter(Boolean));
+  return new Set(
+    normalise(text)
+      .split(/[^a-z0-9$%]+/)
+      .filter(Boolean),
+  );
 }
 
 function jaccard(a: Set<string>, b: Set<string>): number {
@@ -104,9 +114,7 @@ export function auditPrompt(text: string, options: AuditOptions = {}): PromptAud
     const key = normalise(u.text);
     groups.set(key, [...(groups.get(key) ?? []), u]);
   }
-  const exact = [...groups.values()]
-    .filter((g) => g.length > 1)
-    .map((g) => ({ text: g[0].text, lines: g.map((u) => u.line), tokens_wasted: estimateTokens(g[0].text) * (g.length - 1) }));
+  const exact = [...groups.values()].filter((g) => g.length > 1).map((g) => ({ text: g[0].text, lines: g.map((u) => u.line), tokens_wasted: estimateTokens(g[0].text) * (g.length - 1) }));
 
   // Near duplicates among the distinct instructions.
   const distinct = [...groups.values()].map((g) => g[0]);
@@ -116,7 +124,13 @@ export function auditPrompt(text: string, options: AuditOptions = {}): PromptAud
     for (let j = i + 1; j < distinct.length; j++) {
       const s = jaccard(sets[i], sets[j]);
       if (s >= near)
-        nearDuplicates.push({ lines: [distinct[i].line, distinct[j].line], similarity: round(s), a: distinct[i].text, b: distinct[j].text, numbers_differ: numbersOf(distinct[i].text) !== numbersOf(distinct[j].text) });
+        nearDuplicates.push({
+          lines: [distinct[i].line, distinct[j].line],
+          similarity: round(s),
+          a: distinct[i].text,
+          b: distinct[j].text,
+          numbers_differ: numbersOf(distinct[i].text) !== numbersOf(distinct[j].text),
+        });
     }
 
   // Over-long examples: fenced blocks, <example> blocks, and paragraphs that start with "Example".
@@ -169,7 +183,13 @@ export function auditPrompt(text: string, options: AuditOptions = {}): PromptAud
     near_duplicates: nearDuplicates,
     long_examples: longExamples,
     formatting_overhead: formatting,
-    proposed: { text: proposed.text, tokens: proposedTokens, saved_tokens: total - proposedTokens, saved_pct: total ? round((total - proposedTokens) / total) : 0, removed_duplicate_instructions: proposed.removed },
+    proposed: {
+      text: proposed.text,
+      tokens: proposedTokens,
+      saved_tokens: total - proposedTokens,
+      saved_pct: total ? round((total - proposedTokens) / total) : 0,
+      removed_duplicate_instructions: proposed.removed,
+    },
   };
 }
 

@@ -60,10 +60,11 @@ export async function chooseBoundary(input: DecisionInputs): Promise<BoundaryCho
   const decided = (i: number): 'advance' | 'skip' | undefined => (found[i]?.decision as 'advance' | 'skip' | undefined) ?? undefined;
   // The state the chain is in: the highest earlier grid point that was advanced.
   let current = 0;
-  for (let i = 1; i < grid.length; i++) if (decided(i) === 'advance') {
-    current = grid[i];
-    break;
-  }
+  for (let i = 1; i < grid.length; i++)
+    if (decided(i) === 'advance') {
+      current = grid[i];
+      break;
+    }
   const known = decided(0);
   if (known) return { boundary: known === 'advance' ? proposed : current };
 
@@ -81,7 +82,8 @@ export async function chooseBoundary(input: DecisionInputs): Promise<BoundaryCho
   if (store) {
     const record: StoredSummary = { block: '', block_tokens: 0, summary: '', cycles: proposed, replaced_tokens: 0, created_at: new Date().toISOString(), decision: cost.decision };
     const winner = await store.putIfAbsent(decisionKey(model, keys[0]), record);
-    if (winner.decision && winner.decision !== cost.decision) return { boundary: winner.decision === 'advance' ? proposed : current, cost: { ...cost, decision: winner.decision as 'advance' | 'skip', proposed } };
+    if (winner.decision && winner.decision !== cost.decision)
+      return { boundary: winner.decision === 'advance' ? proposed : current, cost: { ...cost, decision: winner.decision as 'advance' | 'skip', proposed } };
   }
   return { boundary: cost.decision === 'advance' ? proposed : current, cost: { ...cost, proposed } };
 }

@@ -85,7 +85,15 @@ export class ContextCompactor {
       const agent = scope.agent ?? '-';
       const remaining = this.deps.remaining;
       if (boundary > 0) {
-        const choice = await this.decide(request, scan.cycles, boundary, headEnd, policy, scope, remaining ? remaining.expectedRemaining(scope.tenant, agent, callIndex, policy.defaultRemainingCalls) : policy.defaultRemainingCalls);
+        const choice = await this.decide(
+          request,
+          scan.cycles,
+          boundary,
+          headEnd,
+          policy,
+          scope,
+          remaining ? remaining.expectedRemaining(scope.tenant, agent, callIndex, policy.defaultRemainingCalls) : policy.defaultRemainingCalls,
+        );
         boundary = choice.boundary;
         costNote = choice.cost;
       }
@@ -203,7 +211,12 @@ export class ContextCompactor {
       return estimateMessagesTokens(messages.slice(Math.max(headEnd, last)));
     };
     // Growth per call so far: what the chain added after its task message, over the calls it took.
-    const growth = () => estimateMessagesTokens(messages.slice(headEnd)) / Math.max(1, messages.reduce((k, m) => k + (m.role === 'assistant' ? 1 : 0), 0));
+    const growth = () =>
+      estimateMessagesTokens(messages.slice(headEnd)) /
+      Math.max(
+        1,
+        messages.reduce((k, m) => k + (m.role === 'assistant' ? 1 : 0), 0),
+      );
     const summaryModel = this.deps.summarizer?.model;
     const summaryUsd = (b: number) => {
       if (!summarizing || !summaryModel) return 0;
@@ -238,7 +251,12 @@ export class ContextCompactor {
     for (let b = top; b > 0 && grid.length <= 5; b -= step) grid.push(b);
     const memo = this.lastKeys;
     if (!(memo && memo.messages === messages && memo.policy === policy && memo.tenant === tenant && grid.every((b) => memo.keys.has(b)))) {
-      const byEnd = prefixKeys(tenant, policy, messages, grid.map((b) => cycles[b - 1].end));
+      const byEnd = prefixKeys(
+        tenant,
+        policy,
+        messages,
+        grid.map((b) => cycles[b - 1].end),
+      );
       this.lastKeys = { messages, policy, tenant, keys: new Map(grid.map((b) => [b, byEnd.get(cycles[b - 1].end)!])) };
     }
     const keys = this.lastKeys!.keys;
@@ -296,7 +314,15 @@ export class ContextCompactor {
     const replaced = estimateMessagesTokens(span);
     const facts = policy.facts === 'none' ? [] : buildFactsLedger(span, { detail: policy.facts });
     const block = renderBlock(result.text, facts, boundary, span.length, replaced);
-    const candidate: StoredSummary = { block, block_tokens: estimateTokens(block), summary: result.text, cycles: boundary, replaced_tokens: replaced, model: result.model.id, created_at: new Date().toISOString() };
+    const candidate: StoredSummary = {
+      block,
+      block_tokens: estimateTokens(block),
+      summary: result.text,
+      cycles: boundary,
+      replaced_tokens: replaced,
+      model: result.model.id,
+      created_at: new Date().toISOString(),
+    };
     const stored = store ? await store.putIfAbsent(key, candidate) : candidate;
     return { stored, reused: false, usage: { usage: result.usage, model: result.model } };
   }

@@ -32,12 +32,7 @@ export type CompactionPolicyInput = z.infer<typeof CompactionPolicySchema>;
 
 /** Stage configuration: defaults, then per-tenant overrides, then per-agent overrides inside a tenant. */
 export const ContextConfigSchema = CompactionPolicySchema.extend({
-  tenants: z
-    .record(
-      z.string(),
-      CompactionPolicySchema.extend({ agents: z.record(z.string(), CompactionPolicySchema).optional() }).strict(),
-    )
-    .optional(),
+  tenants: z.record(z.string(), CompactionPolicySchema.extend({ agents: z.record(z.string(), CompactionPolicySchema).optional() }).strict()).optional(),
 }).strict();
 export type ContextConfig = z.infer<typeof ContextConfigSchema>;
 

@@ -53,5 +53,10 @@ export function keptToolResults(ctx: PipelineContext): Set<string> {
     }
     throw ApiError.invalid(`metadata.${KEEP_TOOL_RESULTS_METADATA_KEY} must be a JSON array of tool call ids or a comma-separated list`);
   }
-  return new Set(text.split(',').map((s) => s.trim()).filter(Boolean));
+  return new Set(
+    text
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
 }

@@ -34,7 +34,10 @@ const ClearToolUses = z
     keep: ToolUses.optional(),
     clear_at_least: InputTokens.nullable().optional(),
     exclude_tools: z.array(z.string()).nullable().optional(),
-    clear_tool_inputs: z.union([z.boolean(), z.array(z.string())]).nullable().optional(),
+    clear_tool_inputs: z
+      .union([z.boolean(), z.array(z.string())])
+      .nullable()
+      .optional(),
   })
   .strict();
 const ClearThinking = z
@@ -72,15 +75,17 @@ export function contextManagementBetas(config: ContextManagementConfig): string[
  */
 export function nativeContextManagement(request: ChatRequest, config: ContextManagementConfig): ChatRequest {
   const headers = { ...(request.provider_headers?.anthropic ?? {}) };
-  const current = (headers['anthropic-beta'] ?? '').split(',').map((b) => b.trim()).filter(Boolean);
+  const current = (headers['anthropic-beta'] ?? '')
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
   const betas = [...new Set([...current, ...contextManagementBetas(config)])];
   if (betas.length) headers['anthropic-beta'] = betas.join(',');
   return { ...request, context_management: config, provider_headers: { ...(request.provider_headers ?? {}), anthropic: headers } };
 }
 
 export type AppliedEdit =
-  | { type: 'clear_tool_uses_20250919'; cleared_tool_uses: number; cleared_input_tokens: number }
-  | { type: 'clear_thinking_20251015'; cleared_thinking_turns: number; cleared_input_tokens: number };
+  { type: 'clear_tool_uses_20250919'; cleared_tool_uses: number; cleared_input_tokens: number } | { type: 'clear_thinking_20251015'; cleared_thinking_turns: number; cleared_input_tokens: number };
 
 export interface EmulatedEdits {
   request: ChatRequest;

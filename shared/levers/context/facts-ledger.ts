@@ -112,7 +112,10 @@ export function buildFactsLedger(messages: readonly ChatMessage[], options: Fact
         let facts = toolOutputFacts(output, options);
         if (options.detail === 'compact') {
           const own = new Set(extractIdentifiers(line));
-          facts = facts.split(' ').filter((id) => id && !mentioned.has(id) && !own.has(id)).join(' ');
+          facts = facts
+            .split(' ')
+            .filter((id) => id && !mentioned.has(id) && !own.has(id))
+            .join(' ');
         }
         const earlier = facts.length > 40 ? seenResults.get(facts) : undefined;
         if (earlier !== undefined) line += ` → same as #${earlier}`;
@@ -169,8 +172,7 @@ function renderArray(items: unknown[], ctx: Ctx): string {
     const rows = items.map((x) => flatPairs(x as Record<string, unknown>, ctx));
     const header = rows[0].map(([k]) => k).join(',');
     // Values are space-separated: commas between numbers would read as thousands separators.
-    if (header && rows.every((r) => r.map(([k]) => k).join(',') === header))
-      return `{${header}}: ${dedupe(rows.map((r) => r.map(([, v]) => v).join(' '))).join(' | ')}`;
+    if (header && rows.every((r) => r.map(([k]) => k).join(',') === header)) return `{${header}}: ${dedupe(rows.map((r) => r.map(([, v]) => v).join(' '))).join(' | ')}`;
   }
   // Arrays of same-shaped tables (one-stop itineraries: [[leg, leg], …]) share one header.
   if (items.length > 1 && items.every((x) => Array.isArray(x))) {

@@ -43,9 +43,7 @@ export const SUMMARIZER_PREVIEW_CHARS = 240;
 
 /** Tool outputs cut to their first `chars` characters, with the size of the rest. */
 export function previewSpan(span: ChatMessage[], chars: number): ChatMessage[] {
-  return span.map((m) =>
-    m.role === 'tool' && m.content.length > chars + 40 ? { ...m, content: `${m.content.slice(0, chars)}… [${m.content.length - chars} more chars]` } : m,
-  );
+  return span.map((m) => (m.role === 'tool' && m.content.length > chars + 40 ? { ...m, content: `${m.content.slice(0, chars)}… [${m.content.length - chars} more chars]` } : m));
 }
 
 /** Replaces tool outputs in a span by a placeholder with their size and facts. */

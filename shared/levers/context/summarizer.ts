@@ -28,7 +28,7 @@ export interface SummarizeResult {
 export const SUMMARY_INSTRUCTIONS_VERSION = 'v1';
 
 export const SUMMARY_INSTRUCTIONS = [
-  'You compress the earlier part of an AI agent\'s conversation so the agent can continue without it.',
+  "You compress the earlier part of an AI agent's conversation so the agent can continue without it.",
   'Write a dense summary in plain sentences, at most 200 words, of what the transcript below establishes.',
   'Keep verbatim, never paraphrase or round: identifiers and codes, numbers, amounts and currencies, dates and times, names of people, places and products.',
   'Keep every decision taken, every action already performed with its outcome, what the user asked for and confirmed or refused, constraints and policies that were applied, and open questions or pending steps.',

@@ -97,8 +97,7 @@ export function estimatePartsTokens(parts: ContentPart[]): number {
 export function estimateMessageTokens(message: ChatMessage): number {
   if (message.role === 'tool') return MESSAGE_OVERHEAD_TOKENS + estimateTokens(message.content) + 4; // + call id
   let t = MESSAGE_OVERHEAD_TOKENS + estimatePartsTokens(message.content);
-  if (message.role === 'assistant' && message.tool_calls)
-    for (const c of message.tool_calls) t += TOOL_CALL_OVERHEAD_TOKENS + estimateTokens(c.name) + estimateTokens(c.arguments);
+  if (message.role === 'assistant' && message.tool_calls) for (const c of message.tool_calls) t += TOOL_CALL_OVERHEAD_TOKENS + estimateTokens(c.name) + estimateTokens(c.arguments);
   return t;
 }
 

@@ -62,7 +62,8 @@ export function prefixBlocks(request: Pick<ChatRequest, 'tools' | 'system' | 'me
   const tools = request.tools ?? [];
   tools.forEach((t, i) => {
     // The tools list is estimated as a whole; spread it evenly so the total matches.
-    const share = i === tools.length - 1 ? estimateToolsTokens(tools) - Math.floor(estimateToolsTokens(tools) / tools.length) * (tools.length - 1) : Math.floor(estimateToolsTokens(tools) / tools.length);
+    const share =
+      i === tools.length - 1 ? estimateToolsTokens(tools) - Math.floor(estimateToolsTokens(tools) / tools.length) * (tools.length - 1) : Math.floor(estimateToolsTokens(tools) / tools.length);
     push(`T${t.name}\u0000${t.description ?? ''}\u0000${JSON.stringify(t.parameters)}`, share, ttlOf(t.cache_control));
   });
   request.system.forEach((p, i) => push(`S${p.text}`, estimatePartsTokens([p]) + (i === 0 ? MESSAGE_OVERHEAD_TOKENS : 0), ttlOf(p.cache_control)));

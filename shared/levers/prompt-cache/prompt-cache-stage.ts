@@ -37,7 +37,13 @@ export class PromptCacheStage implements Stage {
         ttl: this.options.ttl,
       });
       ctx.request = plan.request;
-      ctx.annotations.prompt_cache = { provider: 'anthropic', breakpoints: plan.added, caller_markers: plan.caller_markers, prefix_tokens: plan.prefix_tokens, min_cacheable_tokens: model.min_cacheable_tokens };
+      ctx.annotations.prompt_cache = {
+        provider: 'anthropic',
+        breakpoints: plan.added,
+        caller_markers: plan.caller_markers,
+        prefix_tokens: plan.prefix_tokens,
+        min_cacheable_tokens: model.min_cacheable_tokens,
+      };
     } else if (model.provider === 'openai') {
       const callerKey = ctx.request.prompt_cache_key !== undefined;
       if (!callerKey) ctx.request = { ...ctx.request, prompt_cache_key: openAIPromptCacheKey(ctx.job.tenant, ctx.request) };

@@ -229,7 +229,13 @@ function walkFeatures(s: RequestSummary, bits: number, consumer: Consumer): Prom
     sink.add('opt_max_len', log1(Math.max(...lens), 300));
     sink.add('opt_len_cv', Math.min(2, sd / Math.max(1, mean)));
     sink.add('opt_numeric', options.filter((o) => /^[\s$-]*\d/.test(o)).length / options.length);
-    sink.add('opt_math', log1(options.reduce((a, o) => a + countMatches(o, MATH_CHARS), 0), 10));
+    sink.add(
+      'opt_math',
+      log1(
+        options.reduce((a, o) => a + countMatches(o, MATH_CHARS), 0),
+        10,
+      ),
+    );
     sink.add('opt_words', log1(words(options.join(' ')).length / options.length, 40));
     sink.add('opt_true_false', options.some((o) => /^(true|false|wrong|not wrong)\b/i.test(o)) ? 1 : 0);
     sink.add('stem_blank', /[?:]\s*$/.test(stem.trim()) ? 0 : 1);

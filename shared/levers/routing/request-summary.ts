@@ -61,8 +61,7 @@ export function summarizeRequest(request: ChatRequest): RequestSummary {
     else if (m.role === 'assistant') {
       assistantTurns++;
       toolCalls += m.tool_calls?.length ?? 0;
-    }
-    else toolMessages++;
+    } else toolMessages++;
     if (i === lastUserIndex) continue;
     const text = m.role === 'tool' ? m.content : textOf(m.content);
     earlierChars += text.length;

@@ -59,7 +59,13 @@ export class RouteStage implements Stage {
     if (!router) return describe(this.catalog.defaultAuto, 'model "auto": catalog default (no router configured)');
     const policy = { ...(this.options.policies?.[ctx.job.tenant] ?? this.options.policies?.['*'] ?? {}) };
     policy.provider ??= this.reachableProvider();
-    const { routed: _routed, task, reasoning_effort: effort, ood: _ood, ...decision } = router.decide({
+    const {
+      routed: _routed,
+      task,
+      reasoning_effort: effort,
+      ood: _ood,
+      ...decision
+    } = router.decide({
       request: ctx.request,
       requestedModel: requested,
       task: options.task,

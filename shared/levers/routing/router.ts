@@ -273,7 +273,15 @@ export class ComplexityRouter {
     const fullEffort = isGuarded(hint) || guardedDetected || !!out?.out || raise > 0;
     const effort = chooseEffort(choice.model, input.request, bandPosition(score, band[0], band[1]), fullEffort);
     if (effort) why.push(effort.why);
-    const decision: RouterDecision = { model: choice.model.id, provider: choice.model.provider, tier: choice.tier, score, routed: true, task: hint ?? (agent && !guardedDetected ? 'tool_select' : detected), reason: why.join('; ') };
+    const decision: RouterDecision = {
+      model: choice.model.id,
+      provider: choice.model.provider,
+      tier: choice.tier,
+      score,
+      routed: true,
+      task: hint ?? (agent && !guardedDetected ? 'tool_select' : detected),
+      reason: why.join('; '),
+    };
     if (effort?.effort) decision.reasoning_effort = effort.effort;
     if (out?.out) decision.ood = { similarity: round3(out.similarity), threshold: this.ood!.threshold };
     return decision;

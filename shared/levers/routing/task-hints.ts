@@ -57,7 +57,8 @@ export function normalizeTask(hint: string | undefined): TaskKind | undefined {
 const CODE_SYNTAX = /```|^\s*(def|class|import|from \S+ import|#include|public|private|function|const|let|var|SELECT|INSERT|UPDATE)\b[^\n]*[({;=:]|\b(def|function)\s+\w+\s*\(|=>\s*[{(]|\)\s*\{\s*$/m;
 const CODE_TASK =
   /\b(write|implement|build|develop|fix|debug|refactor|optimi[sz]e|create|convert)\b[^.?!\n]{0,60}\b(function|program|script|class|method|query|algorithm|component|endpoint|regex|unit tests?|code|dockerfile|manifest|workflow|server|interpreter|cache|queue|parser)\b|^\W*(implement|debug|refactor)\b|\b(write|implement|build|create|develop|code)\b[^.?!\n]{0,60}\b(in|using) (python|typescript|javascript|java|c\+\+|c#|rust|go|golang|kotlin|swift|ruby|php|sql|bash|node\.js|react)\b/i;
-const PLAN = /^\W*(plan|design|propose|outline)\b|^\W*(create|draft|make|build|develop|write|prepare|put together)\b[^.?!\n]{0,50}\b(plan|schedule|roadmap|curriculum|budget|strategy|itinerary|checklist|timeline|calendar|programme)\b|\b(go-to-market (plan|strategy)|migration plan|step-by-step plan|\d+[- ](day|week|month)s? (plan|itinerary|programme|program))\b/i;
+const PLAN =
+  /^\W*(plan|design|propose|outline)\b|^\W*(create|draft|make|build|develop|write|prepare|put together)\b[^.?!\n]{0,50}\b(plan|schedule|roadmap|curriculum|budget|strategy|itinerary|checklist|timeline|calendar|programme)\b|\b(go-to-market (plan|strategy)|migration plan|step-by-step plan|\d+[- ](day|week|month)s? (plan|itinerary|programme|program))\b/i;
 const SYNTH =
   /^\W*(write|compose|draft|craft|create|generate|rewrite .{0,30}as|develop)\b[^.?!\n]{0,60}\b(story|poem|sonnet|haiku|limerick|essay|blog|letter|email|speech|toast|article|op-ed|script|screenplay|lyrics|song|post|announcement|press release|monologue|dialogue|fable|tribute|proposal|page|chapter|scene|pitch|narrative|eulogy)\b|^\W*(compare|contrast|analy[sz]e|evaluate|assess|critically|discuss|synthesi[sz]e|critique|argue|review this argument)\b|\b(act as|pretend (you are|to be|yourself)|play the role|(take on|embrace|assume) the (role|persona)|embody|persona of|stay in character|you are an? [a-z -]{3,40}\.|role-play|roleplay)\b|\b(evaluate|assess|weigh|synthesi[sz]e|discuss|critique)\b[^.?!\n]{0,80}\b(competing|trade-?offs|implications|pros and cons|strengths and weaknesses|evidence|arguments?)\b/i;
 const REASON =
@@ -77,7 +78,11 @@ export function isWordProblem(text: string): boolean {
   // List markers ("1. ", "2) ") are layout, not quantities.
   const numbers = text.replace(/^\s*\d+[.)]\s/gm, '').match(/\d+(?:[.,]\d+)?/g)?.length ?? 0;
   const words = text.match(/[A-Za-z]+/g)?.length ?? 0;
-  return (numbers >= 2 && words >= 18) || (numbers >= 4 && words >= 15) || /\b(who is (telling|lying|the)|what can(not|'t)? we (infer|conclude)|can we conclude|which comes next|comes next in the sequence|does not belong|odd one out)\b/i.test(text);
+  return (
+    (numbers >= 2 && words >= 18) ||
+    (numbers >= 4 && words >= 15) ||
+    /\b(who is (telling|lying|the)|what can(not|'t)? we (infer|conclude)|can we conclude|which comes next|comes next in the sequence|does not belong|odd one out)\b/i.test(text)
+  );
 }
 
 export interface DetectOptions {

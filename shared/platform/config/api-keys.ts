@@ -11,7 +11,10 @@ export class ApiKeyRing {
 
   constructor(spec: string) {
     this.entries = [];
-    for (const pair of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
+    for (const pair of spec
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean)) {
       const colon = pair.indexOf(':');
       const tenant = pair.slice(0, colon);
       const key = pair.slice(colon + 1);

@@ -12,7 +12,10 @@ import { TenantBudgetsSchema } from '../../levers/batch/tier-config';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
-const optionalUrl = z.url().optional().or(z.literal('').transform(() => undefined));
+const optionalUrl = z
+  .url()
+  .optional()
+  .or(z.literal('').transform(() => undefined));
 /** An optional environment variable holding JSON that must match `schema`. */
 function jsonOf<S extends z.ZodType>(schema: S) {
   return z
@@ -36,13 +39,19 @@ function jsonOf<S extends z.ZodType>(schema: S) {
     });
 }
 
-const optionalString = z.string().optional().or(z.literal('').transform(() => undefined));
+const optionalString = z
+  .string()
+  .optional()
+  .or(z.literal('').transform(() => undefined));
 
 export const CommonEnvSchema = z.object({
   /** Redis connection URL. Default redis://127.0.0.1:6379. */
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
   /** Prefix of every Redis key and BullMQ queue; lets several deployments (or test files) share one Redis. Default "parsimony". */
-  PARSIMONY_QUEUE_PREFIX: z.string().regex(/^[a-zA-Z0-9_.-]+$/, 'letters, digits, _ . - only').default('parsimony'),
+  PARSIMONY_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9_.-]+$/, 'letters, digits, _ . - only')
+    .default('parsimony'),
   /**
    * How long a service may take to stop on SIGTERM/SIGINT, in ms: in-flight work gets this long to finish, then the
    * process exits (1) regardless; with Redis unreachable at the signal the stop gets at most 3 s
@@ -144,7 +153,17 @@ export const WebhookGuardEnvSchema = z.object({
   PARSIMONY_WEBHOOK_ALLOW_HOSTS: z
     .string()
     .default('')
-    .transform((v) => v.split(',').map((h) => h.trim().toLowerCase().replace(/^\[|\]$/g, '')).filter(Boolean)),
+    .transform((v) =>
+      v
+        .split(',')
+        .map((h) =>
+          h
+            .trim()
+            .toLowerCase()
+            .replace(/^\[|\]$/g, ''),
+        )
+        .filter(Boolean),
+    ),
 });
 
 /** The OpenAI-compatible Batch API (files and batches) in the producer. */
@@ -168,7 +187,10 @@ export const NotificationsEnvSchema = z.object({
     .string()
     .default('')
     .superRefine((v, ctx) => {
-      for (const pair of v.split(',').map((p) => p.trim()).filter(Boolean))
+      for (const pair of v
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean))
         if (!/^[a-zA-Z0-9_-]{1,64}:whsec_[A-Za-z0-9+/=]{16,}$/.test(pair)) ctx.addIssue({ code: 'custom', message: 'must be tenant:whsec_<base64> pairs separated by commas' });
     }),
   /** Delivery attempts per webhook event. Default 8. */
@@ -211,11 +233,12 @@ export const ProducerEnvSchema = z.object({
   /** Interface to listen on. Default 127.0.0.1 (set 0.0.0.0 in containers). */
   HOST: z.string().default('127.0.0.1'),
   /** Comma-separated tenant:key pairs, e.g. "acme:k-acme-1,globex:k-globex-1". */
-  PARSIMONY_API_KEYS: z
-    .string({ message: 'is required: comma-separated tenant:key pairs, e.g. acme:k-acme-1' })
-    .min(1, 'is required: comma-separated tenant:key pairs, e.g. acme:k-acme-1'),
+  PARSIMONY_API_KEYS: z.string({ message: 'is required: comma-separated tenant:key pairs, e.g. acme:k-acme-1' }).min(1, 'is required: comma-separated tenant:key pairs, e.g. acme:k-acme-1'),
   /** Largest accepted JSON body. Default 10mb. */
-  PARSIMONY_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'a size like 512kb or 10mb').default('10mb'),
+  PARSIMONY_BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i, 'a size like 512kb or 10mb')
+    .default('10mb'),
   /** Attempts the synchronous fast path makes on retryable provider errors. Default 3. */
   PARSIMONY_SYNC_ATTEMPTS: positiveInt.default(3),
   /**

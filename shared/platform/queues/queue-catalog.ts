@@ -58,9 +58,7 @@ export const PollProviderBatchesPayload = z.object({}).strict();
 export type PollProviderBatchesPayload = z.infer<typeof PollProviderBatchesPayload>;
 
 /** check-provider-batch: the provider's batch id; `event_id` is the webhook event that asked. */
-export const CheckProviderBatchPayload = z
-  .object({ provider: z.string().min(1), provider_batch_id: z.string().min(1), event_id: z.string().min(1).optional() })
-  .strict();
+export const CheckProviderBatchPayload = z.object({ provider: z.string().min(1), provider_batch_id: z.string().min(1), event_id: z.string().min(1).optional() }).strict();
 export type CheckProviderBatchPayload = z.infer<typeof CheckProviderBatchPayload>;
 
 /** sweep-cache: repeatable, carries nothing (whatever BullMQ's scheduler stored is ignored). */

@@ -105,12 +105,7 @@ export class DeliveryLog {
     const now = new Date().toISOString();
     const fields: Record<string, string> = { status, updated_at: now, next_retry_at: nextRetryAt ? nextRetryAt.toISOString() : '' };
     if (status === 'succeeded') fields.delivered_at = now;
-    await this.redis
-      .multi()
-      .rpush(this.attemptsKey(id), JSON.stringify(attempt))
-      .expire(this.attemptsKey(id), this.retentionSeconds)
-      .hset(this.key(id), fields)
-      .exec();
+    await this.redis.multi().rpush(this.attemptsKey(id), JSON.stringify(attempt)).expire(this.attemptsKey(id), this.retentionSeconds).hset(this.key(id), fields).exec();
   }
 
   /** Marks a delivery for another round of attempts; returns the redelivery number. */

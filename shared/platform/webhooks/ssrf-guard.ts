@@ -88,7 +88,10 @@ function expandIPv6(ip: string): number[] | undefined {
 
 /** Host as compared with the allow-list: lower case, no IPv6 brackets, no trailing dot. */
 export function normaliseHost(hostname: string): string {
-  return hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  return hostname
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '');
 }
 
 export interface CallbackGuardOptions {
@@ -125,7 +128,10 @@ export async function assertCallbackAllowed(url: string, options: CallbackGuardO
     return;
   }
   const bad = addresses.find(isPrivateAddress);
-  if (bad) throw new CallbackRefusedError(`host ${host} resolves to ${bad}, a loopback, link-local or private address; callbacks must reach a public address (or be allowed in PARSIMONY_WEBHOOK_ALLOW_HOSTS)`);
+  if (bad)
+    throw new CallbackRefusedError(
+      `host ${host} resolves to ${bad}, a loopback, link-local or private address; callbacks must reach a public address (or be allowed in PARSIMONY_WEBHOOK_ALLOW_HOSTS)`,
+    );
 }
 
 function refused(host: string): CallbackRefusedError {
@@ -133,9 +139,7 @@ function refused(host: string): CallbackRefusedError {
 }
 
 function resolveAll(host: string): Promise<string[]> {
-  return new Promise((resolve, reject) =>
-    dnsLookup(host, { all: true, verbatim: true }, (err, addresses) => (err ? reject(err) : resolve(addresses.map((a) => a.address)))),
-  );
+  return new Promise((resolve, reject) => dnsLookup(host, { all: true, verbatim: true }, (err, addresses) => (err ? reject(err) : resolve(addresses.map((a) => a.address)))));
 }
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;

@@ -5,7 +5,10 @@ import type { Logger } from 'pino';
 /** Parses PARSIMONY_WEBHOOK_SECRETS ("tenant:whsec_…,…") into a map. */
 export function parseWebhookSecrets(spec: string): Map<string, string> {
   const secrets = new Map<string, string>();
-  for (const pair of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const pair of spec
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const colon = pair.indexOf(':');
     secrets.set(pair.slice(0, colon), pair.slice(colon + 1));
   }

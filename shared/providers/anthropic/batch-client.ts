@@ -12,7 +12,6 @@ import { BATCH_CLOCK_SKEW_MS, batchTimeouts, type BatchConnection } from '../pro
 /** Anthropic Message Batches limits: 100,000 requests or 256 MB per batch. */
 export const ANTHROPIC_BATCH_LIMITS = { maxRequests: 100_000, maxBytes: 256 * 1024 * 1024 };
 
-
 /** A Anthropic batch client is configured like its synchronous adapter. */
 export type AnthropicBatchProviderOptions = BatchConnection;
 
@@ -30,7 +29,10 @@ export class AnthropicBatchProvider implements BatchProvider {
   private readonly client: Anthropic;
   private readonly timeouts: { call: number; transfer: number };
 
-  constructor(options: AnthropicBatchProviderOptions, private readonly log: Logger) {
+  constructor(
+    options: AnthropicBatchProviderOptions,
+    private readonly log: Logger,
+  ) {
     this.client = new Anthropic({ apiKey: options.apiKey, baseURL: options.baseURL, maxRetries: 0 });
     this.timeouts = batchTimeouts(options);
   }
@@ -43,10 +45,7 @@ export class AnthropicBatchProvider implements BatchProvider {
     const body = encodeLines(lines(), { open: '{"requests":[', separator: ',', trailing: false, close: ']}' });
     return this.call(async () => {
       // The typed `requests` is replaced by the streamed body: the SDK sends a stream body as it is.
-      const batch = await this.client.messages.batches.create(
-        { requests: [] },
-        { body, headers: { 'content-type': 'application/json' }, timeout: this.timeouts.transfer, maxRetries: 0 },
-      );
+      const batch = await this.client.messages.batches.create({ requests: [] }, { body, headers: { 'content-type': 'application/json' }, timeout: this.timeouts.transfer, maxRetries: 0 });
       return { id: batch.id };
     });
   }

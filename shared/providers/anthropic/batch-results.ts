@@ -7,11 +7,7 @@ import type { BatchLineResult } from '../../levers/batch/batch-provider';
 /** The shape of one results line, as the SDK's JSONL decoder yields it. */
 export interface AnthropicResultLine {
   custom_id: string;
-  result:
-    | { type: 'succeeded'; message: unknown }
-    | { type: 'errored'; error: { error?: { type?: string; message?: string } } }
-    | { type: 'canceled' }
-    | { type: 'expired' };
+  result: { type: 'succeeded'; message: unknown } | { type: 'errored'; error: { error?: { type?: string; message?: string } } } | { type: 'canceled' } | { type: 'expired' };
 }
 
 /**

@@ -1,16 +1,7 @@
 import type { ModelEntry } from '../../core/catalog/catalog';
 import type { ChatMessage, ChatRequest, ContentPart, ResponseFormat, TextPart, ToolCall, ToolChoice } from '../../core/chat-model';
 import { reasoningBlocks, reasoningToThinking } from './thinking';
-import type {
-  AnthropicMessageParam,
-  AnthropicRequestParams,
-  AnthropicTool,
-  AnthropicToolChoice,
-  ContentBlockParam,
-  ImageBlockParam,
-  TextBlockParam,
-  ToolResultBlockParam,
-} from './wire-types';
+import type { AnthropicMessageParam, AnthropicRequestParams, AnthropicTool, AnthropicToolChoice, ContentBlockParam, ImageBlockParam, TextBlockParam, ToolResultBlockParam } from './wire-types';
 
 /**
  * Maps the provider-neutral request into Anthropic Messages API parameters.
@@ -62,11 +53,7 @@ export interface AnthropicMappingOptions {
 
 type TargetModel = Pick<ModelEntry, 'id' | 'provider_model' | 'max_output_tokens'> & Partial<Pick<ModelEntry, 'reasoning'>>;
 
-export function chatRequestToAnthropicParams(
-  request: ChatRequest,
-  model: TargetModel,
-  options: AnthropicMappingOptions = {},
-): AnthropicRequestParams {
+export function chatRequestToAnthropicParams(request: ChatRequest, model: TargetModel, options: AnthropicMappingOptions = {}): AnthropicRequestParams {
   const s = request.sampling;
   const params: AnthropicRequestParams = {
     model: model.provider_model ?? model.id,

@@ -15,7 +15,6 @@ export const OPENAI_BATCH_LIMITS = { maxRequests: 50_000, maxBytes: 200 * 1024 *
 /** Metadata key tagging a provider batch with the Parsimony intent that created it. */
 export const INTENT_METADATA_KEY = 'parsimony_intent';
 
-
 const TERMINAL = new Set(['completed', 'failed', 'expired', 'cancelled']);
 
 /** A OpenAI batch client is configured like its synchronous adapter. */
@@ -32,7 +31,10 @@ export class OpenAIBatchProvider implements BatchProvider {
   private readonly client: OpenAI;
   private readonly timeouts: { call: number; transfer: number };
 
-  constructor(options: OpenAIBatchProviderOptions, private readonly log: Logger) {
+  constructor(
+    options: OpenAIBatchProviderOptions,
+    private readonly log: Logger,
+  ) {
     this.client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseURL, maxRetries: 0 });
     this.timeouts = batchTimeouts(options);
   }

@@ -44,9 +44,7 @@ export function openAICompletionToResponse(completion: OpenAICompletionLike): Ch
 type ChoiceLike = OpenAICompletionLike['choices'][number];
 
 function choiceToInternal(choice: ChoiceLike | undefined): Pick<ChatResponse, 'content' | 'tool_calls' | 'finish_reason' | 'logprobs'> {
-  const toolCalls = (choice?.message.tool_calls ?? [])
-    .filter((c) => c.function)
-    .map((c) => ({ id: c.id, name: c.function!.name, arguments: c.function!.arguments }));
+  const toolCalls = (choice?.message.tool_calls ?? []).filter((c) => c.function).map((c) => ({ id: c.id, name: c.function!.name, arguments: c.function!.arguments }));
   const out: Pick<ChatResponse, 'content' | 'tool_calls' | 'finish_reason' | 'logprobs'> = {
     content: choice?.message.content ?? null,
     tool_calls: toolCalls,

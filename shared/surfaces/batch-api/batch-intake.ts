@@ -74,7 +74,11 @@ export class BatchIntake {
   async create(tenant: string, params: CreateBatchParams, signal?: AbortSignal): Promise<StoredBatch> {
     const { files, batches } = this.deps;
     if (!batchEndpoints().includes(params.endpoint))
-      throw ApiError.invalid(`endpoint: Parsimony batches run ${batchEndpoints().map((e) => `"${e}"`).join(', ')} (got "${params.endpoint}")`);
+      throw ApiError.invalid(
+        `endpoint: Parsimony batches run ${batchEndpoints()
+          .map((e) => `"${e}"`)
+          .join(', ')} (got "${params.endpoint}")`,
+      );
     const window = parseCompletionWindow(params.completion_window);
     if ('error' in window) throw ApiError.invalid(window.error);
     const callbackUrl = params.metadata?.callback_url;
@@ -141,7 +145,7 @@ export class BatchIntake {
     try {
       const feeder = new BatchFeeder({ batches: this.deps.batches, enqueue: this.deps.enqueueLines, waiting: async () => 0, window: this.deps.feedWindow, log });
       const first = Math.min(valid, this.deps.feedWindow);
-      for (let fed = 0; fed < first; ) fed += await feeder.feed(meta.id, meta.tenant, fed, Math.min(FEED_CHUNK, first - fed));
+      for (let fed = 0; fed < first;) fed += await feeder.feed(meta.id, meta.tenant, fed, Math.min(FEED_CHUNK, first - fed));
       if (valid > first) await this.deps.tasks.feed(meta.id);
     } catch (err) {
       log.warn({ err: { message: (err as Error).message } }, 'could not queue the first lines; the sweeper will start the feeder');
@@ -172,7 +176,8 @@ export class BatchIntake {
     const check = (model: string, request: ChatRequest) => this.deps.checkModel(model, request);
     try {
       for await (const line of jsonlLines(this.deps.files.chunks(meta.input_file_id), this.deps.lineMaxBytes)) {
-        if (line.tooLong) bad.push({ line: line.number, code: 'line_too_large', message: `line ${line.number} is ${line.bytes} bytes, over the ${this.deps.lineMaxBytes}-byte limit`, custom_id: null });
+        if (line.tooLong)
+          bad.push({ line: line.number, code: 'line_too_large', message: `line ${line.number} is ${line.bytes} bytes, over the ${this.deps.lineMaxBytes}-byte limit`, custom_id: null });
         else {
           const parsed = await parseBatchLine(line.number, line.text, check, meta.endpoint, meta.tenant);
           if (isLineError(parsed)) bad.push(parsed);

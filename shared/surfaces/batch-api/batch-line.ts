@@ -13,14 +13,7 @@ export function batchEndpoints(): string[] {
 }
 
 /** Why an input line was refused; the code goes to the error file with the line number. */
-export type LineErrorCode =
-  | 'invalid_json_line'
-  | 'line_too_large'
-  | 'missing_custom_id'
-  | 'invalid_method'
-  | 'invalid_url'
-  | 'invalid_body'
-  | 'duplicate_custom_id';
+export type LineErrorCode = 'invalid_json_line' | 'line_too_large' | 'missing_custom_id' | 'invalid_method' | 'invalid_url' | 'invalid_body' | 'duplicate_custom_id';
 
 export interface LineError {
   line: number;
@@ -62,8 +55,7 @@ export async function parseBatchLine(
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail(number, 'invalid_json_line', `line ${number} must be a JSON object`);
   const { custom_id, method, url, body } = raw as Record<string, unknown>;
-  if (typeof custom_id !== 'string' || custom_id.length === 0)
-    return fail(number, 'missing_custom_id', `line ${number}: custom_id is required (a non-empty string)`);
+  if (typeof custom_id !== 'string' || custom_id.length === 0) return fail(number, 'missing_custom_id', `line ${number}: custom_id is required (a non-empty string)`);
   const id = custom_id;
   if (custom_id.length > 512) return fail(number, 'missing_custom_id', `line ${number}: custom_id is longer than 512 characters`, null);
   if (method !== 'POST') return fail(number, 'invalid_method', `line ${number}: method must be "POST"`, id);

@@ -35,8 +35,7 @@ export function failedLine(job: JobRecord): string {
 
 /** A line that never ran: cancelled with its batch, or still unfinished when the window closed. */
 export function notRunLine(job: JobRecord, code: 'batch_cancelled' | 'batch_expired'): string {
-  const message =
-    code === 'batch_expired' ? 'This request could not be executed before the completion window expired.' : 'This request was cancelled before it could be executed.';
+  const message = code === 'batch_expired' ? 'This request could not be executed before the completion window expired.' : 'This request was cancelled before it could be executed.';
   return JSON.stringify({ id: requestLineId(job.id), custom_id: job.options.custom_id ?? null, response: null, error: { code, message } });
 }
 

@@ -26,9 +26,7 @@ export function chatRequestToOpenAIBody(request: ChatRequest, providerModel: str
         dropUndefined({
           role: 'assistant',
           content: m.content.length ? m.content.map((p) => (p.type === 'text' ? p.text : '')).join('\n') : null,
-          tool_calls: m.tool_calls?.length
-            ? m.tool_calls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } }))
-            : undefined,
+          tool_calls: m.tool_calls?.length ? m.tool_calls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } })) : undefined,
           name: m.name,
         }),
       );
@@ -83,9 +81,7 @@ function choiceToOpenAI(choice: Choice, index: number) {
       role: 'assistant' as const,
       content: choice.content,
       refusal: null,
-      tool_calls: choice.tool_calls.length
-        ? choice.tool_calls.map((c) => ({ id: c.id, type: 'function' as const, function: { name: c.name, arguments: c.arguments } }))
-        : undefined,
+      tool_calls: choice.tool_calls.length ? choice.tool_calls.map((c) => ({ id: c.id, type: 'function' as const, function: { name: c.name, arguments: c.arguments } })) : undefined,
     }),
     logprobs: (choice.logprobs ?? null) as Record<string, unknown> | null,
     finish_reason: choice.finish_reason,

@@ -10,9 +10,7 @@ import { REASONING_EFFORTS } from '../../core/chat-model';
  */
 
 const TextPartSchema = z.object({ type: z.literal('text'), text: z.string(), cache_control: z.object({ type: z.literal('ephemeral'), ttl: z.enum(['5m', '1h']).optional() }).optional() }).strict();
-const ImagePartSchema = z
-  .object({ type: z.literal('image_url'), image_url: z.object({ url: z.string().min(1), detail: z.enum(['auto', 'low', 'high']).optional() }).strict() })
-  .strict();
+const ImagePartSchema = z.object({ type: z.literal('image_url'), image_url: z.object({ url: z.string().min(1), detail: z.enum(['auto', 'low', 'high']).optional() }).strict() }).strict();
 const UserPartSchema = z.discriminatedUnion('type', [TextPartSchema, ImagePartSchema]);
 
 const ToolCallSchema = z
@@ -23,12 +21,8 @@ const ToolCallSchema = z
   })
   .strict();
 
-const SystemMessageSchema = z
-  .object({ role: z.enum(['system', 'developer']), content: z.union([z.string(), z.array(TextPartSchema).min(1)]), name: z.string().optional() })
-  .strict();
-const UserMessageSchema = z
-  .object({ role: z.literal('user'), content: z.union([z.string(), z.array(UserPartSchema).min(1)]), name: z.string().optional() })
-  .strict();
+const SystemMessageSchema = z.object({ role: z.enum(['system', 'developer']), content: z.union([z.string(), z.array(TextPartSchema).min(1)]), name: z.string().optional() }).strict();
+const UserMessageSchema = z.object({ role: z.literal('user'), content: z.union([z.string(), z.array(UserPartSchema).min(1)]), name: z.string().optional() }).strict();
 const AssistantMessageSchema = z
   .object({
     role: z.literal('assistant'),
@@ -37,7 +31,11 @@ const AssistantMessageSchema = z
     name: z.string().optional(),
     refusal: z.string().nullable().optional(),
     /** Deprecated single function call (before `tool_calls`); translated to a tool call. */
-    function_call: z.object({ name: z.string().min(1), arguments: z.string() }).strict().nullable().optional(),
+    function_call: z
+      .object({ name: z.string().min(1), arguments: z.string() })
+      .strict()
+      .nullable()
+      .optional(),
     /** Clients push returned messages back unchanged. */
     annotations: z.array(z.unknown()).optional(),
   })
@@ -47,9 +45,7 @@ const AssistantMessageSchema = z
   });
 /** Deprecated result of a `function_call`; translated to the tool result of that call. */
 const FunctionMessageSchema = z.object({ role: z.literal('function'), name: z.string().min(1), content: z.string().nullable() }).strict();
-const ToolMessageSchema = z
-  .object({ role: z.literal('tool'), tool_call_id: z.string().min(1), content: z.union([z.string(), z.array(TextPartSchema)]) })
-  .strict();
+const ToolMessageSchema = z.object({ role: z.literal('tool'), tool_call_id: z.string().min(1), content: z.union([z.string(), z.array(TextPartSchema)]) }).strict();
 
 export const OpenAIMessageSchema = z.union([SystemMessageSchema, UserMessageSchema, AssistantMessageSchema, ToolMessageSchema, FunctionMessageSchema]);
 
@@ -71,10 +67,7 @@ const FunctionToolSchema = z
 /** Deprecated `functions` entry: the same as a function tool. */
 const LegacyFunctionSchema = FunctionToolSchema.shape.function;
 
-const ToolChoiceSchema = z.union([
-  z.enum(['auto', 'none', 'required']),
-  z.object({ type: z.literal('function'), function: z.object({ name: z.string().min(1) }).strict() }).strict(),
-]);
+const ToolChoiceSchema = z.union([z.enum(['auto', 'none', 'required']), z.object({ type: z.literal('function'), function: z.object({ name: z.string().min(1) }).strict() }).strict()]);
 
 const ResponseFormatSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('text') }).strict(),
@@ -82,9 +75,7 @@ const ResponseFormatSchema = z.discriminatedUnion('type', [
   z
     .object({
       type: z.literal('json_schema'),
-      json_schema: z
-        .object({ name: z.string().min(1), schema: z.record(z.string(), z.unknown()).optional(), strict: z.boolean().nullable().optional(), description: z.string().optional() })
-        .strict(),
+      json_schema: z.object({ name: z.string().min(1), schema: z.record(z.string(), z.unknown()).optional(), strict: z.boolean().nullable().optional(), description: z.string().optional() }).strict(),
     })
     .strict(),
 ]);
@@ -101,7 +92,10 @@ export const ChatCompletionBodySchema = z
     top_p: z.number().min(0).max(1).nullable().optional(),
     max_tokens: z.number().int().positive().nullable().optional(),
     max_completion_tokens: z.number().int().positive().nullable().optional(),
-    stop: z.union([z.string(), z.array(z.string()).max(4)]).nullable().optional(),
+    stop: z
+      .union([z.string(), z.array(z.string()).max(4)])
+      .nullable()
+      .optional(),
     seed: z.number().int().nullable().optional(),
     presence_penalty: z.number().min(-2).max(2).nullable().optional(),
     frequency_penalty: z.number().min(-2).max(2).nullable().optional(),
@@ -113,16 +107,34 @@ export const ChatCompletionBodySchema = z
     verbosity: z.enum(['low', 'medium', 'high']).nullable().optional(),
     service_tier: z.enum(['auto', 'default', 'flex', 'scale', 'priority']).nullable().optional(),
     // OpenAI-only fields, forwarded verbatim when the request goes to OpenAI (provider_options.openai).
-    prediction: z.object({ type: z.literal('content'), content: z.union([z.string(), z.array(TextPartSchema)]) }).strict().nullable().optional(),
+    prediction: z
+      .object({ type: z.literal('content'), content: z.union([z.string(), z.array(TextPartSchema)]) })
+      .strict()
+      .nullable()
+      .optional(),
     safety_identifier: z.string().nullable().optional(),
     prompt_cache_retention: z.enum(['in_memory', '24h']).nullable().optional(),
-    prompt_cache_options: z.object({ mode: z.enum(['implicit', 'explicit']).optional(), ttl: z.literal('30m').optional() }).strict().optional(),
+    prompt_cache_options: z
+      .object({ mode: z.enum(['implicit', 'explicit']).optional(), ttl: z.literal('30m').optional() })
+      .strict()
+      .optional(),
     logit_bias: z.record(z.string(), z.number().min(-100).max(100)).nullable().optional(),
     moderation: z
       .object({
         model: z.string(),
         policy: z
-          .object({ input: z.object({ mode: z.enum(['score', 'block']) }).strict().nullable().optional(), output: z.object({ mode: z.enum(['score', 'block']) }).strict().nullable().optional() })
+          .object({
+            input: z
+              .object({ mode: z.enum(['score', 'block']) })
+              .strict()
+              .nullable()
+              .optional(),
+            output: z
+              .object({ mode: z.enum(['score', 'block']) })
+              .strict()
+              .nullable()
+              .optional(),
+          })
           .strict()
           .nullable()
           .optional(),
@@ -135,7 +147,10 @@ export const ChatCompletionBodySchema = z
     function_call: z.union([z.enum(['none', 'auto']), z.object({ name: z.string().min(1) }).strict()]).optional(),
     // Accepted so the 400 names the field and says why (see UNSERVABLE below), instead of "unrecognized key".
     audio: z.unknown().optional(),
-    modalities: z.array(z.enum(['text', 'audio'])).nullable().optional(),
+    modalities: z
+      .array(z.enum(['text', 'audio']))
+      .nullable()
+      .optional(),
     web_search_options: z.unknown().optional(),
     stream: z.boolean().nullable().optional(),
     stream_options: z.object({ include_usage: z.boolean().optional() }).strict().nullable().optional(),
@@ -151,8 +166,7 @@ export const ChatCompletionBodySchema = z
     for (const [field, why] of Object.entries(unservable(body))) ctx.addIssue({ code: 'custom', path: [field], message: why });
     if (body.functions && body.tools) ctx.addIssue({ code: 'custom', path: ['functions'], message: 'send either tools or the deprecated functions, not both' });
     if (body.top_logprobs != null && body.logprobs !== true) ctx.addIssue({ code: 'custom', path: ['top_logprobs'], message: 'top_logprobs needs logprobs: true' });
-    if ((body.n ?? 1) > 1 && body.stream === true)
-      ctx.addIssue({ code: 'custom', path: ['n'], message: 'n > 1 cannot be streamed through Parsimony: ask without stream, or for one choice' });
+    if ((body.n ?? 1) > 1 && body.stream === true) ctx.addIssue({ code: 'custom', path: ['n'], message: 'n > 1 cannot be streamed through Parsimony: ask without stream, or for one choice' });
     const turns = body.messages.filter((m) => m.role !== 'system' && m.role !== 'developer');
     if (turns.length === 0) ctx.addIssue({ code: 'custom', path: ['messages'], message: 'messages must include at least one user, assistant or tool message' });
     // Every tool result must answer a tool call made earlier in the conversation.

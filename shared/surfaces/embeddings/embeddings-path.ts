@@ -45,10 +45,8 @@ export class EmbeddingsPath {
   async run(tenant: string, body: EmbeddingsBody, onStart: (job: JobRecord) => void, signal?: AbortSignal): Promise<JobRecord> {
     const model = this.embeddingModel(body.model);
     const request: EmbeddingsRequest = { model: model.id, input: body.input, dimensions: body.dimensions, encoding_format: body.encoding_format ?? 'float', user: body.user };
-    if (!this.deps.isProviderConfigured(model.provider))
-      throw ApiError.invalid(`model "${model.id}" needs provider ${model.provider}, which is not configured on this server`);
-    if (request.dimensions !== undefined && request.dimensions > model.dimensions)
-      throw ApiError.invalid(`dimensions must be at most ${model.dimensions} for ${model.id}`);
+    if (!this.deps.isProviderConfigured(model.provider)) throw ApiError.invalid(`model "${model.id}" needs provider ${model.provider}, which is not configured on this server`);
+    if (request.dimensions !== undefined && request.dimensions > model.dimensions) throw ApiError.invalid(`dimensions must be at most ${model.dimensions} for ${model.id}`);
     if (!this.deps.store.isReady()) throw ApiError.unavailable('Parsimony cannot reach its Redis right now; retry shortly');
     const now = new Date().toISOString();
     const job: JobRecord = {

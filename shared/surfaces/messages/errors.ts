@@ -10,14 +10,7 @@ import type { JobError } from '../../core/jobs/job-record';
  * `error.type`. The rest of the API keeps `{ error: { type, message } }`.
  */
 export type AnthropicErrorType =
-  | 'invalid_request_error'
-  | 'authentication_error'
-  | 'permission_error'
-  | 'not_found_error'
-  | 'request_too_large'
-  | 'rate_limit_error'
-  | 'api_error'
-  | 'overloaded_error';
+  'invalid_request_error' | 'authentication_error' | 'permission_error' | 'not_found_error' | 'request_too_large' | 'rate_limit_error' | 'api_error' | 'overloaded_error';
 
 export interface AnthropicError {
   status: number;

@@ -78,8 +78,7 @@ void schemaCoversSdk;
 export function refusedBlockMessage(type: string): string {
   if (type === 'document') return 'document blocks are not supported by Parsimony yet: send the document text as a text block';
   if (type === 'search_result') return 'search_result blocks are not supported by Parsimony yet: send the result as a text block';
-  if (/tool_use$|tool_result$|^container_upload$|^compaction$/.test(type))
-    return `${type} blocks belong to Anthropic's server tools, which Parsimony does not run`;
+  if (/tool_use$|tool_result$|^container_upload$|^compaction$/.test(type)) return `${type} blocks belong to Anthropic's server tools, which Parsimony does not run`;
   return `unknown content block type "${type}": expected text, image, tool_use, tool_result, thinking or redacted_thinking`;
 }
 

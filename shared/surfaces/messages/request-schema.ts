@@ -11,7 +11,10 @@ import { FIELD_HANDLING, refusedBlockMessage, refusedToolMessage } from './field
  * for being newer. Inside blocks, unknown keys are stripped (e.g. `citations`).
  */
 
-const CacheControlSchema = z.object({ type: z.literal('ephemeral'), ttl: z.enum(['5m', '1h']).optional() }).nullable().optional();
+const CacheControlSchema = z
+  .object({ type: z.literal('ephemeral'), ttl: z.enum(['5m', '1h']).optional() })
+  .nullable()
+  .optional();
 
 const TextBlockSchema = z.object({ type: z.literal('text'), text: z.string(), cache_control: CacheControlSchema });
 const ImageSourceSchema = z.discriminatedUnion('type', [
@@ -174,6 +177,4 @@ export type MessagesBody = z.output<typeof MessagesBodySchema>;
 export type MessagesMessage = MessagesBody['messages'][number];
 
 /** `POST /v1/messages/count_tokens`: the same body without `max_tokens` (and never streamed). */
-export const CountTokensBodySchema = z
-  .object({ ...MESSAGES_BODY_SHAPE, max_tokens: MESSAGES_BODY_SHAPE.max_tokens.optional() })
-  .catchall(z.unknown());
+export const CountTokensBodySchema = z.object({ ...MESSAGES_BODY_SHAPE, max_tokens: MESSAGES_BODY_SHAPE.max_tokens.optional() }).catchall(z.unknown());

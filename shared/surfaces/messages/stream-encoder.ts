@@ -67,8 +67,7 @@ export class MessagesStreamEncoder {
         break;
       case 'tool_call_args':
         // Arguments belong to the open tool block; OpenAI and Anthropic both stream one call's arguments before the next call starts.
-        if (this.open?.kind === 'tool' && this.open.toolIndex === event.index && event.arguments)
-          out.push(this.delta({ type: 'input_json_delta', partial_json: event.arguments }));
+        if (this.open?.kind === 'tool' && this.open.toolIndex === event.index && event.arguments) out.push(this.delta({ type: 'input_json_delta', partial_json: event.arguments }));
         break;
       case 'done':
         this.closeBlock(out);

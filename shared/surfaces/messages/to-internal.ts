@@ -32,8 +32,7 @@ export function messagesBodyToChatRequest(body: MessagesBody): ChatRequest {
     messages: body.messages.flatMap((m, i) => messageToInternal(m, i)),
     sampling: dropUndefined({ max_tokens: body.max_tokens, stop: body.stop_sequences, temperature: body.temperature, top_p: body.top_p }),
   };
-  if (body.tools?.length)
-    request.tools = body.tools.map((t) => dropUndefined({ name: t.name, description: t.description, parameters: t.input_schema, cache_control: t.cache_control ?? undefined }));
+  if (body.tools?.length) request.tools = body.tools.map((t) => dropUndefined({ name: t.name, description: t.description, parameters: t.input_schema, cache_control: t.cache_control ?? undefined }));
   if (body.tool_choice) {
     request.tool_choice = toolChoiceToInternal(body.tool_choice);
     if ('disable_parallel_tool_use' in body.tool_choice && body.tool_choice.disable_parallel_tool_use) request.parallel_tool_calls = false;
@@ -91,7 +90,10 @@ function userTurn(blocks: MessagesBlock[], index: number): ChatMessage[] {
         break;
       case 'tool_result': {
         const parts = typeof b.content === 'string' ? [{ type: 'text' as const, text: b.content }] : (b.content ?? []);
-        const text = parts.filter((p) => p.type === 'text').map((p) => p.text).join('\n');
+        const text = parts
+          .filter((p) => p.type === 'text')
+          .map((p) => p.text)
+          .join('\n');
         resultImages.push(...parts.filter((p) => p.type === 'image').map(imagePart));
         out.push(dropUndefined({ role: 'tool' as const, tool_call_id: b.tool_use_id, content: text, is_error: b.is_error || undefined }));
         break;

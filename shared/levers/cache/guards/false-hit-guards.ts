@@ -23,7 +23,16 @@ export function sameCounts(a: string[], b: string[]): boolean {
 /** Number of out-of-order pairs among the words of `a` that `b` also has. */
 export function inversions(a: string[], b: string[], rankOf?: RankOf): number {
   // Adverbs move freely ("quickly learn" = "learn quickly"); roles do not.
-  const pos = a.filter((w) => !w.endsWith('ly')).map((w) => findMatch(w, b.filter((x) => !x.endsWith('ly')), rankOf)).filter((p) => p >= 0);
+  const pos = a
+    .filter((w) => !w.endsWith('ly'))
+    .map((w) =>
+      findMatch(
+        w,
+        b.filter((x) => !x.endsWith('ly')),
+        rankOf,
+      ),
+    )
+    .filter((p) => p >= 0);
   let count = 0;
   for (let i = 0; i < pos.length; i++) for (let j = i + 1; j < pos.length; j++) if (pos[i] > pos[j]) count++;
   return count;

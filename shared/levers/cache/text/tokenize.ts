@@ -8,7 +8,7 @@ const TOKEN_RE = /\p{N}+(?:[.,:]\p{N}+)*(?:st|nd|rd|th|s)?|[\p{L}\p{M}][\p{L}\p{
 
 const CONTRACTIONS: Record<string, string[]> = {
   "can't": ['can', 'not'],
-  "cannot": ['can', 'not'],
+  cannot: ['can', 'not'],
   "won't": ['will', 'not'],
   "shan't": ['shall', 'not'],
   "ain't": ['is', 'not'],

@@ -49,7 +49,11 @@ export const FEATURE_NAMES: readonly string[] = Object.values(FEATURE_GROUPS).fl
 const RARE_RANK = 20_000;
 
 export function trigramsOf(text: string): Map<string, number> {
-  const s = ` ${text.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim()} `;
+  const s = ` ${text
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim()} `;
   const out = new Map<string, number>();
   for (let i = 0; i + 3 <= s.length; i++) {
     const g = s.slice(i, i + 3);
@@ -110,7 +114,9 @@ export function pairFeatures(q: PreparedText, c: PreparedText, rankOf?: RankOf, 
     order_inversions: Math.min(inversions(a.content, b.content, rankOf) + inversions(b.content, a.content, rankOf), 4) / 4,
     length_gap: Math.abs(a.tokens.length - b.tokens.length) / tokens,
   };
-  const fired = [ua.length + ub.length > 0, f.counts_differ, f.numbers_differ, f.negation_differ, f.qtype_differ, f.persons_differ, f.symbols_differ, f.deictic, f.order_inversions > 0].filter(Boolean).length;
+  const fired = [ua.length + ub.length > 0, f.counts_differ, f.numbers_differ, f.negation_differ, f.qtype_differ, f.persons_differ, f.symbols_differ, f.deictic, f.order_inversions > 0].filter(
+    Boolean,
+  ).length;
   f.length_log = Math.log(1 + (a.tokens.length + b.tokens.length) / 2) / Math.log(64);
   f.length_cos = f.length_log * (cos - 0.8) * 5;
   const isQuestion = (t: AnalysedText, raw: PreparedText) => (raw.question ? 1 : t.questionTypes.size > 0 ? 1 : 0);

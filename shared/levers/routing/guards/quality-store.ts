@@ -75,8 +75,7 @@ export class QualityStore {
       shadow_cost_usd: result.shadow_cost_usd,
     };
     const increments: string[] = [];
-    for (const group of [`task:${meta.task}`, `tier:${meta.tier}`])
-      for (const measure of MEASURES) if (values[measure] !== 0) increments.push(`${group}|${measure}`, String(values[measure]));
+    for (const group of [`task:${meta.task}`, `tier:${meta.tier}`]) for (const measure of MEASURES) if (values[measure] !== 0) increments.push(`${group}|${measure}`, String(values[measure]));
     const done = await (this.redis as unknown as RecordRedis).parsimonyRecordShadow(
       this.keys.shadow(meta.shadow_job_id),
       this.keys.quality(meta.tenant, day),

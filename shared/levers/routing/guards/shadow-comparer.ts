@@ -124,7 +124,10 @@ export class ShadowComparer {
     const result = this.compare(shadow, original);
     const recorded = await this.quality.record(meta, result);
     if (recorded)
-      this.options.log.info({ shadowJobId: shadowId, jobId: meta.job_id, task: meta.task, tier: meta.tier, status: result.status, agree: result.agree, similarity: result.similarity }, 'routing shadow compared');
+      this.options.log.info(
+        { shadowJobId: shadowId, jobId: meta.job_id, task: meta.task, tier: meta.tier, status: result.status, agree: result.agree, similarity: result.similarity },
+        'routing shadow compared',
+      );
     // Counted once (only when this comparer recorded it); a failed shadow is no evidence either way.
     if (recorded && result.status === 'compared') await this.options.feedback?.observe(meta.tenant, meta.task, result.agree, this.options.log);
     return recorded;
