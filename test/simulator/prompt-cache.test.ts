@@ -1,5 +1,5 @@
-import OpenAI from 'openai';
-import Anthropic from '@anthropic-ai/sdk';
+import type OpenAI from 'openai';
+import type Anthropic from '@anthropic-ai/sdk';
 import type { Simulator } from '../../infra/simulator/server';
 import { GPT, anthropicClient, longText, openaiClient, startTestSimulator } from './helpers';
 

@@ -1,4 +1,4 @@
-import { SimError, invalidParam } from '../errors';
+import { type SimError, invalidParam } from '../errors';
 import { modelLimits } from '../model-limits';
 
 /**
