@@ -259,12 +259,10 @@ export function buildWorkload(dataDir: string, mix: WorkloadMix): Workload {
 /** Extra replay prompts (a separate tenant, outside the waterfall) so routed accuracy has enough rows to be read to a point. */
 export function replaySample(dataDir: string, count: number, seed: number, exclude: ReadonlySet<string>): TaskItem[] {
   const rows = shuffled(readJsonl<ReplayRow>(join(dataDir, 'routing-mmlu-dev.jsonl')), seededRandom(seed)).filter((r) => !exclude.has(r.prompt));
-  return rows
-    .slice(0, count)
-    .map((row) => ({
-      kind: 'task',
-      task: 'mmlu',
-      body: { model: 'auto', messages: [user(row.prompt)], max_tokens: 5 },
-      replay: { weak: row.weak_correct, strong: row.strong_correct, domain: row.domain },
-    }));
+  return rows.slice(0, count).map((row) => ({
+    kind: 'task',
+    task: 'mmlu',
+    body: { model: 'auto', messages: [user(row.prompt)], max_tokens: 5 },
+    replay: { weak: row.weak_correct, strong: row.strong_correct, domain: row.domain },
+  }));
 }

@@ -160,7 +160,64 @@ function routingQuality(run: MixRun) {
   return { all: score(rows), validation_domains: score(rows.filter((r) => isValidationDomain(r.item.replay!.domain))) };
 }
 
-function factRetention(tracesPath: string, simUrl: string) {
+/** The last JSON line scripts/context/eval.ts prints (the fields read here). */
+interface ContextEvalOutput {
+  strategy: string;
+  window: number;
+  keep: number;
+  fact_retention: number;
+  facts_checked: number;
+  net_reduction: number;
+  long_runs?: { fact_retention: number; net_reduction: number };
+}
+
+interface FactRetention {
+  error?: string;
+  strategy?: string;
+  window?: number;
+  keep?: number;
+  fact_retention?: number;
+  facts_checked?: number;
+  net_reduction?: number;
+  long_runs_fact_retention?: number;
+  long_runs_net_reduction?: number;
+}
+
+type MixResult = ReturnType<typeof waterfall> & {
+  mix: string;
+  shares: { faq: number; agent: number; batch: number; tasks: number | null };
+  counts: ReturnType<typeof buildWorkload>['counts'];
+  cache_quality: ReturnType<typeof cacheQuality>;
+  routing_quality: ReturnType<typeof routingQuality>;
+  nightly_batch: MixRun['batch'];
+  errors: number;
+  seconds: number;
+};
+
+interface Target<V> {
+  value: V;
+  target: number;
+  met: boolean | null;
+}
+
+interface CostResult {
+  bench: string;
+  date: string;
+  machine: ReturnType<typeof machineInfo>;
+  load: ReturnType<LoadSampler['stop']>;
+  config: WorkloadMix & { task_mix: typeof TASK_MIX; replay_n: number; simulator_batch_seconds: number; data: typeof args.data };
+  mixes: MixResult[];
+  fact_retention: FactRetention;
+  targets: {
+    saved_pct: Target<number | null>;
+    cache_precision: Target<number | null>;
+    routed_accuracy_gap_points: Target<number | null>;
+    routed_accuracy_gap_points_heldout: Target<number | null>;
+  };
+  duration_s: number;
+}
+
+function factRetention(tracesPath: string, simUrl: string): FactRetention {
   const out = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts/context/eval.ts'), '--traces', tracesPath, '--base-url', `${simUrl}/v1`], {
     cwd: REPO_ROOT,
     encoding: 'utf8',
@@ -168,7 +225,7 @@ function factRetention(tracesPath: string, simUrl: string) {
     timeout: 300_000,
   });
   if (out.status !== 0) return { error: out.stderr.slice(-500) };
-  const r = JSON.parse(out.stdout.trim().split('\n').pop()!) as Record<string, any>;
+  const r = JSON.parse(out.stdout.trim().split('\n').pop()!) as ContextEvalOutput;
   return {
     strategy: r.strategy,
     window: r.window,
@@ -205,7 +262,7 @@ async function main(): Promise<void> {
   }
   const sim = await startSimulatorProcess({ latencyMs: 0, batchSeconds: Number(args['batch-seconds']) });
   try {
-    const results = [];
+    const results: MixResult[] = [];
     for (const [label, mix] of mixes) {
       const workload = buildWorkload(args.data!, mix);
       const run = await runMix(workload, { simUrl: sim.url, dataDir: args.data!, replayN: label === 'reference' ? Number(args['replay-n']) : 0, concurrency: Number(args.concurrency), label });
@@ -228,7 +285,7 @@ async function main(): Promise<void> {
     const ref = results[0];
     const rq = ref.routing_quality.all;
     const rqv = ref.routing_quality.validation_domains;
-    const result = {
+    const result: CostResult = {
       bench: 'cost',
       date: new Date(started).toISOString(),
       machine,
@@ -256,9 +313,9 @@ async function main(): Promise<void> {
   }
 }
 
-function markdown(r: any, command: string): string {
+function markdown(r: CostResult, command: string): string {
   const ref = r.mixes[0];
-  const usd = (x: number) => `$${x.toFixed(4)}`;
+  const usd = (x: number | null) => `$${x!.toFixed(4)}`;
   const t = r.targets;
   const rq = ref.routing_quality;
   const cq = ref.cache_quality;
@@ -268,7 +325,7 @@ function markdown(r: any, command: string): string {
     '',
     runHeader({ date: r.date, machine: r.machine, command, load: r.load, durationS: r.duration_s }),
     '',
-    `Reference workload (seed ${r.config.seed}, ${r.config.n} requests, built from the dev data by \`scripts/bench/cost-workload.ts\`): FAQ traffic ${ref.shares.faq * 100}% (first asks, then ${r.config.faqRepeat * 100}% exact repeats and ${r.config.faqVariant * 100}% variants — paraphrases or hard negatives from the cache pairs), agent chains ${ref.shares.agent * 100}% (every turn of τ-bench airline runs with the run's tools offered; chains take turns between chat completions, the Responses API and Anthropic Messages, each sent with its official SDK by its own tenant: segments agent, agent_responses, agent_messages), nightly Batch API share ${ref.shares.batch * 100}% (classification / extraction / summarisation lines via \`POST /v1/files\` + \`/v1/batches\`), interactive task mix ${ref.shares.tasks * 100}% (${Object.entries(
+    `Reference workload (seed ${r.config.seed}, ${r.config.n} requests, built from the dev data by \`scripts/bench/cost-workload.ts\`): FAQ traffic ${ref.shares.faq * 100}% (first asks, then ${r.config.faqRepeat * 100}% exact repeats and ${r.config.faqVariant * 100}% variants — paraphrases or hard negatives from the cache pairs), agent chains ${ref.shares.agent * 100}% (every turn of τ-bench airline runs with the run's tools offered; chains take turns between chat completions, the Responses API and Anthropic Messages, each sent with its official SDK by its own tenant: segments agent, agent_responses, agent_messages), nightly Batch API share ${ref.shares.batch * 100}% (classification / extraction / summarisation lines via \`POST /v1/files\` + \`/v1/batches\`), interactive task mix ${(ref.shares.tasks ?? 0) * 100}% (${Object.entries(
       r.config.task_mix,
     )
       .map(([k, v]) => `${k} ${Math.round((v as number) * 100)}%`)
@@ -278,7 +335,7 @@ function markdown(r: any, command: string): string {
     '',
     mdTable(
       ['mix (faq/agent/batch/tasks)', 'requests', 'baseline', 'actual', 'saved', ...LEVERS.map((l) => `${l}`), 'overhead', 'cache hit rate', 'batch share', 'small/mid/frontier'],
-      r.mixes.map((m: any) => [
+      r.mixes.map((m) => [
         `${m.mix} (${m.shares.faq}/${m.shares.agent}/${m.shares.batch}/${m.shares.tasks})`,
         m.requests,
         usd(m.baseline_usd),
@@ -296,7 +353,7 @@ function markdown(r: any, command: string): string {
     '',
     mdTable(
       ['segment', 'requests', 'baseline', 'actual', 'saved', 'largest lever', 'cache hit rate', 'small/mid/frontier'],
-      Object.entries(ref.segments).map(([k, s]: [string, any]) => {
+      Object.entries(ref.segments).map(([k, s]) => {
         const [lever, amount] = Object.entries(s.by_lever_usd as Record<string, number>).sort((a, b) => b[1] - a[1])[0] ?? ['–', 0];
         return [
           k,
@@ -304,27 +361,27 @@ function markdown(r: any, command: string): string {
           usd(s.baseline_usd),
           usd(s.actual_usd),
           `${s.saved_pct}%`,
-          `${lever} (${round((amount / s.baseline_usd) * 100, 1)}%)`,
+          `${lever} (${round((amount / (s.baseline_usd ?? 0)) * 100, 1)}%)`,
           s.cache_hit_rate,
           `${s.routing_mix.small ?? 0}/${s.routing_mix.mid ?? 0}/${s.routing_mix.frontier ?? 0}`,
         ];
       }),
     ),
     '',
-    `Nightly batch: ${ref.nightly_batch.status} in ${ref.nightly_batch.seconds} s (${JSON.stringify(ref.nightly_batch.request_counts)}). Errors: ${r.mixes.map((m: any) => `${m.mix} ${m.errors}`).join(', ')}.`,
+    `Nightly batch: ${ref.nightly_batch.status} in ${ref.nightly_batch.seconds} s (${JSON.stringify(ref.nightly_batch.request_counts)}). Errors: ${r.mixes.map((m) => `${m.mix} ${m.errors}`).join(', ')}.`,
     '',
     'Quality proxies (reference mix, same run):',
     '',
     `- Cache: ${cq.variant_lookups} variant lookups → ${cq.true_hits} true hits, ${cq.false_hits} false hits (hit on a pair labelled not-same): precision ${cq.precision}, false-hit rate ${cq.false_hit_rate}; paraphrase recall ${cq.paraphrase_recall} (${cq.paraphrases_routed_like_original} of the paraphrases were routed to the same tier as their original — the cache scope includes the tier — and of those ${cq.paraphrase_recall_same_tier} hit); exact repeats hit ${cq.repeat_hit_rate}; first asks served from another question's entry: ${cq.first_ask_hits}.`,
     rq.all
-      ? `- Routing on MMLU replay prompts (${rq.all.n}: the workload's plus a ${r.config.replay_n}-prompt sample on its own tenant): routed accuracy ${rq.all.routed_accuracy}% vs all-frontier ${rq.all.all_frontier_accuracy}% (all-weak ${rq.all.all_weak_accuracy}%), gap ${rq.all.gap_points} points ± ${rq.all.std_error_points}, ${Math.round(rq.all.frontier_share * 100)}% sent to the frontier; held-out domains only (${rq.validation_domains?.n}): ${rq.validation_domains?.routed_accuracy}% vs ${rq.validation_domains?.all_frontier_accuracy}% (gap ${rq.validation_domains?.gap_points}).`
+      ? `- Routing on MMLU replay prompts (${rq.all.n}: the workload's plus a ${r.config.replay_n}-prompt sample on its own tenant): routed accuracy ${rq.all.routed_accuracy}% vs all-frontier ${rq.all.all_frontier_accuracy}% (all-weak ${rq.all.all_weak_accuracy}%), gap ${rq.all.gap_points} points ± ${rq.all.std_error_points}, ${Math.round((rq.all.frontier_share ?? 0) * 100)}% sent to the frontier; held-out domains only (${rq.validation_domains?.n}): ${rq.validation_domains?.routed_accuracy}% vs ${rq.validation_domains?.all_frontier_accuracy}% (gap ${rq.validation_domains?.gap_points}).`
       : '- Routing: no replay prompts.',
     `- Compaction (\`scripts/context/eval.ts\` on the agent traces, summaries by the same simulator): fact retention ${r.fact_retention.fact_retention} over ${r.fact_retention.facts_checked} facts (long runs ${r.fact_retention.long_runs_fact_retention}), net input reduction ${r.fact_retention.net_reduction} (long runs ${r.fact_retention.long_runs_net_reduction}).`,
     '',
     mdTable(
       ['target (reference mix)', 'value', 'target', 'verdict'],
       [
-        ['saved', `${t.saved_pct.value}%`, '≥ 80%', verdict(t.saved_pct.met, `${round(80 - t.saved_pct.value, 2)} points`)],
+        ['saved', `${t.saved_pct.value}%`, '≥ 80%', verdict(t.saved_pct.met, `${round(80 - (t.saved_pct.value ?? 0), 2)} points`)],
         ['cache precision', t.cache_precision.value, '≥ 0.97', verdict(t.cache_precision.met, t.cache_precision.value !== null ? `${round(0.97 - t.cache_precision.value, 4)}` : undefined)],
         [
           'routed accuracy vs all-frontier (all replay prompts)',

@@ -48,8 +48,22 @@ type CacheRow = {
   snapshot_bytes_per_entry: number;
 };
 
+type GrowthRow = { chars: number; p50_ms: number | null; p99_ms: number | null };
+
+interface ScaleResult {
+  bench: string;
+  date: string;
+  machine: ReturnType<typeof machineInfo>;
+  load: ReturnType<LoadSampler['stop']>;
+  cache: { sizes: number[]; repeats: number; queries: number; rows: CacheRow[] };
+  router: Record<string, number>;
+  router_growth: GrowthRow[];
+  growth_per_10x: { cache_index_p50: number | null; cache_stage_p50: number | null; cache_rss_total: number | null; router_p50: number | null };
+  duration_s: number;
+}
+
 /** Router decision time by prompt length: the same sentence mix repeated to ~`chars` characters. */
-function routerGrowth(): { chars: number; p50_ms: number | null; p99_ms: number | null }[] {
+function routerGrowth(): GrowthRow[] {
   const router = ComplexityRouter.load(Catalog.load());
   const sentence = 'The committee reviewed the quarterly figures, noted a 4.5% rise in costs, and asked for a plan to reduce them by 10% before June. ';
   const request = (chars: number): ChatRequest => ({
@@ -110,7 +124,7 @@ async function main(): Promise<void> {
   const first = cache[0];
   const last = cache[cache.length - 1];
   const decades = Math.log10(last.entries / first.entries);
-  const result = {
+  const result: ScaleResult = {
     bench: 'scale',
     date: new Date(started).toISOString(),
     machine,
@@ -130,7 +144,7 @@ async function main(): Promise<void> {
   if (!args['no-write']) writeSection('scale', markdown(result, commandLine('bench:scale')));
 }
 
-function markdown(r: any, command: string): string {
+function markdown(r: ScaleResult, command: string): string {
   return [
     '## Scale (`npm run bench:scale`)',
     '',
@@ -140,7 +154,7 @@ function markdown(r: any, command: string): string {
     '',
     mdTable(
       ['entries', 'build s', 'index p50 ms', 'index p99 ms', 'stage p50 ms', 'stage p99 ms', 'RSS bytes/entry', 'RSS total MB', 'snapshot bytes/entry'],
-      r.cache.rows.map((c: any) => [
+      r.cache.rows.map((c) => [
         c.entries.toLocaleString('en-US'),
         round(c.build_s, 1),
         c.index_p50_ms,
@@ -159,7 +173,7 @@ function markdown(r: any, command: string): string {
     '',
     mdTable(
       ['prompt chars', 'p50 ms', 'p99 ms'],
-      r.router_growth.map((g: any) => [g.chars.toLocaleString('en-US'), g.p50_ms, g.p99_ms]),
+      r.router_growth.map((g) => [g.chars.toLocaleString('en-US'), g.p50_ms, g.p99_ms]),
     ),
     '',
     `Growth per 10× input: cache index p50 ×${r.growth_per_10x.cache_index_p50}, cache stage p50 ×${r.growth_per_10x.cache_stage_p50}, cache memory ×${r.growth_per_10x.cache_rss_total} (per 10× entries); router p50 ×${r.growth_per_10x.router_p50} (per 10× prompt length from 1 KB up; long prompts are cut to head and tail).`,

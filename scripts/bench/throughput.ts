@@ -169,6 +169,41 @@ async function jobsAtLatency(latencyMs: number, questions: string[], cursor: { i
   }
 }
 
+type LatencyResult = Awaited<ReturnType<typeof jobsAtLatency>>;
+type IntakeSummary = ReturnType<typeof intakeSummary>;
+
+interface BatchPathSummary {
+  jobs: number;
+  runs: number;
+  jobs_per_second: number | null;
+  submit_jobs_per_second: number | null;
+  seconds: number | null;
+  provider_batches: unknown;
+  sim_batch_seconds: unknown;
+  all_completed_by_batch: boolean;
+  raw: Record<string, unknown>[];
+}
+
+interface Target {
+  value: number | null;
+  target: number;
+  met: boolean | null;
+}
+
+interface ThroughputResult {
+  bench: string;
+  date: string;
+  machine: ReturnType<typeof machineInfo>;
+  load: ReturnType<LoadSampler['stop']>;
+  config: { jobs_per_run: number; repeats: number; submitters: number; worker_concurrency: number };
+  async_jobs: LatencyResult[];
+  batch_path: BatchPathSummary | null;
+  batch_intake: IntakeSummary | null;
+  batch_intake_container_heap: IntakeSummary | null;
+  targets: { jobs_per_second: Target; intake_seconds: Target; intake_peak_rss_mb: Target };
+  duration_s: number;
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   const machine = machineInfo();
@@ -195,7 +230,7 @@ async function main(): Promise<void> {
     }
   }
 
-  let batchPath: Record<string, unknown> | null = null;
+  let batchPath: BatchPathSummary | null = null;
   if (!args['no-batch-path']) {
     const runs = [];
     for (let r = 0; r < Number(args['batch-path-repeats']); r++) {
@@ -216,7 +251,7 @@ async function main(): Promise<void> {
   }
 
   const zero = jobs.find((j) => j.simulator_latency_ms === 0);
-  const result = {
+  const result: ThroughputResult = {
     bench: 'throughput',
     date: new Date(started).toISOString(),
     machine,
@@ -241,7 +276,7 @@ async function main(): Promise<void> {
   if (!args['no-write']) writeSection('throughput', markdown(result, commandLine('bench:throughput')));
 }
 
-function markdown(r: any, command: string): string {
+function markdown(r: ThroughputResult, command: string): string {
   const t = r.targets;
   const lines = [
     '## Throughput (`npm run bench:throughput`)',
@@ -252,14 +287,14 @@ function markdown(r: any, command: string): string {
     '',
     mdTable(
       ['simulator latency', 'jobs/s end to end', 'POST /v1/jobs accepted/s', 'Parsimony CPU ms/job', 'failed', 'peak RSS MB', 'runs (jobs/s @ load 1m)'],
-      r.async_jobs.map((j: any) => [
+      r.async_jobs.map((j) => [
         `${j.simulator_latency_ms} ms`,
         j.jobs_per_s,
         j.submit_per_s,
         j.cpu_ms_per_job,
         j.failed,
         j.parsimony_peak_rss_mb,
-        j.runs.map((x: any) => `${x.jobs_per_s} @ ${x.load_1m}`).join(', '),
+        j.runs.map((x) => `${x.jobs_per_s} @ ${x.load_1m}`).join(', '),
       ]),
     ),
   ];
@@ -271,7 +306,17 @@ function markdown(r: any, command: string): string {
     );
   }
   if (r.batch_intake) {
-    const row = (label: string, x: any) => [label, x.lines, x.total_s, x.upload_s, x.validate_and_pack_s, x.lines_per_second, x.producer_rss_mb_at_start, x.producer_peak_rss_mb, x.runs];
+    const row = (label: string, x: IntakeSummary) => [
+      label,
+      x.lines as number | undefined,
+      x.total_s,
+      x.upload_s,
+      x.validate_and_pack_s,
+      x.lines_per_second,
+      x.producer_rss_mb_at_start,
+      x.producer_peak_rss_mb,
+      x.runs,
+    ];
     lines.push(
       '',
       'Nightly batch intake (`scripts/bench/batch-intake.ts`: upload with `files.create`, then `batches.create` validates every line and stores/queues it as a job; producer alone in its own process, medians):',

@@ -10,6 +10,7 @@ import { ledgerViolations, loadRecords, lostJobs, webhookFigures } from './chaos
 import { Observations } from './chaos/observations';
 import { ProviderBatchAudit } from './chaos/provider-batches';
 import { WebhookReceiver } from './chaos/webhook-receiver';
+import type { SimulatorStats } from '../../infra/simulator/stats';
 import { Workload } from './chaos/workload';
 
 /**
@@ -159,7 +160,7 @@ async function main(): Promise<void> {
   const doubles = obs.doubleResults();
   const hooks = webhookFigures(obs, workload.stats, receiver);
   const batches = await audit.audit();
-  const simStats = await cluster.sim('/_sim/stats');
+  const simStats = await cluster.sim<SimulatorStats>('/_sim/stats');
   const tracked = [...obs.jobs.values()];
   const completedRecords = records.filter((r) => r.status === 'completed').length;
   const failedTracked = tracked.filter((t) => t.last?.status === 'failed');

@@ -20,7 +20,7 @@ import type { SemanticCache } from '../levers/cache/semantic-cache';
 import type { CacheStorePayload } from '../levers/cache/cache-entry';
 import { closeRedis, createRedis, type ConnectionRole } from '../platform/redis/connections';
 import type pino from 'pino';
-import { BACKGROUND_PRIORITY as BATCH_LINE_PRIORITY, enqueuePipelineJob } from '../platform/queues/pipeline-jobs';
+import { enqueuePipelineJob } from '../platform/queues/pipeline-jobs';
 import { ShadowComparer } from '../levers/routing/guards/shadow-comparer';
 import { CacheCheckLauncher } from '../levers/cache/quality/cache-checks';
 import { CacheCheckComparer } from '../levers/cache/quality/check-comparer';

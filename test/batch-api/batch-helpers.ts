@@ -2,6 +2,7 @@ import { toFile } from 'openai';
 import { startNotifications } from '../../services/batch-submitter/start-notifications';
 import { track } from '../helpers/lifecycle';
 import { startTestParsimony, type TestParsimony } from '../helpers/parsimony';
+import type { LooseJson } from '../helpers/loose-json';
 
 export interface BatchParsimony extends TestParsimony {
   /** Stops the extra notifications worker, then Parsimony. */
@@ -71,7 +72,7 @@ export async function waitForBatch(p: TestParsimony, id: string, statuses = ['co
 }
 
 /** A file's JSONL content, parsed. */
-export async function readJsonl(p: TestParsimony, fileId: string | null | undefined): Promise<any[]> {
+export async function readJsonl(p: TestParsimony, fileId: string | null | undefined): Promise<LooseJson[]> {
   if (!fileId) return [];
   const text = await (await p.openai().files.content(fileId)).text();
   return text

@@ -87,16 +87,16 @@ test('list: newest first, paginated with after/limit/has_more/first_id/last_id, 
   for (let i = 0; i < 3; i++) ids.push((await create(line(`l${i}`, 'x'), '24h', 'globex')).id);
   const page1 = await (await p.http('/v1/batches?limit=2', { tenant: 'globex' })).json();
   expect(page1).toMatchObject({ object: 'list', has_more: true, first_id: ids[2], last_id: ids[1] });
-  expect(page1.data.map((b: any) => b.id)).toEqual([ids[2], ids[1]]);
+  expect(page1.data.map((b: { id: string }) => b.id)).toEqual([ids[2], ids[1]]);
   const page2 = await (await p.http(`/v1/batches?limit=2&after=${ids[1]}`, { tenant: 'globex' })).json();
-  expect(page2.data.map((b: any) => b.id)).toEqual([ids[0]]);
+  expect(page2.data.map((b: { id: string }) => b.id)).toEqual([ids[0]]);
   expect(page2).toMatchObject({ has_more: false, first_id: ids[0], last_id: ids[0] });
   const all: string[] = [];
   for await (const b of p.openai('globex').batches.list({ limit: 1 })) all.push(b.id);
   expect(all).toEqual([ids[2], ids[1], ids[0]]);
   // Another tenant's batches are not listed, and a cursor from them is refused.
   const acme = await (await p.http('/v1/batches?limit=100')).json();
-  expect(acme.data.map((b: any) => b.id)).not.toContain(ids[0]);
+  expect(acme.data.map((b: { id: string }) => b.id)).not.toContain(ids[0]);
   expect((await p.http(`/v1/batches?after=${ids[0]}`)).status).toBe(400);
 }, 60_000);
 

@@ -38,7 +38,7 @@ test('another tenant sees 404 for a file, its content and its deletion', async (
     [`/v1/files/${file.id}`, 'DELETE'],
   ])
     expect((await p.http(path, { method, tenant: 'globex' })).status).toBe(404);
-  expect((await (await p.http('/v1/files', { tenant: 'globex' })).json()).data.map((f: any) => f.id)).not.toContain(file.id);
+  expect((await (await p.http('/v1/files', { tenant: 'globex' })).json()).data.map((f: { id: string }) => f.id)).not.toContain(file.id);
   expect((await p.http(`/v1/files/${file.id}`)).status).toBe(200);
 });
 
@@ -94,9 +94,9 @@ test('files list pages with after/limit', async () => {
   const ids = [];
   for (let i = 0; i < 3; i++) ids.push((await upload(p, `${line(`p${i}`, 'x')}\n`, 'globex')).id);
   const first = await (await p.http('/v1/files?limit=2', { tenant: 'globex' })).json();
-  expect(first.data.map((f: any) => f.id)).toEqual([ids[2], ids[1]]);
+  expect(first.data.map((f: { id: string }) => f.id)).toEqual([ids[2], ids[1]]);
   expect(first).toMatchObject({ has_more: true, first_id: ids[2], last_id: ids[1] });
   const second = await (await p.http(`/v1/files?limit=2&after=${first.last_id}`, { tenant: 'globex' })).json();
-  expect(second.data.map((f: any) => f.id)).toEqual([ids[0]]);
+  expect(second.data.map((f: { id: string }) => f.id)).toEqual([ids[0]]);
   expect(second.has_more).toBe(false);
 });

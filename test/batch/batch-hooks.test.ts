@@ -23,8 +23,14 @@ function batchJob(model: string, text: string, extra: Record<string, unknown> = 
   return { request: { model, messages: [{ role: 'user', content: text }], max_tokens: 1000 }, latency: 'batch', ...extra };
 }
 
+/** The parts of a cache entry the tests read: its metadata and the cached answer. */
+interface CacheEntry {
+  job_id: string;
+  response?: { content: string | null };
+}
+
 /** The cache entry written for `jobId`, waiting for the cache-service to write it. */
-async function cacheEntryOf(jobId: string, timeoutMs = 10_000): Promise<any> {
+async function cacheEntryOf(jobId: string, timeoutMs = 10_000): Promise<CacheEntry | undefined> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     let cursor = '0';
@@ -33,7 +39,7 @@ async function cacheEntryOf(jobId: string, timeoutMs = 10_000): Promise<any> {
       cursor = next;
       for (const key of keys) {
         const [meta, response] = await h.redis.hmget(key, 'm', 'r');
-        const entry = meta ? JSON.parse(meta) : undefined;
+        const entry = meta ? (JSON.parse(meta) as CacheEntry) : undefined;
         if (entry?.job_id === jobId) return { ...entry, response: response ? JSON.parse(response) : undefined };
       }
     } while (cursor !== '0');
@@ -56,7 +62,7 @@ test('a question answered by a provider batch is cached: the same question on th
   // The cache stage's hook stored the batch answer (through the cache-service) under this job.
   const entry = await cacheEntryOf(id);
   expect(entry).toBeDefined();
-  expect(entry.response.content).toBe(job.response.choices[0].message.content);
+  expect(entry!.response!.content).toBe(job.response.choices[0].message.content);
 
   const client = new OpenAI({ apiKey: KEY, baseURL: `${h.url}/v1`, maxRetries: 0 });
   const { data, response } = await client.chat.completions.create({ model: 'gpt-4.1-mini', messages: [{ role: 'user', content: question }], max_tokens: 1000 }).withResponse();
@@ -108,5 +114,5 @@ test('a replayed batch result neither completes the job twice nor runs its hooks
   expect(await savings(h)).toEqual(before);
   // No second store was enqueued: the cached answer is still the first one.
   await new Promise((r) => setTimeout(r, 300));
-  expect((await cacheEntryOf(id))?.response.content).toBe(job.response.choices[0].message.content);
+  expect((await cacheEntryOf(id))?.response!.content).toBe(job.response.choices[0].message.content);
 });

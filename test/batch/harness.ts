@@ -16,6 +16,7 @@ import { cacheFromEnv } from '../../shared/runtime/cache-from-env';
 import type { TestResponse } from '../helpers/parsimony';
 import { deletePrefix, REDIS_URL, uniquePrefix } from '../helpers/redis';
 import { track } from '../helpers/lifecycle';
+import type { LooseJson } from '../helpers/loose-json';
 
 export const KEY = 'k-batch-acme';
 
@@ -41,8 +42,8 @@ export interface BatchHarness {
   http(path: string, init?: RequestInit & { json?: unknown }): Promise<TestResponse>;
   /** POST /v1/jobs; returns the job id. */
   submit(body: Record<string, unknown>): Promise<string>;
-  job(id: string): Promise<any>;
-  waitFor(id: string, done?: (job: any) => boolean, timeoutMs?: number): Promise<any>;
+  job(id: string): Promise<LooseJson>;
+  waitFor(id: string, done?: (job: LooseJson) => boolean, timeoutMs?: number): Promise<LooseJson>;
   close(): Promise<void>;
 }
 

@@ -9,9 +9,10 @@ import { createLogger } from '../../shared/platform/logging/logger';
 import { TEST_DATA_DIR } from './data-dir';
 import { track } from './lifecycle';
 import { deletePrefix, REDIS_URL, uniquePrefix } from './redis';
+import type { LooseJson } from './loose-json';
 
 /** fetch's Response, with `json()` typed loosely for assertions. */
-export type TestResponse = Omit<Response, 'json'> & { json(): Promise<any> };
+export type TestResponse = Omit<Response, 'json'> & { json(): Promise<LooseJson> };
 
 export { TEST_DATA_DIR };
 
@@ -106,10 +107,10 @@ async function startParsimony(name: string, env: Record<string, string>): Promis
 export async function waitForJob(
   p: TestParsimony,
   id: string,
-  done: (job: any) => boolean = (j) => ['completed', 'failed', 'cancelled'].includes(j.status),
+  done: (job: LooseJson) => boolean = (j) => ['completed', 'failed', 'cancelled'].includes(j.status),
   timeoutMs = 15_000,
   tenant: keyof typeof KEYS = 'acme',
-): Promise<any> {
+): Promise<LooseJson> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const res = await p.http(`/v1/jobs/${id}`, { tenant });

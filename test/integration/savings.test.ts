@@ -29,7 +29,7 @@ test('the savings report equals the sum of the jobs, and every job obeys the wat
   for (const id of ids) await p.http(`/v1/jobs/${id}`);
 
   const report = await (await p.http('/v1/savings')).json();
-  const sum = (pick: (job: any) => number) => jobs.reduce((total, job) => total + pick(job), 0);
+  const sum = (pick: (job: { cost: { baseline_usd: number; actual_usd: number; by_lever: Record<string, number> } }) => number) => jobs.reduce((total, job) => total + pick(job), 0);
   expect(report.requests).toBe(jobs.length);
   expect(report.baseline_usd).toBeCloseTo(
     sum((j) => j.cost.baseline_usd),
@@ -47,10 +47,10 @@ test('the savings report equals the sum of the jobs, and every job obeys the wat
   expect(report.routing_mix).toEqual({ small: 2, mid: 1, frontier: 1 });
 
   const byTask = await (await p.http('/v1/savings?group_by=task')).json();
-  const classify = byTask.groups.find((g: any) => g.key === 'classify');
+  const classify = byTask.groups.find((g: { key: string }) => g.key === 'classify');
   expect(classify.requests).toBe(2);
   const byModel = await (await p.http('/v1/savings?group_by=model')).json();
-  expect(byModel.groups.map((g: any) => g.key).sort()).toEqual(['claude-haiku-4-5', 'gpt-4.1', 'gpt-4.1-mini', 'gpt-4.1-nano']);
+  expect(byModel.groups.map((g: { key: string }) => g.key).sort()).toEqual(['claude-haiku-4-5', 'gpt-4.1', 'gpt-4.1-mini', 'gpt-4.1-nano']);
 
   // Another tenant sees none of it.
   const other = await (await p.http('/v1/savings', { tenant: 'globex' })).json();

@@ -57,12 +57,20 @@ function startWorker(): ChildProcess {
   return child;
 }
 
-async function getJob(id: string): Promise<any> {
-  const res = await fetch(`${producer.url}/v1/jobs/${id}`, { headers: { authorization: 'Bearer k-crash' } });
-  return res.json();
+/** The parts of GET /v1/jobs/:id the test reads. */
+interface CrashJob {
+  status: string;
+  attempts: number;
+  response: { choices: { message: { content: string | null } }[] } | null;
+  completed_at: string | null;
 }
 
-async function waitFor(id: string, check: (job: any) => boolean, timeoutMs: number) {
+async function getJob(id: string): Promise<CrashJob> {
+  const res = await fetch(`${producer.url}/v1/jobs/${id}`, { headers: { authorization: 'Bearer k-crash' } });
+  return (await res.json()) as CrashJob;
+}
+
+async function waitFor(id: string, check: (job: CrashJob) => boolean, timeoutMs: number) {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const job = await getJob(id);
@@ -91,7 +99,7 @@ test('a worker killed mid-job: the job is picked up again and completes exactly 
   const job = await waitFor(id, (j) => j.status === 'completed' || j.status === 'failed', 30_000);
   expect(job.status).toBe('completed');
   expect(job.attempts).toBe(2);
-  expect(job.response.choices[0].message.content).toBeTruthy();
+  expect(job.response!.choices[0].message.content).toBeTruthy();
 
   // Exactly one result: it does not change afterwards.
   await new Promise((r) => setTimeout(r, 1_500));

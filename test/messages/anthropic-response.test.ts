@@ -3,6 +3,12 @@ import { anthropicMessageToResponse, anthropicUsageToUsage, stopReasonToFinishRe
 import { AnthropicStreamDecoder } from '../../shared/providers/anthropic/stream-decoder';
 import { OpenAIChunkEncoder } from '../../shared/surfaces/chat-completions/from-internal';
 
+/** The parts of an encoded chat.completion.chunk the tests read. */
+interface Chunk {
+  choices: { delta: { content?: string | null; tool_calls?: { index: number; function: { arguments: string } }[] }; finish_reason?: string | null }[];
+  usage?: unknown;
+}
+
 const NOW = 1_750_000_000_000;
 
 function message(content: unknown[], stop_reason: string | null, usage: Record<string, number | null>) {
@@ -165,13 +171,13 @@ describe('Anthropic stream → StreamEvents', () => {
     const encoder = new OpenAIChunkEncoder('chatcmpl-x', 'auto', 1, true);
     const chunks = toolStream()
       .flatMap((e) => decoder.push(e))
-      .flatMap((e) => encoder.encode(e)) as any[];
+      .flatMap((e) => encoder.encode(e)) as unknown as Chunk[];
     const text = chunks.map((c) => c.choices[0]?.delta.content ?? '').join('');
     const args: string[] = [];
     for (const c of chunks) for (const t of c.choices[0]?.delta.tool_calls ?? []) args[t.index] = (args[t.index] ?? '') + t.function.arguments;
     expect(text).toBe('Checking now.');
     expect(args.map((a) => JSON.parse(a))).toEqual([{ city: 'Paris' }, {}]);
-    expect(chunks.at(-2).choices[0].finish_reason).toBe('tool_calls');
-    expect(chunks.at(-1).usage).toMatchObject({ prompt_tokens: 4146, completion_tokens: 61, prompt_tokens_details: { cached_tokens: 4096 } });
+    expect(chunks.at(-2)!.choices[0].finish_reason).toBe('tool_calls');
+    expect(chunks.at(-1)!.usage).toMatchObject({ prompt_tokens: 4146, completion_tokens: 61, prompt_tokens_details: { cached_tokens: 4096 } });
   });
 });

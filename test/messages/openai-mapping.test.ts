@@ -4,6 +4,12 @@ import { openAIBodyToChatRequest } from '../../shared/surfaces/chat-completions/
 import { chatRequestToOpenAIBody, chatResponseToCompletion, OpenAIChunkEncoder } from '../../shared/surfaces/chat-completions/from-internal';
 import { openAICompletionToResponse } from '../../shared/providers/openai/completion-to-internal';
 
+/** The parts of an encoded chat.completion.chunk the tests read. */
+interface Chunk {
+  choices: { delta: { content?: string | null; tool_calls?: { index: number; function: { arguments: string } }[] }; finish_reason?: string | null }[];
+  usage?: unknown;
+}
+
 /** Parses an edge body as the producer does, then maps it to the internal request. */
 function edge(body: unknown) {
   return openAIBodyToChatRequest(ChatCompletionBodySchema.parse(body));
@@ -263,7 +269,7 @@ describe('stream events → OpenAI chunks', () => {
 
   test('first chunk carries the role, tool calls stream by index, the last two are finish and usage', () => {
     const encoder = new OpenAIChunkEncoder('chatcmpl-s', 'auto', 99, true);
-    const chunks = events.flatMap((e) => encoder.encode(e)) as any[];
+    const chunks = events.flatMap((e) => encoder.encode(e)) as unknown as Chunk[];
     expect(chunks).toHaveLength(6);
     for (const c of chunks) expect(c).toMatchObject({ id: 'chatcmpl-s', object: 'chat.completion.chunk', created: 99, model: 'auto' });
     expect(chunks[0].choices[0].delta).toEqual({ role: 'assistant', content: 'Hi' });
@@ -276,21 +282,21 @@ describe('stream events → OpenAI chunks', () => {
     // What a client reassembles equals the final response.
     const args = chunks
       .flatMap((c) => c.choices[0]?.delta.tool_calls ?? [])
-      .map((t: any) => t.function.arguments)
+      .map((t) => t.function.arguments)
       .join('');
     expect(args).toBe(done.tool_calls[0].arguments);
   });
 
   test('without include_usage there is no usage chunk', () => {
     const encoder = new OpenAIChunkEncoder('c', 'm', 1, false);
-    const chunks = events.flatMap((e) => encoder.encode(e)) as any[];
+    const chunks = events.flatMap((e) => encoder.encode(e)) as unknown as Chunk[];
     expect(chunks).toHaveLength(5);
     expect(chunks.some((c) => 'usage' in c)).toBe(false);
   });
 
   test('a bare done still sends the role first', () => {
     const encoder = new OpenAIChunkEncoder('c', 'm', 1, false);
-    const [chunk] = encoder.encode({ type: 'done', response: { ...done, content: null, tool_calls: [], finish_reason: 'stop' } }) as any[];
+    const [chunk] = encoder.encode({ type: 'done', response: { ...done, content: null, tool_calls: [], finish_reason: 'stop' } }) as unknown as Chunk[];
     expect(chunk.choices[0]).toMatchObject({ delta: { role: 'assistant' }, finish_reason: 'stop' });
   });
 });

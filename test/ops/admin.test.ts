@@ -2,6 +2,11 @@ import { ProducerEnvSchema, parseEnv } from '../../shared/platform/config/env';
 import { QUEUES } from '../../shared/platform/queues/queue-catalog';
 import { KEYS, startTestParsimony, type TestParsimony } from '../helpers/parsimony';
 
+/** An error response body. */
+interface ErrorBody {
+  error: { type: string; message: string };
+}
+
 const ADMIN_KEY = 'admin-key-0123456789abcdef';
 let p: TestParsimony;
 
@@ -54,7 +59,7 @@ test('changes through the board must come from this origin (the browser resends 
   for (const headers of crossSite) {
     const res = await retry(headers);
     expect(res.status).toBe(403);
-    expect(((await res.json()) as any).error.type).toBe('permission_error');
+    expect(((await res.json()) as ErrorBody).error.type).toBe('permission_error');
   }
   // From the board's own page (same origin), or from a script without a browser, the change goes through.
   expect((await retry({ origin: p.url, 'sec-fetch-site': 'same-origin' })).status).toBe(200);

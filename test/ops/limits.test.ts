@@ -1,6 +1,11 @@
 import OpenAI from 'openai';
 import { chatBody, KEYS, startTestParsimony, type TestParsimony } from '../helpers/parsimony';
 
+/** An error response body. */
+interface ErrorBody {
+  error: { type: string; message: string };
+}
+
 const INITECH_KEY = 'k-initech-test-1';
 const LIMITS = {
   '*': { requests_per_minute: 3 },
@@ -81,9 +86,9 @@ test('tokens per minute: estimated at admission from the request; a request larg
   const refused = await initech(body(1600));
   expect(refused.status).toBe(429);
   expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-  expect(((await refused.json()) as any).error.message).toContain('1000 tokens per minute');
+  expect(((await refused.json()) as ErrorBody).error.message).toContain('1000 tokens per minute');
 
   const huge = await initech(body(8000));
   expect(huge.status).toBe(413);
-  expect(((await huge.json()) as any).error).toEqual({ type: 'request_too_large', message: expect.stringContaining('can never be admitted') });
+  expect(((await huge.json()) as ErrorBody).error).toEqual({ type: 'request_too_large', message: expect.stringContaining('can never be admitted') });
 });

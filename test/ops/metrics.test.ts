@@ -2,6 +2,17 @@ import { QUEUES } from '../../shared/platform/queues/queue-catalog';
 import { chatBody, startTestParsimony, waitForJob, type TestParsimony } from '../helpers/parsimony';
 import { find, parsePrometheus, total, type Sample } from './prom-text';
 
+/** The parts of a finished job the metrics are checked against. */
+interface MeteredJob {
+  usage: { input_tokens: number; output_tokens: number };
+  cost: { actual_usd: number; by_lever: Record<string, number> };
+}
+
+/** An error response body. */
+interface ErrorBody {
+  error: { type: string; message: string };
+}
+
 const METRICS_KEY = 'metrics-key-0123456789abcdef';
 let p: TestParsimony;
 
@@ -23,7 +34,7 @@ async function scrape(): Promise<{ text: string; samples: Sample[] }> {
 test('/metrics needs PARSIMONY_METRICS_KEY when it is set', async () => {
   const bare = await fetch(`${p.url}/metrics`);
   expect(bare.status).toBe(401);
-  expect(((await bare.json()) as any).error.type).toBe('authentication_error');
+  expect(((await bare.json()) as ErrorBody).error.type).toBe('authentication_error');
   const tenantKey = await p.http('/metrics');
   expect(tenantKey.status).toBe(401);
   const wrong = await fetch(`${p.url}/metrics`, { headers: { authorization: 'Bearer not-the-metrics-key' } });
@@ -58,7 +69,7 @@ test('after traffic: HTTP latency by route pattern, stage latency per stage, job
   // Jobs, tokens and USD: exactly what the job records say.
   expect(total(samples, 'parsimony_jobs_finished_total', { status: 'completed', delivered_by: 'execute', tenant: 'acme' })).toBe(3);
   const nanoJobs = [nanoJob, queuedJob];
-  const sum = (jobs: any[], pick: (j: any) => number) => jobs.reduce((s, j) => s + pick(j), 0);
+  const sum = (jobs: MeteredJob[], pick: (j: MeteredJob) => number) => jobs.reduce((s, j) => s + pick(j), 0);
   expect(total(samples, 'parsimony_tokens_total', { model: 'gpt-4.1-nano', direction: 'input' })).toBe(sum(nanoJobs, (j) => j.usage.input_tokens));
   expect(total(samples, 'parsimony_tokens_total', { model: 'gpt-4.1-nano', direction: 'output' })).toBe(sum(nanoJobs, (j) => j.usage.output_tokens));
   expect(total(samples, 'parsimony_cost_usd_total', { model: 'gpt-4.1-nano', kind: 'actual' })).toBeCloseTo(
@@ -117,6 +128,6 @@ test('/admin/* answers 404 when PARSIMONY_ADMIN_KEY is not set', async () => {
   for (const path of ['/admin/queues', '/admin/queues/api/queues']) {
     const res = await fetch(`${p.url}${path}`, { headers: { authorization: `Bearer ${METRICS_KEY}` } });
     expect(res.status).toBe(404);
-    expect(((await res.json()) as any).error.type).toBe('not_found_error');
+    expect(((await res.json()) as ErrorBody).error.type).toBe('not_found_error');
   }
 });

@@ -5,6 +5,14 @@ import { ApiKeyRing } from '../../shared/platform/config/api-keys';
 import { generateWebhookSecret } from '../../shared/platform/webhooks/webhook-secrets';
 import { chatBody, KEYS, startTestParsimony, waitForJob, type TestParsimony } from '../helpers/parsimony';
 import { startReceiver, type Receiver } from '../webhooks/receiver';
+import type { toPublicDelivery } from '../../shared/platform/webhooks/delivery-log';
+
+type PublicDelivery = ReturnType<typeof toPublicDelivery>;
+
+/** An error response body. */
+interface ErrorBody {
+  error: { type: string; message: string };
+}
 
 /**
  * Secrets and attack surfaces: API keys kept hashed and compared in constant
@@ -94,12 +102,10 @@ describe('logs of a full run', () => {
     await waitForJob(p, id);
     await receiver.waitFor(2, '/hook');
     expect(receiver.received.every((r) => r.verified)).toBe(true);
-    const file = await p
-      .openai()
-      .files.create({
-        file: await toFile(Buffer.from(`${JSON.stringify({ custom_id: 'x', method: 'POST', url: '/v1/chat/completions', body: chatBody('log batch') })}\n`), 'b.jsonl'),
-        purpose: 'batch',
-      });
+    const file = await p.openai().files.create({
+      file: await toFile(Buffer.from(`${JSON.stringify({ custom_id: 'x', method: 'POST', url: '/v1/chat/completions', body: chatBody('log batch') })}\n`), 'b.jsonl'),
+      purpose: 'batch',
+    });
     await p.openai().batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' });
     await fetch(`${p.url}/v1/jobs/x`, { headers: { authorization: 'Bearer k-wrong-key-in-log-test' } });
     await p.http('/v1/jobs', { method: 'POST', json: { nope: true } });
@@ -164,12 +170,10 @@ describe('HTTP surfaces', () => {
       expect([url, res.status]).toEqual([url, 400]);
       expect((await res.json()).error.type).toBe('invalid_request_error');
     }
-    const batchFile = await p
-      .openai()
-      .files.create({
-        file: await toFile(Buffer.from(`${JSON.stringify({ custom_id: 'y', method: 'POST', url: '/v1/chat/completions', body: chatBody('ssrf batch') })}\n`), 'c.jsonl'),
-        purpose: 'batch',
-      });
+    const batchFile = await p.openai().files.create({
+      file: await toFile(Buffer.from(`${JSON.stringify({ custom_id: 'y', method: 'POST', url: '/v1/chat/completions', body: chatBody('ssrf batch') })}\n`), 'c.jsonl'),
+      purpose: 'batch',
+    });
     const batch = await p.http('/v1/batches', {
       method: 'POST',
       json: { input_file_id: batchFile.id, endpoint: '/v1/chat/completions', completion_window: '24h', metadata: { callback_url: 'http://localhost:9/x' } },
@@ -183,14 +187,14 @@ describe('HTTP surfaces', () => {
     await waitForJob(p, id);
     await receiver.waitFor(2, '/redirect-me');
     const until = Date.now() + 10_000;
-    let delivery: any;
+    let delivery: PublicDelivery | undefined;
     while (Date.now() < until) {
-      delivery = (await (await p.http('/v1/webhook-deliveries?limit=100')).json()).data.find((d: any) => d.subject?.id === id);
+      delivery = ((await (await p.http('/v1/webhook-deliveries?limit=100')).json()) as { data: PublicDelivery[] }).data.find((d) => d.subject?.id === id);
       if (delivery?.status === 'failed') break;
       await new Promise((r) => setTimeout(r, 50));
     }
-    expect(delivery.status).toBe('failed');
-    expect(delivery.attempts.map((a: any) => a.status_code)).toEqual([302, 302]);
+    expect(delivery!.status).toBe('failed');
+    expect(delivery!.attempts.map((a) => a.status_code)).toEqual([302, 302]);
     expect(receiver.received.some((r) => r.path === '/redirected')).toBe(false);
   });
 
@@ -198,7 +202,7 @@ describe('HTTP surfaces', () => {
     for (const authorization of [undefined, 'Bearer wrong-admin-key-0123456789', `Bearer ${KEYS.acme}`, `Basic ${Buffer.from(`acme:${KEYS.acme}`).toString('base64')}`]) {
       const res = await fetch(`${p.url}/admin/queues`, { headers: authorization ? { authorization } : {} });
       expect(res.status).toBe(401);
-      expect(((await res.json()) as any).error.type).toBe('authentication_error');
+      expect(((await res.json()) as ErrorBody).error.type).toBe('authentication_error');
     }
     const ok = await fetch(`${p.url}/admin/queues`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
     expect(ok.status).toBe(200);

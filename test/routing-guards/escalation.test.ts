@@ -38,8 +38,8 @@ async function chat(body: Record<string, unknown>) {
   return { completion, job };
 }
 
-function expectWaterfall(job: any) {
-  const levers = Object.values(job.cost.by_lever as Record<string, number>).reduce((a, b) => a + b, 0);
+function expectWaterfall(job: { cost: { by_lever: Record<string, number>; actual_usd: number; baseline_usd: number; overhead_usd: number } }) {
+  const levers = Object.values(job.cost.by_lever).reduce((a, b) => a + b, 0);
   expect(job.cost.actual_usd).toBeCloseTo(job.cost.baseline_usd - levers + job.cost.overhead_usd, 7);
 }
 
@@ -74,7 +74,7 @@ test('an answer off the schema (JSON, wrong enum) escalates; failing twice goes 
   expect(completion.model).toBe('gpt-5.6-sol');
   expect(job.route).toMatchObject({ tier: 'frontier', model: 'gpt-5.6-sol' });
   expect(job.escalation).toMatchObject({ from: 'gpt-5.6-luna', to: 'gpt-5.6-sol', resolved: true });
-  expect(job.escalation.rejected.map((r: any) => r.model)).toEqual(['gpt-5.6-luna', 'gpt-5.6-terra']);
+  expect(job.escalation.rejected.map((r: { model: string }) => r.model)).toEqual(['gpt-5.6-luna', 'gpt-5.6-terra']);
   expect(job.escalation.rejected[0].reason).toMatch(/\$\.label: must be one of/);
   expect(job.escalation.rejected[1].reason).toMatch(/missing required property "confidence"/);
   expect(job.cost.overhead_usd).toBeCloseTo(job.escalation.rejected[0].overhead_usd + job.escalation.rejected[1].overhead_usd, 8);

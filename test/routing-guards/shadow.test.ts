@@ -1,4 +1,5 @@
 import { JobStore } from '../../shared/core/jobs/job-store';
+import type { QualityReport } from '../../shared/levers/routing/guards/quality-store';
 import { startBatchHarness, type BatchHarness } from '../batch/harness';
 
 /**
@@ -10,8 +11,26 @@ import { startBatchHarness, type BatchHarness } from '../batch/harness';
  */
 const GLOBEX_KEY = 'k-shadow-globex-1';
 let h: BatchHarness;
-/** A response body, loosely typed for assertions. */
-const body = (res: Response): Promise<any> => res.json();
+/** A response body, typed as the caller expects it. */
+const body = <T>(res: Response): Promise<T> => res.json() as Promise<T>;
+
+/** The parts of a job the tests read. */
+interface SyncJob {
+  id: string;
+  route: { tier: string; model: string };
+  response: { choices: { message: { content: string | null } }[] };
+}
+
+/** One entry of `recent` in GET /v1/routing/quality. */
+interface ShadowEntry {
+  job_id: string;
+  status: string;
+  shadow_job_id: string;
+  shadow_cost_usd: number;
+  similarity: number;
+}
+
+type QualityBody = QualityReport & { recent: ShadowEntry[] };
 let store: JobStore;
 beforeAll(async () => {
   h = await startBatchHarness('guards-shadow', {
@@ -27,13 +46,13 @@ const today = () => new Date().toISOString().slice(0, 10);
 async function sync(job: Record<string, unknown>) {
   const res = await h.http('/v1/jobs', { method: 'POST', json: { latency: 'sync', ...job } });
   expect(res.status).toBe(200);
-  return body(res);
+  return body<SyncJob>(res);
 }
 
 async function quality(query = '') {
   const res = await h.http(`/v1/routing/quality${query}`);
   expect(res.status).toBe(200);
-  return body(res);
+  return body<QualityBody>(res);
 }
 
 /** Polls GET /v1/routing/quality until the shadow of `jobId` has been compared. */
@@ -41,7 +60,7 @@ async function comparedShadowOf(jobId: string, timeoutMs = 20_000) {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const report = await quality('?recent=50');
-    const entry = report.recent.find((r: any) => r.job_id === jobId);
+    const entry = report.recent.find((r) => r.job_id === jobId);
     if (entry && entry.status !== 'pending') return { report, entry };
     if (Date.now() > until) throw new Error(`shadow of ${jobId} not compared in time: ${JSON.stringify(report.recent)}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -82,7 +101,7 @@ test('a routed job is shadowed on the frontier through the batch API; agreement 
     options: { requested_model: 'gpt-5.6-sol', latency: 'batch', cache: { mode: 'off' }, metadata: { parsimony_shadow: { of: job.id, tenant: 'acme' } } },
     route: { model: 'gpt-5.6-sol', tier: 'frontier' },
   });
-  expect((shadow!.annotations!.batch as any).path).toBe('batch');
+  expect((shadow!.annotations!.batch as { path: string }).path).toBe('batch');
   // … that the tenant cannot see, and whose spend is not the tenant's: its own pseudo-tenant aggregates hold it.
   expect((await h.http(`/v1/jobs/${entry.shadow_job_id}`)).status).toBe(404);
   const own = await h.redis.hgetall(`${h.prefix}:savings:acme:${today()}`);
@@ -97,7 +116,7 @@ test('a routed job is shadowed on the frontier through the batch API; agreement 
   expect(await h.redis.llen(`${h.prefix}:routing:shadows:acme~shadow`)).toBe(0);
 
   // Another tenant sees only its own (empty) figures.
-  const other = await body(await fetch(`${h.url}/v1/routing/quality`, { headers: { authorization: `Bearer ${GLOBEX_KEY}` } }));
+  const other = await body<QualityBody>(await fetch(`${h.url}/v1/routing/quality`, { headers: { authorization: `Bearer ${GLOBEX_KEY}` } }));
   expect(other.overall.shadowed).toBe(0);
   expect(other.recent).toEqual([]);
 });
@@ -126,8 +145,8 @@ test('frontier-routed and explicit-model jobs are not shadowed', async () => {
   await comparedShadowOf(marker.id);
   const recent = (await quality('?recent=50')).recent;
   expect(recent.length).toBe(before + 1);
-  expect(recent.map((r: any) => r.job_id)).not.toEqual(expect.arrayContaining([frontier.id]));
-  expect(recent.map((r: any) => r.job_id)).not.toEqual(expect.arrayContaining([explicit.id]));
+  expect(recent.map((r) => r.job_id)).not.toEqual(expect.arrayContaining([frontier.id]));
+  expect(recent.map((r) => r.job_id)).not.toEqual(expect.arrayContaining([explicit.id]));
 });
 
 test('the query is validated', async () => {

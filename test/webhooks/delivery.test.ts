@@ -5,6 +5,7 @@ import { startBatchParsimony, type BatchParsimony } from '../batch-api/batch-hel
 import { chatBody, waitForJob } from '../helpers/parsimony';
 import { REDIS_URL } from '../helpers/redis';
 import { startReceiver, type Receiver } from './receiver';
+import type { toPublicDelivery } from '../../shared/platform/webhooks/delivery-log';
 
 let p: BatchParsimony;
 let receiver: Receiver;
@@ -32,15 +33,25 @@ async function submit(path: string, tenant: 'acme' | 'globex' = 'acme', text = `
   return (await res.json()).id;
 }
 
-async function deliveries(tenant: 'acme' | 'globex' = 'acme', query = '') {
+type PublicDelivery = ReturnType<typeof toPublicDelivery>;
+
+/** A page of GET /v1/webhook-deliveries. */
+interface DeliveryPage {
+  data: PublicDelivery[];
+  has_more: boolean;
+  first_id: string | null;
+  last_id: string | null;
+}
+
+async function deliveries(tenant: 'acme' | 'globex' = 'acme', query = ''): Promise<DeliveryPage> {
   return (await p.http(`/v1/webhook-deliveries${query}`, { tenant })).json();
 }
 
 async function waitForDelivery(jobId: string, status: string, tenant: 'acme' | 'globex' = 'acme') {
   const until = Date.now() + 20_000;
   for (;;) {
-    const found = (await deliveries(tenant, '?limit=100')).data.find((d: any) => d.subject.id === jobId);
-    if (found?.status === status) return found;
+    const found = (await deliveries(tenant, '?limit=100')).data.find((d) => d.subject.id === jobId);
+    if (found && found.status === status) return found;
     if (Date.now() > until) throw new Error(`delivery of ${jobId} is ${JSON.stringify(found)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -63,8 +74,8 @@ test('a failing receiver gets retries with the same webhook-id, each signed; the
   expect(new Set(hits.map((h) => h.body)).size).toBe(1);
 
   expect(delivery).toMatchObject({ object: 'webhook_delivery', event_type: 'job.completed', webhook_id: [...ids][0], status: 'succeeded', next_retry_at: null, redeliveries: 0 });
-  expect(delivery.attempts.map((a: any) => a.status_code)).toEqual([500, 500, 200]);
-  expect(delivery.attempts.map((a: any) => a.attempt)).toEqual([1, 2, 3]);
+  expect(delivery.attempts.map((a) => a.status_code)).toEqual([500, 500, 200]);
+  expect(delivery.attempts.map((a) => a.attempt)).toEqual([1, 2, 3]);
   for (const a of delivery.attempts) expect(Date.parse(a.at)).toBeGreaterThan(0);
   expect(delivery.delivered_at).toBeTruthy();
   expect(delivery.url).toBe(`${receiver.url}/flaky`);
@@ -86,9 +97,9 @@ test('a receiver that never succeeds: attempts stop at PARSIMONY_WEBHOOK_ATTEMPT
   receiver.respond.set('/down', 503);
   const jobId = await submit('/down');
   const delivery = await waitForDelivery(jobId, 'failed');
-  expect(delivery.attempts.map((a: any) => a.status_code)).toEqual([503, 503, 503, 503]);
+  expect(delivery.attempts.map((a) => a.status_code)).toEqual([503, 503, 503, 503]);
   expect(delivery.next_retry_at).toBeNull();
-  const times = delivery.attempts.map((a: any) => Date.parse(a.at));
+  const times = delivery.attempts.map((a) => Date.parse(a.at));
   // 100 ms, 200 ms, then capped at 250 ms between attempts.
   expect(times[1] - times[0]).toBeGreaterThanOrEqual(90);
   expect(times[3] - times[2]).toBeGreaterThanOrEqual(240);
@@ -116,7 +127,7 @@ test('deliveries are tenant-scoped and paginated', async () => {
   expect(page2.data).toHaveLength(1);
   expect(new Set([page1.data[0].subject.id, page2.data[0].subject.id])).toEqual(new Set([a, b]));
   // acme does not see globex's deliveries, by list, by id or by redeliver.
-  expect((await deliveries('acme', '?limit=100')).data.map((d: any) => d.id)).not.toContain(second.id);
+  expect((await deliveries('acme', '?limit=100')).data.map((d) => d.id)).not.toContain(second.id);
   expect((await p.http(`/v1/webhook-deliveries/${second.id}`)).status).toBe(404);
   expect((await p.http(`/v1/webhook-deliveries/${second.id}/redeliver`, { method: 'POST' })).status).toBe(404);
   expect((await p.http('/v1/webhook-deliveries/whd_..%2F..%2Fetc')).status).toBe(404);
@@ -129,7 +140,7 @@ test('a tenant without a configured secret gets one generated, logged once, shar
   expect(logged).toHaveLength(1);
   const generated = JSON.parse(logged[0]).webhook_signing_secret as string;
   expect(generated).toMatch(/^whsec_/);
-  const payload = new Webhook(generated).verify(hit.body, hit.headers as Record<string, string>) as any;
+  const payload = new Webhook(generated).verify(hit.body, hit.headers as Record<string, string>) as { data: { id: string } };
   expect(payload.data.id).toBe(jobId);
   expect(() => new Webhook(secret).verify(hit.body, hit.headers as Record<string, string>)).toThrow();
   const redis = new Redis(REDIS_URL);

@@ -8,7 +8,7 @@ export interface ReceivedWebhook {
   headers: IncomingHttpHeaders;
   body: string;
   /** The payload when the signature verified with the receiver's secret, else undefined. */
-  verified?: { type: string; timestamp: string; data: any };
+  verified?: { type: string; timestamp: string; data: Record<string, unknown> };
   answered: number;
 }
 

@@ -12,6 +12,15 @@ import type { WorkloadStats } from './workload';
 const LEVERS = ['routing', 'cache', 'context', 'compression', 'prompt_cache', 'batch'] as const;
 const EPSILON = 1e-6;
 
+/** The fields of GET /v1/savings compared here. */
+interface SavingsReport {
+  requests: number;
+  baseline_usd: number;
+  actual_usd: number;
+  overhead_usd: number;
+  by_lever?: Record<string, number>;
+}
+
 export interface Record_ {
   id: string;
   tenant: string;
@@ -69,7 +78,7 @@ export async function ledgerViolations(records: Record_[], producerUrl: string):
       ...Object.fromEntries(LEVERS.map((l) => [`lever:${l}`, sum(mine.map((r) => r.cost!.by_lever[l] ?? 0))])),
     } as Record<string, number>;
     const res = await fetch(`${producerUrl}/v1/savings?from=${from}&to=${to}`, { headers: { authorization: `Bearer ${TENANT_KEYS[tenant]}` } });
-    const report = (await res.json()) as Record<string, any>;
+    const report = (await res.json()) as SavingsReport;
     const got: Record<string, number> = {
       requests: report.requests,
       baseline_usd: report.baseline_usd,

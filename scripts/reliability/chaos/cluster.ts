@@ -165,14 +165,14 @@ export class Cluster {
     return dead;
   }
 
-  async sim(path: string, init: RequestInit = {}): Promise<any> {
+  async sim<T = unknown>(path: string, init: RequestInit = {}): Promise<T> {
     const res = await fetch(`${this.simUrl}${path}`, {
       ...init,
       headers: { authorization: 'Bearer sk-chaos-provider-key', 'anthropic-version': '2023-06-01', 'content-type': 'application/json', ...(init.headers ?? {}) },
     });
     const text = await res.text();
     if (!res.ok) throw new Error(`simulator ${path}: ${res.status} ${text.slice(0, 200)}`);
-    return path.endsWith('/content') || path.endsWith('/results') ? text : JSON.parse(text);
+    return (path.endsWith('/content') || path.endsWith('/results') ? text : JSON.parse(text)) as T;
   }
 
   /**

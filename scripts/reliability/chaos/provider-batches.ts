@@ -7,6 +7,13 @@ import type { Cluster } from './cluster';
  * readable once a batch has ended. A custom_id held by two provider batches
  * that both ran (not expired, cancelled or failed) is a duplicate submission.
  */
+/** One page of a simulator batch list (OpenAI `/v1/batches`, Anthropic `/v1/messages/batches`). */
+interface SimPage {
+  data: unknown[];
+  has_more?: boolean;
+  last_id?: string | null;
+}
+
 interface Seen {
   provider: 'openai' | 'anthropic';
   status: string;
@@ -23,12 +30,12 @@ export class ProviderBatchAudit {
 
   async watchOnce(): Promise<void> {
     for (let after: string | undefined, more = true; more;) {
-      const page = await this.cluster.sim(`/v1/batches?limit=100${after ? `&after=${after}` : ''}`);
+      const page = await this.cluster.sim<SimPage>(`/v1/batches?limit=100${after ? `&after=${after}` : ''}`);
       for (const b of page.data as { id: string; status: string; input_file_id: string }[]) {
         const seen = this.batches.get(b.id) ?? { provider: 'openai' as const, status: b.status };
         seen.status = b.status;
         if (!seen.customIds) {
-          const content: string | undefined = await this.cluster.sim(`/v1/files/${b.input_file_id}/content`).catch(() => undefined);
+          const content: string | undefined = await this.cluster.sim<string>(`/v1/files/${b.input_file_id}/content`).catch(() => undefined);
           if (content !== undefined)
             seen.customIds = content
               .split('\n')
@@ -44,12 +51,12 @@ export class ProviderBatchAudit {
 
   private async anthropic(): Promise<void> {
     for (let after: string | undefined, more = true; more;) {
-      const page = await this.cluster.sim(`/v1/messages/batches?limit=1000${after ? `&after_id=${after}` : ''}`);
+      const page = await this.cluster.sim<SimPage>(`/v1/messages/batches?limit=1000${after ? `&after_id=${after}` : ''}`);
       for (const b of page.data as { id: string; processing_status: string }[]) {
         const seen: Seen = this.batches.get(b.id) ?? { provider: 'anthropic', status: b.processing_status };
         seen.status = b.processing_status;
         if (b.processing_status === 'ended' && !seen.customIds) {
-          const text: string = await this.cluster.sim(`/v1/messages/batches/${b.id}/results`);
+          const text = await this.cluster.sim<string>(`/v1/messages/batches/${b.id}/results`);
           seen.customIds = text
             .split('\n')
             .filter(Boolean)

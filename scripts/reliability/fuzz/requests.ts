@@ -117,18 +117,16 @@ const routes: fc.Arbitrary<Omit<FuzzRequest, 'auth' | 'query' | 'raw'>>[] = [
   idRef('file').map((id) => ({ kind: 'files.get', method: 'GET', path: '/v1/files/{id}', id, headers: {} })),
   idRef('file').map((id) => ({ kind: 'files.content', method: 'GET', path: '/v1/files/{id}/content', id, headers: {} })),
   idRef('file').map((id) => ({ kind: 'files.delete', method: 'DELETE', path: '/v1/files/{id}', id, headers: {} })),
-  fc
-    .tuple(idRef('file'), fc.nat())
-    .chain(([id, n]) =>
-      jsonBody(batchBodyArb(fc.constant('{file}'))).map((b) => ({
-        kind: 'batches.create',
-        method: 'POST',
-        path: '/v1/batches',
-        id,
-        headers: { 'content-type': b.contentType, 'x-fuzz-n': String(n) },
-        body: b.body,
-      })),
-    ),
+  fc.tuple(idRef('file'), fc.nat()).chain(([id, n]) =>
+    jsonBody(batchBodyArb(fc.constant('{file}'))).map((b) => ({
+      kind: 'batches.create',
+      method: 'POST',
+      path: '/v1/batches',
+      id,
+      headers: { 'content-type': b.contentType, 'x-fuzz-n': String(n) },
+      body: b.body,
+    })),
+  ),
   fc.constant({ kind: 'batches.list', method: 'GET', path: '/v1/batches', headers: {} }),
   idRef('batch').map((id) => ({ kind: 'batches.get', method: 'GET', path: '/v1/batches/{id}', id, headers: {} })),
   idRef('batch').map((id) => ({ kind: 'batches.cancel', method: 'POST', path: '/v1/batches/{id}/cancel', id, headers: {} })),

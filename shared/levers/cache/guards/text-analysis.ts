@@ -120,7 +120,6 @@ const TIME_WORDS = new Set([
   'life',
   'country',
 ]);
-const QUESTION_WORDS = new Set(['how', 'what', 'where', 'when', 'why', 'which', 'who']);
 const REQUEST_VERBS = new Set(['explain', 'tell', 'describe', 'define', 'give', 'show', 'help', 'list', 'summarize', 'summarise']);
 const AUXILIARIES = new Set(['is', 'are', 'was', 'were', 'do', 'does', 'did', 'can', 'could', 'should', 'would', 'will', 'shall', 'may', 'might', 'must', 'has', 'have', 'had', 'am']);
 const QUANTITY_AFTER_HOW = new Set(['many', 'much', 'long', 'old', 'far', 'often', 'big', 'large', 'tall', 'fast']);

@@ -6,7 +6,7 @@ import type { ChatResponse } from '../../../core/chat-model';
 import type { JobRecord } from '../../../core/jobs/job-record';
 import { JobStore } from '../../../core/jobs/job-store';
 import type { PipelineContext } from '../../../core/stage';
-import { compareAnswers, type ComparableAnswer } from '../../routing/guards/answer-comparison';
+import type { ComparableAnswer } from '../../routing/guards/answer-comparison';
 import { shadowTenantOf } from '../../routing/guards/shadow-keys';
 import type { CacheEntry } from '../cache-entry';
 import type { ScopeQuality } from './scope-quality';
