@@ -10,7 +10,7 @@ import { DEFAULT_FRONTIER_SHARE, DEFAULT_SMALL_SHARE, type RoutingPolicy } from 
 import { QualityCurve } from './quality-target';
 import { encoderText, type SentenceEncoder } from './sentence-encoder';
 import { summarizeRequest, type RequestSummary } from './request-summary';
-import { detectTask, GUARDED_TASKS, HINT_RULES, normalizeTask, type TaskKind } from './task-hints';
+import { detectTask, GUARDED_TASKS, HINT_RULES, normalizeTask, PLAIN_TASKS, type TaskKind } from './task-hints';
 import { agentStep, isEverydayQuestion } from './turn-shape';
 import { maxTier, minTier, requiredCapabilities, resolveTierModel, tierRank } from './tiers';
 import { loadWeightsFile, parseWeightsFile, type WeightsFile } from './weights-file';
@@ -232,8 +232,11 @@ export class ComplexityRouter {
       }
     }
 
-    // A prompt unlike anything the score was trained on: the score is not trusted (caps still apply).
-    const out = !hint && !agent && embedding && this.ood ? this.ood.isOut(embedding) : undefined;
+    // A prompt unlike anything the score was trained on: the score is not trusted (caps still apply). A detected plain
+    // task (classification, extraction, tool selection) was read from the prompt's form, not from the score, so it
+    // holds for unseen prompts too: the check distrusts the score, not the detector.
+    const plainTask = detected !== undefined && (PLAIN_TASKS as readonly string[]).includes(detected);
+    const out = !hint && !agent && !plainTask && embedding && this.ood ? this.ood.isOut(embedding) : undefined;
     if (out?.out && tier !== 'frontier') {
       tier = 'frontier';
       why.push(`out of distribution (cosine ${out.similarity.toFixed(3)} to the nearest training centroid < ${this.ood!.threshold.toFixed(3)}): score not trusted → frontier`);

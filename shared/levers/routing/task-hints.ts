@@ -6,6 +6,8 @@ export type TaskKind = (typeof TASK_KINDS)[number];
 
 /** Tasks the guard never lets below the mid tier, whatever the score. */
 export const GUARDED_TASKS: readonly TaskKind[] = ['synthesize', 'plan', 'reason', 'code'];
+/** Tasks read from a prompt's form (a label set, fields to pull out, tools to pick): small-model work wherever it comes from. */
+export const PLAIN_TASKS: readonly TaskKind[] = ['classify', 'extract', 'tool_select'];
 
 /**
  * What a caller's task hint does to the tier range the score may pick from.
