@@ -87,7 +87,7 @@ describe('POST /v1/jobs', () => {
 
   test.each([
     ['not JSON', '{"request": ', 400, /not valid JSON/],
-    ['a JSON array', '[]', 400, /object/],
+    ['an empty JSON array (a bulk submission of nothing; arrays of envelopes are bulk submissions now)', '[]', 400, /at least one job envelope/],
     ['an unknown envelope field', JSON.stringify({ request: chatBody('x'), priority: 'high' }), 400, /priority/],
     ['a wrong type', JSON.stringify({ request: chatBody('x'), latency: 5 }), 400, /latency/],
     ['empty messages', JSON.stringify({ request: { model: 'gpt-4.1-mini', messages: [] } }), 400, /messages/],
