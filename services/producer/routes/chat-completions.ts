@@ -10,6 +10,7 @@ import type { ChatResponse, StreamEvent } from '../../../shared/core/chat-model'
 import { responseToStreamEvents } from '../../../shared/levers/cache/stream-replay';
 import { tenantOf } from '../http/authenticate';
 import type { JobIntake } from '../job-intake';
+import { fastPathCall } from './fast-path-call';
 import { parsimonyHeaders } from './parsimony-headers';
 import { jobErrorToApiError } from '../../../shared/core/errors/job-error-http';
 
@@ -28,18 +29,10 @@ export function chatCompletionsRouter(intake: JobIntake): Router {
     const legacyFunctions = body.functions !== undefined;
     const options: JobOptions = { requested_model: body.model, latency: 'sync', stream, metadata: body.metadata, ...hints };
     if (legacyFunctions) options.surface_echo = { [LEGACY_FUNCTIONS_ECHO]: true };
-    const abort = new AbortController();
-    res.on('close', () => {
-      if (!res.writableFinished) abort.abort();
-    });
-    let jobId = '';
-    const onStart = (job: JobRecord) => {
-      jobId = job.id;
-      res.setHeader('x-parsimony-job-id', job.id);
-    };
+    const call = fastPathCall(res);
 
     if (!stream) {
-      const finished = await intake.runFast(tenantOf(req), request, options, onStart, undefined, abort.signal);
+      const finished = await intake.runFast(tenantOf(req), request, options, call.onStart, undefined, call.signal);
       return sendFinished(res, finished);
     }
 
@@ -49,7 +42,7 @@ export function chatCompletionsRouter(intake: JobIntake): Router {
         // Headers go out with the first event, so failures before it still get a proper error status.
         // Chunks name the model that answers (the routed one), as the non-streamed response does — never "auto".
         encoder = new OpenAIChunkEncoder(
-          completionId(jobId),
+          completionId(call.job?.id ?? ''),
           model ?? (event.type === 'done' ? event.response.model : request.model),
           Math.floor(Date.now() / 1000),
           body.stream_options?.include_usage === true,
@@ -58,7 +51,7 @@ export function chatCompletionsRouter(intake: JobIntake): Router {
       }
       for (const chunk of encoder.encode(event)) res.write(`data: ${JSON.stringify(legacyFunctions ? toLegacyFunctionChunk(chunk) : chunk)}\n\n`);
     };
-    const finished = await intake.runFast(tenantOf(req), request, options, onStart, write, abort.signal);
+    const finished = await intake.runFast(tenantOf(req), request, options, call.onStart, write, call.signal);
     if (!res.headersSent) {
       if (finished.status !== 'completed') return sendFinished(res, finished);
       // Served without a provider stream (e.g. a stored answer): replay it as one.

@@ -10,6 +10,7 @@ import { MessagesStreamEncoder, sseFrame } from '../../../shared/surfaces/messag
 import { withAnthropicHeaders } from '../../../shared/surfaces/messages/to-internal';
 import { tenantOf } from '../http/authenticate';
 import type { JobIntake } from '../job-intake';
+import { fastPathCall } from './fast-path-call';
 import { parsimonyHeaders } from './parsimony-headers';
 
 /**
@@ -25,18 +26,10 @@ export function messagesRouter(intake: JobIntake): Router {
     const request = withAnthropicHeaders(parsed.request, (name) => headerValue(req, name));
     const hints = { ...hintsFromHeaders((name) => headerValue(req, name)), ...parsed.hints };
     const options: JobOptions = { requested_model: parsed.requestedModel, latency: 'sync', stream: parsed.stream, metadata: parsed.metadata, surface: 'messages', ...hints };
-    const abort = new AbortController();
-    res.on('close', () => {
-      if (!res.writableFinished) abort.abort();
-    });
-    let jobId = '';
-    const onStart = (job: JobRecord) => {
-      jobId = job.id;
-      res.setHeader('x-parsimony-job-id', job.id);
-    };
+    const call = fastPathCall(res);
 
     if (!parsed.stream) {
-      const finished = await intake.runFast(tenantOf(req), request, options, onStart, undefined, abort.signal);
+      const finished = await intake.runFast(tenantOf(req), request, options, call.onStart, undefined, call.signal);
       return sendFinished(res, finished);
     }
 
@@ -44,12 +37,12 @@ export function messagesRouter(intake: JobIntake): Router {
     const write = (event: StreamEvent, model: string | undefined) => {
       if (!encoder) {
         // Headers go out with the first event, so failures before it still get a proper error status.
-        encoder = new MessagesStreamEncoder(messageId(jobId), model ?? (event.type === 'done' ? event.response.model : request.model));
+        encoder = new MessagesStreamEncoder(messageId(call.job?.id ?? ''), model ?? (event.type === 'done' ? event.response.model : request.model));
         res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
       }
       for (const frame of encoder.encode(event)) res.write(sseFrame(frame));
     };
-    const finished = await intake.runFast(tenantOf(req), request, options, onStart, write, abort.signal);
+    const finished = await intake.runFast(tenantOf(req), request, options, call.onStart, write, call.signal);
     if (!res.headersSent) {
       if (finished.status !== 'completed') return sendFinished(res, finished);
       // Served without a provider stream (e.g. a stored answer): replay it as one.

@@ -12,6 +12,7 @@ import { ResponsesStreamEncoder, type ResponseStreamEvent } from '../../../share
 import { tenantOf } from '../http/authenticate';
 import type { JobIntake } from '../job-intake';
 import { jobErrorToApiError } from '../../../shared/core/errors/job-error-http';
+import { fastPathCall } from './fast-path-call';
 import { parsimonyHeaders } from './parsimony-headers';
 
 const InputItemsQuerySchema = z.object({
@@ -43,18 +44,10 @@ export function responsesRouter(intake: JobIntake, responses: ResponseStore): Ro
       surface_echo: parsed.echo,
       ...hints,
     };
-    const abort = new AbortController();
-    res.on('close', () => {
-      if (!res.writableFinished) abort.abort();
-    });
-    let started: JobRecord | undefined;
-    const onStart = (job: JobRecord) => {
-      started = job;
-      res.setHeader('x-parsimony-job-id', job.id);
-    };
+    const call = fastPathCall(res);
 
     if (!parsed.stream) {
-      const finished = await intake.runFast(tenant, parsed.request, options, onStart, undefined, abort.signal);
+      const finished = await intake.runFast(tenant, parsed.request, options, call.onStart, undefined, call.signal);
       if (finished.status !== 'completed' || !finished.response) throw jobErrorToApiError(finished.error);
       await storeAnswer(responses, parsed, finished);
       for (const [name, value] of Object.entries(parsimonyHeaders(finished))) res.setHeader(name, value);
@@ -69,14 +62,14 @@ export function responsesRouter(intake: JobIntake, responses: ResponseStore): Ro
     const write = (event: StreamEvent, model: string | undefined) => {
       if (!encoder) {
         // Headers go out with the first event, so failures before it still get a proper error status.
-        const job = started!;
+        const job = call.job!;
         encoder = new ResponsesStreamEncoder(job.id, model ?? (event.type === 'done' ? event.response.model : parsed.request.model), Math.floor(Date.parse(job.created_at) / 1000), parsed.echo);
         res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
         send(encoder.start());
       }
       send(encoder.encode(event));
     };
-    const finished = await intake.runFast(tenant, parsed.request, options, onStart, write, abort.signal);
+    const finished = await intake.runFast(tenant, parsed.request, options, call.onStart, write, call.signal);
     if (!res.headersSent) {
       if (finished.status !== 'completed') throw jobErrorToApiError(finished.error);
       // Served without a provider stream (e.g. a cached answer): replay it as one.
