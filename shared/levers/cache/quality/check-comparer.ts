@@ -5,13 +5,7 @@ import { compareAnswers } from '../../routing/guards/answer-comparison';
 import type { CacheMaintenance } from '../cache-maintenance';
 import { CheckKeys, comparableOf, type CheckMeta } from './cache-checks';
 import type { ScopeQuality } from './scope-quality';
-
-/** Claims due checks for `lease` ms (a dead comparer's checks fall due again). KEYS: pending. ARGV: now, lease, limit. */
-const CLAIM = `
-local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
-for _, id in ipairs(due) do redis.call('ZADD', KEYS[1], tonumber(ARGV[1]) + tonumber(ARGV[2]), id) end
-return due
-`;
+import { CLAIM_DUE_SCRIPT } from '../../../platform/redis/claim-due';
 
 export interface CacheCheckComparerOptions {
   redis: Redis;
@@ -44,7 +38,7 @@ export class CacheCheckComparer {
   constructor(private readonly o: CacheCheckComparerOptions) {
     this.keys = new CheckKeys(o.prefix);
     this.checkMs = o.checkMs ?? 5_000;
-    if (!('parsimonyClaimCacheChecks' in o.redis)) o.redis.defineCommand('parsimonyClaimCacheChecks', { numberOfKeys: 1, lua: CLAIM });
+    if (!('parsimonyClaimCacheChecks' in o.redis)) o.redis.defineCommand('parsimonyClaimCacheChecks', { numberOfKeys: 1, lua: CLAIM_DUE_SCRIPT });
   }
 
   start(): this {

@@ -6,18 +6,7 @@ import { compareAnswers, comparableFromCompletion } from './answer-comparison';
 import { QualityStore } from './quality-store';
 import { ShadowKeys, type ShadowMeta, type ShadowResult } from './shadow-keys';
 import type { ThresholdFeedback } from './threshold-feedback';
-
-/**
- * Takes due shadows off the pending set, each for `lease` ms, atomically: two
- * comparers never look at one shadow at once, and a comparer that dies
- * leaves its shadows due again when the lease lapses.
- * KEYS: pending. ARGV: now, lease ms, limit.
- */
-const CLAIM = `
-local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
-for _, id in ipairs(due) do redis.call('ZADD', KEYS[1], tonumber(ARGV[1]) + tonumber(ARGV[2]), id) end
-return due
-`;
+import { CLAIM_DUE_SCRIPT } from '../../../platform/redis/claim-due';
 
 export interface ShadowComparerOptions {
   redis: Redis;
@@ -60,7 +49,7 @@ export class ShadowComparer {
     this.quality = new QualityStore(options.redis, options.prefix);
     this.checkMs = options.checkMs ?? 5_000;
     this.maxCheckMs = options.maxCheckMs ?? 600_000;
-    if (!('parsimonyClaimShadows' in options.redis)) options.redis.defineCommand('parsimonyClaimShadows', { numberOfKeys: 1, lua: CLAIM });
+    if (!('parsimonyClaimShadows' in options.redis)) options.redis.defineCommand('parsimonyClaimShadows', { numberOfKeys: 1, lua: CLAIM_DUE_SCRIPT });
   }
 
   start(): this {
