@@ -1,3 +1,4 @@
+import type { RequestListener } from 'node:http';
 import express, { type Express } from 'express';
 import type { ApiKeyRing } from '../../shared/platform/config/api-keys';
 import type { ProducerEnv } from '../../shared/platform/config/env';
@@ -9,21 +10,24 @@ import { authenticate } from './http/authenticate';
 import { bodyDepthLimit } from './http/body-depth';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { JobEnqueuer } from './job-enqueuer';
-import { chatCompletionsRouter } from './routes/chat-completions';
+import { chatCompletionsHandler } from './routes/chat-completions';
 import { modelsRouter } from './routes/models';
 import { embeddingsRouter } from './routes/embeddings';
-import { responsesRouter } from './routes/responses';
+import { responsesHandler, responsesRouter } from './routes/responses';
 import { ResponseStore } from '../../shared/surfaces/responses/response-store';
-import { messagesRouter } from './routes/messages';
+import { messagesHandler } from './routes/messages';
 import { countTokensRouter } from './routes/count-tokens';
 import { anthropicModelsRouter } from './routes/anthropic-models';
 import { anthropicErrorHandler } from './http/anthropic-errors';
 import { healthRouter } from './routes/health';
-import { jobsRouter } from './routes/jobs';
+import { jobSubmitHandler, jobsRouter } from './routes/jobs';
 import { savingsRouter } from './routes/savings';
 import { tiersRouter } from './routes/tiers';
 import { TenantLimitsPolicy } from '../../shared/core/limits/tenant-limits';
-import { rateLimit } from './http/rate-limit';
+import { rateLimit, TenantAdmission } from './http/rate-limit';
+import { hotRoutesRouter, type HotRoutes } from './http/hot-route';
+import { leanIngress } from './http/lean-ingress';
+import { bodyLimitBytes } from './http/read-json-body';
 import { requestMetrics } from './http/request-metrics';
 import { adminRouter } from './routes/admin';
 import { dashboardRouter } from './routes/dashboard';
@@ -49,8 +53,15 @@ export interface ProducerDeps {
   localWorkers?: () => boolean;
 }
 
+export interface ProducerHttp {
+  /** The whole API on express. */
+  app: Express;
+  /** What the server runs: the lean ingress for the hot routes, in front of `app` for everything else. */
+  listener: RequestListener;
+}
+
 /** The producer's HTTP API. */
-export function createProducerApp({ platform, env, keys, localWorkers }: ProducerDeps): Express {
+export function createProducerHttp({ platform, env, keys, localWorkers }: ProducerDeps): ProducerHttp {
   const log = platform.log.child({ component: 'producer' });
   // One back-pressure rule on both paths: the fast path honours the per-provider cooldowns queued jobs honour (read
   // in-process at most every 100 ms), and its 429s start them for everyone.
@@ -70,6 +81,18 @@ export function createProducerApp({ platform, env, keys, localWorkers }: Produce
   const enqueuer = new JobEnqueuer(platform.pipelineQueue, platform.outcomes, platform.env.PARSIMONY_JOB_ATTEMPTS, log);
 
   const limits = TenantLimitsPolicy.fromSpec(env.PARSIMONY_TENANT_LIMITS);
+  const admission = limits ? new TenantAdmission(platform.redis, platform.env.PARSIMONY_QUEUE_PREFIX, limits) : undefined;
+  const bodyLimit = bodyLimitBytes(env.PARSIMONY_BODY_LIMIT);
+  const responseStore = new ResponseStore(platform.redis, platform.env.PARSIMONY_QUEUE_PREFIX, env.PARSIMONY_RESPONSE_RETENTION_SECONDS);
+  const checkCallback = (url: string) => assertCallbackAllowed(url, { allowHosts: env.PARSIMONY_WEBHOOK_ALLOW_HOSTS });
+  // One handler per hot route, served by the lean ingress and, for the requests it leaves to express, by express.
+  const hotRoutes: HotRoutes = new Map([
+    ['/v1/chat/completions', chatCompletionsHandler(intake)],
+    ['/v1/responses', responsesHandler(intake, responseStore)],
+    ['/v1/messages', messagesHandler(intake)],
+    ['/v1/jobs', jobSubmitHandler(intake, platform.store, enqueuer, checkCallback, responseStore)],
+  ]);
+
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -79,13 +102,11 @@ export function createProducerApp({ platform, env, keys, localWorkers }: Produce
   app.use(openAIWebhooksRouter(platform, env.OPENAI_WEBHOOK_SECRET, log));
   app.use('/v1', authenticate(keys));
   // Multipart uploads (POST /v1/files) are streamed by their route, never parsed as JSON.
-  app.use(express.json({ limit: env.PARSIMONY_BODY_LIMIT, type: (req) => !/^multipart\//i.test(req.headers['content-type'] ?? '') }));
+  app.use(express.json({ limit: bodyLimit, type: (req) => !/^multipart\//i.test(req.headers['content-type'] ?? '') }));
   app.use(bodyDepthLimit());
-  if (limits) app.use('/v1', rateLimit(platform.redis, platform.env.PARSIMONY_QUEUE_PREFIX, limits));
-  app.use(chatCompletionsRouter(intake));
-  const responseStore = new ResponseStore(platform.redis, platform.env.PARSIMONY_QUEUE_PREFIX, env.PARSIMONY_RESPONSE_RETENTION_SECONDS);
-  app.use(responsesRouter(intake, responseStore));
-  app.use(messagesRouter(intake));
+  if (admission) app.use('/v1', rateLimit(admission));
+  app.use(hotRoutesRouter(hotRoutes));
+  app.use(responsesRouter(responseStore));
   app.use(countTokensRouter(platform));
   // Anthropic-shaped /v1/models for Anthropic clients; mounted before the OpenAI-shaped list, which gets every other request.
   app.use(anthropicModelsRouter(platform.catalog));
@@ -99,7 +120,7 @@ export function createProducerApp({ platform, env, keys, localWorkers }: Produce
   );
   // The batch lever's pending pool: a cancelled deferred job leaves its group at once.
   const batchPool = new PendingPool(platform.redis, new BatchKeys(platform.env.PARSIMONY_QUEUE_PREFIX));
-  app.use(jobsRouter(intake, platform.store, platform.outcomes, enqueuer, (url) => assertCallbackAllowed(url, { allowHosts: env.PARSIMONY_WEBHOOK_ALLOW_HOSTS }), batchPool, responseStore));
+  app.use(jobsRouter(platform.store, platform.outcomes, enqueuer, batchPool));
   app.use(filesRouter(platform, env));
   app.use(batchesRouter(platform, env, validate));
   app.use(webhookDeliveriesRouter(platform, env));
@@ -118,5 +139,5 @@ export function createProducerApp({ platform, env, keys, localWorkers }: Produce
   app.use(notFoundHandler);
   app.use(anthropicErrorHandler(log));
   app.use(errorHandler(log));
-  return app;
+  return { app, listener: leanIngress({ routes: hotRoutes, keys, bodyLimit, admission, log }, app) };
 }

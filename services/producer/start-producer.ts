@@ -5,7 +5,7 @@ import { ApiKeyRing } from '../../shared/platform/config/api-keys';
 import type { ProducerEnv } from '../../shared/platform/config/env';
 import type { Platform } from '../../shared/runtime/platform';
 import { waitForRedis } from '../../shared/platform/redis/connections';
-import { createProducerApp } from './app';
+import { createProducerHttp } from './app';
 
 export interface RunningProducer {
   server: Server;
@@ -16,11 +16,12 @@ export interface RunningProducer {
 /** Starts the producer's HTTP server on env.HOST:env.PORT (0 = any free port). */
 export async function startProducer(platform: Platform, env: ProducerEnv, localWorkers?: () => boolean): Promise<RunningProducer> {
   const keys = new ApiKeyRing(env.PARSIMONY_API_KEYS);
-  const app = createProducerApp({ platform, env, keys, localWorkers });
+  const { listener } = createProducerHttp({ platform, env, keys, localWorkers });
   // Give Redis a moment to connect so the first requests are not 503s; if it is down, start anyway
   // (requests answer 503 and /readyz says why) and recover when it returns.
   await waitForRedis(platform.redis, 5_000).catch(() => platform.log.warn('Redis not reachable yet; answering 503 until it is'));
-  const server = createServer(app);
+  // The hot routes are served by the lean ingress; it hands every other request to the express app.
+  const server = createServer(listener);
   server.on('clientError', answerClientError);
   // Keep-alive longer than typical load balancers' idle timeout, so they close first.
   server.keepAliveTimeout = 65_000;
@@ -44,7 +45,7 @@ export async function startProducer(platform: Platform, env: ProducerEnv, localW
 
 /**
  * Requests Node's HTTP parser rejects (malformed request line or headers,
- * headers too large, smuggling attempts) never reach Express; Node's default
+ * headers too large, smuggling attempts) never reach the ingress or Express; Node's default
  * answer has no body. Answer them in the API's error shape instead.
  */
 function answerClientError(err: Error & { code?: string }, socket: Duplex): void {

@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Request, RequestHandler } from 'express';
 import { ApiError } from '../../../shared/core/errors/api-error';
 import type { ApiKeyRing } from '../../../shared/platform/config/api-keys';
@@ -13,16 +14,24 @@ export interface AuthedRequest extends Request {
  */
 export function authenticate(keys: ApiKeyRing): RequestHandler {
   return (req, _res, next) => {
-    const header = req.headers.authorization;
-    const bearer = header ? /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] : undefined;
-    const apiKey = headerKey(req.headers['x-api-key']);
-    const key = bearer ?? apiKey;
-    if (!key) return next(ApiError.unauthenticated());
-    const tenant = keys.tenantFor(key);
-    if (!tenant) return next(ApiError.unauthenticated('Unknown API key.'));
-    (req as AuthedRequest).tenant = tenant;
+    try {
+      (req as AuthedRequest).tenant = tenantFromHeaders(keys, req.headers);
+    } catch (err) {
+      return next(err);
+    }
     next();
   };
+}
+
+/** The tenant whose key the request carries; a 401 ApiError when it carries none or an unknown one. */
+export function tenantFromHeaders(keys: ApiKeyRing, headers: IncomingHttpHeaders): string {
+  const header = headers.authorization;
+  const bearer = header ? /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] : undefined;
+  const key = bearer ?? headerKey(headers['x-api-key']);
+  if (!key) throw ApiError.unauthenticated();
+  const tenant = keys.tenantFor(key);
+  if (!tenant) throw ApiError.unauthenticated('Unknown API key.');
+  return tenant;
 }
 
 function headerKey(value: string | string[] | undefined): string | undefined {

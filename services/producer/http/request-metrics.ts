@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Request, RequestHandler } from 'express';
 import { parsimonyMetrics } from '../../../shared/platform/metrics/parsimony-metrics';
 
@@ -9,14 +10,23 @@ import { parsimonyMetrics } from '../../../shared/platform/metrics/parsimony-met
  * authentication, tenant limits, an unreadable body).
  */
 export function requestMetrics(): RequestHandler {
-  const histogram = parsimonyMetrics().httpDuration;
   return (req, res, next) => {
-    const started = performance.now();
-    res.once('finish', () => {
-      histogram.observe({ method: req.method, route: routeLabel(req, res.statusCode), status: String(res.statusCode) }, (performance.now() - started) / 1000);
-    });
+    observeRequest(req, res, (status) => routeLabel(req, status));
     next();
   };
+}
+
+/**
+ * Observes the request's latency when its response finishes; `route` names
+ * its label then (the lean ingress passes its hot route or `pre_route`, with
+ * the same meaning as express's labels).
+ */
+export function observeRequest(req: IncomingMessage, res: ServerResponse, route: (status: number) => string): void {
+  const histogram = parsimonyMetrics().httpDuration;
+  const started = performance.now();
+  res.once('finish', () => {
+    histogram.observe({ method: req.method, route: route(res.statusCode), status: String(res.statusCode) }, (performance.now() - started) / 1000);
+  });
 }
 
 function routeLabel(req: Request, status: number): string {

@@ -1,4 +1,4 @@
-import { Router, type Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import type { JobOptions, JobRecord } from '../../../shared/core/jobs/job-record';
 import { hintsFromHeaders } from '../../../shared/core/jobs/request-hints';
 import { ChatCompletionBodySchema } from '../../../shared/surfaces/chat-completions/request-schema';
@@ -8,31 +8,31 @@ import { LEGACY_FUNCTIONS_ECHO, toLegacyFunctionChunk } from '../../../shared/su
 import { completionId } from '../../../shared/core/jobs/job-outcomes';
 import type { ChatResponse, StreamEvent } from '../../../shared/core/chat-model';
 import { responseToStreamEvents } from '../../../shared/levers/cache/stream-replay';
-import { tenantOf } from '../http/authenticate';
+import { sendJson } from '../http/json-reply';
 import type { JobIntake } from '../job-intake';
 import { fastPathCall } from './fast-path-call';
 import { parsimonyHeaders } from './parsimony-headers';
+import { headerValue, type HotHandler } from '../http/hot-route';
 import { jobErrorToApiError } from '../../../shared/core/errors/job-error-http';
 
 /**
  * POST /v1/chat/completions: the OpenAI-compatible fast path. The request
  * runs through the same pipeline stages as queued jobs, in this process.
  */
-export function chatCompletionsRouter(intake: JobIntake): Router {
-  const router = Router();
-  router.post('/v1/chat/completions', async (req, res) => {
+export function chatCompletionsHandler(intake: JobIntake): HotHandler {
+  return async (req, res) => {
     const body = ChatCompletionBodySchema.parse(req.body ?? undefined);
     const request = openAIBodyToChatRequest(body);
     const stream = body.stream === true;
     // Body hints win over header hints, field by field.
-    const hints = { ...hintsFromHeaders((name) => headerValue(req.headers[name])), ...body.parsimony };
+    const hints = { ...hintsFromHeaders((name) => headerValue(req.headers, name)), ...body.parsimony };
     const legacyFunctions = body.functions !== undefined;
     const options: JobOptions = { requested_model: body.model, latency: 'sync', stream, metadata: body.metadata, ...hints };
     if (legacyFunctions) options.surface_echo = { [LEGACY_FUNCTIONS_ECHO]: true };
     const call = fastPathCall(res);
 
     if (!stream) {
-      const finished = await intake.runFast(tenantOf(req), request, options, call.onStart, undefined, call.signal);
+      const finished = await intake.runFast(req.tenant, request, options, call.onStart, undefined, call.signal);
       return sendFinished(res, finished);
     }
 
@@ -51,7 +51,7 @@ export function chatCompletionsRouter(intake: JobIntake): Router {
       }
       for (const chunk of encoder.encode(event)) res.write(`data: ${JSON.stringify(legacyFunctions ? toLegacyFunctionChunk(chunk) : chunk)}\n\n`);
     };
-    const finished = await intake.runFast(tenantOf(req), request, options, call.onStart, write, call.signal);
+    const finished = await intake.runFast(req.tenant, request, options, call.onStart, write, call.signal);
     if (!res.headersSent) {
       if (finished.status !== 'completed') return sendFinished(res, finished);
       // Served without a provider stream (e.g. a stored answer): replay it as one.
@@ -61,14 +61,13 @@ export function chatCompletionsRouter(intake: JobIntake): Router {
       res.write(`data: ${JSON.stringify(jobErrorToApiError(finished.error).toBody())}\n\n`);
     }
     res.end('data: [DONE]\n\n');
-  });
-  return router;
+  };
 }
 
-function sendFinished(res: Response, job: JobRecord): void {
+function sendFinished(res: ServerResponse, job: JobRecord): void {
   if (job.status === 'completed' && job.response) {
     for (const [name, value] of Object.entries(parsimonyHeaders(job))) res.setHeader(name, value);
-    res.status(200).json(job.response);
+    sendJson(res, 200, job.response);
     return;
   }
   throw jobErrorToApiError(job.error);
@@ -76,8 +75,4 @@ function sendFinished(res: Response, job: JobRecord): void {
 
 function toDoneResponse(job: JobRecord): ChatResponse {
   return { ...job.result!, model: job.route?.model ?? job.result!.model, usage: job.usage ?? job.result!.usage };
-}
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }

@@ -1,4 +1,4 @@
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import type { JobRecord } from '../../../shared/core/jobs/job-record';
 
 /** The per-request plumbing every fast-path surface route needs around `JobIntake.runFast`. */
@@ -11,7 +11,7 @@ export interface FastPathCall {
   job?: JobRecord;
 }
 
-export function fastPathCall(res: Response): FastPathCall {
+export function fastPathCall(res: ServerResponse): FastPathCall {
   const abort = new AbortController();
   res.on('close', () => {
     if (!res.writableFinished) abort.abort();

@@ -1,4 +1,4 @@
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import { ApiError } from '../../../shared/core/errors/api-error';
 import { toPublicJob } from '../../../shared/core/jobs/job-record';
 import type { JobStore } from '../../../shared/core/jobs/job-store';
@@ -10,52 +10,60 @@ import type { JobIntake } from '../job-intake';
 import { tenantOf } from '../http/authenticate';
 import { prepareSubmission } from '../job-submission';
 import { submitBulk } from './jobs-bulk';
+import { headerValue, type HotHandler } from '../http/hot-route';
+import { sendJson } from '../http/json-reply';
 
 /**
- * POST /v1/jobs, GET /v1/jobs/:id, DELETE /v1/jobs/:id. `checkCallback`
- * vets callback_url (the SSRF guard); it throws CallbackRefusedError.
- * `batchPool`: the batch lever's pending pool (`new PendingPool(redis, new
- * BatchKeys(prefix))`), so a cancelled deferred job leaves its group at once;
- * without it the lever drops the job at the group's next claim.
+ * POST /v1/jobs: one envelope (queued, or run now with latency "sync") or an
+ * array of them (a bulk submission, jobs-bulk.ts). `checkCallback` vets
+ * callback_url (the SSRF guard); it throws CallbackRefusedError.
+ * `previousResponses`: stored Responses, so a Responses job may continue one
+ * with previous_response_id.
  */
-export function jobsRouter(
+export function jobSubmitHandler(
   intake: JobIntake,
   store: JobStore,
-  outcomes: JobOutcomes,
   enqueuer: JobEnqueuer,
   checkCallback: (url: string) => Promise<void> = async () => {},
-  batchPool?: Pick<PendingPool, 'withdraw'>,
-  /** Stored Responses, so a Responses job may continue one with previous_response_id. */
   previousResponses?: PreviousResponseLookup,
-): Router {
-  const router = Router();
-
-  const context = (req: Request) => ({ tenant: tenantOf(req), checkCallback, previousResponses });
-
-  router.post('/v1/jobs', async (req, res) => {
+): HotHandler {
+  return async (req, res) => {
+    const context = { tenant: req.tenant, checkCallback, previousResponses };
+    const idempotencyKey = headerValue(req.headers, 'idempotency-key');
     // An array body is a bulk submission (jobs-bulk.ts): every element an envelope, validated all before any is stored.
     if (Array.isArray(req.body)) {
-      if (req.get('idempotency-key')) throw ApiError.invalid('Idempotency-Key header: a bulk submission takes one idempotency_key per element instead');
-      const { status, body } = await submitBulk(req.body, context(req), intake, enqueuer);
-      res.status(status).json(body);
+      if (idempotencyKey) throw ApiError.invalid('Idempotency-Key header: a bulk submission takes one idempotency_key per element instead');
+      const { status, body } = await submitBulk(req.body, context, intake, enqueuer);
+      sendJson(res, status, body);
       return;
     }
-    const { envelope, request, options } = await prepareSubmission(req.body, { ...context(req), headerKey: req.get('idempotency-key') });
-    const { job, created } = await intake.create(context(req).tenant, request, options);
+    const { envelope, request, options } = await prepareSubmission(req.body, { ...context, headerKey: idempotencyKey });
+    const { job, created } = await intake.create(context.tenant, request, options);
 
     if (envelope.latency === 'sync') {
       const finished = created ? await intake.runNow(job.id) : undefined;
       const current = finished?.kind === 'finished' ? finished.job : ((await store.get(job.tenant, job.id)) ?? job);
       res.setHeader('x-parsimony-job-id', current.id);
-      res.status(200).json(toPublicJob(current));
+      sendJson(res, 200, toPublicJob(current));
       return;
     }
     // A replay (same idempotency key) of a job still queued may follow a crash between storing the job and
     // queueing it: queue it now. The queue entry's id is the job id, so this is a no-op when it is queued already.
     if (created || job.status === 'queued') await enqueuer.enqueue(job);
     res.setHeader('x-parsimony-job-id', job.id);
-    res.status(created ? 202 : 200).json({ id: job.id, object: 'job', status: created ? job.status : ((await store.get(job.tenant, job.id))?.status ?? job.status) });
-  });
+    sendJson(res, created ? 202 : 200, { id: job.id, object: 'job', status: created ? job.status : ((await store.get(job.tenant, job.id))?.status ?? job.status) });
+  };
+}
+
+/**
+ * GET /v1/jobs/:id, DELETE /v1/jobs/:id (POST /v1/jobs is `jobSubmitHandler`,
+ * a hot route). `batchPool`: the batch lever's pending pool (`new
+ * PendingPool(redis, new BatchKeys(prefix))`), so a cancelled deferred job
+ * leaves its group at once; without it the lever drops the job at the group's
+ * next claim.
+ */
+export function jobsRouter(store: JobStore, outcomes: JobOutcomes, enqueuer: JobEnqueuer, batchPool?: Pick<PendingPool, 'withdraw'>): Router {
+  const router = Router();
 
   router.get('/v1/jobs/:id', async (req, res) => {
     const job = await store.get(tenantOf(req), String(req.params.id));

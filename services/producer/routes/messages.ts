@@ -1,4 +1,4 @@
-import { Router, type Request, type Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import type { JobOptions, JobRecord } from '../../../shared/core/jobs/job-record';
 import { hintsFromHeaders } from '../../../shared/core/jobs/request-hints';
 import type { ChatResponse, StreamEvent } from '../../../shared/core/chat-model';
@@ -8,10 +8,11 @@ import { jobErrorToAnthropic } from '../../../shared/surfaces/messages/errors';
 import { messageId } from '../../../shared/surfaces/messages/from-internal';
 import { MessagesStreamEncoder, sseFrame } from '../../../shared/surfaces/messages/stream-encoder';
 import { withAnthropicHeaders } from '../../../shared/surfaces/messages/to-internal';
-import { tenantOf } from '../http/authenticate';
+import { sendJson } from '../http/json-reply';
 import type { JobIntake } from '../job-intake';
 import { fastPathCall } from './fast-path-call';
 import { parsimonyHeaders } from './parsimony-headers';
+import { headerValue, type HotHandler } from '../http/hot-route';
 
 /**
  * POST /v1/messages: the Anthropic Messages API on the fast path. Like chat
@@ -19,17 +20,16 @@ import { parsimonyHeaders } from './parsimony-headers';
  * and is kept as a job (`GET /v1/jobs/:id` shows its answer as a Message);
  * with `model: "auto"` it may be answered by any provider's model.
  */
-export function messagesRouter(intake: JobIntake): Router {
-  const router = Router();
-  router.post('/v1/messages', async (req, res) => {
-    const parsed = messagesSurface.parse(req.body ?? undefined, { tenant: tenantOf(req) }) as Awaited<ReturnType<typeof messagesSurface.parse>>;
-    const request = withAnthropicHeaders(parsed.request, (name) => headerValue(req, name));
-    const hints = { ...hintsFromHeaders((name) => headerValue(req, name)), ...parsed.hints };
+export function messagesHandler(intake: JobIntake): HotHandler {
+  return async (req, res) => {
+    const parsed = messagesSurface.parse(req.body ?? undefined, { tenant: req.tenant }) as Awaited<ReturnType<typeof messagesSurface.parse>>;
+    const request = withAnthropicHeaders(parsed.request, (name) => headerValue(req.headers, name));
+    const hints = { ...hintsFromHeaders((name) => headerValue(req.headers, name)), ...parsed.hints };
     const options: JobOptions = { requested_model: parsed.requestedModel, latency: 'sync', stream: parsed.stream, metadata: parsed.metadata, surface: 'messages', ...hints };
     const call = fastPathCall(res);
 
     if (!parsed.stream) {
-      const finished = await intake.runFast(tenantOf(req), request, options, call.onStart, undefined, call.signal);
+      const finished = await intake.runFast(req.tenant, request, options, call.onStart, undefined, call.signal);
       return sendFinished(res, finished);
     }
 
@@ -42,7 +42,7 @@ export function messagesRouter(intake: JobIntake): Router {
       }
       for (const frame of encoder.encode(event)) res.write(sseFrame(frame));
     };
-    const finished = await intake.runFast(tenantOf(req), request, options, call.onStart, write, call.signal);
+    const finished = await intake.runFast(req.tenant, request, options, call.onStart, write, call.signal);
     if (!res.headersSent) {
       if (finished.status !== 'completed') return sendFinished(res, finished);
       // Served without a provider stream (e.g. a stored answer): replay it as one.
@@ -52,19 +52,18 @@ export function messagesRouter(intake: JobIntake): Router {
       res.write(sseFrame({ event: 'error', data: jobErrorToAnthropic(finished.error).body }));
     }
     res.end();
-  });
-  return router;
+  };
 }
 
-function sendFinished(res: Response, job: JobRecord): void {
+function sendFinished(res: ServerResponse, job: JobRecord): void {
   if (job.status === 'completed' && job.response) {
     for (const [name, value] of Object.entries(parsimonyHeaders(job))) res.setHeader(name, value);
-    res.status(200).json(job.response);
+    sendJson(res, 200, job.response);
     return;
   }
   const error = jobErrorToAnthropic(job.error);
   if (job.error?.retry_after_seconds !== undefined) res.setHeader('retry-after', String(job.error.retry_after_seconds));
-  res.status(error.status).json(error.body);
+  sendJson(res, error.status, error.body);
 }
 
 /** A stored answer as a stream, its reasoning first (the cache replay only knows text and tool calls). */
@@ -75,9 +74,4 @@ function replayEvents(response: ChatResponse): StreamEvent[] {
 
 function toDoneResponse(job: JobRecord): ChatResponse {
   return { ...job.result!, model: job.route?.model ?? job.result!.model, usage: job.usage ?? job.result!.usage };
-}
-
-function headerValue(req: Request, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }

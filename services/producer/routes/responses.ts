@@ -14,6 +14,8 @@ import type { JobIntake } from '../job-intake';
 import { jobErrorToApiError } from '../../../shared/core/errors/job-error-http';
 import { fastPathCall } from './fast-path-call';
 import { parsimonyHeaders } from './parsimony-headers';
+import { headerValue, type HotHandler } from '../http/hot-route';
+import { sendJson } from '../http/json-reply';
 
 const InputItemsQuerySchema = z.object({
   after: z.string().min(1).optional(),
@@ -23,18 +25,17 @@ const InputItemsQuerySchema = z.object({
 });
 
 /**
- * The OpenAI Responses API: POST /v1/responses runs on the same fast path as
- * chat completions (every lever; the job shows in /v1/jobs/:id and
- * /v1/savings); stored responses are read, listed and deleted per tenant.
+ * POST /v1/responses, the OpenAI Responses API on the same fast path as chat
+ * completions (every lever; the job shows in /v1/jobs/:id and /v1/savings).
+ * The answer is stored for GET / input_items / previous_response_id unless the
+ * caller said store: false.
  */
-export function responsesRouter(intake: JobIntake, responses: ResponseStore): Router {
-  const router = Router();
-
-  router.post('/v1/responses', async (req, res) => {
-    const tenant = tenantOf(req);
+export function responsesHandler(intake: JobIntake, responses: ResponseStore): HotHandler {
+  return async (req, res) => {
+    const tenant = req.tenant;
     const parsed = await parseResponsesRequest(req.body ?? undefined, { tenant, previousResponses: responses });
     // Body hints win over header hints, field by field.
-    const hints = { ...hintsFromHeaders((name) => headerValue(req.headers[name])), ...parsed.hints };
+    const hints = { ...hintsFromHeaders((name) => headerValue(req.headers, name)), ...parsed.hints };
     const options: JobOptions = {
       requested_model: parsed.requestedModel,
       latency: 'sync',
@@ -51,7 +52,7 @@ export function responsesRouter(intake: JobIntake, responses: ResponseStore): Ro
       if (finished.status !== 'completed' || !finished.response) throw jobErrorToApiError(finished.error);
       await storeAnswer(responses, parsed, finished);
       for (const [name, value] of Object.entries(parsimonyHeaders(finished))) res.setHeader(name, value);
-      res.status(200).json(finished.response);
+      sendJson(res, 200, finished.response);
       return;
     }
 
@@ -81,7 +82,12 @@ export function responsesRouter(intake: JobIntake, responses: ResponseStore): Ro
     }
     if (finished.status === 'completed') await storeAnswer(responses, parsed, finished);
     res.end();
-  });
+  };
+}
+
+/** Stored responses (answers of POST /v1/responses) read, listed and deleted per tenant. */
+export function responsesRouter(responses: ResponseStore): Router {
+  const router = Router();
 
   router.get('/v1/responses/:id', async (req, res) => {
     const entry = await mustGet(responses, req);
@@ -125,8 +131,4 @@ async function storeAnswer(responses: ResponseStore, parsed: ParsedResponsesRequ
 
 function toDoneResponse(job: JobRecord): ChatResponse {
   return { ...job.result!, model: job.route?.model ?? job.result!.model, usage: job.usage ?? job.result!.usage };
-}
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }
