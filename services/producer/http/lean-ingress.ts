@@ -37,7 +37,12 @@ export function leanIngress(options: LeanIngressOptions, fallback: RequestListen
   return (req, res) => {
     const handler = req.method === 'POST' ? options.routes.get(pathOf(req.url)) : undefined;
     if (!handler || !isPlainJsonRequest(req)) return fallback(req, res);
-    void serveHotRoute(options, handler, pathOf(req.url), req, res);
+    serveHotRoute(options, handler, pathOf(req.url), req, res).catch((err: unknown) => {
+      // Only answering the error itself can fail here (everything else is caught inside): drop the connection
+      // rather than leave the client waiting, and say why.
+      options.log.error({ err, method: req.method, path: pathOf(req.url) }, 'could not answer a failed request');
+      res.destroy();
+    });
   };
 }
 
