@@ -27,8 +27,8 @@ interface RawAnswer {
 }
 
 /** One POST over node:http, so the test controls Content-Length vs chunked and the exact bytes. */
-function post(path: string, body: string, options: { headers?: Record<string, string>; chunked?: boolean; key?: string | null } = {}): Promise<RawAnswer> {
-  const { headers = {}, chunked = false, key = KEYS.acme } = options;
+function post(path: string, body: string, options: { headers?: Record<string, string>; chunked?: boolean; key?: string | null; contentType?: string | null } = {}): Promise<RawAnswer> {
+  const { headers = {}, chunked = false, key = KEYS.acme, contentType = 'application/json' } = options;
   const url = new URL(path, p.url);
   return new Promise((resolve, reject) => {
     const req = request(
@@ -36,7 +36,7 @@ function post(path: string, body: string, options: { headers?: Record<string, st
       {
         method: 'POST',
         headers: {
-          'content-type': 'application/json',
+          ...(contentType === null ? {} : { 'content-type': contentType }),
           ...(key ? { authorization: `Bearer ${key}` } : {}),
           ...(chunked ? {} : { 'content-length': String(Buffer.byteLength(body)) }),
           ...headers,
@@ -109,6 +109,19 @@ describe.each(ROUTES)('POST $path', ({ path, anthropic }) => {
     expect(lean.status).not.toBe(413);
     expect(lean.text).not.toMatch(/not valid JSON/);
   });
+});
+
+test('bodies express.json accepts, the lean reader accepts: a UTF-8 BOM, charset=UTF-8, no Content-Type', async () => {
+  const body = JSON.stringify(chatBody('Say hello.'));
+  for (const [name, text, contentType] of [
+    ['BOM', `\uFEFF${body}`, 'application/json'],
+    ['charset', body, 'application/json; charset=UTF-8'],
+    ['no content-type', body, null],
+  ] as const) {
+    const lean = await post('/v1/chat/completions', text, { contentType });
+    const viaExpress = await post('/v1/chat/completions/', text, { contentType });
+    expect({ name, lean: lean.status, express: viaExpress.status }).toEqual({ name, lean: 200, express: 200 });
+  }
 });
 
 test('an Anthropic client (anthropic-version) gets the Anthropic error shape on every hot route', async () => {
