@@ -56,6 +56,8 @@ interface PendingStore {
  */
 export class CacheStage implements Stage {
   readonly name = 'cache';
+  /** Reads neither the ledger nor other stages' annotations: its lookup overlaps the baseline estimate's read. */
+  readonly independent = true;
   private readonly pending = new WeakMap<PipelineContext, PendingStore>();
 
   constructor(private readonly o: CacheStageOptions) {}
@@ -134,14 +136,22 @@ export class CacheStage implements Stage {
     const cache = this.o.cache;
     const tenant = ctx.job.tenant;
     const why = uncacheableReason(response, { cacheToolCalls: options.cacheToolCalls, cacheTruncated: options.cacheTruncated });
-    if (pending.flightToken) {
-      if (why) await cache.flights.release(tenant, lookup.key.exactHash, pending.flightToken);
-      else await cache.flights.publish(tenant, lookup.key.exactHash, pending.flightToken, response, options.ttlSeconds * 1000);
-    }
+    // Not awaited before the store below: the answer for waiters and the cache write leave in one round trip.
+    const flight = pending.flightToken
+      ? why
+        ? cache.flights.release(tenant, lookup.key.exactHash, pending.flightToken)
+        : cache.flights.publish(tenant, lookup.key.exactHash, pending.flightToken, response, options.ttlSeconds * 1000)
+      : undefined;
     if (why) {
+      await flight;
       ctx.log.debug({ reason: why }, 'response not cached');
       return;
     }
+    // A failed publish must not hide the store (and is reported by the hook's caller either way).
+    const settled = flight?.then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     const semantic = lookup.semanticEligible || (options.mode === 'refresh' && lookup.key.userTurns <= options.maxSemanticTurns && !lookup.key.hasImages);
     const vectorKey = semantic && lookup.vector && cache.embedder.paid ? await cache.parkVector(ctx.job.id, lookup.vector) : undefined;
     const tags = ctx.job.options.metadata?.cache_tags;
@@ -165,6 +175,8 @@ export class CacheStage implements Stage {
       },
       semantic ? lookup.vector : undefined,
     );
+    const publishError = await settled;
+    if (publishError) throw publishError;
   }
 
   /**
