@@ -121,7 +121,7 @@ export class CacheStage implements Stage {
       });
       return CONTINUE;
     } catch (err) {
-      if (flight && options) this.releaseQuietly(ctx, cache.miss({ tenant, tier, request: ctx.request, options }).key.exactHash, flight.token);
+      if (flight && options) this.releaseAfterFailedLookup(ctx, tier, options, flight.token);
       ctx.log.warn({ err }, 'cache lookup failed; continuing without the cache');
       annotate({ hit: false, status: 'bypass', error: (err as Error).message });
       return CONTINUE;
@@ -200,6 +200,15 @@ export class CacheStage implements Stage {
     const pending = this.pending.get(ctx);
     this.pending.delete(ctx);
     if (pending?.flightToken) await this.o.cache.flights.release(ctx.job.tenant, pending.lookup.key.exactHash, pending.flightToken);
+  }
+
+  /** A lookup that threw may have taken the lock in its exact-tier round trip: let go of it (a no-op when it did not). */
+  private releaseAfterFailedLookup(ctx: PipelineContext, tier: string, options: ResolvedCacheOptions, token: string): void {
+    try {
+      this.releaseQuietly(ctx, this.o.cache.miss({ tenant: ctx.job.tenant, tier, request: ctx.request, options }).key.exactHash, token);
+    } catch {
+      // The request's key itself could not be computed: no lock was taken under it.
+    }
   }
 
   /** Lets go of a single-flight lock off the answer's path (compare-and-delete: harmless when not held). */
