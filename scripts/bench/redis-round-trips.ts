@@ -17,9 +17,12 @@
  *  - `background`: loops not started by a request (heartbeats, the outbox
  *    pump, queue workers); blocking reads (BZPOPMIN, BLMOVE …) are listed
  *    apart, they wait rather than work.
+ * Also per request: wall time (requests are sequential) and the CPU of this
+ * whole process (Parsimony, the simulator and the client together) — rough,
+ * for before/after runs on the same machine, not a latency benchmark.
  * Prints one JSON line.
  *
- *   npx tsx scripts/bench/redis-round-trips.ts [--n 50]
+ *   npx tsx scripts/bench/redis-round-trips.ts [--n 50] [--trace <round-trip label>]
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
@@ -168,10 +171,14 @@ async function main(): Promise<void> {
     tallies = { before_answer: newTally(), after_answer: newTally(), background: newTally(), blocking: newTally() };
     counting = true;
     const cacheHeaders: Record<string, number> = {};
+    const cpuBefore = process.cpuUsage();
+    const started = performance.now();
     for (let i = 0; i < N; i++) {
       const header = String(await ask(q(i)));
       cacheHeaders[header] = (cacheHeaders[header] ?? 0) + 1;
     }
+    const elapsedMs = performance.now() - started;
+    const cpu = process.cpuUsage(cpuBefore);
     // Follow-ups (cache writes, outbox forwarding) finish within this pause.
     await new Promise((r) => setTimeout(r, 300));
     counting = false;
@@ -179,7 +186,13 @@ async function main(): Promise<void> {
     const request = { commands: tallies.before_answer.commands + tallies.after_answer.commands, round_trips: tallies.before_answer.roundTrips + tallies.after_answer.roundTrips };
     return {
       label,
-      per_request: { commands: Math.round((request.commands / N) * 100) / 100, round_trips: Math.round((request.round_trips / N) * 100) / 100 },
+      per_request: {
+        commands: Math.round((request.commands / N) * 100) / 100,
+        round_trips: Math.round((request.round_trips / N) * 100) / 100,
+        // Sequential requests, so each one's wall time; CPU of this whole process (Parsimony, simulator and client).
+        wall_ms: Math.round((elapsedMs / N) * 1000) / 1000,
+        process_cpu_ms: Math.round(((cpu.user + cpu.system) / 1000 / N) * 1000) / 1000,
+      },
       before_answer: perRequest(tallies.before_answer),
       after_answer: perRequest(tallies.after_answer),
       background: perRequest(tallies.background),
