@@ -54,7 +54,10 @@ export async function startAll({ env, logDestination }: StartAllOptions): Promis
   const workerPlatform = Platform.create({ env: common, service: 'router-worker', role: 'worker', providerEnv, logDestination });
   const httpPlatform = Platform.create({ env: common, service: 'producer', role: 'http', providerEnv, logDestination });
   // One cache for the whole process: the embedded index lives in memory, so lookups and writes must share it.
-  const cache = await cacheFromEnv(common, workerPlatform.redis, workerPlatform.catalog, workerPlatform.log);
+  // On the producer's request-path connection: a fast-path request's record create and exact-tier lookup then leave
+  // in one write (auto-pipelined). That connection fails fast while Redis is down; the cache never fails a job for it
+  // (a lookup error is a bypass, a failed inline write falls back to the cache-store queue, which retries).
+  const cache = await cacheFromEnv(common, httpPlatform.hotPathRedis, workerPlatform.catalog, workerPlatform.log);
   // The cache-service runs here too, so both write finished answers to the cache directly (no queue hop).
   workerPlatform.attachCache(cache, { inlineWrites: true });
   httpPlatform.attachCache(cache, { inlineWrites: true });

@@ -10,7 +10,7 @@ void runService('batch-submitter', async () => {
   const platform = Platform.create({ env: common, service: 'batch-submitter', role: 'worker', providerEnv: process.env });
   // Batch-answered jobs run the cache stage's after-completion hook here (its store goes through the cache-service):
   // the shared store (Qdrant, QDRANT_URL) when services run as separate processes.
-  platform.attachCache(await cacheFromEnv(common, platform.redis, platform.catalog, platform.log));
+  platform.attachCache(await cacheFromEnv(common, platform.hotPathRedis, platform.catalog, platform.log));
   const service = await startBatchSubmitterService(platform, process.env);
   return {
     log: platform.log,

@@ -9,7 +9,7 @@ void runService('producer', async () => {
   const env = parseEnv(ProducerEnvSchema, process.env);
   const platform = Platform.create({ env: common, service: 'producer', role: 'http', providerEnv: process.env });
   // Lookups need the shared store: Qdrant (QDRANT_URL) when services run as separate processes.
-  platform.attachCache(await cacheFromEnv(common, platform.redis, platform.catalog, platform.log));
+  platform.attachCache(await cacheFromEnv(common, platform.hotPathRedis, platform.catalog, platform.log));
   const producer = await startProducer(platform, env);
   return {
     log: platform.log,

@@ -9,7 +9,7 @@ void runService('router-worker', async () => {
   const env = parseEnv(WorkerEnvSchema, process.env);
   const platform = Platform.create({ env: common, service: 'router-worker', role: 'worker', providerEnv: process.env });
   // Lookups need the shared store: Qdrant (QDRANT_URL) when services run as separate processes.
-  platform.attachCache(await cacheFromEnv(common, platform.redis, platform.catalog, platform.log));
+  platform.attachCache(await cacheFromEnv(common, platform.hotPathRedis, platform.catalog, platform.log));
   const worker = startRouterWorker(platform, env);
   platform.log.info({ concurrency: env.PARSIMONY_WORKER_CONCURRENCY }, 'router-worker running');
   return {

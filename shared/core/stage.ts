@@ -28,6 +28,13 @@ export interface PipelineContext {
   readonly annotations: Record<string, unknown>;
   readonly log: Logger;
   readonly signal?: AbortSignal;
+  /**
+   * Work a stage started and did not wait for (e.g. a Redis read that then
+   * fills the ledger), so its round trip leaves together with the next
+   * stages' instead of before them. The pipeline waits for it before any
+   * stage that is not `independent`, and before pricing the job. Never rejects.
+   */
+  pending?: Promise<void>[];
 }
 
 export type StageOutcome =
@@ -40,6 +47,11 @@ export type StageOutcome =
 export interface Stage {
   /** Short stable name, used in logs, metrics and `delivered_by`. */
   readonly name: string;
+  /**
+   * Runs without waiting for `ctx.pending`: it neither reads the ledger nor
+   * the annotations earlier stages fill (it may add its own). Default false.
+   */
+  readonly independent?: boolean;
   run(ctx: PipelineContext): Promise<StageOutcome>;
   /**
    * Optional hook after the job's result is stored (off the hot path for

@@ -37,13 +37,18 @@ export class Pipeline {
       const cpu = this.observeCpu ? processStageCpu.start() : undefined;
       let outcomeKind = 'error';
       try {
+        if (!stage.independent) await settlePending(ctx);
         const outcome = await stage.run(ctx);
         outcomeKind = outcome.kind;
         if (outcome.kind === 'complete') {
+          await settlePending(ctx);
           const model = ctx.model ?? this.catalog.get(outcome.response.model);
           return { kind: 'complete', response: outcome.response, deliveredBy: outcome.deliveredBy, cost: ctx.ledger.price(this.catalog, model, outcome.response.usage) };
         }
-        if (outcome.kind === 'defer') return { kind: 'defer', reason: outcome.reason };
+        if (outcome.kind === 'defer') {
+          await settlePending(ctx);
+          return { kind: 'defer', reason: outcome.reason };
+        }
       } finally {
         this.observe(stage.name, performance.now() - started, outcomeKind);
         if (cpu) this.observeCpu!(stage.name, processStageCpu.end(cpu));
@@ -95,4 +100,9 @@ export class Pipeline {
       }
     }
   }
+}
+
+/** Waits for the work stages left in `ctx.pending` (which never rejects). */
+async function settlePending(ctx: PipelineContext): Promise<void> {
+  if (ctx.pending?.length) await Promise.all(ctx.pending.splice(0));
 }

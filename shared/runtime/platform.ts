@@ -57,7 +57,14 @@ export class Platform {
     readonly log: Logger,
     readonly catalog: Catalog,
     readonly providers: ProviderRegistry,
+    /** BullMQ's connection (queues, workers), and whatever blocks or must not be auto-pipelined. */
     readonly redis: Redis,
+    /**
+     * The request path's own reads and writes (job records, the cache, the
+     * stages' stores) on an auto-pipelined connection: what one request (or
+     * several at once) issues in one event-loop turn is one round trip.
+     */
+    readonly hotPathRedis: Redis,
     readonly store: JobStore,
     readonly outcomes: JobOutcomes,
     private readonly role: ConnectionRole,
@@ -70,7 +77,8 @@ export class Platform {
     const catalog = Catalog.load(env.PARSIMONY_CATALOG);
     const providers = ProviderRegistry.fromEnv(options.providerEnv ?? env, log);
     const redis = createRedis(env.REDIS_URL, options.role, log, `parsimony-${options.service}`);
-    const store = new JobStore(redis, { prefix: env.PARSIMONY_QUEUE_PREFIX, retentionSeconds: env.PARSIMONY_JOB_RETENTION_SECONDS });
+    const hotPathRedis = createRedis(env.REDIS_URL, options.role, log, `parsimony-${options.service}-hot`, { autoPipelining: true });
+    const store = new JobStore(hotPathRedis, { prefix: env.PARSIMONY_QUEUE_PREFIX, retentionSeconds: env.PARSIMONY_JOB_RETENTION_SECONDS });
     const outcomes = new JobOutcomes(store, env.PARSIMONY_QUEUE_PREFIX);
     const router = ComplexityRouter.load(catalog, {
       weightsPath: env.PARSIMONY_ROUTER_WEIGHTS,
@@ -79,7 +87,7 @@ export class Platform {
       qualityTarget: env.PARSIMONY_ROUTER_QUALITY_TARGET,
       encoder: env.PARSIMONY_ROUTER_ENCODER === 'embedded' ? routerEncoder(env.PARSIMONY_DATA_DIR, log) : undefined,
     });
-    return new Platform(env, log, catalog, providers, redis, store, outcomes, options.role, router);
+    return new Platform(env, log, catalog, providers, redis, hotPathRedis, store, outcomes, options.role, router);
   }
 
   /** BullMQ options shared by every queue and worker of this deployment. */
@@ -178,7 +186,7 @@ export class Platform {
       routingPolicies: this.env.PARSIMONY_ROUTING_POLICY,
       observe: stageLatencyObserver(),
       observeCpu: this.env.PARSIMONY_STAGE_CPU === 'on' ? stageCpuObserver() : undefined,
-      redis: this.redis,
+      redis: this.hotPathRedis,
       keyPrefix: this.env.PARSIMONY_QUEUE_PREFIX,
       context: this.env.PARSIMONY_CONTEXT_POLICY,
       tiers: this.tierConfig(),
@@ -276,6 +284,6 @@ export class Platform {
     await this.shadowComparer?.close();
     await this.cacheCheckComparer?.close();
     await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
-    await closeRedis(this.redis);
+    await Promise.all([closeRedis(this.redis), closeRedis(this.hotPathRedis)]);
   }
 }

@@ -1,6 +1,7 @@
 import Redis from 'ioredis';
 import { CacheKeys } from '../../shared/levers/cache/cache-keys';
 import { SingleFlight } from '../../shared/levers/cache/single-flight';
+import { requestKey } from '../../shared/levers/cache/request-key';
 import { cacheFixture } from './cache-stage-fixture';
 import { answer, chat, pipelineContext, sleep, testRedis } from './cache-test-helpers';
 import { deletePrefix, REDIS_URL, uniquePrefix } from '../helpers/redis';
@@ -89,5 +90,36 @@ describe('single-flight owned by a job', () => {
       await deletePrefix(prefix);
       redis.disconnect();
     }
+  });
+});
+
+describe('single-flight lock taken in the exact tier’s round trip', () => {
+  const lockHeld = (tenant: string, text: string) => r.redis.exists(new CacheKeys(r.prefix).flightLock(tenant, requestKey(tenant, chat(text)).exactHash));
+
+  test('a miss leads from its lookup (an identical request then waits); an exact hit takes no lock', async () => {
+    const fx = cacheFixture(r.redis, r.prefix);
+    const leader = pipelineContext('sf-exact', chat('How many moons does Mars have?'));
+    expect(await fx.stage.run(leader)).toEqual({ kind: 'continue' });
+    expect(await lockHeld('sf-exact', 'How many moons does Mars have?')).toBe(1);
+    // An identical request meanwhile is a follower: it is answered with the leader's response once published.
+    const follower = fx.stage.run(pipelineContext('sf-exact', chat('How many moons does Mars have?')));
+    await sleep(50);
+    await fx.stage.afterComplete(leader, answer('Two: Phobos and Deimos.'));
+    expect(await follower).toMatchObject({ kind: 'complete', response: { content: 'Two: Phobos and Deimos.' } });
+    expect(await lockHeld('sf-exact', 'How many moons does Mars have?')).toBe(0);
+    // Now cached: an exact hit, and no lock left behind for anyone to wait on.
+    expect(await fx.stage.run(pipelineContext('sf-exact', chat('How many moons does Mars have?')))).toMatchObject({ kind: 'complete' });
+    expect(await lockHeld('sf-exact', 'How many moons does Mars have?')).toBe(0);
+  });
+
+  test('a request the semantic tier answers lets go of the lock its exact-tier miss took', async () => {
+    const fx = cacheFixture(r.redis, r.prefix);
+    await fx.serve(pipelineContext('sf-semantic', chat('How can I cancel my subscription?')), answer('Go to Settings > Billing.'));
+    const paraphrase = pipelineContext('sf-semantic', chat('How do I cancel my subscription?'));
+    expect(await fx.stage.run(paraphrase)).toMatchObject({ kind: 'complete', response: { content: 'Go to Settings > Billing.' } });
+    expect((paraphrase.annotations.cache as { kind?: string }).kind).toBe('semantic');
+    // The release is off the answer's path: give it a moment.
+    for (let i = 0; i < 50 && (await lockHeld('sf-semantic', 'How do I cancel my subscription?')) === 1; i++) await sleep(10);
+    expect(await lockHeld('sf-semantic', 'How do I cancel my subscription?')).toBe(0);
   });
 });

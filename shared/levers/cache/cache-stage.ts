@@ -56,6 +56,8 @@ interface PendingStore {
  */
 export class CacheStage implements Stage {
   readonly name = 'cache';
+  /** Reads neither the ledger nor other stages' annotations: its lookup overlaps the baseline estimate's read. */
+  readonly independent = true;
   private readonly pending = new WeakMap<PipelineContext, PendingStore>();
 
   constructor(private readonly o: CacheStageOptions) {}
@@ -68,15 +70,22 @@ export class CacheStage implements Stage {
     const annotate = (a: Omit<CacheAnnotation, 'lookup_ms'>) => {
       ctx.annotations.cache = { ...a, lookup_ms: Math.round((performance.now() - started) * 1000) / 1000 } satisfies CacheAnnotation;
     };
+    // The single-flight lock is tried in the exact tier's own round trip; kept here so a failed lookup can let go of it.
+    let flight: { owner: string; token: string } | undefined;
+    let options: ResolvedCacheOptions | undefined;
     try {
-      const options = resolveCacheOptions(this.requestOptions(ctx), await cache.policy(tenant), cache.defaultThreshold, ctx.job.options.task);
+      options = resolveCacheOptions(this.requestOptions(ctx), await cache.policy(tenant), cache.defaultThreshold, ctx.job.options.task);
       if (options.mode === 'off' || !cacheServesRequest(ctx.request)) {
         annotate({ hit: false, status: 'bypass' });
         return CONTINUE;
       }
-      const lookup = await cache.lookup({ tenant, tier, request: ctx.request, options, signal: ctx.signal });
+      const singleFlight = this.o.singleFlight !== false && options.mode !== 'refresh';
+      if (singleFlight) flight = { owner: ctx.job.id, token: cache.flights.newToken(ctx.job.id) };
+      const lookup = await cache.lookup({ tenant, tier, request: ctx.request, options, signal: ctx.signal, flight });
       if (lookup.costUsd > 0) ctx.ledger.addOverhead(lookup.costUsd);
       if (lookup.status === 'hit' && lookup.entry) {
+        // Led from the exact tier's round trip, then answered by the semantic tier: identical waiters go ahead (and hit too).
+        if (lookup.flight?.leader) this.releaseQuietly(ctx, lookup.key.exactHash, lookup.flight.token);
         ctx.ledger.cacheHit = true;
         annotate({ hit: true, status: 'hit', kind: lookup.kind, similarity: lookup.similarity, score: lookup.score, entry_id: lookup.entry.id, threshold: lookup.threshold ?? options.threshold });
         if (lookup.kind === 'semantic' && this.o.checks) {
@@ -88,8 +97,9 @@ export class CacheStage implements Stage {
         return { kind: 'complete', response: lookup.entry.response, deliveredBy: this.name };
       }
       const pending: PendingStore = { lookup, options, tier };
-      if (this.o.singleFlight !== false && options.mode !== 'refresh') {
-        const ticket = await cache.flights.acquire(tenant, lookup.key.exactHash, ctx.job.id);
+      if (singleFlight) {
+        // Not tried by the lookup only when the exact key held an entry this request could not use (scope, tier).
+        const ticket = lookup.flight ?? (await cache.flights.acquire(tenant, lookup.key.exactHash, ctx.job.id));
         if (ticket.leader) pending.flightToken = ticket.token;
         else {
           const response = await cache.flights.wait(tenant, lookup.key.exactHash, ctx.signal);
@@ -111,6 +121,7 @@ export class CacheStage implements Stage {
       });
       return CONTINUE;
     } catch (err) {
+      if (flight && options) this.releaseAfterFailedLookup(ctx, tier, options, flight.token);
       ctx.log.warn({ err }, 'cache lookup failed; continuing without the cache');
       annotate({ hit: false, status: 'bypass', error: (err as Error).message });
       return CONTINUE;
@@ -125,14 +136,22 @@ export class CacheStage implements Stage {
     const cache = this.o.cache;
     const tenant = ctx.job.tenant;
     const why = uncacheableReason(response, { cacheToolCalls: options.cacheToolCalls, cacheTruncated: options.cacheTruncated });
-    if (pending.flightToken) {
-      if (why) await cache.flights.release(tenant, lookup.key.exactHash, pending.flightToken);
-      else await cache.flights.publish(tenant, lookup.key.exactHash, pending.flightToken, response, options.ttlSeconds * 1000);
-    }
+    // Not awaited before the store below: the answer for waiters and the cache write leave in one round trip.
+    const flight = pending.flightToken
+      ? why
+        ? cache.flights.release(tenant, lookup.key.exactHash, pending.flightToken)
+        : cache.flights.publish(tenant, lookup.key.exactHash, pending.flightToken, response, options.ttlSeconds * 1000)
+      : undefined;
     if (why) {
+      await flight;
       ctx.log.debug({ reason: why }, 'response not cached');
       return;
     }
+    // A failed publish must not hide the store (and is reported by the hook's caller either way).
+    const settled = flight?.then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     const semantic = lookup.semanticEligible || (options.mode === 'refresh' && lookup.key.userTurns <= options.maxSemanticTurns && !lookup.key.hasImages);
     const vectorKey = semantic && lookup.vector && cache.embedder.paid ? await cache.parkVector(ctx.job.id, lookup.vector) : undefined;
     const tags = ctx.job.options.metadata?.cache_tags;
@@ -156,6 +175,8 @@ export class CacheStage implements Stage {
       },
       semantic ? lookup.vector : undefined,
     );
+    const publishError = await settled;
+    if (publishError) throw publishError;
   }
 
   /**
@@ -179,6 +200,20 @@ export class CacheStage implements Stage {
     const pending = this.pending.get(ctx);
     this.pending.delete(ctx);
     if (pending?.flightToken) await this.o.cache.flights.release(ctx.job.tenant, pending.lookup.key.exactHash, pending.flightToken);
+  }
+
+  /** A lookup that threw may have taken the lock in its exact-tier round trip: let go of it (a no-op when it did not). */
+  private releaseAfterFailedLookup(ctx: PipelineContext, tier: string, options: ResolvedCacheOptions, token: string): void {
+    try {
+      this.releaseQuietly(ctx, this.o.cache.miss({ tenant: ctx.job.tenant, tier, request: ctx.request, options }).key.exactHash, token);
+    } catch {
+      // The request's key itself could not be computed: no lock was taken under it.
+    }
+  }
+
+  /** Lets go of a single-flight lock off the answer's path (compare-and-delete: harmless when not held). */
+  private releaseQuietly(ctx: PipelineContext, hash: string, token: string): void {
+    this.o.cache.flights.release(ctx.job.tenant, hash, token).catch((err: Error) => ctx.log.warn({ err: { message: err.message } }, 'single-flight release failed; waiters go ahead at their timeout'));
   }
 
   private requestOptions(ctx: PipelineContext): CacheRequestOptions | undefined {

@@ -1,9 +1,12 @@
 import type { Redis } from 'ioredis';
 import { CacheEntrySchema, ChatResponseSchema, type CacheEntry } from './cache-entry';
+import { CacheKeys } from './cache-keys';
+import { lockLua, type FlightClaim } from './single-flight';
+import { tierAbove } from './tier-order';
+import { TIERS } from '../../core/catalog/catalog';
 
 /** An entry without its response: what a semantic candidate check needs (small, cheap to parse). */
 export type EntryMeta = Omit<CacheEntry, 'response'>;
-import { CacheKeys } from './cache-keys';
 
 /** Records outlive their expiry by this long so the sweep can still read their indexes; never served (expires_at is checked on every read). */
 const RECORD_GRACE_MS = 24 * 3600 * 1000;
@@ -14,22 +17,46 @@ const DEL_IF_EQUALS = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redi
  * Exact tier in one round trip: the id the exact key holds, then that entry's
  * meta and response. ARGV[1] is the tenant's entry-key prefix: the entry key
  * is only known inside the script (fine on one Redis; not cluster-safe, like
- * the rest of the cache's multi-key writes).
+ * the rest of the cache's multi-key writes). With a single-flight claim
+ * (ARGV[2] token, '' = none), a request the exact tier cannot answer also
+ * tries the flight lock (KEYS[2]) in the same step, so a miss learns whether it
+ * leads without a second round trip.
+ * Returns {id, meta, response, lock}: '' for what is missing; lock 1 = taken,
+ * 0 = held by another, -1 = not tried (an entry was found, or no claim).
  */
 const GET_EXACT = `local id = redis.call('GET', KEYS[1])
-if not id then return false end
-local v = redis.call('HMGET', ARGV[1] .. id, 'm', 'r')
-return {id, v[1], v[2]}`;
+if id then
+  local v = redis.call('HMGET', ARGV[1] .. id, 'm', 'r')
+  if v[1] and v[2] then return {id, v[1], v[2], -1} end
+end
+local function lock()
+${lockLua('KEYS[2]', 'ARGV[2]', 'ARGV[3]', 'ARGV[4]')}
+end
+if ARGV[2] == '' then return {id or '', '', '', -1} end
+return {id or '', '', '', lock()}`;
 
 /**
  * Stores an entry and its indexes in one atomic step. Unless ARGV[1] is '1'
  * (refresh), it stores nothing when the exact key exists: the key expires
- * with its entry, so an existing key means a live answer is already cached.
+ * with its entry, so an existing key means a live answer is already cached —
+ * except when that answer's tier is one of ARGV[10] (',a,b,': the tiers below
+ * the new entry's, whose answers cannot serve requests routed to its tier),
+ * which the new entry then replaces. The held entry's tier is read here, so
+ * the check and the write are one round trip.
  * KEYS: exact, entry, created, scope, expiry, tags…
- * ARGV: replace, meta, response, record expiry (ms), exact expiry (ms), id, created_at, expiry member
+ * ARGV: replace, meta, response, record expiry (ms), exact expiry (ms), id, created_at, expiry member,
+ *       entry-key prefix, replaceable tiers
  */
 const PUT_ENTRY = `local replace = ARGV[1] == '1'
-if not replace and redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+if not replace and redis.call('EXISTS', KEYS[1]) == 1 then
+  if ARGV[10] == ',' then return 0 end
+  local held = redis.call('GET', KEYS[1])
+  local meta = held and redis.call('HGET', ARGV[9] .. held, 'm')
+  if not meta then return 0 end
+  local ok, decoded = pcall(cjson.decode, meta)
+  if not (ok and type(decoded) == 'table' and type(decoded.tier) == 'string' and string.find(ARGV[10], ',' .. decoded.tier .. ',', 1, true)) then return 0 end
+  replace = true
+end
 redis.call('HSET', KEYS[2], 'm', ARGV[2], 'r', ARGV[3])
 redis.call('PEXPIREAT', KEYS[2], ARGV[4])
 if replace then redis.call('SET', KEYS[1], ARGV[6], 'PXAT', ARGV[5]) else redis.call('SET', KEYS[1], ARGV[6], 'PXAT', ARGV[5], 'NX') end
@@ -40,7 +67,7 @@ for i = 6, #KEYS do redis.call('SADD', KEYS[i], ARGV[6]) end
 return 1`;
 
 interface RepositoryRedis {
-  parsimonyCacheGetExact(exactKey: string, entryPrefix: string): Promise<[string, string | null, string | null] | null>;
+  parsimonyCacheGetExact(exactKey: string, lockKey: string, entryPrefix: string, token: string, ttlMs: number, ownerPrefix: string): Promise<[string, string, string, number]>;
   parsimonyCachePut(numKeys: number, ...args: (string | number)[]): Promise<number>;
 }
 
@@ -56,7 +83,7 @@ export class EntryRepository {
   ) {
     this.keys = new CacheKeys(prefix);
     if (!('parsimonyCacheGetExact' in redis)) {
-      redis.defineCommand('parsimonyCacheGetExact', { numberOfKeys: 1, lua: GET_EXACT });
+      redis.defineCommand('parsimonyCacheGetExact', { numberOfKeys: 2, lua: GET_EXACT });
       redis.defineCommand('parsimonyCachePut', { lua: PUT_ENTRY });
     }
     this.scripts = redis as unknown as RepositoryRedis;
@@ -64,7 +91,10 @@ export class EntryRepository {
 
   /**
    * Stores the entry with its indexes. Unless `replaceExact` (a refresh), an
-   * entry whose request already has a live exact answer is not stored: returns false.
+   * entry whose request already has a live exact answer is not stored (returns
+   * false) — unless that answer is from a tier below the entry's own
+   * (`tierAbove`): it could not serve requests routed to this tier, so the
+   * entry replaces it. One round trip.
    */
   async put(entry: CacheEntry, options: { replaceExact: boolean }): Promise<boolean> {
     const k = this.keys;
@@ -89,16 +119,37 @@ export class EntryRepository {
       entry.id,
       entry.created_at,
       `${entry.tenant}\n${entry.id}`,
+      k.entry(entry.tenant, ''),
+      `,${TIERS.filter((tier) => tierAbove(entry.tier, tier))
+        .map((tier) => `${tier},`)
+        .join('')}`,
     );
     return stored === 1;
   }
 
   /** The live entry the exact tier holds for this request, or null (one round trip). */
   async getExact(tenant: string, hash: string, now: number): Promise<CacheEntry | null> {
-    const found = await this.scripts.parsimonyCacheGetExact(this.keys.exact(tenant, hash), this.keys.entry(tenant, ''));
-    if (!found) return null;
-    const entry = parseEntry(found[1], found[2], tenant);
-    return entry && entry.request_hash === hash && entry.expires_at > now ? entry : null;
+    return (await this.getExactOrClaim(tenant, hash, now)).entry;
+  }
+
+  /**
+   * The exact tier's live entry, and, when it holds no entry at all, the
+   * single-flight lock attempted for `claim` in the same round trip. `won`:
+   * true = this caller now leads, false = another does, undefined = not tried
+   * (no claim, or an entry was there — even one the caller then cannot use).
+   */
+  async getExactOrClaim(tenant: string, hash: string, now: number, claim?: FlightClaim): Promise<{ entry: CacheEntry | null; won?: boolean }> {
+    const [, meta, response, lock] = await this.scripts.parsimonyCacheGetExact(
+      this.keys.exact(tenant, hash),
+      claim?.lockKey ?? '',
+      this.keys.entry(tenant, ''),
+      claim?.token ?? '',
+      claim?.ttlMs ?? 0,
+      claim?.ownerPrefix ?? '',
+    );
+    const won = lock === -1 ? undefined : lock === 1;
+    const entry = meta && response ? parseEntry(meta, response, tenant) : null;
+    return { entry: entry && entry.request_hash === hash && entry.expires_at > now ? entry : null, won };
   }
 
   /** Whether the exact tier holds a live answer for this request (its key expires with the entry). */

@@ -11,8 +11,8 @@ import { Verifier } from './verifier/verifier';
 import { DEFAULT_ERROR_BOUND, type ErrorBoundConfig } from './quality/error-bound';
 import { ScopeQuality } from './quality/scope-quality';
 import { requestKey, type RequestKey } from './request-key';
-import { SingleFlight, type SingleFlightOptions } from './single-flight';
-import { tierAbove, tierMayServe } from './tier-order';
+import { SingleFlight, type FlightTicket, type SingleFlightOptions } from './single-flight';
+import { tierMayServe } from './tier-order';
 import type { VectorStore } from './stores/vector-store';
 
 export interface SemanticCacheOptions {
@@ -48,6 +48,11 @@ export interface LookupInput {
   request: ChatRequest;
   options: ResolvedCacheOptions;
   signal?: AbortSignal;
+  /**
+   * Try the single-flight lock in the exact tier's round trip (when that tier holds no answer), with this token
+   * (SingleFlight.newToken: the caller can release it even if the lookup throws); see LookupResult.flight.
+   */
+  flight?: { owner?: string; token: string };
 }
 
 export interface LookupResult {
@@ -71,6 +76,12 @@ export interface LookupResult {
   rejected: Record<string, number>;
   /** Best candidate similarity seen, served or not. */
   bestSimilarity?: number;
+  /**
+   * With `input.flight`: the single-flight ticket the exact tier's round trip
+   * won or lost; undefined when it did not try (the exact key held an entry).
+   * A leader must publish or release it, also after a semantic hit.
+   */
+  flight?: FlightTicket;
 }
 
 export interface StoreResult {
@@ -132,7 +143,9 @@ export class SemanticCache {
     if (options.mode === 'off' || options.mode === 'refresh') return { ...result, status: options.mode === 'off' ? 'bypass' : 'miss' };
 
     const now = this.now();
-    const exactLookup = this.repo.getExact(tenant, key.exactHash, now);
+    // The single-flight lock rides along with the exact tier's round trip (tried only when that tier holds no entry).
+    const claim = input.flight && this.flights.claim(tenant, key.exactHash, input.flight.owner, input.flight.token);
+    const exactLookup = this.repo.getExactOrClaim(tenant, key.exactHash, now, claim);
     // The scope's adapted threshold (tightened by failed checks, relaxed within the error bound) rides along with the exact tier.
     const adapted = semanticEligible && this.o.adaptiveThresholds !== false ? this.quality.threshold(tenant, key.scope, options.threshold) : undefined;
     adapted?.catch(() => undefined);
@@ -141,7 +154,8 @@ export class SemanticCache {
     const overlap = semanticEligible && !this.embedder.paid;
     const early = overlap ? this.semanticCandidates(key, tenant, now, options, input.signal) : undefined;
     early?.catch(() => undefined); // handled below when it is awaited; never an unhandled rejection on an exact hit
-    const exact = await exactLookup;
+    const { entry: exact, won } = await exactLookup;
+    if (claim && won !== undefined) result.flight = this.flights.ticket(claim, won);
     if (exact && exact.scope === key.scope && tierMayServe(exact.tier, input.tier)) return { ...result, status: 'hit', kind: 'exact', entry: exact, similarity: 1 };
     if (!semanticEligible) return result;
 
@@ -238,14 +252,9 @@ export class SemanticCache {
         costUsd = embedded.costUsd;
       }
     }
-    // The duplicate check is part of the write (one atomic step): a live exact answer for this request wins,
-    // unless it came from a lower tier than this one (it could not serve requests routed to this tier).
-    let replaceExact = p.replace;
-    if (!replaceExact) {
-      const existing = await this.repo.getExact(p.tenant, p.request_hash, now);
-      if (existing && tierAbove(p.tier, existing.tier)) replaceExact = true;
-    }
-    if (!(await this.repo.put(entry, { replaceExact }))) return { stored: false, reason: 'duplicate', costUsd };
+    // The duplicate check is part of the write (one atomic step, one round trip): a live exact answer for this request
+    // wins, unless it came from a lower tier than this one (it could not serve requests routed to this tier).
+    if (!(await this.repo.put(entry, { replaceExact: p.replace }))) return { stored: false, reason: 'duplicate', costUsd };
     if (vector) {
       await this.store.upsert([{ id: entry.id, vector, tenant: entry.tenant, scope: entry.scope, expiresAt: entry.expires_at, createdAt: entry.created_at, requestHash: entry.request_hash }]);
     }

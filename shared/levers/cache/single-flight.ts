@@ -17,10 +17,22 @@ export interface SingleFlightOptions {
 
 export type FlightTicket = { leader: true; token: string } | { leader: false };
 
-/** Replaces the lock when it belongs to the same owner (ARGV[1] is the owner prefix). */
-const TAKE_OVER = `local v = redis.call('GET', KEYS[1])
-if v and string.sub(v, 1, string.len(ARGV[1])) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) return 1 end
+/**
+ * Takes the lock (KEYS[k] := token for ttl ms) unless another holds it; a holder whose value starts with the owner prefix
+ * (the same job, re-delivered) is replaced. Returns 1 when this caller now holds the lock, else 0. A Lua fragment over
+ * the given KEYS/ARGV slots, so the exact tier's lookup can take the lock in its own round trip (EntryRepository).
+ */
+export function lockLua(key: string, token: string, ttlMs: string, ownerPrefix: string): string {
+  return `if redis.call('SET', ${key}, ${token}, 'PX', ${ttlMs}, 'NX') then return 1 end
+if ${ownerPrefix} ~= '' then
+  local held = redis.call('GET', ${key})
+  if held and string.sub(held, 1, string.len(${ownerPrefix})) == ${ownerPrefix} then redis.call('SET', ${key}, ${token}, 'PX', ${ttlMs}) return 1 end
+end
 return 0`;
+}
+
+/** KEYS[1] lock; ARGV[1] token, ARGV[2] ttl ms, ARGV[3] owner prefix ('' = none). */
+const ACQUIRE = lockLua('KEYS[1]', 'ARGV[1]', 'ARGV[2]', 'ARGV[3]');
 
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 
@@ -31,7 +43,20 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 interface FlightRedis {
   parsimonyFlightRelease(lockKey: string, token: string): Promise<number>;
   parsimonyFlightPublish(lockKey: string, resultKey: string, token: string, response: string, ttlMs: number): Promise<number>;
-  parsimonyFlightTakeOver(lockKey: string, ownerPrefix: string, token: string, ttlMs: number): Promise<number>;
+  parsimonyFlightAcquire(lockKey: string, token: string, ttlMs: number, ownerPrefix: string): Promise<number>;
+}
+
+/**
+ * A lock attempt prepared for someone else's round trip: the exact tier takes
+ * the lock in the same script that reads the exact key (when that key holds
+ * no answer), and `ticket` turns its outcome into a FlightTicket.
+ */
+export interface FlightClaim {
+  lockKey: string;
+  token: string;
+  ttlMs: number;
+  /** '' when the lock is not owned by a job (not re-entrant). */
+  ownerPrefix: string;
 }
 
 /**
@@ -54,7 +79,7 @@ export class SingleFlight {
     if (!('parsimonyFlightRelease' in redis)) {
       redis.defineCommand('parsimonyFlightRelease', { numberOfKeys: 1, lua: RELEASE });
       redis.defineCommand('parsimonyFlightPublish', { numberOfKeys: 2, lua: PUBLISH });
-      redis.defineCommand('parsimonyFlightTakeOver', { numberOfKeys: 1, lua: TAKE_OVER });
+      redis.defineCommand('parsimonyFlightAcquire', { numberOfKeys: 1, lua: ACQUIRE });
     }
     this.scripts = redis as unknown as FlightRedis;
   }
@@ -63,17 +88,32 @@ export class SingleFlight {
    * `owner` (the job id) makes the lock re-entrant for the same job: a job
    * re-delivered after its worker died takes its own lock back at once
    * instead of waiting for its dead former self until the lock expires.
+   * One round trip (a script).
    */
   async acquire(tenant: string, hash: string, owner?: string): Promise<FlightTicket> {
-    const lockKey = this.keys.flightLock(tenant, hash);
-    const token = owner ? `${owner}|${randomUUID()}` : randomUUID();
-    const ok = await this.redis.set(lockKey, token, 'PX', this.o.lockTtlMs, 'NX');
-    if (ok === 'OK') return { leader: true, token };
-    if (owner) {
-      const taken = await this.scripts.parsimonyFlightTakeOver(lockKey, `${owner}|`, token, this.o.lockTtlMs);
-      if (taken === 1) return { leader: true, token };
-    }
-    return { leader: false };
+    const claim = this.claim(tenant, hash, owner);
+    const won = await this.scripts.parsimonyFlightAcquire(claim.lockKey, claim.token, claim.ttlMs, claim.ownerPrefix);
+    return this.ticket(claim, won === 1);
+  }
+
+  /** A fresh lock token (prefixed by the owner, which makes the lock re-entrant for it). */
+  newToken(owner?: string): string {
+    return owner ? `${owner}|${randomUUID()}` : randomUUID();
+  }
+
+  /** A lock attempt for `acquire`'s script or another's round trip (see FlightClaim); no I/O. */
+  claim(tenant: string, hash: string, owner?: string, token = this.newToken(owner)): FlightClaim {
+    return {
+      lockKey: this.keys.flightLock(tenant, hash),
+      token,
+      ttlMs: this.o.lockTtlMs,
+      ownerPrefix: owner ? `${owner}|` : '',
+    };
+  }
+
+  /** The ticket a claim earned: leader when its lock attempt succeeded. */
+  ticket(claim: FlightClaim, won: boolean): FlightTicket {
+    return won ? { leader: true, token: claim.token } : { leader: false };
   }
 
   /** The leader's response, or null when the leader gave up / timed out / the caller aborted. */

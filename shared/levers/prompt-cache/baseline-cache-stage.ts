@@ -24,7 +24,18 @@ export class BaselineCacheStage implements Stage {
     this.estimator = new AnywayCacheEstimator(redis, keyPrefix);
   }
 
+  /**
+   * Starts the estimate and does not wait for it (ctx.pending): its history
+   * read leaves in the same round trip as the cache's exact tier (an
+   * independent stage); the pipeline waits for it before anything reads the
+   * ledger.
+   */
   async run(ctx: PipelineContext): Promise<StageOutcome> {
+    (ctx.pending ??= []).push(this.estimate(ctx));
+    return Promise.resolve(CONTINUE);
+  }
+
+  private async estimate(ctx: PipelineContext): Promise<void> {
     const baseline = this.catalog.defaultFrontier;
     const routed = ctx.model ?? this.catalog.find(ctx.request.model) ?? baseline;
     try {
@@ -36,6 +47,5 @@ export class BaselineCacheStage implements Stage {
       ctx.log.warn({ err: (err as Error).message }, 'provider-cache baseline estimate unavailable; baseline assumes no provider caching');
       ctx.annotations.provider_cache_anyway = { unavailable: true };
     }
-    return CONTINUE;
   }
 }
