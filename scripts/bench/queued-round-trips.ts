@@ -27,21 +27,28 @@ const N = Number(values.n);
 const SUBMITTERS = Number(values.submitters);
 
 /** SHA1 → BullMQ script name (e.g. moveToFinished), so EVALSHA lines say which script ran. */
-function bullmqScriptNames(): Map<string, string> {
+async function bullmqScriptNames(): Promise<Map<string, string>> {
   const dir = join(require.resolve('bullmq'), '../scripts');
   const names = new Map<string, string>();
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.js') && f !== 'index.js')) {
-    const exported = require(join(dir, file)) as Record<string, { name?: string; content?: string }>;
+    const exported = (await import(join(dir, file))) as Record<string, { name?: string; content?: string }>;
     for (const script of Object.values(exported)) if (script?.content && script.name) names.set(createHash('sha1').update(script.content).digest('hex'), script.name);
   }
   return names;
 }
 
 async function main(): Promise<void> {
-  const scripts = bullmqScriptNames();
+  const scripts = await bullmqScriptNames();
   const redisServer = await dedicatedRedis({ appendonly: false });
   await redisServer.start();
   const REDIS_URL = redisServer.url;
+  const monitorClient = new Redis(REDIS_URL);
+  const monitor = await monitorClient.monitor();
+  // Before Parsimony starts, while this Redis is idle: ioredis trips over monitored lines that arrive before MONITOR's OK.
+  // Errors after that are counted and reported.
+  let monitorErrors = 0;
+  monitor.on('error', () => monitorErrors++);
+  monitorClient.on('error', () => monitorErrors++);
   const sim = await startSimulator({ port: 0, logger: createLogger({ service: 'simulator', level: 'silent' }) });
   const prefix = `qrtt-${process.pid}`;
   const app = await startAll({
@@ -58,12 +65,6 @@ async function main(): Promise<void> {
       ANTHROPIC_BASE_URL: sim.url,
     },
   });
-  const monitorClient = new Redis(REDIS_URL);
-  const monitor = await monitorClient.monitor();
-  // ioredis can trip over a monitored line that arrives with a reply still expected (a busy shared Redis): say so, go on.
-  let monitorErrors = 0;
-  monitor.on('error', () => monitorErrors++);
-  monitorClient.on('error', () => monitorErrors++);
   let counting = false;
   let count = 0;
   const byCommand: Record<string, number> = {};
