@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { VectorStore } from '../../shared/levers/cache/stores/vector-store';
 import type { ProcessGroupRegistry } from '../../shared/platform/metrics/process-group-registry';
 import { answer, PendingCalls } from './pending-calls';
-import { isMessage, VECTOR_OPS, type ChildMetrics, type ChildReady, type ParentMessage, type StoreCall } from './worker-messages';
+import { isMessage, VECTOR_OPS, type ChildMetrics, type ChildReady, type ParentMessage, type Reply, type StoreCall } from './worker-messages';
 
 /**
  * The all-in-one's extra pipeline workers (PARSIMONY_WORKERS − 1 child
@@ -126,7 +126,7 @@ export class WorkerChildren {
       }, START_TIMEOUT_MS);
       child.on('message', (message: unknown) => {
         if (isMessage<StoreCall>(message, 'store')) void answer(message.id, () => this.runStoreCall(message), send);
-        else if (isMessage<{ type: 'reply'; id: number; ok: boolean }>(message, 'reply')) calls.settle(message);
+        else if (isMessage<Reply>(message, 'reply')) calls.settle(message);
         else if (isMessage<ChildReady>(message, 'ready')) {
           if (this.o.dims !== undefined && message.dims !== undefined && message.dims !== this.o.dims) {
             clearTimeout(startTimer);
