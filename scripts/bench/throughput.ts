@@ -7,7 +7,7 @@
  *   npm run bench:throughput -- [--jobs 2000] [--repeats 3] [--latencies 0,50] [--concurrency 32]
  *                               [--submitters 32] [--intake-lines 100000] [--intake-repeats 2]
  *                               [--intake-heap 256] [--no-intake] [--batch-path-jobs 2000] [--batch-path-repeats 2]
- *                               [--no-batch-path]
+ *                               [--no-batch-path] [--workers N]
  *
  * Each latency gets a fresh simulator and Parsimony (all-in-one build, own
  * processes, fresh Redis prefix). Jobs carry distinct prompts (cache misses),
@@ -15,13 +15,15 @@
  * in a provider batch). Completion is counted from Parsimony's /metrics
  * (parsimony_jobs_finished_total: completed + failed), polled every 200 ms.
  * --concurrency is PARSIMONY_WORKER_CONCURRENCY (jobs one router-worker runs
- * at once; the product default is 32). Also runs scripts/bench/batch-path.ts
+ * at once; the product default is 32). --workers is PARSIMONY_WORKERS (pipeline
+ * workers of the all-in-one: the main process's plus child processes; default
+ * the product's, cores − 1); the CPU figure includes the children. Also runs scripts/bench/batch-path.ts
  * (owned by the batch lever work: latency "batch" jobs through the batch lever
  * to provider batches and back, services in its own process). Prints one JSON line.
  */
 import { Agent, request } from 'node:http';
 import { loadavg } from 'node:os';
-import { benchArgs, commandLine, cpuMs } from './common/cli';
+import { benchArgs, commandLine, treeCpuMs } from './common/cli';
 import { mdTable, runHeader, verdict, writeSection } from './common/benchmarks-md';
 import { dataPaths, distinctQuestions } from './common/datasets';
 import { LoadSampler, machineInfo, progress } from './common/machine';
@@ -34,6 +36,7 @@ const args = benchArgs({
   repeats: { type: 'string', default: '3' },
   latencies: { type: 'string', default: '0,50' },
   concurrency: { type: 'string', default: '32' },
+  workers: { type: 'string' },
   submitters: { type: 'string', default: '32' },
   'intake-lines': { type: 'string', default: '100000' },
   'intake-repeats': { type: 'string', default: '2' },
@@ -91,7 +94,7 @@ interface JobsRun {
 async function jobsRun(url: string, pid: number, prompts: () => string, n: number, submitters: number): Promise<JobsRun> {
   const agent = new Agent({ keepAlive: true, maxSockets: submitters });
   const before = await finishedJobs(url);
-  const cpu0 = cpuMs(pid);
+  const cpu0 = treeCpuMs(pid);
   const t0 = performance.now();
   let next = 0;
   let rejected = 0;
@@ -117,7 +120,7 @@ async function jobsRun(url: string, pid: number, prompts: () => string, n: numbe
   }
   const done = performance.now();
   agent.destroy();
-  const cpu1 = cpuMs(pid);
+  const cpu1 = treeCpuMs(pid);
   const finished = now.completed + now.failed - before.completed - before.failed;
   if (finished < want) throw new Error(`only ${finished} of ${want} jobs finished within 300 s`);
   return {
@@ -137,7 +140,12 @@ async function jobsAtLatency(latencyMs: number, questions: string[], cursor: { i
   const prefix = `bench-throughput-${process.pid}-${latencyMs}`;
   const sim = await startSimulatorProcess({ latencyMs });
   try {
-    const parsimony = await startParsimonyProcess({ simUrl: sim.url, prefix, keys: { bench: KEY }, env: { PARSIMONY_WORKER_CONCURRENCY: args.concurrency! } });
+    const parsimony = await startParsimonyProcess({
+      simUrl: sim.url,
+      prefix,
+      keys: { bench: KEY },
+      env: { PARSIMONY_WORKER_CONCURRENCY: args.concurrency!, ...(args.workers ? { PARSIMONY_WORKERS: args.workers } : {}) },
+    });
     try {
       const prompt = () => `${questions[cursor.i++ % questions.length]}`;
       progress(`latency ${latencyMs} ms: warm-up`);
@@ -152,6 +160,7 @@ async function jobsAtLatency(latencyMs: number, questions: string[], cursor: { i
       return {
         simulator_latency_ms: latencyMs,
         worker_concurrency: Number(args.concurrency),
+        workers: args.workers ? Number(args.workers) : 'default',
         jobs_per_s: round(median(runs.map((r) => r.jobs_per_s)), 0),
         submit_per_s: round(median(runs.map((r) => r.submit_per_s)), 0),
         cpu_ms_per_job: round(median(runs.map((r) => r.cpu_ms_per_job ?? NaN)), 2),
@@ -195,7 +204,7 @@ interface ThroughputResult {
   date: string;
   machine: ReturnType<typeof machineInfo>;
   load: ReturnType<LoadSampler['stop']>;
-  config: { jobs_per_run: number; repeats: number; submitters: number; worker_concurrency: number };
+  config: { jobs_per_run: number; repeats: number; submitters: number; worker_concurrency: number; workers: number | 'default' };
   async_jobs: LatencyResult[];
   batch_path: BatchPathSummary | null;
   batch_intake: IntakeSummary | null;
@@ -256,7 +265,13 @@ async function main(): Promise<void> {
     date: new Date(started).toISOString(),
     machine,
     load: load.stop(),
-    config: { jobs_per_run: Number(args.jobs), repeats: Number(args.repeats), submitters: Number(args.submitters), worker_concurrency: Number(args.concurrency) },
+    config: {
+      jobs_per_run: Number(args.jobs),
+      repeats: Number(args.repeats),
+      submitters: Number(args.submitters),
+      worker_concurrency: Number(args.concurrency),
+      workers: args.workers ? Number(args.workers) : 'default',
+    },
     async_jobs: jobs,
     batch_path: batchPath,
     batch_intake: intake,
@@ -283,7 +298,7 @@ function markdown(r: ThroughputResult, command: string): string {
     '',
     runHeader({ date: r.date, machine: r.machine, command, load: r.load, durationS: r.duration_s }),
     '',
-    `Async jobs end to end: ${r.config.jobs_per_run} jobs per run (distinct prompts, model "auto", \`latency: "async"\`), submitted by ${r.config.submitters} concurrent HTTP clients, counted finished from \`/metrics\`; ${r.config.repeats} runs per row, medians. Parsimony = all-in-one build in its own process, one router-worker with PARSIMONY_WORKER_CONCURRENCY=${r.config.worker_concurrency}; the simulator in its own process.`,
+    `Async jobs end to end: ${r.config.jobs_per_run} jobs per run (distinct prompts, model "auto", \`latency: "async"\`), submitted by ${r.config.submitters} concurrent HTTP clients, counted finished from \`/metrics\`; ${r.config.repeats} runs per row, medians. Parsimony = all-in-one build in its own process, PARSIMONY_WORKERS=${r.config.workers} (pipeline workers: the main process's plus child processes; CPU includes the children), PARSIMONY_WORKER_CONCURRENCY=${r.config.worker_concurrency} each; the simulator in its own process.`,
     '',
     mdTable(
       ['simulator latency', 'jobs/s end to end', 'POST /v1/jobs accepted/s', 'Parsimony CPU ms/job', 'failed', 'peak RSS MB', 'runs (jobs/s @ load 1m)'],

@@ -1,5 +1,6 @@
 import type pino from 'pino';
-import { CommonEnvSchema, ProducerEnvSchema, WorkerEnvSchema, parseEnv } from '../../shared/platform/config/env';
+import { AllInOneEnvSchema, CommonEnvSchema, ProducerEnvSchema, WorkerEnvSchema, parseEnv } from '../../shared/platform/config/env';
+import { parsimonyMetrics } from '../../shared/platform/metrics/parsimony-metrics';
 import { createLogger } from '../../shared/platform/logging/logger';
 import { Platform } from '../../shared/runtime/platform';
 import { startSimulator, type Simulator } from '../../infra/simulator/server';
@@ -8,6 +9,7 @@ import { startRouterWorker, type RunningRouterWorker } from '../router-worker/ro
 import { cacheFromEnv } from '../../shared/runtime/cache-from-env';
 import { startCacheService } from '../cache-service/cache-service';
 import { startBatchSubmitterService, type RunningBatchSubmitterService } from '../batch-submitter/start-batch-submitter';
+import { WorkerChildren } from './worker-children';
 
 export interface RunningParsimony {
   url: string;
@@ -19,6 +21,8 @@ export interface RunningParsimony {
   /** The batch-submitter (provider batches, notifications). */
   batchSubmitter: RunningBatchSubmitterService;
   batchPlatform: Platform;
+  /** The extra pipeline workers (PARSIMONY_WORKERS − 1 child processes); undefined with PARSIMONY_WORKERS=1. */
+  workerChildren?: WorkerChildren;
   close(): Promise<void>;
 }
 
@@ -31,11 +35,14 @@ export interface StartAllOptions {
  * All four services in one process, the embedded default for a laptop:
  * producer (HTTP), router-worker, cache-service and batch-submitter,
  * against one Redis. With no provider key set, providers are simulated.
+ * PARSIMONY_WORKERS > 1 adds that many − 1 router-workers as child processes
+ * (worker-children.ts: they share this process's embedded vector index).
  */
 export async function startAll({ env, logDestination }: StartAllOptions): Promise<RunningParsimony> {
   const common = parseEnv(CommonEnvSchema, env);
   const producerEnv = parseEnv(ProducerEnvSchema, env);
   const workerEnv = parseEnv(WorkerEnvSchema, env);
+  const { PARSIMONY_WORKERS } = parseEnv(AllInOneEnvSchema, env);
   const providerEnv = { ...env };
 
   let simulator: Simulator | undefined;
@@ -53,7 +60,8 @@ export async function startAll({ env, logDestination }: StartAllOptions): Promis
 
   const workerPlatform = Platform.create({ env: common, service: 'router-worker', role: 'worker', providerEnv, logDestination });
   const httpPlatform = Platform.create({ env: common, service: 'producer', role: 'http', providerEnv, logDestination });
-  // One cache for the whole process: the embedded index lives in memory, so lookups and writes must share it.
+  // One cache for the whole process: the embedded index lives in memory, so lookups and writes must share it. Worker
+  // children (PARSIMONY_WORKERS > 1) use this same index through the IPC channel: one writer, one index.
   // On the producer's request-path connection: a fast-path request's record create and exact-tier lookup then leave
   // in one write (auto-pipelined). That connection fails fast while Redis is down; the cache never fails a job for it
   // (a lookup error is a bypass, a failed inline write falls back to the cache-store queue, which retries).
@@ -67,6 +75,27 @@ export async function startAll({ env, logDestination }: StartAllOptions): Promis
   // Jobs answered by a provider batch are cached like any other (the after-completion hooks run in the batch-submitter).
   batchPlatform.attachCache(cache, { inlineWrites: true });
   const batchSubmitter = await startBatchSubmitterService(batchPlatform, env, providerEnv);
+  const stopInProcess = async () => {
+    await Promise.all([...workers.map((w) => w.close()), batchSubmitter.close(), cacheService?.close()]);
+    await cache?.store.close();
+    await Promise.all([httpPlatform.close(), workerPlatform.close(), batchPlatform.close(), simulator?.close()]);
+  };
+  const workerChildren =
+    PARSIMONY_WORKERS > 1
+      ? await WorkerChildren.start({
+          count: PARSIMONY_WORKERS - 1,
+          env: providerEnv,
+          store: cache && !common.QDRANT_URL ? cache.store : undefined,
+          dims: cache?.embedder.dimensions,
+          metrics: parsimonyMetrics().registry,
+          graceMs: common.PARSIMONY_SHUTDOWN_GRACE_MS,
+          log: workerPlatform.log.child({ component: 'worker-children' }),
+        }).catch(async (err: unknown) => {
+          // A child that cannot start fails the whole start, loudly, with nothing left running.
+          await stopInProcess();
+          throw err;
+        })
+      : undefined;
   const producer = await startProducer(httpPlatform, producerEnv, () => workers.some((w) => w.isRunning()));
 
   return {
@@ -77,9 +106,11 @@ export async function startAll({ env, logDestination }: StartAllOptions): Promis
     workerPlatform,
     batchSubmitter,
     batchPlatform,
+    workerChildren,
     close: async () => {
       await producer.close();
-      await Promise.all([...workers.map((w) => w.close()), batchSubmitter.close(), cacheService?.close()]);
+      // The children before the index: a stopping child still finishes its jobs, and their cache writes.
+      await Promise.all([...workers.map((w) => w.close()), batchSubmitter.close(), cacheService?.close(), workerChildren?.close()]);
       await cache?.store.close();
       await httpPlatform.close();
       await workerPlatform.close();

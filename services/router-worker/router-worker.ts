@@ -7,6 +7,7 @@ import { JOB_NAMES, QUEUES } from '../../shared/platform/queues/queue-catalog';
 import { queueProcessor } from '../../shared/platform/queues/queue-handlers';
 import type { Platform } from '../../shared/runtime/platform';
 import { pipelineBackoff } from './pipeline-backoff';
+import { CooldownReader } from './cooldown-reader';
 
 /**
  * The router-worker: takes jobs off the pipeline queue and runs them through
@@ -25,7 +26,7 @@ export interface RunningRouterWorker {
 
 export function startRouterWorker(platform: Platform, env: WorkerEnv): RunningRouterWorker {
   const log = platform.log.child({ component: 'router-worker' });
-  const cooldowns = new ProviderCooldowns(platform.redis, platform.env.PARSIMONY_QUEUE_PREFIX);
+  const cooldowns = new CooldownReader(new ProviderCooldowns(platform.redis, platform.env.PARSIMONY_QUEUE_PREFIX));
   const delayed = platform.metrics.providerCooldownDelays;
   // Jobs on their final attempt skip the cooldown and call the provider: the runner fails a retryable error on a
   // final attempt, so bouncing them would fail them without a single call (what they did before cooldowns existed).

@@ -7,13 +7,15 @@ import { DEFAULT_TENANT_POLICY } from '../levers/cache/cache-options';
 import { createSemanticCache } from '../levers/cache/create-cache';
 import type { EmbedderConfig } from '../levers/cache/embedders/create-embedder';
 import type { SemanticCache } from '../levers/cache/semantic-cache';
+import type { VectorStore } from '../levers/cache/stores/vector-store';
 
 /**
  * The process's semantic cache, from the validated environment: the embedded
  * word-vector embedder and in-process index by default, Qdrant when
- * QDRANT_URL is set. Undefined when PARSIMONY_CACHE=off.
+ * QDRANT_URL is set. Undefined when PARSIMONY_CACHE=off. `store` replaces the
+ * vector store (the all-in-one's worker children use the main process's index).
  */
-export async function cacheFromEnv(env: CommonEnv, redis: Redis, catalog: Catalog, log: Logger): Promise<SemanticCache | undefined> {
+export async function cacheFromEnv(env: CommonEnv, redis: Redis, catalog: Catalog, log: Logger, overrides: { store?: VectorStore } = {}): Promise<SemanticCache | undefined> {
   if (env.PARSIMONY_CACHE === 'off') return undefined;
   const embedder: EmbedderConfig =
     env.CACHE_EMBEDDER === 'embedded'
@@ -31,6 +33,7 @@ export async function cacheFromEnv(env: CommonEnv, redis: Redis, catalog: Catalo
     redis,
     prefix: env.PARSIMONY_QUEUE_PREFIX,
     embedder,
+    store: overrides.store,
     qdrantUrl: env.QDRANT_URL,
     qdrantApiKey: env.QDRANT_API_KEY,
     dataDir: env.PARSIMONY_DATA_DIR,

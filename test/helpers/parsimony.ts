@@ -69,6 +69,8 @@ async function startParsimony(name: string, env: Record<string, string>): Promis
     PARSIMONY_JOB_LOCK_MS: '5000',
     // Converted word vectors are shared by every test run; each test's index lives under its own prefix.
     PARSIMONY_DATA_DIR: TEST_DATA_DIR,
+    // Every pipeline worker in this process (logs, platforms and metrics the tests read), whatever the machine's cores.
+    PARSIMONY_WORKERS: '1',
     ...env,
   };
   const app = await startAll({ env: fullEnv, logDestination: destination }).catch(async (error: unknown) => {

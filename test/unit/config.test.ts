@@ -1,5 +1,6 @@
 import { ApiKeyRing } from '../../shared/platform/config/api-keys';
-import { CommonEnvSchema, ConfigError, ProducerEnvSchema, parseEnv } from '../../shared/platform/config/env';
+import { availableParallelism } from 'node:os';
+import { AllInOneEnvSchema, CommonEnvSchema, ConfigError, ProducerEnvSchema, parseEnv } from '../../shared/platform/config/env';
 import { parseDeadline } from '../../shared/core/jobs/deadline';
 import { Catalog, CatalogFileSchema } from '../../shared/core/catalog/catalog';
 
@@ -13,6 +14,11 @@ describe('environment', () => {
     expect(() => parseEnv(ProducerEnvSchema, { PARSIMONY_API_KEYS: 'a:b', PORT: 'eighty' })).toThrow(ConfigError);
     expect(() => parseEnv(ProducerEnvSchema, { PARSIMONY_API_KEYS: 'a:b', PORT: 'eighty' })).toThrow(/PORT/);
     expect(() => parseEnv(ProducerEnvSchema, {})).toThrow(/PARSIMONY_API_KEYS/);
+  });
+  test('PARSIMONY_WORKERS defaults to cores − 1, at least 1, and refuses 0', () => {
+    expect(parseEnv(AllInOneEnvSchema, {}).PARSIMONY_WORKERS).toBe(Math.max(1, availableParallelism() - 1));
+    expect(parseEnv(AllInOneEnvSchema, { PARSIMONY_WORKERS: '3' }).PARSIMONY_WORKERS).toBe(3);
+    expect(() => parseEnv(AllInOneEnvSchema, { PARSIMONY_WORKERS: '0' })).toThrow(/PARSIMONY_WORKERS/);
   });
 });
 

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { REPO_ROOT } from './processes';
@@ -41,4 +41,34 @@ export function cpuMs(pid: number): number | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * CPU time (user + system) of a process and of its children alive now, ms:
+ * the all-in-one with PARSIMONY_WORKERS > 1 runs its extra workers as child
+ * processes. A child that exited meanwhile takes its CPU with it (Linux only
+ * adds waited-for children to the parent's cutime), so compare runs whose
+ * children lived throughout.
+ */
+export function treeCpuMs(pid: number): number | null {
+  const own = cpuMs(pid);
+  if (own === null) return null;
+  let total = own;
+  for (const child of childPids(pid)) total += treeCpuMs(child) ?? 0;
+  return total;
+}
+
+function childPids(pid: number): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // After the command: state is index 0, ppid index 1.
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return out;
 }

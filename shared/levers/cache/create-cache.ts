@@ -16,6 +16,8 @@ export interface CreateCacheOptions {
   prefix: string;
   /** Default: from the environment (CACHE_EMBEDDER=embedded|openai, …). */
   embedder?: Embedder | EmbedderConfig;
+  /** The vector store to use; default Qdrant (qdrantUrl) or the embedded store. Its init() is still called. */
+  store?: VectorStore;
   /** Qdrant when set (default: QDRANT_URL); otherwise the embedded store. */
   qdrantUrl?: string;
   qdrantApiKey?: string;
@@ -43,9 +45,11 @@ export async function createSemanticCache(o: CreateCacheOptions): Promise<Semant
       : createEmbedder((o.embedder as EmbedderConfig | undefined) ?? { ...embedderConfigFromEnv(), ...(o.dataDir ? { dataDir: join(dataDir, 'embeddings') } : {}) }, o.catalog);
   const collection = collectionName(o.prefix, embedder.fingerprint);
   const qdrantUrl = o.qdrantUrl ?? process.env.QDRANT_URL;
-  const store: VectorStore = qdrantUrl
-    ? new QdrantVectorStore({ url: qdrantUrl, apiKey: o.qdrantApiKey ?? process.env.QDRANT_API_KEY, collection, dims: embedder.dimensions })
-    : new EmbeddedVectorStore({ dims: embedder.dimensions, dir: join(dataDir, 'vector-index', collection), log: o.log });
+  const store: VectorStore =
+    o.store ??
+    (qdrantUrl
+      ? new QdrantVectorStore({ url: qdrantUrl, apiKey: o.qdrantApiKey ?? process.env.QDRANT_API_KEY, collection, dims: embedder.dimensions })
+      : new EmbeddedVectorStore({ dims: embedder.dimensions, dir: join(dataDir, 'vector-index', collection), log: o.log }));
   await store.init();
   return new SemanticCache({ redis: o.redis, prefix: o.prefix, embedder, store, policyOf: o.policyOf, singleFlight: o.singleFlight, errorBound: o.errorBound, log: o.log });
 }

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { ContextConfigSchema } from '../../levers/context/context-config';
 import { RoutingPolicySchema } from '../../levers/routing/policy';
@@ -268,6 +269,16 @@ export const WorkerEnvSchema = z.object({
   PARSIMONY_STALLED_INTERVAL_MS: positiveInt.default(30_000),
   /** How long a worker's lock on a job lasts without renewal; a dead worker's job is re-delivered after it. Default 30000. */
   PARSIMONY_JOB_LOCK_MS: positiveInt.default(30_000),
+});
+
+/** The all-in-one (`npm start`) only: how it spreads over the machine. */
+export const AllInOneEnvSchema = z.object({
+  /**
+   * Pipeline workers (router-workers) of the all-in-one: the first runs in the main process, each other one is a child
+   * process (services/all-in-one/worker-children.ts). Default: cores − 1, at least 1 (one core is left to the main
+   * process's HTTP intake, the cache's one writer and the batch-submitter).
+   */
+  PARSIMONY_WORKERS: positiveInt.default(() => Math.max(1, availableParallelism() - 1)),
 });
 
 /** Empty strings (e.g. docker compose `${X:-}`) count as unset. */

@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, collectDefaultMetrics } from 'prom-client';
+import { ProcessGroupRegistry } from './process-group-registry';
 
 /** Seconds; from a cache hit (sub-ms) to a long frontier completion. */
 const LATENCY_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
@@ -11,7 +12,8 @@ const LATENCY_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5
  * never raw paths or ids.
  */
 export class ParsimonyMetrics {
-  readonly registry = new Registry();
+  /** This process's metrics, plus those of the processes it serves /metrics for (the all-in-one's worker children). */
+  readonly registry = new ProcessGroupRegistry();
 
   readonly httpDuration = new Histogram({
     name: 'parsimony_http_request_duration_seconds',
