@@ -2,6 +2,7 @@ import { Catalog } from '../../shared/core/catalog/catalog';
 import { ComplexityRouter } from '../../shared/levers/routing/router';
 import type { SentenceEncoder } from '../../shared/levers/routing/sentence-encoder';
 import { assemble, heldOutPass } from './artifact';
+import { oracleCeiling } from './ceiling';
 import type { ReplayRow } from './datasets';
 import { replayReport, type ReplayPolicy } from './evaluate';
 import { replayMetrics } from './metrics';
@@ -90,6 +91,8 @@ export function lodoRun(rows: ReplayRow[], policy: ReplayPolicy, encoder?: Sente
       cost_saved: round(1 - sums.routedCost / sums.frontierCost),
       ood_fired: round(sums.ood / sums.n),
     },
+    // What a perfect ranking could reach on these rows at these prices (within 1 point of all-frontier).
+    ceiling: oracleCeiling(rows, 1, policy.outputTokens),
     seconds: Math.round((Date.now() - started) / 1000),
     per_domain: perDomain,
   };

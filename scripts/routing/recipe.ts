@@ -33,7 +33,34 @@ export function loadRecipe(paths: { mmlu?: string; mtbench?: string; examples?: 
 }
 
 export function mmluRows(rows: ReplayRow[], config: TrainConfig): LabelledRequest[] {
-  return rows.map((r) => ({ request: requestFromPrompt(r.prompt), y: mmluTarget(config.label, r.weak_correct, r.strong_correct), pool: 'mmlu' as const, group: r.domain ?? r.source ?? 'replay' }));
+  const labelled = rows.map((r) => ({
+    request: requestFromPrompt(r.prompt),
+    y: mmluTarget(config.label, r.weak_correct, r.strong_correct),
+    pool: 'mmlu' as const,
+    group: r.domain ?? r.source ?? 'replay',
+  }));
+  return config.label === 'soft_gain_domain' ? centredPerDomain(labelled) : labelled;
+}
+
+/**
+ * Per-domain-normalised targets: each row's target minus its domain's mean, plus the overall mean (clamped to
+ * [0, 1]), so the model learns what makes a prompt harder than its neighbours rather than which domains are
+ * hard (a domain's vocabulary, which does not carry to an unseen domain). Only a row's own domain is used, so
+ * a held-out domain's targets never reach another fold.
+ */
+function centredPerDomain(rows: LabelledRequest[]): LabelledRequest[] {
+  const sums = new Map<string, { y: number; n: number }>();
+  for (const r of rows) {
+    const s = sums.get(r.group!) ?? { y: 0, n: 0 };
+    s.y += r.y;
+    s.n++;
+    sums.set(r.group!, s);
+  }
+  const overall = rows.reduce((a, r) => a + r.y, 0) / Math.max(1, rows.length);
+  return rows.map((r) => {
+    const s = sums.get(r.group!)!;
+    return { ...r, y: Math.min(1, Math.max(0, r.y - s.y / s.n + overall)) };
+  });
 }
 
 /** Task examples and MT-Bench turns (no MMLU domain in them, so every LODO fold trains on all of them). */

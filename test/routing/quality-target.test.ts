@@ -74,21 +74,29 @@ describe('out of distribution → frontier', () => {
   };
   const ood = { encoder: 'stub-3d', centroids: [[1, 0, 0]], threshold: 0.5, fire_rate: 0.02 };
   const router = ComplexityRouter.load(catalog, { weights: withCurve({ ood }), encoder });
+  const FAR = 'Nenne mir ein Synonym für schnell.';
 
   it('sends a prompt far from every training centroid to the frontier and says why', () => {
     const known = router.decide({ request: ask(EASY), requestedModel: 'auto' });
     expect(known.ood).toBeUndefined();
-    const far = router.decide({ request: ask('Wie spät ist es in Tokio?'), requestedModel: 'auto' });
+    const far = router.decide({ request: ask(FAR), requestedModel: 'auto' });
     expect(far.tier).toBe('frontier');
     expect(far.ood).toEqual({ similarity: 0, threshold: 0.5 });
     expect(far.reason).toMatch(/out of distribution \(cosine 0\.000 to the nearest training centroid < 0\.500\): score not trusted → frontier/);
   });
 
   it('respects max_tier, leaves hinted requests to their hint, and is off with another encoder', () => {
-    expect(router.decide({ request: ask('Wie spät ist es in Tokio?'), requestedModel: 'auto', maxTier: 'mid' }).tier).toBe('mid');
-    expect(router.decide({ request: ask('Wie spät ist es in Tokio?'), requestedModel: 'auto', task: 'classify' }).ood).toBeUndefined();
+    expect(router.decide({ request: ask(FAR), requestedModel: 'auto', maxTier: 'mid' }).tier).toBe('mid');
+    expect(router.decide({ request: ask(FAR), requestedModel: 'auto', task: 'classify' }).ood).toBeUndefined();
     const other = ComplexityRouter.load(catalog, { weights: withCurve({ ood }), encoder: { ...encoder, fingerprint: 'other-3d' } });
     expect(other.usesEncoder).toBe(false);
-    expect(other.decide({ request: ask('Wie spät ist es in Tokio?'), requestedModel: 'auto' }).ood).toBeUndefined();
+    expect(other.decide({ request: ask(FAR), requestedModel: 'auto' }).ood).toBeUndefined();
+  });
+
+  it('leaves the everyday cap alone, as it leaves a detected plain task: chit-chat and short plain questions are read from their form', () => {
+    for (const text of ['Hello!', 'Thanks so much!', 'Wie spät ist es in Tokio?']) {
+      const d = router.decide({ request: ask(text), requestedModel: 'auto' });
+      expect([text, d.ood, d.tier]).toEqual([text, undefined, expect.stringMatching(/^(small|mid)$/)]);
+    }
   });
 });

@@ -24,7 +24,11 @@ describe('shipped weights file', () => {
     // Every dev domain is trained on; leave-one-domain-out does the holding out.
     expect(file.header.validation_domains).toEqual([]);
     expect(file.header.metrics.lodo).toMatchObject({ domains: expect.any(Number), apgr: expect.any(Number) });
-    expect(file.quality_curve!.quality.at(-1)).toBe(1);
+    // Monotone (a larger share never promises less), reaching at least all-frontier quality: it ends above 1 when
+    // some held-out share routed better than all-frontier (the running maximum carries that to share 1).
+    const q = file.quality_curve!.quality;
+    q.slice(1).forEach((x, i) => expect(x).toBeGreaterThanOrEqual(q[i]));
+    expect(q.at(-1)).toBeGreaterThanOrEqual(1);
     expect(file.ood).toMatchObject({ encoder: expect.any(String), fire_rate: 0.02 });
     for (const d of file.header.data) expect(d.sha256).toMatch(/^[0-9a-f]{64}$/);
   });

@@ -11,7 +11,7 @@ const CUE_INDEX = lexicons.CUE_INDEX;
 const CUE_FAMILY_NAMES = lexicons.CUE_FAMILY_NAMES;
 
 /** Bumped whenever the meaning of a feature changes; weights.json records the version it was trained with. */
-export const FEATURE_VERSION = 5;
+export const FEATURE_VERSION = 6;
 
 /** The prompt's shape. Every feature is emitted twice: once shared, once in its shape's block (domain adaptation by feature augmentation). */
 export type PromptFormat = 'mc' | 'open';
@@ -105,6 +105,31 @@ export function parseOptions(text: string): Options {
   }
   if (options.length < 2) return { stem: text, options: [] };
   return { stem: lines.slice(0, first).join('\n'), options };
+}
+
+/** Mean pairwise Jaccard similarity of the options' word sets (0 = nothing shared, 1 = the same words). */
+function optionOverlap(options: string[]): number {
+  const sets = options.map((o) => new Set(words(o)));
+  let sum = 0;
+  let pairs = 0;
+  for (let i = 0; i < sets.length; i++) {
+    for (let j = i + 1; j < sets.length; j++) {
+      let common = 0;
+      for (const w of sets[i]) if (sets[j].has(w)) common++;
+      const union = sets[i].size + sets[j].size - common;
+      sum += union ? common / union : 0;
+      pairs++;
+    }
+  }
+  return pairs ? sum / pairs : 0;
+}
+
+/** For all-numeric options, how close the values are (1 − (max − min) / max |value|): near answers need exact work. */
+function numericSpread(options: string[]): number {
+  const values = options.map((o) => /^[\s$€£-]*(-?\d+(?:[.,]\d+)?)/.exec(o)?.[1]).map((v) => (v === undefined ? NaN : Number(v.replace(',', '.'))));
+  if (values.some((v) => !Number.isFinite(v))) return 0;
+  const max = Math.max(...values.map(Math.abs));
+  return max > 0 ? Math.max(0, 1 - (Math.max(...values) - Math.min(...values)) / max) : 0;
 }
 
 function words(text: string): string[] {
@@ -239,7 +264,12 @@ function walkFeatures(s: RequestSummary, bits: number, consumer: Consumer): Prom
     sink.add('opt_words', log1(words(options.join(' ')).length / options.length, 40));
     sink.add('opt_true_false', options.some((o) => /^(true|false|wrong|not wrong)\b/i.test(o)) ? 1 : 0);
     sink.add('stem_blank', /[?:]\s*$/.test(stem.trim()) ? 0 : 1);
+    // How alike the options are (hard distractors differ by a word or two), whatever the subject.
+    sink.add('opt_overlap', optionOverlap(options));
+    sink.add('opt_numeric_spread', numericSpread(options));
   }
+  // A negation the writer stressed ("Which of the following is NOT…", "EXCEPT"): a reversed question, in any domain.
+  sink.add('caps_negation', /\b(NOT|EXCEPT|LEAST|FALSE|INCORRECT|NEVER)\b/.test(stem) ? 1 : 0);
 
   const leadWords = stemWords.slice(0, 2);
   if (leadWords[0]) sink.add(`lead:${leadWords[0]}`, 1);

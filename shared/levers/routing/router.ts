@@ -11,7 +11,7 @@ import { QualityCurve } from './quality-target';
 import { encoderText, type SentenceEncoder } from './sentence-encoder';
 import { summarizeRequest, type RequestSummary } from './request-summary';
 import { detectTask, GUARDED_TASKS, HINT_RULES, normalizeTask, PLAIN_TASKS, type TaskKind } from './task-hints';
-import { agentStep, isEverydayQuestion } from './turn-shape';
+import { agentStep, isChitChat, isEverydayTurn } from './turn-shape';
 import { maxTier, minTier, requiredCapabilities, resolveTierModel, tierRank } from './tiers';
 import { loadWeightsFile, parseWeightsFile, type WeightsFile } from './weights-file';
 import bundledWeights from './weights.json';
@@ -188,6 +188,8 @@ export class ComplexityRouter {
     const why: string[] = [
       `score ${score.toFixed(3)} (${format === 'mc' ? 'multiple-choice' : 'open'} prompt, top ${(100 * this.calibration.shareAtOrAbove(score)).toFixed(0)}% of reference traffic) vs thresholds small<${fmt(tSmall)}≤mid<${fmt(tFrontier)}≤frontier (${shareWhy}${raise > 0 ? `, raised by shadow feedback ${raise} for task ${taskKey} → ${frontierShare}` : ''}) → ${scoreTier}`,
     ];
+    // An everyday question or chit-chat is read from its form (short, plain, nothing asked but an answer or a reply).
+    const everyday = !hint && !agent && format === 'open' && !guardedDetected && this.isEveryday(summary);
     let tier = scoreTier;
     if (hint) {
       const rule = HINT_RULES[hint];
@@ -214,9 +216,9 @@ export class ComplexityRouter {
       why.push(`${agent.what}: first tool choice, score's tier capped at mid → ${tier}`);
     } else if (agent) {
       why.push(`${agent.what}, but the latest user turn asks for ${detected}: not a tool-selection step`);
-    } else if (!hint && format === 'open' && !guardedDetected && tierRank(tier) > tierRank('mid') && this.isEveryday(summary)) {
+    } else if (everyday && tierRank(tier) > tierRank('mid')) {
       tier = 'mid';
-      why.push('everyday question (short plain question, no reasoning, maths, code, planning or writing cue): capped at mid');
+      why.push(`${everydayWhat(summary)}: capped at mid`);
     } else if (!hint && format === 'open' && detected === 'summarize' && tierRank(tier) > tierRank('mid') && !this.followsGuardedWork(summary)) {
       // A detected summary follows the summarize hint's rule (small..mid by score).
       tier = 'mid';
@@ -233,10 +235,11 @@ export class ComplexityRouter {
     }
 
     // A prompt unlike anything the score was trained on: the score is not trusted (caps still apply). A detected plain
-    // task (classification, extraction, tool selection) was read from the prompt's form, not from the score, so it
-    // holds for unseen prompts too: the check distrusts the score, not the detector.
+    // task (classification, extraction, tool selection) and an everyday question or chit-chat were read from the
+    // prompt's form, not from the score, so they hold for unseen prompts too: the check distrusts the score, not the
+    // detector or the everyday cap (a bare "Hello!" is far from every training centroid and went to the frontier).
     const plainTask = detected !== undefined && (PLAIN_TASKS as readonly string[]).includes(detected);
-    const out = !hint && !agent && !plainTask && embedding && this.ood ? this.ood.isOut(embedding) : undefined;
+    const out = !hint && !agent && !plainTask && !everyday && embedding && this.ood ? this.ood.isOut(embedding) : undefined;
     if (out?.out && tier !== 'frontier') {
       tier = 'frontier';
       why.push(`out of distribution (cosine ${out.similarity.toFixed(3)} to the nearest training centroid < ${this.ood!.threshold.toFixed(3)}): score not trusted → frontier`);
@@ -295,13 +298,18 @@ export class ComplexityRouter {
    * ("what if each sister had two brothers?") belongs to whatever the conversation was doing.
    */
   private isEveryday(s: RequestSummary): boolean {
-    return isEverydayQuestion(s.lastUser) && s.earlierUserTurns.every((t) => isEverydayQuestion(t) && !isGuarded(detectTask(s, {}, t)));
+    return isEverydayTurn(s.lastUser) && s.earlierUserTurns.every((t) => isEverydayTurn(t) && !isGuarded(detectTask(s, {}, t)));
   }
 
   /** Whether an earlier user turn asked for synthesis, planning, reasoning or code (a follow-up's context). */
   private followsGuardedWork(s: RequestSummary): boolean {
     return s.earlierUserTurns.some((t) => isGuarded(detectTask(s, {}, t)));
   }
+}
+
+/** The everyday shape, for the decision's reason. */
+function everydayWhat(s: RequestSummary): string {
+  return isChitChat(s.lastUser) ? 'chit-chat (a greeting, thanks or a pleasantry and nothing else)' : 'everyday question (short plain question, no reasoning, maths, code, planning or writing cue)';
 }
 
 function isGuarded(task: TaskKind | undefined): boolean {

@@ -35,6 +35,40 @@ export function agentStep(s: RequestSummary): AgentStep | undefined {
   };
 }
 
+/**
+ * Chit-chat: a greeting, thanks, a farewell, a pleasantry or an acknowledgement and nothing else ("Hello!",
+ * "Hi there, how are you?", "Thanks so much 🙏", "Bonjour", "ok"). Nothing in the score's reference traffic
+ * looks like it, so the out-of-distribution check used to send a bare "Hello!" to the frontier; what it asks
+ * for is read from its form, like an everyday question's.
+ */
+const PLEASANTRY = new RegExp(
+  "^(hi|hello|hey|heya|hiya|howdy|yo|greetings|good (morning|afternoon|evening|day|night)|morning|evening|what'?s up|sup|how are (you|u)( doing| today)?|how'?s it going|how do you do|nice to meet you|pleased to meet you|thanks?( you)?( (so|very) much| a lot| again)?|thx|ty|cheers|much appreciated|many thanks|bye|goodbye|bye-bye|see (you|ya)( later| soon)?|take care|have a (nice|good|great) (day|evening|weekend)|ok|okay|cool|great|nice|awesome|perfect|got it|sounds good|no worries|bonjour|salut|merci|hola|gracias|buenos d[ií]as|hallo|guten (morgen|tag|abend)|danke|ciao|grazie|ol[aá]|obrigad[oa]|namaste)(?![\\p{L}\\p{N}])",
+  'iu',
+);
+// Who is greeted: a few fixed words (any case) or one capitalised name ("Hello Claude!"), never a lower-case verb ("hi can…").
+const ADDRESSEE = /^ ((there|all|everyone|everybody|folks|team|friend|buddy|mate|bot|assistant)(?![\p{L}\p{N}])|[A-Z][a-z]+(?![\p{L}\p{N}]))/u;
+const SEPARATORS = /^[\s\p{P}\p{S}]*/u;
+const CHIT_CHAT_MAX_CHARS = 80;
+
+/** Whether a user turn is chit-chat only: one to three pleasantries, each optionally addressed to someone, and punctuation or emoji. */
+export function isChitChat(text: string): boolean {
+  let rest = text.trim();
+  if (!rest || rest.length > CHIT_CHAT_MAX_CHARS || /\n/.test(rest)) return false;
+  for (let parts = 0; parts < 3 && rest; parts++) {
+    const greeting = PLEASANTRY.exec(rest);
+    if (!greeting) return false;
+    rest = rest.slice(greeting[0].length);
+    rest = rest.slice(ADDRESSEE.exec(rest)?.[0].length ?? 0);
+    rest = rest.slice(SEPARATORS.exec(rest)![0].length);
+  }
+  return rest === '';
+}
+
+/** An everyday user turn: a short plain question, or chit-chat. */
+export function isEverydayTurn(text: string): boolean {
+  return isEverydayQuestion(text) || isChitChat(text);
+}
+
 /** Longest text that still counts as an everyday question (Quora-style questions: median 52, p99 150 characters). */
 export const EVERYDAY_MAX_CHARS = 300;
 
