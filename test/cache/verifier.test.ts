@@ -1,5 +1,5 @@
 import { FEATURE_NAMES } from '../../shared/levers/cache/verifier/pair-features';
-import { prepareText } from '../../shared/levers/cache/verifier/prepare';
+import { PreparedTextCache, prepareText } from '../../shared/levers/cache/verifier/prepare';
 import { Verifier } from '../../shared/levers/cache/verifier/verifier';
 import { testEmbedder } from './cache-test-helpers';
 
@@ -39,5 +39,18 @@ describe('the learned verifier', () => {
     expect(fallback.name).toBe('cosine');
     const a = prepareText('x', Float32Array.of(1));
     expect(fallback.score(a, a, 0.42)).toBe(0.42);
+  });
+
+  test('prepared texts are kept between lookups, least recently used out', () => {
+    const cache = new PreparedTextCache(2);
+    const a = cache.get('How do I reset my password?');
+    expect(cache.get('How do I reset my password?')).toBe(a);
+    expect(a).toEqual(prepareText('How do I reset my password?'));
+    const second = cache.get('second');
+    cache.get('How do I reset my password?'); // used again: "second" is now the oldest
+    cache.get('third');
+    expect(cache.get('How do I reset my password?')).toBe(a);
+    expect(cache.get('second')).not.toBe(second); // evicted, prepared afresh
+    expect(cache.get('second')).toEqual(second);
   });
 });

@@ -6,7 +6,7 @@ import { CacheStorePayloadSchema, uncacheableReason, type CacheEntry, type Cache
 import { DEFAULT_TENANT_POLICY, type CacheTenantPolicy, type ResolvedCacheOptions } from './cache-options';
 import type { Embedder } from './embedders/embedder';
 import { EntryRepository } from './entry-repository';
-import { prepareText } from './verifier/prepare';
+import { PreparedTextCache } from './verifier/prepare';
 import { Verifier } from './verifier/verifier';
 import { DEFAULT_ERROR_BOUND, type ErrorBoundConfig } from './quality/error-bound';
 import { ScopeQuality } from './quality/scope-quality';
@@ -107,6 +107,7 @@ export class SemanticCache {
   /** Per-scope hits, checks and adapted thresholds (the verified cache). */
   readonly quality: ScopeQuality;
   private readonly now: () => number;
+  private readonly prepared = new PreparedTextCache();
 
   constructor(private readonly o: SemanticCacheOptions) {
     this.repo = new EntryRepository(o.redis, o.prefix);
@@ -171,7 +172,7 @@ export class SemanticCache {
       tenant,
       matches.map((m) => m.id),
     );
-    const query = prepareText(key.text);
+    const query = this.prepared.get(key.text);
     let best: { i: number; score: number } | undefined;
     for (let i = 0; i < matches.length; i++) {
       const meta = metas[i];
@@ -181,7 +182,7 @@ export class SemanticCache {
         result.rejected.tier = (result.rejected.tier ?? 0) + 1;
         continue;
       }
-      const score = this.verifier.score(query, prepareText(meta.text), matches[i].similarity);
+      const score = this.verifier.score(query, this.prepared.get(meta.text), matches[i].similarity);
       if (score < threshold) result.rejected.verifier = (result.rejected.verifier ?? 0) + 1;
       // Candidates come best-cosine first; the verifier may prefer a later one: serve the highest score.
       if (!best || score > best.score) best = { i, score };

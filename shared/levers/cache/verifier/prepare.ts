@@ -19,3 +19,22 @@ export async function prepareTexts(texts: string[], embedder: Embedder, batch = 
   }
   return out;
 }
+
+/**
+ * Prepared texts kept between lookups (least recently used out): a stored entry's text is judged at every lookup that
+ * meets it, and a query's text is often the next entry's. Its analysis is ~30 µs a text, up to seven per lookup.
+ */
+export class PreparedTextCache {
+  private readonly texts = new Map<string, PreparedText>();
+
+  constructor(private readonly capacity = 4096) {}
+
+  get(text: string): PreparedText {
+    let prepared = this.texts.get(text);
+    if (prepared) this.texts.delete(text);
+    else prepared = prepareText(text);
+    this.texts.set(text, prepared);
+    if (this.texts.size > this.capacity) this.texts.delete(this.texts.keys().next().value as string);
+    return prepared;
+  }
+}
