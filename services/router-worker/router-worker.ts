@@ -7,7 +7,7 @@ import { JOB_NAMES, QUEUES } from '../../shared/platform/queues/queue-catalog';
 import { queueProcessor } from '../../shared/platform/queues/queue-handlers';
 import type { Platform } from '../../shared/runtime/platform';
 import { pipelineBackoff } from './pipeline-backoff';
-import { CooldownReader } from './cooldown-reader';
+import { CooldownView } from '../../shared/providers/cooldown-view';
 
 /**
  * The router-worker: takes jobs off the pipeline queue and runs them through
@@ -24,9 +24,14 @@ export interface RunningRouterWorker {
   close(): Promise<void>;
 }
 
+/** How stale the worker's view of another process's cooldown may be (a job that calls meanwhile gets the 429 and is delayed). */
+const WORKER_COOLDOWN_REFRESH_MS = 50;
+
 export function startRouterWorker(platform: Platform, env: WorkerEnv): RunningRouterWorker {
   const log = platform.log.child({ component: 'router-worker' });
-  const cooldowns = new CooldownReader(new ProviderCooldowns(platform.redis, platform.env.PARSIMONY_QUEUE_PREFIX));
+  // The same in-process view of the shared cooldowns the fast path uses, refreshed every 50 ms: one Redis read per
+  // provider per 50 ms instead of one PTTL per job; a cooldown this worker records is honoured at once.
+  const cooldowns = new CooldownView(new ProviderCooldowns(platform.redis, platform.env.PARSIMONY_QUEUE_PREFIX), WORKER_COOLDOWN_REFRESH_MS);
   const delayed = platform.metrics.providerCooldownDelays;
   // Jobs on their final attempt skip the cooldown and call the provider: the runner fails a retryable error on a
   // final attempt, so bouncing them would fail them without a single call (what they did before cooldowns existed).

@@ -1,18 +1,19 @@
 import { Redis } from 'ioredis';
 import { ProviderCooldowns } from '../../shared/providers/provider-cooldown';
-import { CooldownReader } from '../../services/router-worker/cooldown-reader';
+import { CooldownView } from '../../shared/providers/cooldown-view';
 import { deletePrefix, REDIS_URL, uniquePrefix } from '../helpers/redis';
 
 /**
- * The router-worker reads a provider's cooldown once per 50 ms instead of once
- * per job: a cooldown set elsewhere shows within that time, one this worker
- * records shows at once. Real Redis, a clock the test moves.
+ * The in-process view of the shared cooldowns (the fast path's, and the
+ * router-worker's at a 50 ms refresh) reads a provider's cooldown once per
+ * refresh instead of once per job: a cooldown set elsewhere shows within that
+ * time, one this process records shows at once. Real Redis, a clock the test moves.
  */
-const prefix = uniquePrefix('cooldown-reader');
+const prefix = uniquePrefix('cooldown-view');
 let redis: Redis;
 let cooldowns: ProviderCooldowns;
 let clock: number;
-let reader: CooldownReader;
+let reader: CooldownView;
 beforeAll(() => {
   redis = new Redis(REDIS_URL);
   cooldowns = new ProviderCooldowns(redis, prefix);
@@ -20,7 +21,7 @@ beforeAll(() => {
 beforeEach(async () => {
   await redis.del(cooldowns.key('openai'));
   clock = Date.now();
-  reader = new CooldownReader(cooldowns, 50, () => clock);
+  reader = new CooldownView(cooldowns, 50, () => clock);
 });
 afterAll(async () => {
   await deletePrefix(prefix);
