@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { startSimulator } from '../../infra/simulator/server';
 import { startAll } from '../../services/all-in-one/start-all';
+import { cleanupPrefix } from './common/processes';
 import { createLogger } from '../../shared/platform/logging/logger';
 import { parsimonyMetrics } from '../../shared/platform/metrics/parsimony-metrics';
 import { dedicatedRedis } from '../reliability/redis-server';
@@ -144,14 +145,7 @@ async function main(): Promise<void> {
     monitor.disconnect();
     await app.close();
     await sim.close();
-    const cleaner = new Redis(REDIS_URL);
-    let cursor = '0';
-    do {
-      const [nextCursor, keys] = await cleaner.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = nextCursor;
-      if (keys.length) await cleaner.del(...keys);
-    } while (cursor !== '0');
-    cleaner.disconnect();
+    await cleanupPrefix(prefix, REDIS_URL);
     await redisServer.remove();
   }
 }

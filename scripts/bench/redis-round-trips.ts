@@ -31,6 +31,7 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { startSimulator } from '../../infra/simulator/server';
 import { startAll } from '../../services/all-in-one/start-all';
+import { cleanupPrefix } from './common/processes';
 import { createLogger } from '../../shared/platform/logging/logger';
 
 const { values } = parseArgs({ options: { n: { type: 'string', default: '50' }, trace: { type: 'string' } } });
@@ -215,14 +216,7 @@ async function main(): Promise<void> {
   } finally {
     await app.close();
     await sim.close();
-    const cleaner = new Redis(REDIS_URL);
-    let cursor = '0';
-    do {
-      const [next, keys] = await cleaner.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await cleaner.del(...keys);
-    } while (cursor !== '0');
-    cleaner.disconnect();
+    await cleanupPrefix(prefix, REDIS_URL);
   }
 }
 
