@@ -273,22 +273,7 @@ async function main(): Promise<void> {
           stage_cpu_us_per_request: medianStageCpu(mine),
         };
       }
-      return row as { rate: number } & Record<
-        TargetName,
-        {
-          p50_ms: number;
-          p99_ms: number;
-          added_p50_ms: number;
-          added_p99_ms: number;
-          achieved_rps: number;
-          skipped: number;
-          errors: number;
-          cpu_ms_per_request: number | null;
-          dispatch_lag_p99_ms: number;
-          load_1m: number | null;
-          stage_cpu_us_per_request: Record<string, number> | null;
-        }
-      >;
+      return row as RateRow;
     });
     const sustains = (name: TargetName) =>
       byRate
@@ -333,26 +318,28 @@ async function main(): Promise<void> {
   }
 }
 
+/** One target's medians at one rate. */
+interface TargetFigures {
+  p50_ms: number;
+  p99_ms: number;
+  added_p50_ms: number;
+  added_p99_ms: number;
+  achieved_rps: number;
+  skipped: number;
+  errors: number;
+  cpu_ms_per_request: number | null;
+  dispatch_lag_p99_ms: number;
+  load_1m: number | null;
+  stage_cpu_us_per_request: Record<string, number> | null;
+}
+type RateRow = { rate: number } & Record<TargetName, TargetFigures>;
+
 type Result = {
   date: string;
   machine: ReturnType<typeof machineInfo>;
   load: { start: number; mean: number; max: number };
   config: { repeats: number; duration_s: number; p99_budget_ms: number };
-  by_rate: ({ rate: number } & Record<
-    TargetName,
-    {
-      p50_ms: number;
-      p99_ms: number;
-      added_p50_ms: number;
-      added_p99_ms: number;
-      achieved_rps: number;
-      skipped: number;
-      errors: number;
-      cpu_ms_per_request: number | null;
-      load_1m: number | null;
-      stage_cpu_us_per_request: Record<string, number> | null;
-    }
-  >)[];
+  by_rate: RateRow[];
   portkey_verified: boolean;
   max_rate_within_budget: Record<string, number | null>;
   miss_run_cache_headers: { hit: number; miss: number; other: number };

@@ -147,6 +147,8 @@ async function main(): Promise<void> {
       REDIS_URL,
       PARSIMONY_QUEUE_PREFIX: prefix,
       PARSIMONY_API_KEYS: 'bench:k-rtt',
+      // One process, whatever the machine's cores: the counts are per process.
+      PARSIMONY_WORKERS: '1',
       PORT: '0',
       LOG_LEVEL: 'silent',
       OPENAI_API_KEY: 'sk-x',
