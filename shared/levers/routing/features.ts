@@ -1,14 +1,14 @@
 import * as hashing from './hashing';
 import * as lexicons from './lexicons';
-import type { CueFamily } from './lexicons';
 import type { RequestSummary } from './request-summary';
 
 // Local bindings: some module loaders (tsx/esbuild) turn every call through an
 // imported binding into a getter call, which shows up on the hot path.
 const fnv1a = hashing.fnv1a;
 const mixBlock = hashing.mixBlock;
-const CUE_INDEX = lexicons.CUE_INDEX;
 const CUE_FAMILY_NAMES = lexicons.CUE_FAMILY_NAMES;
+/** Word → the indices (in CUE_FAMILY_NAMES) of its cue families, repeats kept. */
+const CUE_FAMILY_IDS: ReadonlyMap<string, readonly number[]> = new Map([...lexicons.CUE_INDEX].map(([w, fams]) => [w, fams.map((f) => CUE_FAMILY_NAMES.indexOf(f))]));
 
 /** Bumped whenever the meaning of a feature changes; weights.json records the version it was trained with. */
 export const FEATURE_VERSION = 6;
@@ -30,6 +30,12 @@ const WORD = /[a-z][a-z'+#]*|\d+(?:[.,]\d+)*/g;
 const MATH_CHARS = /[=+*/^<>%√π∑∫≤≥±×÷]/g;
 const CODE_MARKERS = /```|\bdef |\bfunction\b|\breturn\b|=>|\bconsole\.|#include|\bpublic static\b|\bimport |\bSELECT\b|[{};]\s*$/gm;
 const SENTENCE_END = /[.!?](\s|$)/g;
+// Counted with a regex, not a charCodeAt loop: the prompt is a concatenation (head + tail), and V8 walks such a string several times slower.
+const NEWLINE = /\n/g;
+const QUESTION_MARK = /\?/g;
+const DIGIT = /\d/g;
+const QUOTE = /["“”]/g;
+const NUMBER = /\d+(?:[.,]\d+)*/g;
 const NUMBERED_ITEM = /^\s*(\d+[.)]|[a-z][.)]|[-*•])\s+/gm;
 const PHRASES: Array<[string, RegExp]> = [
   ['which_of', /\bwhich of (the|these)\b/],
@@ -136,48 +142,78 @@ function words(text: string): string[] {
   return text.toLowerCase().match(WORD) ?? [];
 }
 
+/** Matches of a global regex (`test` advances lastIndex as `exec` does, without building a match array). */
 function countMatches(text: string, re: RegExp): number {
   re.lastIndex = 0;
   let n = 0;
-  while (re.exec(text)) n++;
+  while (re.test(text)) n++;
   return n;
 }
 
+const cueCounts = new Int32Array(CUE_FAMILY_NAMES.length);
+
+/** Per cue family, min(count, 4) / 4 of the tokens in it, as feature `${prefix}${family}` (hashed without building the name). */
 function addCues(sink: Sink, prefix: string, tokens: string[]): void {
-  const counts = Object.fromEntries(CUE_FAMILY_NAMES.map((f) => [f, 0])) as Record<CueFamily, number>;
-  for (const t of tokens) {
-    const fams = CUE_INDEX.get(t);
-    if (fams) for (const f of fams) counts[f]++;
+  const counts = cueCounts;
+  counts.fill(0);
+  for (let i = 0; i < tokens.length; i++) {
+    const fams = CUE_FAMILY_IDS.get(tokens[i]);
+    if (fams) for (let k = 0; k < fams.length; k++) counts[fams[k]]++;
   }
-  for (const f of CUE_FAMILY_NAMES) if (counts[f]) sink.add(`${prefix}${f}`, Math.min(counts[f], 4) / 4);
+  let prefixHash: number | undefined;
+  for (let f = 0; f < counts.length; f++) {
+    if (!counts[f]) continue;
+    prefixHash ??= fnv1a(prefix);
+    const family = CUE_FAMILY_NAMES[f];
+    sink.addHash(fnv1a(family, prefixHash), Math.min(counts[f], 4) / 4, sink.names ? `${prefix}${family}` : undefined);
+  }
 }
 
 const UNIGRAM_SEED = fnv1a('u:');
 const BIGRAM_SEED = fnv1a('b:');
+const FNV_PRIME = 0x01000193;
+const SPACE = 32;
+const seenTokens = new hashing.HashOrderSet();
 
 /**
- * Word unigrams and bigrams, hashed without building strings (a bigram's
- * hash continues the first word's hash over the second), de-duplicated and
- * scaled by 1/sqrt(count) so long prompts do not dominate.
+ * Word unigrams and bigrams, hashed without building strings, de-duplicated
+ * in first-seen order and scaled by 1/sqrt(count) so long prompts do not
+ * dominate. The hashes are fnv1a("u:" + word) and fnv1a("b:" + previous + " "
+ * + word); FNV-1a runs on over concatenation, so one pass over each word's
+ * characters advances all three (its unigram, the bigram it ends, and the
+ * "b:word " prefix of the bigram it starts).
  */
 function addTokens(sink: Sink, tokens: string[]): void {
-  const seen = new Set<number>();
+  const seen = seenTokens;
+  seen.clear();
   const names = sink.names ? new Map<number, string>() : undefined;
   let prev = '';
+  let bigramPrefix = 0;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i].charCodeAt(0) <= 57 ? '#' : tokens[i];
-    const u = fnv1a(t, UNIGRAM_SEED);
+    let u = UNIGRAM_SEED;
+    let b = bigramPrefix;
+    let next = BIGRAM_SEED;
+    for (let k = 0; k < t.length; k++) {
+      const c = t.charCodeAt(k);
+      u = Math.imul(u ^ c, FNV_PRIME);
+      b = Math.imul(b ^ c, FNV_PRIME);
+      next = Math.imul(next ^ c, FNV_PRIME);
+    }
+    u >>>= 0;
     seen.add(u);
     names?.set(u, `u:${t}`);
     if (i > 0) {
-      const b = fnv1a(t, fnv1a(' ', fnv1a(prev, BIGRAM_SEED)));
+      b >>>= 0;
       seen.add(b);
       names?.set(b, `b:${prev}_${t}`);
     }
+    bigramPrefix = Math.imul(next ^ SPACE, FNV_PRIME) >>> 0;
     prev = t;
   }
   const scale = 1 / Math.sqrt(seen.size || 1);
-  for (const h of seen) sink.addHash(h, scale, names?.get(h));
+  const order = seen.order;
+  for (let k = 0, n = seen.size; k < n; k++) sink.addHash(order[k], scale, names?.get(order[k]));
 }
 
 /**
@@ -220,19 +256,21 @@ function walkFeatures(s: RequestSummary, bits: number, consumer: Consumer): Prom
   const format: PromptFormat = options.length >= 2 ? 'mc' : 'open';
   const sink = new Sink((1 << bits) - 1, BLOCK[format], consumer);
   const lower = text.toLowerCase();
-  const stemWords = words(stem);
-  const allWords = options.length ? words(text) : stemWords;
+  // words(x) is x.toLowerCase().match(WORD): the lowered text serves the whole prompt (and the stem when it is the whole prompt).
+  const textWords = lower.match(WORD) ?? [];
+  const stemWords = stem === text ? textWords : words(stem);
+  const allWords = options.length ? textWords : stemWords;
 
   sink.add('bias', 1);
   sink.add('len', log1(s.lastUserChars, 4000));
   sink.add('stem_len', log1(stem.length, 2000));
   sink.add('words', log1(stemWords.length, 500));
-  sink.add('lines', log1(countMatches(stem, /\n/g), 40));
+  sink.add('lines', log1(countMatches(stem, NEWLINE), 40));
   sink.add('sentences', log1(countMatches(stem, SENTENCE_END), 20));
-  sink.add('qmarks', Math.min(countMatches(stem, /\?/g), 5) / 5);
-  const digits = countMatches(text, /\d/g);
+  sink.add('qmarks', Math.min(countMatches(stem, QUESTION_MARK), 5) / 5);
+  const digits = countMatches(text, DIGIT);
   sink.add('digit_ratio', Math.min(1, (digits / Math.max(1, text.length)) * 10));
-  sink.add('numbers', log1(countMatches(stem, /\d+(?:[.,]\d+)*/g), 20));
+  sink.add('numbers', log1(countMatches(stem, NUMBER), 20));
   sink.add('math_ops', log1(countMatches(text, MATH_CHARS), 20));
   sink.add('latex', /\$[^$]+\$|\\frac|\\sqrt|\\sum|\\int/.test(text) ? 1 : 0);
   sink.add('code', log1(countMatches(text, CODE_MARKERS), 10));
@@ -241,7 +279,7 @@ function walkFeatures(s: RequestSummary, bits: number, consumer: Consumer): Prom
   sink.add('avg_word_len', Math.max(-1, Math.min(1, (avgLen - 4.5) / 2)));
   sink.add('long_words', stemWords.filter((w) => w.length >= 10).length / Math.max(1, stemWords.length));
   sink.add('numbered_items', log1(countMatches(stem, NUMBERED_ITEM), 10));
-  sink.add('quotes', Math.min(countMatches(stem, /["“”]/g), 6) / 6);
+  sink.add('quotes', Math.min(countMatches(stem, QUOTE), 6) / 6);
   sink.add('ends_question', /\?\s*$/.test(stem.trim()) ? 1 : 0);
   for (const [name, re] of PHRASES) if (re.test(lower)) sink.add(`p:${name}`, 1);
 

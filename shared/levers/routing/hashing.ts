@@ -19,3 +19,50 @@ export function mixBlock(hash: number, block: number): number {
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
   return (h ^ (h >>> 16)) >>> 0;
 }
+
+/**
+ * A set of 32-bit hashes that remembers insertion order, reused from call to call: what a `Set<number>`
+ * gives, without its allocations (hashes ≥ 2^30 are heap numbers in V8, one allocation per entry).
+ * Open addressing with linear probing; `clear` is O(1) (a generation stamp per slot).
+ */
+export class HashOrderSet {
+  private keys = new Uint32Array(1024);
+  private stamps = new Uint32Array(1024);
+  private generation = 1;
+  /** Members in insertion order (the first `size` entries). */
+  order = new Uint32Array(512);
+  size = 0;
+
+  clear(): void {
+    this.size = 0;
+    this.generation++;
+    if (this.generation === 0xffffffff) {
+      this.stamps.fill(0);
+      this.generation = 1;
+    }
+  }
+
+  add(h: number): void {
+    if (2 * (this.size + 1) > this.keys.length) this.grow();
+    const { keys, stamps, generation } = this;
+    const mask = keys.length - 1;
+    let slot = mixBlock(h, 0) & mask;
+    while (stamps[slot] === generation) {
+      if (keys[slot] === h) return;
+      slot = (slot + 1) & mask;
+    }
+    stamps[slot] = generation;
+    keys[slot] = h;
+    this.order[this.size++] = h;
+  }
+
+  private grow(): void {
+    const members = this.order.slice(0, this.size);
+    this.keys = new Uint32Array(this.keys.length * 2);
+    this.stamps = new Uint32Array(this.keys.length);
+    this.order = new Uint32Array(this.keys.length / 2);
+    this.generation = 1;
+    this.size = 0;
+    for (const h of members) this.add(h);
+  }
+}

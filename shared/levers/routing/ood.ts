@@ -9,6 +9,11 @@
  */
 export class OodDetector {
   private readonly centroids: Float32Array[];
+  /** The centroids back to back (dims each), for the decision's check. */
+  private readonly flat: Float32Array;
+  private readonly dims: number;
+  /** The centroid the last in-distribution prompt was matched by, tried first (prompts come in runs of one kind). */
+  private lastHit = 0;
 
   constructor(
     centroids: readonly (readonly number[])[],
@@ -17,6 +22,9 @@ export class OodDetector {
     readonly fireRate: number,
   ) {
     this.centroids = centroids.map((c) => Float32Array.from(c));
+    this.dims = this.centroids[0]?.length ?? 0;
+    this.flat = new Float32Array(this.centroids.length * this.dims);
+    this.centroids.forEach((c, j) => this.flat.set(c, j * this.dims));
   }
 
   /** Cosine to the nearest centroid (embeddings and centroids are unit vectors). */
@@ -30,9 +38,43 @@ export class OodDetector {
     return best;
   }
 
-  isOut(embedding: Float32Array): { out: boolean; similarity: number } {
-    const similarity = this.similarity(embedding);
-    return { out: similarity < this.threshold, similarity };
+  /**
+   * Whether the prompt is out of distribution (its nearest centroid below the threshold), with that
+   * nearest cosine when it is. The same answer as comparing `similarity` with the threshold (each cosine
+   * is summed in the same order), but an in-distribution prompt stops at the first centroid that reaches
+   * the threshold: usually the one that matched the last prompt, so one dot product instead of 48.
+   */
+  isOut(embedding: Float32Array): { out: true; similarity: number } | { out: false } {
+    const k = this.centroids.length;
+    const first = this.lastHit;
+    let best = -1;
+    for (let n = 0; n < k; n++) {
+      const j = n === 0 ? first : n <= first ? n - 1 : n;
+      const s = this.dot(j, embedding);
+      if (s >= this.threshold) {
+        this.lastHit = j;
+        return { out: false };
+      }
+      if (s > best) best = s;
+    }
+    return best < this.threshold ? { out: true, similarity: best } : { out: false };
+  }
+
+  /** Centroid j · embedding, summed in index order like `similarity` (four terms a step, one running sum). */
+  private dot(j: number, e: Float32Array): number {
+    const c = this.flat;
+    const dims = this.dims;
+    const base = j * dims;
+    let s = 0;
+    let i = 0;
+    for (; i + 4 <= dims; i += 4) {
+      s += c[base + i] * e[i];
+      s += c[base + i + 1] * e[i + 1];
+      s += c[base + i + 2] * e[i + 2];
+      s += c[base + i + 3] * e[i + 3];
+    }
+    for (; i < dims; i++) s += c[base + i] * e[i];
+    return s;
   }
 }
 

@@ -86,6 +86,8 @@ const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : x > 0 ? '∞' : 
  * deterministic: the same input always gives the same decision.
  */
 export class ComplexityRouter {
+  private readonly tierChoices = new Map<string, ReturnType<typeof resolveTierModel>>();
+
   private constructor(
     private readonly catalog: Catalog,
     private readonly model: LinearModel,
@@ -146,6 +148,27 @@ export class ComplexityRouter {
     return this.curve ? this.curve.frontierShareFor(target) : DEFAULT_FRONTIER_SHARE;
   }
 
+  /**
+   * resolveTierModel, remembered per (tier, provider, capabilities) when the tenant pins nothing: the catalog is
+   * fixed for the router's life, and filtering and sorting its models for every decision was 5% of a decision.
+   */
+  private tierModel(tier: Tier, provider: string, caps: ReturnType<typeof requiredCapabilities>, pinned: RoutingPolicy['pinned']): ReturnType<typeof resolveTierModel> {
+    if (pinned && Object.keys(pinned).length) return resolveTierModel(this.catalog, tier, provider, caps, pinned);
+    const key = `${tier}|${provider}|${caps.join(',')}`;
+    let choice = this.tierChoices.get(key);
+    if (!choice) {
+      choice = resolveTierModel(this.catalog, tier, provider, caps);
+      if (this.tierChoices.size >= 256) this.tierChoices.clear();
+      this.tierChoices.set(key, choice);
+    }
+    return choice;
+  }
+
+  /** The request's sentence embedding (only called when an encoder is loaded). */
+  private embed(summary: RequestSummary): Float32Array {
+    return this.encoder!.embedSync(encoderText(summary));
+  }
+
   /** The classifier's score alone (no policy): higher = harder. */
   score(request: ChatRequest): ModelScore {
     const summary = summarizeRequest(request);
@@ -154,8 +177,10 @@ export class ComplexityRouter {
 
   decide(input: RouteInput): RouterDecision {
     const summary = summarizeRequest(input.request);
-    const embedding = this.encoder?.embedSync(encoderText(summary));
-    const { score, format } = this.model.score(summary, this.denseEmbedding ? embedding : undefined);
+    // The embedding is made only when something reads it: the dense part of the score, or the out-of-distribution
+    // check below (hinted, agent, plain-task and everyday prompts never reach it).
+    const denseInput = this.denseEmbedding ? this.embed(summary) : undefined;
+    const { score, format } = this.model.score(summary, denseInput);
     const policy = input.policy ?? {};
 
     if (input.requestedModel !== 'auto') {
@@ -239,7 +264,7 @@ export class ComplexityRouter {
     // prompt's form, not from the score, so they hold for unseen prompts too: the check distrusts the score, not the
     // detector or the everyday cap (a bare "Hello!" is far from every training centroid and went to the frontier).
     const plainTask = detected !== undefined && (PLAIN_TASKS as readonly string[]).includes(detected);
-    const out = !hint && !agent && !plainTask && !everyday && embedding && this.ood ? this.ood.isOut(embedding) : undefined;
+    const out = !hint && !agent && !plainTask && !everyday && this.ood ? this.ood.isOut(denseInput ?? this.embed(summary)) : undefined;
     if (out?.out && tier !== 'frontier') {
       tier = 'frontier';
       why.push(`out of distribution (cosine ${out.similarity.toFixed(3)} to the nearest training centroid < ${this.ood!.threshold.toFixed(3)}): score not trusted → frontier`);
@@ -273,7 +298,7 @@ export class ComplexityRouter {
     if (detected && detected !== hint) why.push(`detected task ${detected}`);
 
     const provider = policy.provider ?? this.catalog.defaultAuto.provider;
-    const choice = resolveTierModel(this.catalog, tier, provider, requiredCapabilities(input.request), policy.pinned);
+    const choice = this.tierModel(tier, provider, requiredCapabilities(input.request), policy.pinned);
     why.push(`${choice.model.id}: ${choice.why}`);
     const band = choice.tier === 'frontier' ? [tFrontier, Infinity] : choice.tier === 'mid' ? [tSmall, tFrontier] : [-Infinity, tSmall];
     const fullEffort = isGuarded(hint) || guardedDetected || !!out?.out || raise > 0;
