@@ -56,6 +56,9 @@ const PHRASES: Array<[string, RegExp]> = [
   ['detail', /\b(in detail|detailed|comprehensive|thorough|in depth)\b/],
 ];
 
+/** PHRASES with their feature names built once. */
+const PHRASE_FEATURES: Array<[string, RegExp]> = PHRASES.map(([name, re]) => [`p:${name}`, re]);
+
 const log1 = (x: number, scale: number) => Math.min(2, Math.log1p(x) / Math.log1p(scale));
 
 /** Receives each (hashed index, value) pair; training collects them, inference sums weights on the fly. */
@@ -75,7 +78,8 @@ class Sink {
   }
   add(name: string, value: number): void {
     if (value === 0 || !Number.isFinite(value)) return;
-    this.addHash(fnv1a(name), value, name);
+    // The name only when the consumer keeps names (training): "open|<name>" was built for every feature of every decision.
+    this.addHash(fnv1a(name), value, this.names ? name : undefined);
   }
   addHash(h: number, value: number, name?: string): void {
     const c = this.consumer;
@@ -281,7 +285,7 @@ function walkFeatures(s: RequestSummary, bits: number, consumer: Consumer): Prom
   sink.add('numbered_items', log1(countMatches(stem, NUMBERED_ITEM), 10));
   sink.add('quotes', Math.min(countMatches(stem, QUOTE), 6) / 6);
   sink.add('ends_question', /\?\s*$/.test(stem.trim()) ? 1 : 0);
-  for (const [name, re] of PHRASES) if (re.test(lower)) sink.add(`p:${name}`, 1);
+  for (const [name, re] of PHRASE_FEATURES) if (re.test(lower)) sink.add(name, 1);
 
   if (format === 'mc') {
     const lens = options.map((o) => o.length);

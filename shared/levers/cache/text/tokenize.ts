@@ -24,8 +24,8 @@ export function normaliseText(text: string): string {
 export function tokenize(text: string): string[] {
   const out: string[] = [];
   const norm = normaliseText(text);
-  for (const m of norm.matchAll(TOKEN_RE)) {
-    const t = m[0];
+  // match() gives the matched strings without matchAll's match object per token (the embedder's main garbage).
+  for (const t of norm.match(TOKEN_RE) ?? []) {
     if (t.length > 2 && t.includes("'")) {
       const fixed = CONTRACTIONS[t];
       if (fixed) {
