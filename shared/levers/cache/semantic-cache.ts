@@ -10,6 +10,7 @@ import { PreparedTextCache } from './verifier/prepare';
 import { Verifier } from './verifier/verifier';
 import { DEFAULT_ERROR_BOUND, type ErrorBoundConfig } from './quality/error-bound';
 import { ScopeQuality } from './quality/scope-quality';
+import { memoRankOf } from './rank-memo';
 import { requestKey, type RequestKey } from './request-key';
 import { SingleFlight, type FlightTicket, type SingleFlightOptions } from './single-flight';
 import { tierMayServe } from './tier-order';
@@ -116,7 +117,7 @@ export class SemanticCache {
     this.store = o.store;
     this.now = o.now ?? Date.now;
     this.quality = new ScopeQuality(o.redis, o.prefix, { ...DEFAULT_ERROR_BOUND, ...o.errorBound });
-    this.verifier = o.verifier ?? Verifier.forEmbedder(o.embedder.fingerprint, o.embedder.rankOf?.bind(o.embedder));
+    this.verifier = o.verifier ?? Verifier.forEmbedder(o.embedder.fingerprint, o.embedder.rankOf ? memoRankOf(o.embedder.rankOf.bind(o.embedder)) : undefined);
   }
 
   /** The served threshold when neither request, task nor tenant sets one: the verifier's, else the embedder's cosine. */
