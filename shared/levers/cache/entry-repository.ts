@@ -177,12 +177,25 @@ export class EntryRepository {
   /** Metas by id (null where missing) and the first id's response, in one round trip; other responses stay in Redis. */
   async getMetas(tenant: string, ids: string[]): Promise<{ metas: (EntryMeta | null)[]; first: CacheEntry['response'] | null }> {
     if (ids.length === 0) return { metas: [], first: null };
+    const raw = await this.readMetas(tenant, ids);
+    return { metas: raw.slice(0, ids.length).map((v) => parseMeta(v, tenant)), first: parseResponse(raw[ids.length]) };
+  }
+
+  /**
+   * The metas' and the first response's raw values. On an auto-pipelined connection as plain commands, so they
+   * join whatever else this event-loop turn sends (the exact tier's script, when a lookup reads them early); an
+   * explicit pipeline would be a write of its own.
+   */
+  private async readMetas(tenant: string, ids: string[]): Promise<(string | null)[]> {
+    const fields = [...ids.map((id) => [this.keys.entry(tenant, id), 'm'] as const), [this.keys.entry(tenant, ids[0]), 'r'] as const];
+    if (this.redis.options.enableAutoPipelining) return Promise.all(fields.map(([key, field]) => this.redis.hget(key, field)));
     const p = this.redis.pipeline();
-    for (const id of ids) p.hget(this.keys.entry(tenant, id), 'm');
-    p.hget(this.keys.entry(tenant, ids[0]), 'r');
+    for (const [key, field] of fields) p.hget(key, field);
     const res = (await p.exec()) ?? [];
-    const metas = res.slice(0, ids.length).map(([, v]) => parseMeta(v as string | null, tenant));
-    return { metas, first: parseResponse(res[ids.length]?.[1] as string | null) };
+    return res.map(([err, v]) => {
+      if (err) throw err;
+      return v as string | null;
+    });
   }
 
   async getResponse(tenant: string, id: string): Promise<CacheEntry['response'] | null> {

@@ -155,7 +155,12 @@ export class SemanticCache {
     // a paid one is only called once the exact tier has missed.
     const overlap = semanticEligible && !this.embedder.paid;
     const early = overlap ? this.semanticCandidates(key, tenant, now, options, input.signal) : undefined;
-    early?.catch(() => undefined); // handled below when it is awaited; never an unhandled rejection on an exact hit
+    // The candidates' metas are read as soon as the (free, in-process) search has them: that is before the exact
+    // tier's command leaves, so both travel in one round trip (read for nothing on an exact hit).
+    const earlyMetas = early?.then(({ matches }) => this.repo.getMetas(tenant, ids(matches)));
+    // Handled below when they are awaited; never an unhandled rejection on an exact hit.
+    early?.catch(() => undefined);
+    earlyMetas?.catch(() => undefined);
     const { entry: exact, won } = await exactLookup;
     if (claim && won !== undefined) result.flight = this.flights.ticket(claim, won);
     if (exact && exact.scope === key.scope && tierMayServe(exact.tier, input.tier)) return { ...result, status: 'hit', kind: 'exact', entry: exact, similarity: 1 };
@@ -169,10 +174,7 @@ export class SemanticCache {
     if (matches.length === 0) return result;
     result.bestSimilarity = matches[0].similarity;
     // The best candidate's response comes in the same round trip: it is the one usually served.
-    const { metas, first } = await this.repo.getMetas(
-      tenant,
-      matches.map((m) => m.id),
-    );
+    const { metas, first } = await (earlyMetas ?? this.repo.getMetas(tenant, ids(matches)));
     const query = this.prepared.get(key.text);
     let best: { i: number; score: number } | undefined;
     for (let i = 0; i < matches.length; i++) {
@@ -278,4 +280,8 @@ export class SemanticCache {
     new Uint8Array(out.buffer).set(buf);
     return out;
   }
+}
+
+function ids(matches: readonly { id: string }[]): string[] {
+  return matches.map((m) => m.id);
 }
