@@ -66,9 +66,16 @@ redis.call('ZADD', KEYS[5], ARGV[5], ARGV[8])
 for i = 6, #KEYS do redis.call('SADD', KEYS[i], ARGV[6]) end
 return 1`;
 
+/** Semantic candidates in one command: each entry's meta (KEYS[i] field m), then the first entry's response; false where missing. */
+const GET_METAS = `local out = {}
+for i = 1, #KEYS do out[i] = redis.call('HGET', KEYS[i], 'm') end
+out[#KEYS + 1] = redis.call('HGET', KEYS[1], 'r')
+return out`;
+
 interface RepositoryRedis {
   parsimonyCacheGetExact(exactKey: string, lockKey: string, entryPrefix: string, token: string, ttlMs: number, ownerPrefix: string): Promise<[string, string, string, number]>;
   parsimonyCachePut(numKeys: number, ...args: (string | number)[]): Promise<number>;
+  parsimonyCacheMetas(numKeys: number, ...keys: string[]): Promise<(string | null)[]>;
 }
 
 /** Cache entries and the exact tier in Redis. */
@@ -85,6 +92,7 @@ export class EntryRepository {
     if (!('parsimonyCacheGetExact' in redis)) {
       redis.defineCommand('parsimonyCacheGetExact', { numberOfKeys: 2, lua: GET_EXACT });
       redis.defineCommand('parsimonyCachePut', { lua: PUT_ENTRY });
+      redis.defineCommand('parsimonyCacheMetas', { lua: GET_METAS });
     }
     this.scripts = redis as unknown as RepositoryRedis;
   }
@@ -181,21 +189,9 @@ export class EntryRepository {
     return { metas: raw.slice(0, ids.length).map((v) => parseMeta(v, tenant)), first: parseResponse(raw[ids.length]) };
   }
 
-  /**
-   * The metas' and the first response's raw values. On an auto-pipelined connection as plain commands, so they
-   * join whatever else this event-loop turn sends (the exact tier's script, when a lookup reads them early); an
-   * explicit pipeline would be a write of its own.
-   */
-  private async readMetas(tenant: string, ids: string[]): Promise<(string | null)[]> {
-    const fields = [...ids.map((id) => [this.keys.entry(tenant, id), 'm'] as const), [this.keys.entry(tenant, ids[0]), 'r'] as const];
-    if (this.redis.options.enableAutoPipelining) return Promise.all(fields.map(([key, field]) => this.redis.hget(key, field)));
-    const p = this.redis.pipeline();
-    for (const [key, field] of fields) p.hget(key, field);
-    const res = (await p.exec()) ?? [];
-    return res.map(([err, v]) => {
-      if (err) throw err;
-      return v as string | null;
-    });
+  /** The metas' and the first response's raw values: one script call (one command, not one HGET per candidate). */
+  private readMetas(tenant: string, ids: string[]): Promise<(string | null)[]> {
+    return this.scripts.parsimonyCacheMetas(ids.length, ...ids.map((id) => this.keys.entry(tenant, id)));
   }
 
   async getResponse(tenant: string, id: string): Promise<CacheEntry['response'] | null> {
