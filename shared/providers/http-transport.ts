@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { Readable } from 'node:stream';
+import { bufferedResponse } from './buffered-response';
 
 /**
  * The `fetch` both official SDKs are given: plain node:http(s) over keep-alive
@@ -12,8 +13,8 @@ import { Readable } from 'node:stream';
  * streamed request bodies) goes to the global fetch unchanged.
  *
  * Responses are real `Response` objects: a JSON body is read in full first
- * (cheaper than a web stream), an event stream is handed over as a web
- * stream so tokens flow as they arrive.
+ * and decoded from memory (buffered-response.ts: no web stream in between),
+ * an event stream is handed over as a web stream so tokens flow as they arrive.
  */
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
@@ -60,7 +61,8 @@ export function keepAliveFetch(options: KeepAliveFetchOptions = {}): FetchLike {
         const done = (payload: Buffer | ReadableStream<Uint8Array> | null) => {
           if (settled) return;
           settled = true;
-          resolve(new Response(payload, { status, statusText: res.statusMessage, headers }));
+          const responseInit = { status, statusText: res.statusMessage, headers };
+          resolve(Buffer.isBuffer(payload) ? bufferedResponse(payload, responseInit) : new Response(payload, responseInit));
         };
         if (status === 204 || status === 205 || status === 304 || init?.method === 'HEAD') {
           res.resume();

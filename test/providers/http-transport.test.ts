@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { bufferedResponse } from '../../shared/providers/buffered-response';
 import { keepAliveFetch } from '../../shared/providers/http-transport';
 
 /** A real HTTP server whose routes exercise what the SDKs need from their fetch. */
@@ -96,5 +97,46 @@ describe('keepAliveFetch', () => {
     expect(res.status).toBe(201);
     expect(seen[seen.length - 1].headers['content-type']).toMatch(/^multipart\/form-data/);
     expect(seen[seen.length - 1].body).toContain('batch');
+  });
+});
+
+describe('bufferedResponse (a body already read, decoded without a web stream)', () => {
+  const make = (text: string, status = 200) => bufferedResponse(Buffer.from(text, 'utf8'), { status, headers: { 'content-type': 'application/json' } });
+
+  test('is a Response: status, headers, ok, and a JSON body read once, as fetch allows', async () => {
+    const res = make('{"a":"é"}', 201);
+    expect(res).toBeInstanceOf(Response);
+    expect(res.status).toBe(201);
+    expect(res.ok).toBe(true);
+    expect(res.headers.get('content-type')).toBe('application/json');
+    expect(res.bodyUsed).toBe(false);
+    expect(await res.json()).toEqual({ a: 'é' });
+    expect(res.bodyUsed).toBe(true);
+    await expect(res.text()).rejects.toBeInstanceOf(TypeError);
+  });
+
+  test('text, arrayBuffer and blob give the same bytes; invalid JSON rejects like fetch', async () => {
+    expect(await make('héllo').text()).toBe('héllo');
+    expect(Buffer.from(await make('héllo').arrayBuffer()).toString('utf8')).toBe('héllo');
+    expect(await (await make('héllo').blob()).text()).toBe('héllo');
+    await expect(make('{not json').json()).rejects.toBeInstanceOf(SyntaxError);
+  });
+
+  test('looking at body does not use it; body is a one-shot stream of the same bytes; clone reads independently', async () => {
+    const watched = make('{"w":2}');
+    expect(watched.body?.locked).toBe(false);
+    await new Promise((r) => setImmediate(r)); // a stream reading ahead would have used the body by now
+    expect(watched.bodyUsed).toBe(false);
+    expect(await watched.json()).toEqual({ w: 2 });
+    const res = make('{"x":1}');
+    const copy = res.clone();
+    const reader = res.body!.getReader();
+    let text = '';
+    for (let r = await reader.read(); !r.done; r = await reader.read()) text += new TextDecoder().decode(r.value);
+    expect(text).toBe('{"x":1}');
+    expect(res.bodyUsed).toBe(true);
+    await expect(res.json()).rejects.toBeInstanceOf(TypeError);
+    expect(() => res.clone()).toThrow(TypeError);
+    expect(await copy.json()).toEqual({ x: 1 });
   });
 });

@@ -66,9 +66,16 @@ redis.call('ZADD', KEYS[5], ARGV[5], ARGV[8])
 for i = 6, #KEYS do redis.call('SADD', KEYS[i], ARGV[6]) end
 return 1`;
 
+/** Semantic candidates in one command: each entry's meta (KEYS[i] field m), then the first entry's response; false where missing. */
+const GET_METAS = `local out = {}
+for i = 1, #KEYS do out[i] = redis.call('HGET', KEYS[i], 'm') end
+out[#KEYS + 1] = redis.call('HGET', KEYS[1], 'r')
+return out`;
+
 interface RepositoryRedis {
   parsimonyCacheGetExact(exactKey: string, lockKey: string, entryPrefix: string, token: string, ttlMs: number, ownerPrefix: string): Promise<[string, string, string, number]>;
   parsimonyCachePut(numKeys: number, ...args: (string | number)[]): Promise<number>;
+  parsimonyCacheMetas(numKeys: number, ...keys: string[]): Promise<(string | null)[]>;
 }
 
 /** Cache entries and the exact tier in Redis. */
@@ -85,6 +92,7 @@ export class EntryRepository {
     if (!('parsimonyCacheGetExact' in redis)) {
       redis.defineCommand('parsimonyCacheGetExact', { numberOfKeys: 2, lua: GET_EXACT });
       redis.defineCommand('parsimonyCachePut', { lua: PUT_ENTRY });
+      redis.defineCommand('parsimonyCacheMetas', { lua: GET_METAS });
     }
     this.scripts = redis as unknown as RepositoryRedis;
   }
@@ -177,12 +185,13 @@ export class EntryRepository {
   /** Metas by id (null where missing) and the first id's response, in one round trip; other responses stay in Redis. */
   async getMetas(tenant: string, ids: string[]): Promise<{ metas: (EntryMeta | null)[]; first: CacheEntry['response'] | null }> {
     if (ids.length === 0) return { metas: [], first: null };
-    const p = this.redis.pipeline();
-    for (const id of ids) p.hget(this.keys.entry(tenant, id), 'm');
-    p.hget(this.keys.entry(tenant, ids[0]), 'r');
-    const res = (await p.exec()) ?? [];
-    const metas = res.slice(0, ids.length).map(([, v]) => parseMeta(v as string | null, tenant));
-    return { metas, first: parseResponse(res[ids.length]?.[1] as string | null) };
+    const raw = await this.readMetas(tenant, ids);
+    return { metas: raw.slice(0, ids.length).map((v) => parseMeta(v, tenant)), first: parseResponse(raw[ids.length]) };
+  }
+
+  /** The metas' and the first response's raw values: one script call (one command, not one HGET per candidate). */
+  private readMetas(tenant: string, ids: string[]): Promise<(string | null)[]> {
+    return this.scripts.parsimonyCacheMetas(ids.length, ...ids.map((id) => this.keys.entry(tenant, id)));
   }
 
   async getResponse(tenant: string, id: string): Promise<CacheEntry['response'] | null> {

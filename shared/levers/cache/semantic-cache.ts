@@ -10,6 +10,7 @@ import { PreparedTextCache } from './verifier/prepare';
 import { Verifier } from './verifier/verifier';
 import { DEFAULT_ERROR_BOUND, type ErrorBoundConfig } from './quality/error-bound';
 import { ScopeQuality } from './quality/scope-quality';
+import { memoRankOf } from './rank-memo';
 import { requestKey, type RequestKey } from './request-key';
 import { SingleFlight, type FlightTicket, type SingleFlightOptions } from './single-flight';
 import { tierMayServe } from './tier-order';
@@ -116,7 +117,7 @@ export class SemanticCache {
     this.store = o.store;
     this.now = o.now ?? Date.now;
     this.quality = new ScopeQuality(o.redis, o.prefix, { ...DEFAULT_ERROR_BOUND, ...o.errorBound });
-    this.verifier = o.verifier ?? Verifier.forEmbedder(o.embedder.fingerprint, o.embedder.rankOf?.bind(o.embedder));
+    this.verifier = o.verifier ?? Verifier.forEmbedder(o.embedder.fingerprint, o.embedder.rankOf ? memoRankOf(o.embedder.rankOf.bind(o.embedder)) : undefined);
   }
 
   /** The served threshold when neither request, task nor tenant sets one: the verifier's, else the embedder's cosine. */
@@ -154,7 +155,12 @@ export class SemanticCache {
     // a paid one is only called once the exact tier has missed.
     const overlap = semanticEligible && !this.embedder.paid;
     const early = overlap ? this.semanticCandidates(key, tenant, now, options, input.signal) : undefined;
-    early?.catch(() => undefined); // handled below when it is awaited; never an unhandled rejection on an exact hit
+    // The candidates' metas are read as soon as the (free, in-process) search has them: that is before the exact
+    // tier's command leaves, so both travel in one round trip (read for nothing on an exact hit).
+    const earlyMetas = early?.then(({ matches }) => this.repo.getMetas(tenant, ids(matches)));
+    // Handled below when they are awaited; never an unhandled rejection on an exact hit.
+    early?.catch(() => undefined);
+    earlyMetas?.catch(() => undefined);
     const { entry: exact, won } = await exactLookup;
     if (claim && won !== undefined) result.flight = this.flights.ticket(claim, won);
     if (exact && exact.scope === key.scope && tierMayServe(exact.tier, input.tier)) return { ...result, status: 'hit', kind: 'exact', entry: exact, similarity: 1 };
@@ -168,10 +174,7 @@ export class SemanticCache {
     if (matches.length === 0) return result;
     result.bestSimilarity = matches[0].similarity;
     // The best candidate's response comes in the same round trip: it is the one usually served.
-    const { metas, first } = await this.repo.getMetas(
-      tenant,
-      matches.map((m) => m.id),
-    );
+    const { metas, first } = await (earlyMetas ?? this.repo.getMetas(tenant, ids(matches)));
     const query = this.prepared.get(key.text);
     let best: { i: number; score: number } | undefined;
     for (let i = 0; i < matches.length; i++) {
@@ -277,4 +280,8 @@ export class SemanticCache {
     new Uint8Array(out.buffer).set(buf);
     return out;
   }
+}
+
+function ids(matches: readonly { id: string }[]): string[] {
+  return matches.map((m) => m.id);
 }

@@ -65,12 +65,10 @@ export class ChainStats implements RemainingCallsEstimator {
     if (this.written.size > 10_000) this.written.delete(this.written.keys().next().value as string);
     const local = this.lengths.get(key);
     if (local && (local.sessions.get(session) ?? 0) < callIndex) local.sessions.set(session, callIndex);
-    void this.redis
-      .multi()
-      .hset(key, session, String(callIndex))
-      .expire(key, this.options.ttlSeconds ?? 7 * 86_400)
-      .exec()
-      .catch(() => undefined);
+    // Two plain commands, not MULTI: on the request path's auto-pipelined connection they join the turn's other
+    // commands instead of a write of their own, and every record renews the TTL, so a lost EXPIRE heals itself.
+    this.redis.hset(key, session, String(callIndex)).catch(() => undefined);
+    this.redis.expire(key, this.options.ttlSeconds ?? 7 * 86_400).catch(() => undefined);
   }
 
   /** Loads the key's lengths now (tests and the eval use it to see their own writes). */

@@ -13,8 +13,21 @@ const NEGATING_PREFIX = /^(dis|un|in|im|il|ir|non|anti|counter)/;
 /** Words past this frequency rank (or unknown) count as rare. */
 const RARE_RANK = 30_000;
 
+/** Stems already computed: the verifier stems the same words for every word pair of every candidate. Cleared when full. */
+const stems = new Map<string, string>();
+
 /** A light stemmer: enough to equate plural/tense/-ly variants, never two different words. */
 export function stem(word: string): string {
+  let w = stems.get(word);
+  if (w === undefined) {
+    w = stemWord(word);
+    if (stems.size >= 50_000) stems.clear();
+    stems.set(word, w);
+  }
+  return w;
+}
+
+function stemWord(word: string): string {
   let w = word;
   for (const suffix of ['ies', 'es', 's', 'ing', 'ed', 'ly']) {
     if (w.length > suffix.length + (suffix === 's' ? 2 : 3) && w.endsWith(suffix) && !w.endsWith('ss')) {
