@@ -82,8 +82,8 @@ const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : x > 0 ? '∞' : 
 /**
  * The routing lever: scores a request with the learned classifier, turns the
  * score into a tier through calibrated thresholds, applies hints, guards and
- * tier bounds, and picks the catalog model for the tier. Pure and
- * deterministic: the same input always gives the same decision.
+ * tier bounds, and picks the catalog model for the tier. Deterministic:
+ * the same input always gives the same decision (its caches only make it faster).
  */
 export class ComplexityRouter {
   private readonly tierChoices = new Map<string, ReturnType<typeof resolveTierModel>>();
