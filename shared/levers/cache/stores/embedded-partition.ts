@@ -227,18 +227,19 @@ export class Partition {
 
   /** Starts the background move into HNSW; its first slice runs now, so a small partition moves at once. */
   private startBuild(): void {
+    // The index's allocation counts against this turn's slice.
+    const deadline = performance.now() + this.tuning.buildSliceMs;
     this.stableLabels = true;
     this.build = { index: Partition.newIndex(this.dims, Math.max(4096, this.ids.length * 2), this.tuning), next: 0, timer: null };
-    this.buildSlice(this.build, this.tuning.buildSliceMs);
+    this.buildSlice(this.build, deadline);
   }
 
-  private buildSlice(build: Build, budgetMs: number): void {
+  private buildSlice(build: Build, deadline: number): void {
     if (build.timer) clearImmediate(build.timer);
     build.timer = null;
     if (this.build !== build) return;
     const flat = this.flat!;
     const dims = this.dims;
-    const deadline = performance.now() + budgetMs;
     try {
       while (build.next < this.ids.length) {
         const l = build.next;
@@ -255,7 +256,7 @@ export class Partition {
       return;
     }
     if (build.next < this.ids.length) {
-      build.timer = setImmediate(() => this.buildSlice(build, this.tuning.buildSliceMs));
+      build.timer = setImmediate(() => this.buildSlice(build, performance.now() + this.tuning.buildSliceMs));
       build.timer.unref();
       return;
     }
