@@ -17,7 +17,7 @@ export interface EmbeddedVectorStoreOptions {
 }
 
 const MAGIC = 'PRSMVS01';
-const DEFAULT_TUNING: PartitionTuning = { hnswThreshold: 2048, m: 16, efConstruction: 100, efSearch: 64 };
+const DEFAULT_TUNING: PartitionTuning = { hnswThreshold: 2048, m: 16, efConstruction: 100, efSearch: 64, buildSliceMs: 1 };
 
 /**
  * The one-process default vector store: every (tenant, scope) is its own
@@ -64,7 +64,7 @@ export class EmbeddedVectorStore implements VectorStore {
     if (previous && previous.key !== key) previous.delete(p.id);
     let part = this.partitions.get(key);
     if (!part) {
-      part = new Partition(key, this.options.dims, this.tuning);
+      part = this.newPartition(key);
       this.partitions.set(key, part);
     }
     part.upsert(p.id, p.vector, p.expiresAt);
@@ -87,7 +87,7 @@ export class EmbeddedVectorStore implements VectorStore {
       if (!part || !part.key.startsWith(`${tenant}\u0000`)) continue;
       part.delete(id);
       this.where.delete(id);
-      if (part.size === 0) this.partitions.delete(part.key);
+      if (part.size === 0) this.drop(part);
       this.dirty = true;
     }
   }
@@ -100,10 +100,15 @@ export class EmbeddedVectorStore implements VectorStore {
         this.where.delete(id);
         removed++;
       }
-      if (part.size === 0) this.partitions.delete(part.key);
+      if (part.size === 0) this.drop(part);
     }
     if (removed > 0) this.dirty = true;
     return removed;
+  }
+
+  /** Resolves once no partition is moving to HNSW in the background (benches and tests wait on it). */
+  async idle(): Promise<void> {
+    while ([...this.partitions.values()].some((p) => p.converting)) await new Promise<void>((resolve) => setImmediate(resolve));
   }
 
   async count(): Promise<number> {
@@ -128,16 +133,20 @@ export class EmbeddedVectorStore implements VectorStore {
       const head = Buffer.alloc(2 + key.length + 1 + 4);
       head.writeUInt16LE(key.length, 0);
       key.copy(head, 2);
+      // A scan partition (also one whose HNSW build is still under way) is written dense, without holes.
+      const scan = part.hnsw ? null : part.dense();
+      const ids = scan ? scan.ids : part.ids;
+      const expires = scan ? scan.expires : part.expires;
       head.writeUInt8(part.hnsw ? 1 : 0, 2 + key.length);
-      head.writeUInt32LE(part.ids.length, 3 + key.length);
+      head.writeUInt32LE(ids.length, 3 + key.length);
       parts.push(head);
-      const idBufs = part.ids.map((id) => Buffer.from(id ?? '', 'utf8'));
+      const idBufs = ids.map((id) => Buffer.from(id ?? '', 'utf8'));
       const rec = Buffer.alloc(idBufs.reduce((s, b) => s + 2 + b.length + 8, 0));
       let o = 0;
       idBufs.forEach((b, l) => {
         rec.writeUInt16LE(b.length, o);
         b.copy(rec, o + 2);
-        rec.writeDoubleLE(part.expires[l], o + 2 + b.length);
+        rec.writeDoubleLE(expires[l], o + 2 + b.length);
         o += 2 + b.length + 8;
       });
       parts.push(rec);
@@ -154,7 +163,7 @@ export class EmbeddedVectorStore implements VectorStore {
         nb.writeUInt16LE(name.length, 0);
         parts.push(nb, name);
       } else {
-        const f = part.flat!.subarray(0, part.ids.length * this.options.dims);
+        const f = scan!.flat;
         parts.push(Buffer.from(f.buffer, f.byteOffset, f.byteLength));
       }
     }
@@ -169,7 +178,20 @@ export class EmbeddedVectorStore implements VectorStore {
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    // A build under way is dropped: the snapshot holds that partition as a scan, and it converts again after a restart.
+    for (const part of this.partitions.values()) part.cancelBuild();
     this.flush();
+  }
+
+  private newPartition(key: string): Partition {
+    return new Partition(key, this.options.dims, this.tuning, () => {
+      this.dirty = true;
+    });
+  }
+
+  private drop(part: Partition): void {
+    part.cancelBuild();
+    this.partitions.delete(part.key);
   }
 
   private flushSafely(): void {
@@ -205,7 +227,7 @@ export class EmbeddedVectorStore implements VectorStore {
         expires[l] = buf.readDoubleLE(o + 2 + len);
         o += 2 + len + 8;
       }
-      const part = new Partition(key, dims, this.tuning);
+      const part = this.newPartition(key);
       if (mode === 1) {
         const nameLen = buf.readUInt16LE(o);
         const name = buf.toString('utf8', o + 2, o + 2 + nameLen);
