@@ -33,20 +33,20 @@ export interface CvResult {
 const pick = (x: Float64Array, idx: readonly number[]) => Float64Array.from(idx, (i) => x[i]);
 
 /** Which model the verifier fits: the logistic regression (`l2`) or boosted shallow trees. */
-export type Learner = { kind: 'logistic'; l2: number } | ({ kind: 'boosted' } & BoostedOptions);
+export type Learner = { kind: 'logistic'; l2: number } | ({ kind: 'boosted' | 'blend'; l2?: number } & BoostedOptions);
 
 /** Fits the learner on rows (features already picked) and returns its probability function. */
 export function fitLearner(learner: Learner, rows: Float64Array[], labels: number[], weights: number[]): (x: Float64Array) => number {
-  if (learner.kind === 'boosted') {
-    const m = fitBoosted(rows, labels, weights, learner);
-    return (x) => 1 / (1 + Math.exp(-boostedMargin(m, x)));
-  }
-  const m = fitLogistic(rows, labels, weights, learner.l2);
-  return (x) => {
-    let z = m.bias;
-    for (let j = 0; j < x.length; j++) z += m.weights[j] * ((x[j] - m.mean[j]) / m.std[j]);
-    return 1 / (1 + Math.exp(-z));
+  const trees = learner.kind === 'logistic' ? undefined : fitBoosted(rows, labels, weights, learner);
+  const linear = learner.kind === 'boosted' ? undefined : fitLogistic(rows, labels, weights, learner.l2 ?? 1);
+  const linearMargin = (x: Float64Array) => {
+    let z = linear!.bias;
+    for (let j = 0; j < x.length; j++) z += linear!.weights[j] * ((x[j] - linear!.mean[j]) / linear!.std[j]);
+    return z;
   };
+  // A blend averages the two margins (the regression's steadier top end, the trees' interactions).
+  const margin = (x: Float64Array) => (trees && linear ? (boostedMargin(trees, x) + linearMargin(x)) / 2 : trees ? boostedMargin(trees, x) : linearMargin(x));
+  return (x) => 1 / (1 + Math.exp(-margin(x)));
 }
 
 function fitPredict(set: TrainingSet, train: number[], test: number[], idx: readonly number[], learner: Learner): number[] {

@@ -1,4 +1,4 @@
-import { boostedMargin, fitBoosted } from '../../shared/levers/cache/verifier/boosted-trees';
+import { boostedMargin, compiledMargin, compileTrees, fitBoosted } from '../../shared/levers/cache/verifier/boosted-trees';
 import { namesOf, negationParity, unmatchedNames } from '../../shared/levers/cache/verifier/names';
 import { isStatementPair } from '../../shared/levers/cache/verifier/pair-features';
 import { PairModelSchema, scorePair } from '../../shared/levers/cache/verifier/pair-model';
@@ -40,6 +40,9 @@ describe('boosted trees', () => {
     );
     const wide = Float64Array.of(9, rows[3][0], 9, rows[3][1]);
     expect(boostedMargin(m, wide, [3, 1])).toBeCloseTo(boostedMargin(m, Float64Array.of(rows[3][1], rows[3][0])), 12);
+    // The compiled (flat) layout the verifier scores with gives the same margins.
+    const compiled = compileTrees(m, [3, 1]);
+    for (const r of rows.slice(0, 50)) expect(compiledMargin(compiled, Float64Array.of(9, r[0], 9, r[1]))).toBeCloseTo(boostedMargin(m, Float64Array.of(r[1], r[0])), 12);
   });
 });
 
@@ -49,6 +52,16 @@ describe('the pair model file', () => {
   test('a version-1 file still loads and scores as a logistic regression', () => {
     const model = PairModelSchema.parse(v1);
     expect(scorePair(model, Float64Array.of(0.75), [0])).toBeCloseTo(1 / (1 + Math.exp(-(-1 + 2 * 1))), 12);
+  });
+
+  test('trees alone score their margin; trees with regression weights average the two margins', () => {
+    // One stump: cos < 0.5 → -2, else +2 (times rate 0.5), from a starting margin of 0.25.
+    const stump = { feature: [0, -1, -1], cut: [0.5, 0, 0], value: [0, -2, 2] };
+    const trees = PairModelSchema.parse({ ...v1, version: 2, weights: [], mean: [], std: [], trees: [stump], trees_bias: 0.25, rate: 0.5 });
+    const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+    expect(scorePair(trees, Float64Array.of(0.75), [0])).toBeCloseTo(sigmoid(1.25), 12);
+    const blend = PairModelSchema.parse({ ...v1, version: 2, trees: [stump], trees_bias: 0.25, rate: 0.5 });
+    expect(scorePair(blend, Float64Array.of(0.75), [0])).toBeCloseTo(sigmoid((1 + 1.25) / 2), 12);
   });
 
   test('a statement pair scored at its own threshold lands on the served threshold', () => {

@@ -3,7 +3,7 @@ import { type AnalysedText } from '../guards/text-analysis';
 import { inversions, sameCounts, unmatchedWords } from '../guards/false-hit-guards';
 import { stem, type RankOf } from '../guards/word-match';
 import { unmatchedNames } from './names';
-import { alignWords, alignmentView, type AlignmentView, type WordVectorOf } from './word-alignment';
+import { alignWords, alignmentView, type Alignment, type AlignmentView, type WordVectorOf } from './word-alignment';
 
 /**
  * One side of a candidate pair, prepared once per text: the text analysis the
@@ -96,9 +96,18 @@ const strictTypes = (s: Set<string>) => (s.size === 1 && s.has('how') ? new Set<
 
 /**
  * The feature vector of a (query, candidate) pair, in FEATURE_NAMES order.
- * Symmetric in its two texts. `cos`: their embedding cosine (default: from their vectors).
+ * Symmetric in its two texts. `cos`: their embedding cosine (default: from their vectors); `wordVectorOf`: the
+ * embedder's word vectors, for the alignment (without them only equal stems align).
  */
-export function pairFeatures(q: PreparedText, c: PreparedText, rankOf?: RankOf, cos = q.vector && c.vector ? dot(q.vector, c.vector) : 0, wordVectorOf?: WordVectorOf): Float64Array {
+export function pairFeatures(
+  q: PreparedText,
+  c: PreparedText,
+  rankOf?: RankOf,
+  cos = q.vector && c.vector ? dot(q.vector, c.vector) : 0,
+  wordVectorOf?: WordVectorOf,
+  /** Leave the alignment features at 0 (a model without them need not pay for |a|·|b| word cosines). */
+  skipAlignment = false,
+): Float64Array {
   const a = q.analysis;
   const b = c.analysis;
   let inter = 0;
@@ -149,7 +158,7 @@ export function pairFeatures(q: PreparedText, c: PreparedText, rankOf?: RankOf, 
   const nb = unmatchedNames(c.names, a.content, q.flat, rankOf);
   f.names_unmatched = Math.min(na + nb, 2) / 2;
   f.names_swapped = na > 0 && nb > 0 ? 1 : 0;
-  const al = alignWords(viewOf(q, rankOf, wordVectorOf), viewOf(c, rankOf, wordVectorOf));
+  const al = skipAlignment ? NO_ALIGNMENT : alignWords(viewOf(q, rankOf, wordVectorOf), viewOf(c, rankOf, wordVectorOf));
   f.align_worst = al.worst;
   f.align_second = al.second;
   f.align_mean = al.mean;
@@ -174,6 +183,8 @@ export function isQuestion(t: PreparedText): boolean {
 export function isStatementPair(q: PreparedText, c: PreparedText): boolean {
   return !isQuestion(q) && !isQuestion(c);
 }
+
+const NO_ALIGNMENT: Alignment = { worst: 0, second: 0, mean: 0, unpaired: 0, swapped: 0, worstRarity: 0 };
 
 function viewOf(t: PreparedText, rankOf?: RankOf, wordVectorOf?: WordVectorOf): AlignmentView {
   return (t.alignment ??= alignmentView(t.analysis.content, rankOf, wordVectorOf));

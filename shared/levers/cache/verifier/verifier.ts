@@ -1,9 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RankOf } from '../guards/word-match';
-import { FEATURE_NAMES, isStatementPair, pairFeatures, type PreparedText } from './pair-features';
+import { FEATURE_GROUPS, FEATURE_NAMES, isStatementPair, pairFeatures, type PreparedText } from './pair-features';
 import type { WordVectorOf } from './word-alignment';
-import { PairModelSchema, scorePair, type PairModel } from './pair-model';
+import { compileTrees, type CompiledTrees } from './boosted-trees';
+import { PairModelSchema, scorePair, treesOf, type PairModel } from './pair-model';
 // Imported (not read from disk) so the build output carries it: tsc copies imported JSON into dist/.
 import embeddedWeights from './models/wink-sg-100d-sif1-100d.json';
 
@@ -24,6 +25,10 @@ export function modelPathFor(fingerprint: string): string {
  */
 export class Verifier {
   private readonly index: number[];
+  /** Whether the model reads the word-alignment features (else they are not computed). */
+  private readonly aligns: boolean;
+  /** The model's trees in flat arrays, mapped into FEATURE_NAMES order. */
+  private readonly compiled?: CompiledTrees;
 
   constructor(
     readonly model: PairModel | null,
@@ -31,6 +36,9 @@ export class Verifier {
     private readonly wordVectorOf?: WordVectorOf,
   ) {
     this.index = model ? model.features.map((f) => FEATURE_NAMES.indexOf(f)) : [];
+    const trees = model && treesOf(model);
+    this.compiled = trees ? compileTrees(trees, this.index) : undefined;
+    this.aligns = !!model?.features.some((f) => (FEATURE_GROUPS.alignment as readonly string[]).includes(f));
     if (this.index.some((i) => i < 0)) throw new Error(`verifier model uses unknown features: ${model?.features.join(', ')}`);
   }
 
@@ -56,7 +64,7 @@ export class Verifier {
 
   /** Probability that the pair means the same (the cosine when there is no model). `cos`: the store's similarity. */
   score(query: PreparedText, candidate: PreparedText, cos?: number): number {
-    const features = pairFeatures(query, candidate, this.rankOf, cos, this.wordVectorOf);
-    return this.model ? scorePair(this.model, features, this.index, isStatementPair(query, candidate)) : features[0];
+    const features = pairFeatures(query, candidate, this.rankOf, cos, this.wordVectorOf, !this.aligns);
+    return this.model ? scorePair(this.model, features, this.index, isStatementPair(query, candidate), this.compiled) : features[0];
   }
 }
