@@ -32,7 +32,7 @@ export interface CvResult {
 
 const pick = (x: Float64Array, idx: readonly number[]) => Float64Array.from(idx, (i) => x[i]);
 
-/** Which model the verifier fits: the logistic regression (`l2`) or boosted shallow trees. */
+/** Which model the verifier fits: the logistic regression (`l2`), boosted shallow trees, or both blended (margins averaged). */
 export type Learner = { kind: 'logistic'; l2: number } | ({ kind: 'boosted' | 'blend'; l2?: number } & BoostedOptions);
 
 /** Fits the learner on rows (features already picked) and returns its probability function. */
