@@ -1,3 +1,4 @@
+import { stem } from '../../shared/levers/cache/guards/word-match';
 import { readPairs, type Pair } from './pair-harness';
 
 /**
@@ -22,7 +23,7 @@ const AUX_NOT: [RegExp, string][] = [[/\b(is|are|was|were|can|does|do|did|will|s
 /** One meaning-changing edit of `b` per plain pair, when one applies (deterministic). */
 export function perturbations(plain: Pair[]): LabelledPair[] {
   const out: LabelledPair[] = [];
-  const names: string[] = plain.flatMap((p) => p.b.match(/\b[A-Z][a-z]{3,}\b/g) ?? []);
+  const names: string[] = plain.flatMap((p) => namesIn(p.b));
   plain.forEach((p, i) => {
     const edits: string[] = [] as string[];
     const num = p.b.match(/\b\d+(\.\d+)?\b/);
@@ -31,14 +32,25 @@ export function perturbations(plain: Pair[]): LabelledPair[] {
     else {
       for (const [re, to] of AUX_NOT) if (re.test(p.b)) edits.push(p.b.replace(re, to));
     }
-    const own: string[] = p.b.match(/\b[A-Z][a-z]{3,}\b/g) ?? [];
+    const own = namesIn(p.b);
     if (own.length && names.length) {
       const other = names[(i * 7 + 3) % names.length];
-      if (!own.includes(other)) edits.push(p.b.replace(own[own.length - 1], other));
+      // Not a swap for a word already there or for a variant of the replaced one ("Dataset" → "Datasets"): no meaning change.
+      const replaced = own[own.length - 1];
+      const present = `${p.a} ${p.b}`.toLowerCase().includes(other.toLowerCase());
+      if (!present && stem(other.toLowerCase()) !== stem(replaced.toLowerCase())) edits.push(p.b.replace(replaced, other));
     }
     for (const b of edits) if (b !== p.b) out.push({ a: p.a, b, same: false, kind: 'plain_negative' });
   });
   return out;
+}
+
+/**
+ * Capitalised words that are names, not a sentence's first word: swapping "Summarize" or "Tell" for "What" makes
+ * broken text rather than a question about something else, and such rows were the highest-scoring "negatives".
+ */
+function namesIn(text: string): string[] {
+  return [...text.matchAll(/(?<![.!?:]\s*|^\s*)\b[A-Z][a-z]{3,}\b/g)].map((m) => m[0]);
 }
 
 /**

@@ -4,7 +4,11 @@ import { Verifier } from '../../shared/levers/cache/verifier/verifier';
 import { testEmbedder } from './cache-test-helpers';
 
 const e = testEmbedder();
-const verifier = Verifier.forEmbedder(e.fingerprint, (w) => e.rankOf(w));
+const verifier = Verifier.forEmbedder(
+  e.fingerprint,
+  (w) => e.rankOf(w),
+  (w) => e.wordVector(w),
+);
 const score = (a: string, b: string) => verifier.score(prepareText(a, e.embedSync(a)), prepareText(b, e.embedSync(b)));
 
 describe('the learned verifier', () => {

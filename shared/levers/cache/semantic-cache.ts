@@ -117,7 +117,7 @@ export class SemanticCache {
     this.store = o.store;
     this.now = o.now ?? Date.now;
     this.quality = new ScopeQuality(o.redis, o.prefix, { ...DEFAULT_ERROR_BOUND, ...o.errorBound });
-    this.verifier = o.verifier ?? Verifier.forEmbedder(o.embedder.fingerprint, o.embedder.rankOf ? memoRankOf(o.embedder.rankOf.bind(o.embedder)) : undefined);
+    this.verifier = o.verifier ?? Verifier.forEmbedder(o.embedder.fingerprint, o.embedder.rankOf ? memoRankOf(o.embedder.rankOf.bind(o.embedder)) : undefined, o.embedder.wordVector?.bind(o.embedder));
   }
 
   /** The served threshold when neither request, task nor tenant sets one: the verifier's, else the embedder's cosine. */

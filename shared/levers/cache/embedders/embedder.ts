@@ -25,6 +25,8 @@ export interface Embedder {
   embed(texts: string[], signal?: AbortSignal): Promise<EmbedResult>;
   /** Frequency rank of a word in the model's vocabulary, when it has one (used by the guards). */
   rankOf?(word: string): number | undefined;
+  /** A word's unit vector, when the model has per-word vectors (the verifier's word alignment). */
+  wordVector?(word: string): Float32Array | undefined;
 }
 
 /** Fingerprint safe for collection and file names. */

@@ -52,6 +52,7 @@ export class WordVectorEmbedder implements Embedder {
    * bit for bit (the same function of the word) and takes most of the embedding's time off.
    */
   private readonly oovCache = new Map<string, Float32Array>();
+  private readonly wordCache = new Map<string, Float32Array>();
 
   constructor(readonly vectors: WordVectors) {
     this.dimensions = vectors.dims;
@@ -69,6 +70,27 @@ export class WordVectorEmbedder implements Embedder {
 
   rankOf(word: string): number | undefined {
     return this.vectors.index.get(word);
+  }
+
+  /**
+   * A word's unit vector: its GloVe vector, or for a word the vocabulary does not know the hashed n-gram one (so
+   * spelling variants of a name still align). Kept in a bounded map: the verifier asks for the same words often.
+   */
+  wordVector(word: string): Float32Array {
+    let v = this.wordCache.get(word);
+    if (v) return v;
+    const { dims, index, vectors } = this.vectors;
+    const i = index.get(word);
+    if (i === undefined) v = normalise(Float32Array.from(this.oovVector(word)));
+    else {
+      v = new Float32Array(dims);
+      const base = i * dims;
+      for (let d = 0; d < dims; d++) v[d] = vectors[base + d];
+      normalise(v);
+    }
+    if (this.wordCache.size > 50_000) this.wordCache.clear();
+    this.wordCache.set(word, v);
+    return v;
   }
 
   async embed(texts: string[]): Promise<EmbedResult> {

@@ -2,6 +2,8 @@ import { dot } from '../embedders/embedder';
 import { type AnalysedText } from '../guards/text-analysis';
 import { inversions, sameCounts, unmatchedWords } from '../guards/false-hit-guards';
 import { stem, type RankOf } from '../guards/word-match';
+import { unmatchedNames } from './names';
+import { alignWords, alignmentView, type Alignment, type AlignmentView, type WordVectorOf } from './word-alignment';
 
 /**
  * One side of a candidate pair, prepared once per text: the text analysis the
@@ -15,6 +17,14 @@ export interface PreparedText {
   stems: Set<string>;
   /** Ends with a question mark. */
   question: boolean;
+  /** Odd (1) or even (0) number of negations (see negationParity). */
+  negationParity: number;
+  /** Names as written (see namesOf), lowercased. */
+  names: string[];
+  /** The lowercased text with every non-alphanumeric run removed ("Hugging Face" → "huggingface"), for name look-ups. */
+  flat: string;
+  /** Stems, rarity and unit word vectors of `analysis.content`, filled on first use by the verifier (it has the embedder's words). */
+  alignment?: AlignmentView;
 }
 
 /**
@@ -28,13 +38,17 @@ export const FEATURE_GROUPS = {
   content: ['unmatched_share', 'unmatched_max', 'unmatched_rare'],
   counts: ['counts_differ'],
   numbers: ['numbers_differ'],
-  negation: ['negation_differ'],
+  negation: ['negation_differ', 'negation_parity_differ'],
   question_type: ['qtype_differ'],
   persons: ['persons_differ'],
   symbols: ['symbols_differ'],
   context: ['deictic'],
   order: ['order_inversions'],
   length: ['length_gap'],
+  /** Names (capitalised words past a sentence's start, camel-case, acronyms) with no counterpart in the other text. */
+  names: ['names_unmatched', 'names_swapped'],
+  /** Soft word alignment by word vectors: does every content word have a partner in the other text? */
+  alignment: ['align_worst', 'align_second', 'align_mean', 'align_unpaired', 'align_swapped', 'align_worst_rare'],
   /** How long the texts are: a one-word change flips a short question, a long sentence has redundancy to spare. */
   /** Whether both are questions: a question turns on one word, a statement restated keeps its meaning in many. */
   form: ['questions', 'question_cos', 'question_trigram'],
@@ -82,9 +96,18 @@ const strictTypes = (s: Set<string>) => (s.size === 1 && s.has('how') ? new Set<
 
 /**
  * The feature vector of a (query, candidate) pair, in FEATURE_NAMES order.
- * Symmetric in its two texts. `cos`: their embedding cosine (default: from their vectors).
+ * Symmetric in its two texts. `cos`: their embedding cosine (default: from their vectors); `wordVectorOf`: the
+ * embedder's word vectors, for the alignment (without them only equal stems align).
  */
-export function pairFeatures(q: PreparedText, c: PreparedText, rankOf?: RankOf, cos = q.vector && c.vector ? dot(q.vector, c.vector) : 0): Float64Array {
+export function pairFeatures(
+  q: PreparedText,
+  c: PreparedText,
+  rankOf?: RankOf,
+  cos = q.vector && c.vector ? dot(q.vector, c.vector) : 0,
+  wordVectorOf?: WordVectorOf,
+  /** Leave the alignment features at 0 (a model without them need not pay for |a|·|b| word cosines). */
+  skipAlignment = false,
+): Float64Array {
   const a = q.analysis;
   const b = c.analysis;
   let inter = 0;
@@ -107,6 +130,7 @@ export function pairFeatures(q: PreparedText, c: PreparedText, rankOf?: RankOf, 
     counts_differ: sameCounts(a.content, b.content) ? 0 : 1,
     numbers_differ: sameList(a.numbers, b.numbers) ? 0 : 1,
     negation_differ: sameList(a.negations, b.negations) ? 0 : 1,
+    negation_parity_differ: q.negationParity === c.negationParity ? 0 : 1,
     qtype_differ: sameSet(strictTypes(a.questionTypes), strictTypes(b.questionTypes)) ? 0 : 1,
     persons_differ: sameSet(a.persons, b.persons) ? 0 : 1,
     symbols_differ: sameList(a.symbols, b.symbols) ? 0 : 1,
@@ -119,8 +143,7 @@ export function pairFeatures(q: PreparedText, c: PreparedText, rankOf?: RankOf, 
   ).length;
   f.length_log = Math.log(1 + (a.tokens.length + b.tokens.length) / 2) / Math.log(64);
   f.length_cos = f.length_log * (cos - 0.8) * 5;
-  const isQuestion = (t: AnalysedText, raw: PreparedText) => (raw.question ? 1 : t.questionTypes.size > 0 ? 1 : 0);
-  f.questions = (isQuestion(a, q) + isQuestion(b, c)) / 2;
+  f.questions = ((isQuestion(q) ? 1 : 0) + (isQuestion(c) ? 1 : 0)) / 2;
   f.question_cos = f.questions * (cos - 0.8) * 5;
   f.question_trigram = f.questions * f.trigram_cos;
   f.rules_pass = fired === 0 ? 1 : 0;
@@ -131,7 +154,47 @@ export function pairFeatures(q: PreparedText, c: PreparedText, rankOf?: RankOf, 
   f.long_unmatched = f.length_log * f.unmatched_share;
   f.long_pass = f.length_log * f.rules_pass;
   f.rules_fired = Math.min(fired, 4) / 4;
+  const na = unmatchedNames(q.names, b.content, c.flat, rankOf);
+  const nb = unmatchedNames(c.names, a.content, q.flat, rankOf);
+  f.names_unmatched = Math.min(na + nb, 2) / 2;
+  f.names_swapped = na > 0 && nb > 0 ? 1 : 0;
+  const al = skipAlignment ? NO_ALIGNMENT : alignWords(viewOf(q, rankOf, wordVectorOf), viewOf(c, rankOf, wordVectorOf));
+  f.align_worst = al.worst;
+  f.align_second = al.second;
+  f.align_mean = al.mean;
+  f.align_unpaired = Math.min(al.unpaired, 4) / 4;
+  f.align_swapped = Math.min(al.swapped, 2) / 2;
+  f.align_worst_rare = (1 - al.worst) * al.worstRarity;
   return Float64Array.from(FEATURE_NAMES, (n) => f[n]);
+}
+
+/** Words that open a question when they come first ("How do I …", "Can I …", "What is …"). */
+const QUESTION_OPENERS = new Set('what which who whom whose why where when how is are was were do does did can could should would will shall may might must has have had am'.split(' '));
+
+/**
+ * A question: ends with "?" or opens with a question word or an auxiliary ("how to reset my password"). A question
+ * word inside a sentence ("… shows how to load a dataset.") does not make it one.
+ */
+export function isQuestion(t: PreparedText): boolean {
+  return t.question || QUESTION_OPENERS.has(t.analysis.tokens[0] ?? '');
+}
+
+/**
+ * Fewest words each text of a statement pair has. A short line without a question form ("best way to learn python",
+ * "reset my password") is a query in all but punctuation and turns on one word like a question does, so it keeps the
+ * question pairs' threshold; the plain paraphrases' restated sentences have 8 or more words in 95 % of the dev pairs.
+ */
+export const STATEMENT_MIN_WORDS = 8;
+
+/** Neither text is a question and both are full sentences: a restatement, whose meaning rests on many words, not one. */
+export function isStatementPair(q: PreparedText, c: PreparedText): boolean {
+  return !isQuestion(q) && !isQuestion(c) && q.analysis.tokens.length >= STATEMENT_MIN_WORDS && c.analysis.tokens.length >= STATEMENT_MIN_WORDS;
+}
+
+const NO_ALIGNMENT: Alignment = { worst: 0, second: 0, mean: 0, unpaired: 0, swapped: 0, worstRarity: 0 };
+
+function viewOf(t: PreparedText, rankOf?: RankOf, wordVectorOf?: WordVectorOf): AlignmentView {
+  return (t.alignment ??= alignmentView(t.analysis.content, rankOf, wordVectorOf));
 }
 
 export function stemsOf(analysis: AnalysedText): Set<string> {

@@ -1,33 +1,66 @@
 import { z } from 'zod';
+import { boostedMargin, compiledMargin, type BoostedModel, type CompiledTrees } from './boosted-trees';
+
+const TreeSchema = z.object({ feature: z.array(z.number().int()), cut: z.array(z.number()), value: z.array(z.number()) });
 
 /**
- * The learned verifier's weights: a logistic regression over standardised
- * pair features (see pair-features.ts), trained by
- * `npm run cache:train-verifier` on the dev pairs only and shipped as JSON
- * next to this file, one file per embedder fingerprint (the cosine feature
- * means something different for every embedder).
+ * The learned verifier's weights, trained by `npm run cache:train-verifier`
+ * on the dev pairs only and shipped as JSON next to this file, one file per
+ * embedder fingerprint (the cosine feature means something different for
+ * every embedder). Version 1: a logistic regression over standardised pair
+ * features (see pair-features.ts). Version 2 adds boosted shallow trees
+ * (`trees`; with regression weights too, the score averages the two margins)
+ * and a second threshold for statement pairs; a version-1 file still loads
+ * and scores as before.
  */
 export const PairModelSchema = z.object({
-  version: z.literal(1),
+  version: z.union([z.literal(1), z.literal(2)]),
   /** Embedder fingerprint the model was trained with. */
   embedder: z.string(),
-  /** Feature names, in the order of mean/std/weights (a subset of FEATURE_NAMES). */
+  /** Feature names, in the order of mean/std/weights and of the trees' feature indices (a subset of FEATURE_NAMES). */
   features: z.array(z.string()).min(1),
+  /** The logistic regression (empty weights: none). */
   mean: z.array(z.number()),
   std: z.array(z.number()),
   weights: z.array(z.number()),
   bias: z.number(),
-  /** Probability at or above which a candidate is served (chosen by grouped CV for the target precision). */
+  /** Version 2: boosted trees (see boosted-trees.ts), their starting margin and the shrinkage of every leaf value. */
+  trees: z.array(TreeSchema).optional(),
+  trees_bias: z.number().optional(),
+  rate: z.number().positive().optional(),
+  /** Probability at or above which a candidate is served (chosen by grouped CV for the target precision on the hard pairs). */
   threshold: z.number().min(0).max(1),
+  /**
+   * Version 2: the same for statement pairs (neither text a question), chosen by grouped CV on the statement rows
+   * (plain paraphrases against their one-edit negatives). A statement pair's score is shifted so that this threshold
+   * lands on `threshold`: one threshold (configured or adapted per scope) then serves both forms.
+   */
+  statement_threshold: z.number().gt(0).lt(1).optional(),
   /** What it was trained on and the grouped-CV figures (informational). */
   trained: z.record(z.string(), z.unknown()).optional(),
 });
 export type PairModel = z.infer<typeof PairModelSchema>;
 
-/** Probability that the two texts ask the same thing. `features` is in FEATURE_NAMES order; `index` maps model features to it. */
-export function scorePair(model: PairModel, features: Float64Array, index: readonly number[]): number {
-  let z = model.bias;
-  for (let i = 0; i < model.weights.length; i++) z += model.weights[i] * ((features[index[i]] - model.mean[i]) / model.std[i]);
+/** The model's trees as a BoostedModel (undefined for a regression-only model). */
+export function treesOf(model: PairModel): BoostedModel | undefined {
+  return model.trees ? { bias: model.trees_bias ?? 0, rate: model.rate ?? 1, trees: model.trees } : undefined;
+}
+
+const logit = (p: number) => Math.log(p / (1 - p));
+
+/**
+ * Probability that the two texts ask the same thing. `features` is in FEATURE_NAMES order; `index` maps model
+ * features to it. `statement`: neither text is a question (shifted onto the question pairs' scale, see above).
+ */
+export function scorePair(model: PairModel, features: Float64Array, index: readonly number[], statement = false, compiled?: CompiledTrees): number {
+  let linear = model.bias;
+  for (let i = 0; i < model.weights.length; i++) linear += model.weights[i] * ((features[index[i]] - model.mean[i]) / model.std[i]);
+  let z = linear;
+  if (model.trees) {
+    const trees = compiled ? compiledMargin(compiled, features) : boostedMargin(treesOf(model)!, features, index);
+    z = model.weights.length ? (linear + trees) / 2 : trees;
+  }
+  if (statement && model.statement_threshold !== undefined && model.threshold > 0 && model.threshold < 1) z += logit(model.threshold) - logit(model.statement_threshold);
   return 1 / (1 + Math.exp(-z));
 }
 

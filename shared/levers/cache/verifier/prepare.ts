@@ -1,11 +1,16 @@
 import type { Embedder } from '../embedders/embedder';
 import { analyseText } from '../guards/text-analysis';
+import { casedEvidence } from './names';
 import { stemsOf, trigramsOf, type PreparedText } from './pair-features';
 
 /** Prepares a text with a vector already computed (the lookup's query vector, or a stored entry's). */
 export function prepareText(text: string, vector?: Float32Array): PreparedText {
   const analysis = analyseText(text);
-  return { analysis, vector, trigrams: trigramsOf(text), stems: stemsOf(analysis), question: /\?\s*$/.test(text) };
+  const flat = text
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, '');
+  return { analysis, vector, trigrams: trigramsOf(text), stems: stemsOf(analysis), question: /\?\s*$/.test(text), ...casedEvidence(text), flat };
 }
 
 /** Prepares texts in bulk with the embedder (training and eval scripts). */
