@@ -93,11 +93,13 @@ describe('pair evidence', () => {
     expect(negationParity('The method can be used.')).not.toBe(negationParity('The method can not be used.'));
   });
 
-  test('statement pairs: neither text is a question (a question word inside a sentence does not count)', () => {
-    const s = prepareText('The guide shows how to load a dataset.');
-    expect(isStatementPair(s, prepareText('The guide explains loading a dataset.'))).toBe(true);
+  test('statement pairs: neither text is a question (a question word inside a sentence does not count), both full sentences', () => {
+    const s = prepareText('The guide in the docs shows how to load a dataset from disk.');
+    expect(isStatementPair(s, prepareText('The guide in the docs explains loading a dataset stored on disk.'))).toBe(true);
     expect(isStatementPair(s, prepareText('how to load a dataset'))).toBe(false);
     expect(isStatementPair(s, prepareText('Load a dataset?'))).toBe(false);
+    // A short line without a question form is a query in all but punctuation: it keeps the question threshold.
+    expect(isStatementPair(prepareText('best way to learn python'), prepareText('best way to learn java'))).toBe(false);
   });
 
   test('word vectors are unit length; an unknown word gets one from its n-grams, close to its spelling variants', () => {
