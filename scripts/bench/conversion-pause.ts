@@ -20,6 +20,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { EmbeddedVectorStore } from '../../shared/levers/cache/stores/embedded-vector-store';
 import { median, round } from './common/stats';
+import { signedXorshift as rng } from './common/stats';
 
 const { values: args } = parseArgs({
   options: { rounds: { type: 'string', default: '3' }, before: { type: 'string' }, child: { type: 'string' } },
@@ -27,16 +28,6 @@ const { values: args } = parseArgs({
 const DIMS = 100;
 const THRESHOLD = 2048;
 const CURRENT = resolve(__dirname, '../../shared/levers/cache/stores');
-
-function rng(seed: number): () => number {
-  let x = seed;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return ((x >>> 0) / 4294967296) * 2 - 1;
-  };
-}
 
 async function measure(dir: string): Promise<Record<string, number>> {
   const mod = (await import(resolve(dir, 'embedded-vector-store.ts'))) as { EmbeddedVectorStore: typeof EmbeddedVectorStore };

@@ -20,18 +20,9 @@ import { join } from 'node:path';
 import { percentile } from '../../shared/levers/cache/calibration';
 import { EmbeddedVectorStore } from '../../shared/levers/cache/stores/embedded-vector-store';
 import { arg, PairHarness, readPairs } from './pair-harness';
+import { signedXorshift as rng } from '../bench/common/stats';
 
 const DIMS = 100;
-
-function rng(seed: number): () => number {
-  let x = seed;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return ((x >>> 0) / 4294967296) * 2 - 1;
-  };
-}
 
 function syntheticVector(r: () => number, centres: Float32Array[]): Float32Array {
   const c = centres[Math.floor(((r() + 1) / 2) * centres.length) % centres.length];

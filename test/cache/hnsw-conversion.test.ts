@@ -3,6 +3,7 @@ import { EmbeddedVectorStore } from '../../shared/levers/cache/stores/embedded-v
 import type { PartitionTuning } from '../../shared/levers/cache/stores/embedded-partition';
 import type { VectorMatch } from '../../shared/levers/cache/stores/vector-store';
 import { tempDir } from './cache-test-helpers';
+import { signedXorshift as rng } from '../../scripts/bench/common/stats';
 
 // A partition turning into an HNSW index must not hold the event loop: the index is built a slice per turn while
 // the exact scan answers. buildSliceMs 0 = one point per turn, so the build spans many turns on any machine.
@@ -10,16 +11,6 @@ const DIMS = 16;
 const THRESHOLD = 200;
 const TENANT = 't';
 const SCOPE = 's';
-
-function rng(seed: number): () => number {
-  let x = seed;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return ((x >>> 0) / 4294967296) * 2 - 1;
-  };
-}
 
 /** The entries the store should hold, searched by brute force: what an exact scan must return. */
 class Reference {

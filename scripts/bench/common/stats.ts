@@ -62,3 +62,14 @@ export function shuffled<T>(items: readonly T[], rand: () => number): T[] {
   }
   return out;
 }
+
+/** Xorshift32 from `seed`, uniform in [-1, 1): the synthetic vectors of the cache scale and conversion benches. */
+export function signedXorshift(seed: number): () => number {
+  let x = seed;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return ((x >>> 0) / 4294967296) * 2 - 1;
+  };
+}
